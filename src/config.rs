@@ -1,0 +1,172 @@
+//! Settings from the environment, with working defaults.
+
+use std::{env, fmt, net::SocketAddr, time::Duration};
+
+/// A secret string that never shows itself in logs or debug output.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: Secret,
+    pub bind: SocketAddr,
+    pub base_url: String,
+    pub smtp: Option<SmtpConfig>,
+    pub mail_from: String,
+    pub secure_cookies: bool,
+    pub trust_proxy: bool,
+    pub json_logs: bool,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<Secret>,
+    /// Failed sign-ins allowed per email (and 4x that per address) inside `lockout_window`.
+    pub max_failed_logins: i64,
+    pub lockout_window: Duration,
+    /// Run the background job worker in this process.
+    pub run_worker: bool,
+    pub worker_poll: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("setting {name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| ConfigError {
+            name,
+            message: format!("cannot read {v:?}"),
+        }),
+    }
+}
+
+fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(v) => Err(ConfigError {
+            name,
+            message: format!("expected true or false, got {v:?}"),
+        }),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let bind: SocketAddr = parse("PANEL_BIND", "127.0.0.1:8080".parse().unwrap())?;
+        let base_url = var("PANEL_BASE_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let smtp = match var("PANEL_SMTP_HOST") {
+            None => None,
+            Some(host) => Some(SmtpConfig {
+                host,
+                port: parse("PANEL_SMTP_PORT", 25u16)?,
+                username: var("PANEL_SMTP_USERNAME"),
+                password: var("PANEL_SMTP_PASSWORD").map(Secret),
+            }),
+        };
+        Ok(Config {
+            database_url: Secret(
+                var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/panel.db".to_string()),
+            ),
+            bind,
+            secure_cookies: flag("PANEL_SECURE_COOKIES", base_url.starts_with("https://"))?,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            smtp,
+            mail_from: var("PANEL_MAIL_FROM")
+                .unwrap_or_else(|| "Partner Panel <panel@localhost>".to_string()),
+            trust_proxy: flag("PANEL_TRUST_PROXY", false)?,
+            json_logs: var("PANEL_LOG_FORMAT").as_deref() == Some("json"),
+            session_idle: Duration::from_secs(60 * parse("PANEL_SESSION_IDLE_MINUTES", 120u64)?),
+            session_absolute: Duration::from_secs(
+                3600 * parse("PANEL_SESSION_MAX_HOURS", 12u64)?,
+            ),
+            admin_email: var("PANEL_ADMIN_EMAIL"),
+            admin_password: var("PANEL_ADMIN_PASSWORD").map(Secret),
+            max_failed_logins: parse("PANEL_MAX_FAILED_LOGINS", 5i64)?,
+            lockout_window: Duration::from_secs(60 * parse("PANEL_LOCKOUT_MINUTES", 15u64)?),
+            run_worker: flag("PANEL_WORKER", true)?,
+            worker_poll: Duration::from_millis(parse("PANEL_WORKER_POLL_MS", 1000u64)?),
+        })
+    }
+
+    /// A configuration for tests and tools: everything default, the given database.
+    pub fn for_database(url: &str) -> Config {
+        Config {
+            database_url: Secret(url.to_string()),
+            bind: "127.0.0.1:0".parse().unwrap(),
+            base_url: "http://127.0.0.1".into(),
+            smtp: None,
+            mail_from: "Partner Panel <panel@localhost>".into(),
+            secure_cookies: false,
+            trust_proxy: false,
+            json_logs: false,
+            session_idle: Duration::from_secs(7200),
+            session_absolute: Duration::from_secs(12 * 3600),
+            admin_email: None,
+            admin_password: None,
+            max_failed_logins: 5,
+            lockout_window: Duration::from_secs(900),
+            run_worker: true,
+            worker_poll: Duration::from_millis(1000),
+        }
+    }
+}
+
+/// The database URL with any password removed, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..s], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("sqlite://data/panel.db"), "sqlite://data/panel.db");
+        assert_eq!(format!("{:?}", Secret::new("x")), "[redacted]");
+    }
+}

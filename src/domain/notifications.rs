@@ -1,0 +1,127 @@
+//! Notifications: every email is rendered from a text and an HTML template (the subject is the
+//! text template's first line), stored in the outbox, and delivered later by a job.
+
+use askama::Template;
+
+use crate::{error::AppResult, jobs, state::AppState};
+
+pub enum Message {
+    PasswordChanged { to: String, name: String },
+    EmailChanged { to: String, name: String, new_email: String },
+}
+
+#[derive(Template)]
+#[template(path = "email/password_changed.txt")]
+struct PasswordChangedText<'a> {
+    name: &'a str,
+    base_url: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/password_changed.html")]
+struct PasswordChangedHtml<'a> {
+    name: &'a str,
+    base_url: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/email_changed.txt")]
+struct EmailChangedText<'a> {
+    name: &'a str,
+    new_email: &'a str,
+    base_url: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/email_changed.html")]
+struct EmailChangedHtml<'a> {
+    name: &'a str,
+    new_email: &'a str,
+    base_url: &'a str,
+}
+
+pub struct Rendered {
+    pub template: &'static str,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn split_subject(text: String) -> (String, String) {
+    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    let subject = first.trim_start_matches("Subject:").trim().to_string();
+    (subject, rest.trim_start_matches('\n').to_string())
+}
+
+pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
+    let (template, to, text, html) = match m {
+        Message::PasswordChanged { to, name } => (
+            "password_changed",
+            to,
+            PasswordChangedText { name, base_url }.render()?,
+            PasswordChangedHtml { name, base_url }.render()?,
+        ),
+        Message::EmailChanged { to, name, new_email } => (
+            "email_changed",
+            to,
+            EmailChangedText { name, new_email, base_url }.render()?,
+            EmailChangedHtml { name, new_email, base_url }.render()?,
+        ),
+    };
+    let (subject, text) = split_subject(text);
+    Ok(Rendered {
+        template,
+        to: to.clone(),
+        subject,
+        text,
+        html,
+    })
+}
+
+/// Stores a message in the outbox and schedules its delivery, in the caller's transaction.
+pub async fn enqueue(state: &AppState, conn: &mut sqlx::AnyConnection, m: &Message) -> AppResult<i64> {
+    let r = render(&state.config.base_url, m)
+        .map_err(|e| crate::error::AppError::Internal(format!("template: {e}")))?;
+    let now = state.now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO outbox (recipient, subject, body_text, body_html, template, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&r.to)
+    .bind(&r.subject)
+    .bind(&r.text)
+    .bind(&r.html)
+    .bind(r.template)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    jobs::enqueue(
+        conn,
+        now,
+        jobs::SEND_EMAIL,
+        &serde_json::json!({ "outbox_id": id }).to_string(),
+        now,
+        Some(&format!("outbox:{id}")),
+    )
+    .await?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_comes_from_the_template_and_html_is_escaped() {
+        let r = render(
+            "http://x",
+            &Message::EmailChanged {
+                to: "a@b.c".into(),
+                name: "<b>Ann</b>".into(),
+                new_email: "n@b.c".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(r.subject, "Your Partner Panel email address was changed");
+        assert!(!r.text.starts_with("Subject"));
+        assert!(r.html.contains("&#60;b&#62;Ann") || r.html.contains("&lt;b&gt;Ann"), "{}", r.html);
+    }
+}

@@ -1,0 +1,147 @@
+//! Partner Panel: a self-hosted, multi-tier partner and reseller management panel.
+//!
+//! The binary is a thin command line over this library; tests start the same app for real.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod jobs;
+pub mod state;
+pub mod web;
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use clock::Clock;
+use config::Config;
+use db::Db;
+use domain::{accounts, audit, logins, secrets};
+use state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Connects to the database, applies migrations and returns the shared state.
+pub async fn build(config: Config, clock: Clock) -> Result<AppState, StartError> {
+    let db = Db::connect(config.database_url.expose()).await?;
+    db::migrate::run(&db, clock.now_ms()).await?;
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        clock,
+        hasher: Default::default(),
+        metrics: Default::default(),
+        instance_id: format!("{}-{}", std::process::id(), secrets::random_hex(4)),
+    })
+}
+
+/// The first owner login of a new panel, when this call created it.
+pub struct FirstLogin {
+    pub email: String,
+    /// Set when the password was generated (not given by PANEL_ADMIN_PASSWORD).
+    pub generated_password: Option<String>,
+}
+
+pub const DEFAULT_ADMIN_EMAIL: &str = "admin@partner-panel.local";
+
+/// On an empty database: creates the operator account ("Servicecenter") and its first owner.
+pub async fn bootstrap(state: &AppState) -> Result<Option<FirstLogin>, StartError> {
+    if accounts::operator(&state.db).await?.is_some() {
+        return Ok(None);
+    }
+    let email = state.config.admin_email.clone().unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.into());
+    let (password, generated) = match &state.config.admin_password {
+        Some(p) => (p.expose().to_string(), false),
+        None => {
+            let p = secrets::generate_password();
+            (p, true)
+        }
+    };
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    let op = match accounts::insert(&mut tx, now, None, "operator", "Servicecenter", None).await {
+        Ok(id) => id,
+        // Another instance got there first.
+        Err(e) if db::is_unique_violation(&e) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let actor = audit::Actor::system();
+    logins::insert(
+        state,
+        &mut tx,
+        &actor,
+        logins::NewLogin { account_id: op, email: &email, name: "Operator", password: &password, role: "owner" },
+    )
+    .await
+    .map_err(|e| StartError::Other(format!("first login: {}", e.public_message())))?;
+    match tx.commit().await {
+        Ok(()) => {}
+        Err(e) if db::is_unique_violation(&e) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Some(FirstLogin { email, generated_password: generated.then_some(password) }))
+}
+
+/// Serves the panel on `listener` until `shutdown` resolves; then lets in-flight requests finish,
+/// stops the job worker and gives back its leases.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = state
+        .config
+        .run_worker
+        .then(|| tokio::spawn(jobs::worker(state.clone(), stop_rx.clone())));
+    let app = web::router(state.clone());
+    let mut server_stop = stop_rx.clone();
+    let signal = async move {
+        tokio::select! {
+            _ = shutdown => {}
+            _ = server_stop.changed() => {}
+        }
+    };
+    let stop_on_signal = stop_tx.clone();
+    let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            signal.await;
+            let _ = stop_on_signal.send(true);
+        })
+        .await;
+    let _ = stop_tx.send(true);
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
+    result
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,22 @@
+//! What every request and job shares.
+
+use std::sync::Arc;
+
+use crate::{clock::Clock, config::Config, db::Db, domain::secrets::PasswordHasherPool, web::metrics::Metrics};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub hasher: PasswordHasherPool,
+    pub metrics: Arc<Metrics>,
+    /// Names this process in job leases.
+    pub instance_id: String,
+}
+
+impl AppState {
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}

@@ -1,0 +1,322 @@
+//! HTTP: the router, the request pipeline (request id, metrics, identity, CSRF) and extractors.
+
+use std::{net::SocketAddr, time::Instant};
+
+use axum::{
+    body::{to_bytes, Body},
+    extract::{ConnectInfo, FromRequest, FromRequestParts, MatchedPath, Request, State},
+    http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+    Router,
+};
+use serde::de::DeserializeOwned;
+
+use crate::{
+    domain::{auth, secrets, Identity},
+    error::{AppError, REQUEST_ID},
+    state::AppState,
+};
+
+pub mod api;
+pub mod assets;
+pub mod cookies;
+pub mod metrics;
+pub mod openapi;
+pub mod pages;
+
+pub const MAX_BODY: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/docs", get(openapi::docs_page))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::render))
+        .merge(assets::routes())
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), identify))
+        .layer(middleware::from_fn_with_state(state.clone(), request_context))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        "ready".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+fn wants_json(path: &str, headers: &HeaderMap) -> bool {
+    path.starts_with("/api/")
+        || headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.starts_with("application/json"))
+}
+
+async fn fallback(req: Request) -> Response {
+    if wants_json(req.uri().path(), req.headers()) {
+        AppError::NotFound.into_response()
+    } else {
+        pages::error_page(&AppError::NotFound)
+    }
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    if wants_json(req.uri().path(), req.headers()) {
+        AppError::MethodNotAllowed.into_response()
+    } else {
+        pages::error_page(&AppError::MethodNotAllowed)
+    }
+}
+
+/// The client's address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy.
+fn client_ip(state: &AppState, req: &Request) -> String {
+    if state.config.trust_proxy {
+        if let Some(ip) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+        {
+            return ip.to_string();
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+#[derive(Clone)]
+pub struct RequestMeta {
+    pub id: String,
+    pub ip: String,
+}
+
+/// Outermost: gives each request an id (in logs, error bodies and the X-Request-Id header),
+/// counts it for /metrics and logs it.
+async fn request_context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let id = secrets::random_hex(8);
+    let ip = client_ip(&state, &req);
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    req.extensions_mut().insert(RequestMeta { id: id.clone(), ip });
+    let started = Instant::now();
+    let mut resp = REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    let elapsed = started.elapsed();
+    let status = resp.status().as_u16();
+    state.metrics.observe(method.as_str(), &route, status, elapsed);
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    let headers = resp.headers_mut();
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    if path != "/healthz" && path != "/metrics" {
+        tracing::info!(request_id = %id, method = %method, path = %path, status, ms = elapsed.as_millis() as u64, "request");
+    }
+    resp
+}
+
+/// The identity of a request, if any (set by `identify`).
+#[derive(Clone)]
+pub struct MaybeIdentity(pub Option<Identity>);
+
+fn is_state_changing(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn error_for(path: &str, headers: &HeaderMap, e: AppError) -> Response {
+    if wants_json(path, headers) {
+        e.into_response()
+    } else {
+        pages::error_page(&e)
+    }
+}
+
+/// Resolves the session cookie or Bearer token to an identity, and checks CSRF on every
+/// state-changing request made with a cookie: an `X-CSRF-Token` header, or a `csrf_token`
+/// form field. Before sign-in, forms carry the value of the `pp_csrf` cookie instead.
+async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let meta = req.extensions().get::<RequestMeta>().cloned().unwrap_or(RequestMeta {
+        id: String::new(),
+        ip: "unknown".into(),
+    });
+    let path = req.uri().path().to_string();
+    let headers = req.headers().clone();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+
+    let identity = if let Some(token) = bearer {
+        match auth::resolve_token(&state, &token, &meta.ip, &meta.id).await {
+            Ok(Some(i)) => Some(i),
+            Ok(None) => {
+                return AppError::Unauthenticated.into_response();
+            }
+            Err(e) => return error_for(&path, &headers, e),
+        }
+    } else if let Some(token) = cookies::get(&headers, cookies::SESSION) {
+        match auth::resolve_session(&state, &token, &meta.ip, &meta.id).await {
+            Ok(i) => i,
+            Err(e) => return error_for(&path, &headers, e),
+        }
+    } else {
+        None
+    };
+
+    let mut req = req;
+    if is_state_changing(req.method()) && !matches!(&identity, Some(i) if i.session_id().is_none()) {
+        let expected = match &identity {
+            Some(i) => Some(i.csrf_token().to_string()),
+            None => cookies::get(&headers, cookies::PRE_CSRF),
+        };
+        let header_token = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let is_form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        let mut form_token = None;
+        if is_form && header_token.is_none() {
+            let (parts, body) = req.into_parts();
+            let bytes = match to_bytes(body, MAX_BODY).await {
+                Ok(b) => b,
+                Err(_) => return error_for(&path, &headers, AppError::PayloadTooLarge),
+            };
+            form_token = form_urlencoded_field(&bytes, "csrf_token");
+            req = Request::from_parts(parts, Body::from(bytes));
+        }
+        let presented = header_token.or(form_token);
+        let anonymous_api = identity.is_none() && path.starts_with("/api/");
+        // An API call with no session needs no CSRF token: it carries no ambient authority.
+        if !anonymous_api {
+            let ok = match (&expected, &presented) {
+                (Some(e), Some(p)) => !e.is_empty() && constant_time_eq(e.as_bytes(), p.as_bytes()),
+                _ => false,
+            };
+            if !ok {
+                return if path.starts_with("/api/") || !is_form {
+                    AppError::CsrfFailed.into_response()
+                } else {
+                    pages::csrf_failed_page(&req)
+                };
+            }
+        }
+    }
+    req.extensions_mut().insert(MaybeIdentity(identity));
+    next.run(req).await
+}
+
+pub fn form_urlencoded_field(bytes: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A signed-in identity for the JSON API: 401 with a JSON error otherwise.
+pub struct Auth(pub Identity);
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        match parts.extensions.get::<MaybeIdentity>() {
+            Some(MaybeIdentity(Some(i))) => Ok(Auth(i.clone())),
+            _ => Err(AppError::Unauthenticated),
+        }
+    }
+}
+
+/// A signed-in identity for pages: a redirect to the login page otherwise.
+pub struct PageAuth(pub Identity);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageAuth {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        match parts.extensions.get::<MaybeIdentity>() {
+            Some(MaybeIdentity(Some(i))) => Ok(PageAuth(i.clone())),
+            _ => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .filter(|p| *p != "/")
+                    .map(|p| format!("?next={}", pages::url_encode(p)))
+                    .unwrap_or_default();
+                Err(Redirect::to(&format!("/login{next}")).into_response())
+            }
+        }
+    }
+}
+
+/// JSON body whose rejections are JSON errors with stable codes.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_request(
+                "unsupported_media_type",
+                "Send the body as JSON with Content-Type: application/json",
+            )),
+            Err(JsonRejection::BytesRejection(_)) => Err(AppError::PayloadTooLarge),
+            Err(JsonRejection::JsonDataError(e)) => Err(AppError::bad_request(
+                "invalid_json",
+                format!("The JSON does not fit this call: {}", e.body_text()),
+            )),
+            Err(e) => Err(AppError::bad_request(
+                "invalid_json",
+                format!("The body is not valid JSON: {}", e.body_text()),
+            )),
+        }
+    }
+}
+
+/// A form body; a malformed one shows an error page instead of a bare 4xx.
+pub struct PageForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(PageForm(v)),
+            Err(e) => Err(pages::error_page(&AppError::bad_request(
+                "invalid_form",
+                format!("The form could not be read: {}", e.body_text()),
+            ))),
+        }
+    }
+}

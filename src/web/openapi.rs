@@ -1,0 +1,187 @@
+//! The OpenAPI 3 document of the JSON API, and interactive docs (Swagger UI, served from the binary).
+
+use axum::{extract::State, response::Html, Json};
+use serde_json::{json, Value};
+
+use crate::{error::ALL_CODES, state::AppState};
+
+fn err(desc: &str) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn ok(desc: &str, schema: &str) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
+}
+
+fn body(schema: &str) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
+}
+
+/// Errors every authenticated call may answer.
+fn common(mut responses: Value) -> Value {
+    let m = responses.as_object_mut().expect("object");
+    m.insert("401".into(), err("Not signed in, or the token is unknown or revoked (`unauthenticated`)"));
+    m.insert("403".into(), err("CSRF token missing for a cookie-authenticated call (`csrf_failed`), or not allowed (`forbidden`)"));
+    m.insert("500".into(), err("Internal error (`internal_error`), with a request id"));
+    responses
+}
+
+fn op(id: &str, tag: &str, summary: &str, request: Option<&str>, responses: Value) -> Value {
+    let mut o = json!({ "operationId": id, "tags": [tag], "summary": summary, "responses": common(responses) });
+    if let Some(r) = request {
+        o["requestBody"] = body(r);
+        o["responses"]["400"] = err("Body is not JSON or does not fit (`invalid_json`, `unsupported_media_type`)");
+    }
+    o
+}
+
+pub fn spec() -> Value {
+    let login = json!({
+        "operationId": "login", "tags": ["auth"], "summary": "Sign in with email and password",
+        "description": "Sets the `pp_session` cookie. State-changing calls made with that cookie send the returned `csrf_token` as the `X-CSRF-Token` header.",
+        "security": [],
+        "requestBody": body("LoginRequest"),
+        "responses": {
+            "200": ok("Signed in", "LoginResponse"),
+            "400": err("Body is not JSON (`invalid_json`)"),
+            "401": err("Email or password is incorrect (`invalid_credentials`); the same for an unknown email"),
+            "403": err("Login or its account is inactive (`forbidden`)"),
+            "422": err("Email or password missing (`validation_failed`)"),
+            "429": err("Too many failed attempts for this email or address (`too_many_attempts`); see Retry-After"),
+            "500": err("Internal error")
+        }
+    });
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Partner Panel API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The JSON API of Partner Panel. Authenticate with the session cookie from `POST /api/v1/auth/login` (plus the `X-CSRF-Token` header on state-changing calls) or with an API token as `Authorization: Bearer <token>`. Every error is `{\"error\":{\"code\",\"message\",\"field\"?,\"request_id\"}}` with a stable `code`."
+        },
+        "servers": [{ "url": "/" }],
+        "security": [{ "bearer": [] }, { "session": [] }],
+        "tags": [
+            { "name": "auth", "description": "Sign in and out" },
+            { "name": "me", "description": "The signed-in login: profile, password, tokens" },
+            { "name": "dashboard", "description": "Figures of the account in view" }
+        ],
+        "paths": {
+            "/api/v1/auth/login": { "post": login },
+            "/api/v1/auth/logout": { "post": op("logout", "auth", "End this session", None, json!({ "204": { "description": "Signed out" }, "400": err("Called with an API token (`not_a_session`)") })) },
+            "/api/v1/me": {
+                "get": op("getMe", "me", "The signed-in login and the account in view", None, json!({ "200": ok("Me", "Me") })),
+                "patch": op("updateMe", "me", "Change own name and email (a new email needs current_password)", Some("UpdateMe"),
+                    json!({ "200": ok("Saved", "Me"), "409": err("Email used by another login (`email_taken`)"), "422": err("Invalid field (`validation_failed`, with `field`)") }))
+            },
+            "/api/v1/me/password": {
+                "post": op("changePassword", "me", "Change own password; ends the login's other sessions", Some("ChangePassword"),
+                    json!({ "204": { "description": "Changed" }, "422": err("Wrong current password or weak new one (`validation_failed`, with `field`)") }))
+            },
+            "/api/v1/me/activity": {
+                "get": op("myActivity", "me", "The latest audit records of the signed-in login", None, json!({ "200": ok("Records", "AuditList") }))
+            },
+            "/api/v1/me/tokens": {
+                "get": op("listTokens", "me", "The login's API tokens", None, json!({ "200": ok("Tokens", "TokenList") })),
+                "post": op("createToken", "me", "Create an API token; its secret is returned only here", Some("CreateToken"),
+                    json!({ "201": ok("Created", "CreatedToken"), "409": err("Too many active tokens (`too_many_tokens`)"), "422": err("Invalid name (`validation_failed`)") }))
+            },
+            "/api/v1/me/tokens/{id}": {
+                "delete": {
+                    "operationId": "revokeToken", "tags": ["me"], "summary": "Revoke an API token",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" } }],
+                    "responses": common(json!({ "204": { "description": "Revoked" }, "404": err("No such active token of this login (`not_found`)") }))
+                }
+            },
+            "/api/v1/dashboard": {
+                "get": op("dashboard", "dashboard", "Figures of the account in view: its kind and the accounts below it by kind", None, json!({ "200": ok("Dashboard", "Dashboard") }))
+            }
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer", "description": "An API token created under My profile → API tokens" },
+                "session": { "type": "apiKey", "in": "cookie", "name": "pp_session" }
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object", "required": ["error"],
+                    "properties": { "error": {
+                        "type": "object", "required": ["code", "message", "request_id"],
+                        "properties": {
+                            "code": { "type": "string", "enum": ALL_CODES },
+                            "message": { "type": "string" },
+                            "field": { "type": "string", "description": "The input field at fault, for validation errors" },
+                            "request_id": { "type": "string" }
+                        }
+                    } }
+                },
+                "LoginRequest": { "type": "object", "required": ["email", "password"], "properties": {
+                    "email": { "type": "string", "format": "email" }, "password": { "type": "string", "format": "password" } } },
+                "LoginResponse": { "type": "object", "required": ["login", "account", "csrf_token"], "properties": {
+                    "login": { "$ref": "#/components/schemas/Login" }, "account": { "$ref": "#/components/schemas/Account" },
+                    "csrf_token": { "type": "string" } } },
+                "Login": { "type": "object", "required": ["id", "account_id", "email", "name", "role", "dashboard_rights", "status"], "properties": {
+                    "id": { "type": "integer", "format": "int64" }, "account_id": { "type": "integer", "format": "int64" },
+                    "email": { "type": "string" }, "name": { "type": "string" },
+                    "role": { "type": "string", "enum": ["owner", "admin", "member", "viewer"] },
+                    "dashboard_rights": { "type": "boolean" }, "status": { "type": "string", "enum": ["active", "inactive"] } } },
+                "Account": { "type": "object", "required": ["id", "kind", "name", "status", "created_at"], "properties": {
+                    "id": { "type": "integer", "format": "int64" }, "parent_id": { "type": "integer", "format": "int64", "nullable": true },
+                    "kind": { "type": "string", "enum": ["operator", "partner", "reseller", "dealer", "customer"] },
+                    "name": { "type": "string" }, "status": { "type": "string", "enum": ["active", "inactive", "deleted"] },
+                    "email": { "type": "string", "nullable": true }, "created_at": { "type": "string", "format": "date-time" } } },
+                "Me": { "type": "object", "required": ["login", "account", "home_account", "via"], "properties": {
+                    "login": { "$ref": "#/components/schemas/Login" },
+                    "account": { "$ref": "#/components/schemas/Account" },
+                    "home_account": { "$ref": "#/components/schemas/Account" },
+                    "acting_as": { "type": "integer", "format": "int64", "nullable": true },
+                    "via": { "type": "string", "enum": ["session", "token"] } } },
+                "UpdateMe": { "type": "object", "properties": {
+                    "name": { "type": "string", "maxLength": 100 }, "email": { "type": "string", "format": "email" },
+                    "current_password": { "type": "string", "format": "password" } } },
+                "ChangePassword": { "type": "object", "required": ["current_password", "new_password"], "properties": {
+                    "current_password": { "type": "string", "format": "password" },
+                    "new_password": { "type": "string", "format": "password", "minLength": 10, "maxLength": 256 } } },
+                "CreateToken": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 60 } } },
+                "Token": { "type": "object", "required": ["id", "name", "prefix", "created_at"], "properties": {
+                    "id": { "type": "integer", "format": "int64" }, "name": { "type": "string" }, "prefix": { "type": "string" },
+                    "created_at": { "type": "string", "format": "date-time" },
+                    "last_used_at": { "type": "string", "format": "date-time", "nullable": true },
+                    "revoked_at": { "type": "string", "format": "date-time", "nullable": true } } },
+                "TokenList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Token" } } } },
+                "CreatedToken": { "type": "object", "required": ["token", "secret"], "properties": {
+                    "token": { "$ref": "#/components/schemas/Token" }, "secret": { "type": "string", "description": "Shown once" } } },
+                "AuditRecord": { "type": "object", "required": ["id", "at", "action"], "properties": {
+                    "id": { "type": "integer", "format": "int64" }, "at": { "type": "string", "format": "date-time" },
+                    "login_id": { "type": "integer", "format": "int64", "nullable": true }, "login_email": { "type": "string", "nullable": true },
+                    "acting_as_account_id": { "type": "integer", "format": "int64", "nullable": true },
+                    "subject_account_id": { "type": "integer", "format": "int64", "nullable": true },
+                    "action": { "type": "string" }, "target_type": { "type": "string", "nullable": true },
+                    "target_id": { "type": "string", "nullable": true }, "ip": { "type": "string", "nullable": true },
+                    "detail": { "type": "string", "nullable": true } } },
+                "AuditList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/AuditRecord" } } } },
+                "KindCount": { "type": "object", "required": ["kind", "children", "in_subtree"], "properties": {
+                    "kind": { "type": "string" }, "children": { "type": "integer", "format": "int64" }, "in_subtree": { "type": "integer", "format": "int64" } } },
+                "Dashboard": { "type": "object", "required": ["account", "below", "logins"], "properties": {
+                    "account": { "$ref": "#/components/schemas/Account" },
+                    "below": { "type": "array", "items": { "$ref": "#/components/schemas/KindCount" } },
+                    "logins": { "type": "integer", "format": "int64" } } }
+            }
+        }
+    })
+}
+
+pub async fn document(State(_): State<AppState>) -> Json<Value> {
+    Json(spec())
+}
+
+pub async fn docs_page() -> Html<&'static str> {
+    Html(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Partner Panel API</title>
+<link rel="stylesheet" href="/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/assets/swagger-ui-bundle.js"></script>
+<script src="/assets/docs.js"></script>
+</body></html>"#,
+    )
+}

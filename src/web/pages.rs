@@ -1,0 +1,469 @@
+//! Server-rendered pages: thin handlers, askama templates, forms and flash messages.
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query, Request, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Extension, Router,
+};
+use serde::Deserialize;
+
+use super::{api, cookies, PageAuth, PageForm, RequestMeta};
+use crate::{
+    domain::{accounts, audit, auth, logins, secrets, Identity},
+    error::{current_request_id, AppError},
+    state::AppState,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/profile", get(profile_page).post(profile_submit))
+        .route("/profile/password", post(password_submit))
+        .route("/profile/tokens", get(tokens_page).post(token_create))
+        .route("/profile/tokens/{id}/revoke", post(token_revoke))
+}
+
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// What the layout shows around every page.
+pub struct Layout {
+    pub title: String,
+    pub nav: &'static str,
+    pub user: Option<UserBar>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    pub request_id: String,
+}
+
+pub struct UserBar {
+    pub login_name: String,
+    pub login_email: String,
+    pub account_name: String,
+    pub account_kind: String,
+    pub acting_as: bool,
+}
+
+impl Layout {
+    async fn for_user(state: &AppState, who: &Identity, headers: &HeaderMap, title: &str, nav: &'static str) -> Result<Layout, AppError> {
+        let account = accounts::get(&state.db, who.view_account_id).await?.ok_or(AppError::NotFound)?;
+        Ok(Layout {
+            title: title.to_string(),
+            nav,
+            user: Some(UserBar {
+                login_name: who.login.name.clone(),
+                login_email: who.login.email.clone(),
+                account_name: account.name,
+                account_kind: account.kind,
+                acting_as: who.acting_as.is_some(),
+            }),
+            csrf: who.csrf_token().to_string(),
+            flash: cookies::read_flash(headers),
+            request_id: current_request_id(),
+        })
+    }
+
+    fn anonymous(title: &str, csrf: &str, headers: &HeaderMap) -> Layout {
+        Layout {
+            title: title.to_string(),
+            nav: "",
+            user: None,
+            csrf: csrf.to_string(),
+            flash: cookies::read_flash(headers),
+            request_id: current_request_id(),
+        }
+    }
+}
+
+/// Renders a page; clears the flash cookie once its message has been shown.
+fn render<T: Template>(status: StatusCode, tpl: &T, layout: &Layout, secure: bool) -> Response {
+    match tpl.render() {
+        Ok(html) => {
+            let mut r = (status, Html(html)).into_response();
+            if layout.flash.is_some() {
+                r.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::FLASH, secure));
+            }
+            r
+        }
+        Err(e) => error_page(&AppError::Internal(format!("template: {e}"))),
+    }
+}
+
+fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    r.headers_mut().append(header::SET_COOKIE, cookies::flash(message, secure));
+    r
+}
+
+#[derive(Template)]
+#[template(path = "pages/error.html")]
+struct ErrorTpl {
+    layout: Layout,
+    status: u16,
+    message: String,
+}
+
+/// An error as a page: the status, a clear message and the request id.
+pub fn error_page(e: &AppError) -> Response {
+    if matches!(e, AppError::Internal(_)) {
+        tracing::error!(request_id = %current_request_id(), error = ?e, "internal error");
+    }
+    let layout = Layout {
+        title: "Error".into(),
+        nav: "",
+        user: None,
+        csrf: String::new(),
+        flash: None,
+        request_id: current_request_id(),
+    };
+    let tpl = ErrorTpl { status: e.status().as_u16(), message: e.public_message(), layout };
+    match tpl.render() {
+        Ok(html) => (e.status(), Html(html)).into_response(),
+        Err(_) => (e.status(), e.public_message()).into_response(),
+    }
+}
+
+/// A form whose CSRF token did not match: back to where it came from, with a message.
+pub fn csrf_failed_page(req: &Request) -> Response {
+    let path = req.uri().path();
+    let back = if path == "/login" { "/login" } else { "/" };
+    let mut r = redirect_with_flash(back, &AppError::CsrfFailed.public_message(), false);
+    if path == "/login" {
+        r.headers_mut().append(
+            header::SET_COOKIE,
+            cookies::set(cookies::PRE_CSRF, &secrets::random_hex(16), None, false),
+        );
+    }
+    r
+}
+
+// ---- sign in and out ----
+
+#[derive(Template)]
+#[template(path = "pages/login.html")]
+struct LoginTpl {
+    layout: Layout,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only same-site paths are followed after sign-in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn pre_csrf(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+    match cookies::get(headers, cookies::PRE_CSRF) {
+        Some(v) if v.len() == 32 => (v, None),
+        _ => {
+            let v = secrets::random_hex(16);
+            let c = cookies::set(cookies::PRE_CSRF, &v, None, false);
+            (v, Some(c))
+        }
+    }
+}
+
+async fn login_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+    let (csrf, set) = pre_csrf(&headers);
+    let layout = Layout::anonymous("Sign in", &csrf, &headers);
+    let tpl = LoginTpl { email: String::new(), next: safe_next(q.next.as_deref()), error: None, layout };
+    let mut r = render(StatusCode::OK, &tpl, &tpl.layout, state.config.secure_cookies);
+    if let Some(c) = set {
+        r.headers_mut().append(header::SET_COOKIE, c);
+    }
+    r
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<LoginForm>,
+) -> Response {
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let client = auth::Client { ip: &meta.ip, user_agent: ua, request_id: &meta.id };
+    let next = safe_next(form.next.as_deref());
+    match auth::sign_in(&state, &form.email, &form.password, &client).await {
+        Ok(s) => {
+            let mut r = Redirect::to(&next).into_response();
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                cookies::set(cookies::SESSION, &s.token, None, state.config.secure_cookies),
+            );
+            r
+        }
+        Err(e @ AppError::Internal(_)) => error_page(&e),
+        Err(e) => {
+            let (csrf, _) = pre_csrf(&headers);
+            let layout = Layout::anonymous("Sign in", &csrf, &headers);
+            let tpl = LoginTpl {
+                email: form.email.chars().take(254).collect(),
+                next,
+                error: Some(e.public_message()),
+                layout,
+            };
+            render(e.status(), &tpl, &tpl.layout, state.config.secure_cookies)
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, PageAuth(who): PageAuth) -> Response {
+    if let Err(e) = auth::sign_out(&state, &who).await {
+        return error_page(&e);
+    }
+    let mut r = redirect_with_flash("/login", "You are signed out.", state.config.secure_cookies);
+    r.headers_mut()
+        .append(header::SET_COOKIE, cookies::clear(cookies::SESSION, state.config.secure_cookies));
+    r
+}
+
+// ---- dashboard ----
+
+#[derive(Template)]
+#[template(path = "pages/dashboard.html")]
+struct DashboardTpl {
+    layout: Layout,
+    d: api::Dashboard,
+    recent: Vec<audit::AuditRecord>,
+}
+
+impl DashboardTpl {
+    fn when(&self, ms: &i64) -> String {
+        crate::clock::format_ms(*ms)
+    }
+}
+
+async fn dashboard(State(state): State<AppState>, headers: HeaderMap, PageAuth(who): PageAuth) -> Response {
+    let r = async {
+        let layout = Layout::for_user(&state, &who, &headers, "Dashboard", "dashboard").await?;
+        let d = api::dashboard_data(&state, &who).await?;
+        let recent = if who.acting_as.is_none() {
+            audit::for_login(&state.db, who.login.id, 8).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, AppError>(DashboardTpl { layout, d, recent })
+    }
+    .await;
+    match r {
+        Ok(tpl) => render(StatusCode::OK, &tpl, &tpl.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+// ---- profile ----
+
+#[derive(Template)]
+#[template(path = "pages/profile.html")]
+struct ProfileTpl {
+    layout: Layout,
+    name: String,
+    email: String,
+    role: String,
+    profile_error: Option<(String, String)>,
+    password_error: Option<(String, String)>,
+}
+
+impl ProfileTpl {
+    fn err_for(&self, which: &str, field: &str) -> String {
+        let e = if which == "profile" { &self.profile_error } else { &self.password_error };
+        match e {
+            Some((f, m)) if f == field => m.clone(),
+            _ => String::new(),
+        }
+    }
+    fn general_err(&self, which: &str) -> String {
+        let e = if which == "profile" { &self.profile_error } else { &self.password_error };
+        match e {
+            Some((f, m)) if f.is_empty() => m.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+async fn profile_view(state: &AppState, who: &Identity, headers: &HeaderMap) -> Result<ProfileTpl, AppError> {
+    Ok(ProfileTpl {
+        layout: Layout::for_user(state, who, headers, "My profile", "profile").await?,
+        name: who.login.name.clone(),
+        email: who.login.email.clone(),
+        role: who.login.role.clone(),
+        profile_error: None,
+        password_error: None,
+    })
+}
+
+async fn profile_page(State(state): State<AppState>, headers: HeaderMap, PageAuth(who): PageAuth) -> Response {
+    if let Err(e) = who.require_own_identity() {
+        return error_page(&e);
+    }
+    match profile_view(&state, &who, &headers).await {
+        Ok(tpl) => render(StatusCode::OK, &tpl, &tpl.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+fn field_error(e: &AppError) -> (String, String) {
+    (e.field().unwrap_or("").to_string(), e.public_message())
+}
+
+#[derive(Deserialize)]
+struct ProfileForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    current_password: Option<String>,
+}
+
+async fn profile_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageForm(form): PageForm<ProfileForm>,
+) -> Response {
+    let secure = state.config.secure_cookies;
+    match logins::update_profile(&state, &who, &form.name, &form.email, form.current_password.as_deref()).await {
+        Ok(_) => redirect_with_flash("/profile", "Your profile was saved.", secure),
+        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => error_page(&e),
+        Err(e) => match profile_view(&state, &who, &headers).await {
+            Ok(mut tpl) => {
+                tpl.name = form.name;
+                tpl.email = form.email;
+                tpl.profile_error = Some(field_error(&e));
+                render(e.status(), &tpl, &tpl.layout, secure)
+            }
+            Err(e) => error_page(&e),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+async fn password_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageForm(form): PageForm<PasswordForm>,
+) -> Response {
+    let secure = state.config.secure_cookies;
+    match logins::change_password(&state, &who, &form.current_password, &form.new_password, Some(&form.confirm_password)).await {
+        Ok(()) => redirect_with_flash("/profile", "Your password was changed. Your other sessions were signed out.", secure),
+        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => error_page(&e),
+        Err(e) => match profile_view(&state, &who, &headers).await {
+            Ok(mut tpl) => {
+                tpl.password_error = Some(field_error(&e));
+                render(e.status(), &tpl, &tpl.layout, secure)
+            }
+            Err(e) => error_page(&e),
+        },
+    }
+}
+
+// ---- API tokens ----
+
+#[derive(Template)]
+#[template(path = "pages/tokens.html")]
+struct TokensTpl {
+    layout: Layout,
+    tokens: Vec<auth::ApiToken>,
+    new_secret: Option<String>,
+    error: Option<String>,
+}
+
+async fn tokens_view(state: &AppState, who: &Identity, headers: &HeaderMap) -> Result<TokensTpl, AppError> {
+    Ok(TokensTpl {
+        layout: Layout::for_user(state, who, headers, "API tokens", "tokens").await?,
+        tokens: auth::list_tokens(state, who).await?,
+        new_secret: None,
+        error: None,
+    })
+}
+
+async fn tokens_page(State(state): State<AppState>, headers: HeaderMap, PageAuth(who): PageAuth) -> Response {
+    match tokens_view(&state, &who, &headers).await {
+        Ok(tpl) => render(StatusCode::OK, &tpl, &tpl.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn token_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageForm(form): PageForm<TokenForm>,
+) -> Response {
+    let secure = state.config.secure_cookies;
+    let created = auth::create_token(&state, &who, &form.name).await;
+    let (status, secret, error) = match created {
+        Ok((_, secret)) => (StatusCode::CREATED, Some(secret), None),
+        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => return error_page(&e),
+        Err(e) => (e.status(), None, Some(e.public_message())),
+    };
+    match tokens_view(&state, &who, &headers).await {
+        Ok(mut tpl) => {
+            tpl.new_secret = secret;
+            tpl.error = error;
+            // The secret is on this page once: keep it out of caches.
+            let mut r = render(status, &tpl, &tpl.layout, secure);
+            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+async fn token_revoke(State(state): State<AppState>, PageAuth(who): PageAuth, Path(id): Path<String>) -> Response {
+    let id: i64 = match id.parse() {
+        Ok(i) => i,
+        Err(_) => return error_page(&AppError::NotFound),
+    };
+    match auth::revoke_token(&state, &who, id).await {
+        Ok(()) => redirect_with_flash("/profile/tokens", "The token was revoked.", state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
