@@ -110,9 +110,7 @@ impl Config {
             trust_proxy: flag("PANEL_TRUST_PROXY", false)?,
             json_logs: var("PANEL_LOG_FORMAT").as_deref() == Some("json"),
             session_idle: Duration::from_secs(60 * parse("PANEL_SESSION_IDLE_MINUTES", 120u64)?),
-            session_absolute: Duration::from_secs(
-                3600 * parse("PANEL_SESSION_MAX_HOURS", 12u64)?,
-            ),
+            session_absolute: Duration::from_secs(3600 * parse("PANEL_SESSION_MAX_HOURS", 12u64)?),
             admin_email: var("PANEL_ADMIN_EMAIL"),
             admin_password: var("PANEL_ADMIN_PASSWORD").map(Secret),
             max_failed_logins: parse("PANEL_MAX_FAILED_LOGINS", 5i64)?,
@@ -166,7 +164,10 @@ mod tests {
             redact_url("postgres://u:secret@h:5432/db"),
             "postgres://u:***@h:5432/db"
         );
-        assert_eq!(redact_url("sqlite://data/panel.db"), "sqlite://data/panel.db");
+        assert_eq!(
+            redact_url("sqlite://data/panel.db"),
+            "sqlite://data/panel.db"
+        );
         assert_eq!(format!("{:?}", Secret::new("x")), "[redacted]");
     }
 }

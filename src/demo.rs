@@ -15,9 +15,17 @@ pub struct DemoSummary {
 
 /// Loads the demo tree once; a second call changes nothing.
 pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
-    let op = accounts::operator(&state.db).await?.ok_or(AppError::NotFound)?;
-    if logins::find_by_email(state, "owner@northwind.example").await?.is_some() {
-        return Ok(DemoSummary { accounts: 0, logins: Vec::new() });
+    let op = accounts::operator(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if logins::find_by_email(state, "owner@northwind.example")
+        .await?
+        .is_some()
+    {
+        return Ok(DemoSummary {
+            accounts: 0,
+            logins: Vec::new(),
+        });
     }
     let now = state.now_ms();
     let actor = audit::Actor::system();
@@ -25,13 +33,45 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
     let mut made = 0;
     let mut emails = Vec::new();
     let mut add = |_: ()| made += 1;
-    let partner = accounts::insert(&mut tx, now, Some(op.id), "partner", "Northwind Media", Some("owner@northwind.example")).await?;
+    let partner = accounts::insert(
+        &mut tx,
+        now,
+        Some(op.id),
+        "partner",
+        "Northwind Media",
+        Some("owner@northwind.example"),
+    )
+    .await?;
     add(());
-    let partner2 = accounts::insert(&mut tx, now, Some(op.id), "partner", "Blue Harbor Signage", Some("owner@blueharbor.example")).await?;
+    let partner2 = accounts::insert(
+        &mut tx,
+        now,
+        Some(op.id),
+        "partner",
+        "Blue Harbor Signage",
+        Some("owner@blueharbor.example"),
+    )
+    .await?;
     add(());
-    let reseller = accounts::insert(&mut tx, now, Some(op.id), "reseller", "Summit Resellers", Some("owner@summit.example")).await?;
+    let reseller = accounts::insert(
+        &mut tx,
+        now,
+        Some(op.id),
+        "reseller",
+        "Summit Resellers",
+        Some("owner@summit.example"),
+    )
+    .await?;
     add(());
-    let dealer = accounts::insert(&mut tx, now, Some(partner), "dealer", "Northwind Dealer East", Some("dealer@northwind.example")).await?;
+    let dealer = accounts::insert(
+        &mut tx,
+        now,
+        Some(partner),
+        "dealer",
+        "Northwind Dealer East",
+        Some("dealer@northwind.example"),
+    )
+    .await?;
     add(());
     for (parent, name) in [
         (partner, "Café Aurora"),
@@ -49,9 +89,24 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
         (reseller, "owner@summit.example", "Sam Summit"),
         (dealer, "dealer@northwind.example", "Dana Dealer"),
     ] {
-        logins::insert(state, &mut tx, &actor, logins::NewLogin { account_id: account, email, name, password: DEMO_PASSWORD, role: "owner" }).await?;
+        logins::insert(
+            state,
+            &mut tx,
+            &actor,
+            logins::NewLogin {
+                account_id: account,
+                email,
+                name,
+                password: DEMO_PASSWORD,
+                role: "owner",
+            },
+        )
+        .await?;
         emails.push(email.to_string());
     }
     tx.commit().await?;
-    Ok(DemoSummary { accounts: made, logins: emails })
+    Ok(DemoSummary {
+        accounts: made,
+        logins: emails,
+    })
 }

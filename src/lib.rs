@@ -56,7 +56,11 @@ pub async fn bootstrap(state: &AppState) -> Result<Option<FirstLogin>, StartErro
     if accounts::operator(&state.db).await?.is_some() {
         return Ok(None);
     }
-    let email = state.config.admin_email.clone().unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.into());
+    let email = state
+        .config
+        .admin_email
+        .clone()
+        .unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.into());
     let (password, generated) = match &state.config.admin_password {
         Some(p) => (p.expose().to_string(), false),
         None => {
@@ -77,7 +81,13 @@ pub async fn bootstrap(state: &AppState) -> Result<Option<FirstLogin>, StartErro
         state,
         &mut tx,
         &actor,
-        logins::NewLogin { account_id: op, email: &email, name: "Operator", password: &password, role: "owner" },
+        logins::NewLogin {
+            account_id: op,
+            email: &email,
+            name: "Operator",
+            password: &password,
+            role: "owner",
+        },
     )
     .await
     .map_err(|e| StartError::Other(format!("first login: {}", e.public_message())))?;
@@ -86,7 +96,10 @@ pub async fn bootstrap(state: &AppState) -> Result<Option<FirstLogin>, StartErro
         Err(e) if db::is_unique_violation(&e) => return Ok(None),
         Err(e) => return Err(e.into()),
     }
-    Ok(Some(FirstLogin { email, generated_password: generated.then_some(password) }))
+    Ok(Some(FirstLogin {
+        email,
+        generated_password: generated.then_some(password),
+    }))
 }
 
 /// Serves the panel on `listener` until `shutdown` resolves; then lets in-flight requests finish,
@@ -110,12 +123,15 @@ pub async fn serve(
         }
     };
     let stop_on_signal = stop_tx.clone();
-    let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            signal.await;
-            let _ = stop_on_signal.send(true);
-        })
-        .await;
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        signal.await;
+        let _ = stop_on_signal.send(true);
+    })
+    .await;
     let _ = stop_tx.send(true);
     if let Some(w) = worker {
         let _ = w.await;

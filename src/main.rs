@@ -17,7 +17,10 @@ const USAGE: &str = "Usage: partner-panel [serve | migrate | create-login --emai
 ";
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 fn fail(msg: impl std::fmt::Display) -> ! {
@@ -28,7 +31,9 @@ fn fail(msg: impl std::fmt::Display) -> ! {
 fn init_logs(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         b.json().init();
     } else {
@@ -61,7 +66,10 @@ async fn main() {
                 Ok(s) => {
                     println!("demo data loaded: {} accounts", s.accounts);
                     for l in s.logins {
-                        println!("  login {l} / password {}", partner_panel::demo::DEMO_PASSWORD);
+                        println!(
+                            "  login {l} / password {}",
+                            partner_panel::demo::DEMO_PASSWORD
+                        );
                     }
                 }
                 Err(e) => fail(e.public_message()),
@@ -94,27 +102,49 @@ async fn serve(state: partner_panel::state::AppState, db_label: String) {
     let listener = tokio::net::TcpListener::bind(state.config.bind)
         .await
         .unwrap_or_else(|e| fail(format!("cannot listen on {}: {e}", state.config.bind)));
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     tracing::info!(database = %db_label, "database ready");
-    println!("Partner Panel is listening on http://{addr} (open {} in a browser)", state.config.base_url);
-    if let Err(e) = partner_panel::serve(state.clone(), listener, partner_panel::shutdown_signal()).await {
+    println!(
+        "Partner Panel is listening on http://{addr} (open {} in a browser)",
+        state.config.base_url
+    );
+    if let Err(e) =
+        partner_panel::serve(state.clone(), listener, partner_panel::shutdown_signal()).await
+    {
         fail(e);
     }
     state.db.close().await;
 }
 
 async fn create_login(state: partner_panel::state::AppState, args: &[String]) {
-    let email = arg(args, "--email").unwrap_or_else(|| fail(format!("--email is required\n\n{USAGE}")));
-    let name = arg(args, "--name").unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
+    let email =
+        arg(args, "--email").unwrap_or_else(|| fail(format!("--email is required\n\n{USAGE}")));
+    let name =
+        arg(args, "--name").unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
     let role = arg(args, "--role").unwrap_or_else(|| "owner".into());
     let account_id = match arg(args, "--account") {
-        Some(a) => a.parse::<i64>().unwrap_or_else(|_| fail("--account must be an account id")),
+        Some(a) => a
+            .parse::<i64>()
+            .unwrap_or_else(|_| fail("--account must be an account id")),
         None => {
             let _ = partner_panel::bootstrap(&state).await;
-            accounts::operator(&state.db).await.ok().flatten().map(|a| a.id).unwrap_or_else(|| fail("no operator account"))
+            accounts::operator(&state.db)
+                .await
+                .ok()
+                .flatten()
+                .map(|a| a.id)
+                .unwrap_or_else(|| fail("no operator account"))
         }
     };
-    if accounts::get(&state.db, account_id).await.ok().flatten().is_none() {
+    if accounts::get(&state.db, account_id)
+        .await
+        .ok()
+        .flatten()
+        .is_none()
+    {
         fail(format!("no account {account_id}"));
     }
     let mut password = String::new();
@@ -123,14 +153,29 @@ async fn create_login(state: partner_panel::state::AppState, args: &[String]) {
     }
     let password = password.trim_end_matches(['\n', '\r']).to_string();
     let mut tx = state.db.begin().await.unwrap_or_else(|e| fail(e));
-    let now = state.now_ms();
-    let _ = now;
     let actor = audit::Actor::system();
-    match logins::insert(&state, &mut tx, &actor, logins::NewLogin { account_id, email: &email, name: &name, password: &password, role: &role }).await {
+    match logins::insert(
+        &state,
+        &mut tx,
+        &actor,
+        logins::NewLogin {
+            account_id,
+            email: &email,
+            name: &name,
+            password: &password,
+            role: &role,
+        },
+    )
+    .await
+    {
         Ok(id) => {
             tx.commit().await.unwrap_or_else(|e| fail(e));
             println!("login {id} created: {email} ({role}) on account {account_id}");
         }
-        Err(e) => fail(format!("{}{}", e.field().map(|f| format!("{f}: ")).unwrap_or_default(), e.public_message())),
+        Err(e) => fail(format!(
+            "{}{}",
+            e.field().map(|f| format!("{f}: ")).unwrap_or_default(),
+            e.public_message()
+        )),
     }
 }

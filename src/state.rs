@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use crate::{clock::Clock, config::Config, db::Db, domain::secrets::PasswordHasherPool, web::metrics::Metrics};
+use crate::{
+    clock::Clock, config::Config, db::Db, domain::secrets::PasswordHasherPool,
+    web::metrics::Metrics,
+};
 
 #[derive(Clone)]
 pub struct AppState {

@@ -3,7 +3,8 @@
 
 use super::{Backend, Db};
 
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../../migrations/0001_init.sql"))];
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let pk = match backend {
@@ -39,12 +40,14 @@ pub async fn run(db: &Db, now_ms: i64) -> Result<Vec<i64>, sqlx::Error> {
         sqlx::raw_sql(&dialect(sql, db.backend))
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(version)
-            .bind(*name)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(version)
+        .bind(*name)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
         done.push(*version);
     }
     tx.commit().await?;

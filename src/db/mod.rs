@@ -130,7 +130,9 @@ fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
         if let Some(dir) = std::path::Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(|e| {
-                    sqlx::Error::Configuration(format!("cannot create {}: {e}", dir.display()).into())
+                    sqlx::Error::Configuration(
+                        format!("cannot create {}: {e}", dir.display()).into(),
+                    )
                 })?;
             }
         }

@@ -96,7 +96,11 @@ fn from_row(r: &Row) -> Result<AuditRecord, sqlx::Error> {
 }
 
 /// The latest records about one login (its sign-ins, changes it made), newest first.
-pub async fn for_login(db: &Db, login_id: i64, limit: i64) -> Result<Vec<AuditRecord>, sqlx::Error> {
+pub async fn for_login(
+    db: &Db,
+    login_id: i64,
+    limit: i64,
+) -> Result<Vec<AuditRecord>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, at, login_id, login_email, acting_as_account_id, subject_account_id, action, \
          target_type, target_id, ip, detail FROM audit_log WHERE login_id = $1 \

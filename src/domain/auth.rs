@@ -45,7 +45,12 @@ async fn check_throttle(state: &AppState, keys: &[String]) -> AppResult<()> {
     Ok(())
 }
 
-async fn count_failure(conn: &mut sqlx::AnyConnection, state: &AppState, key: &str, max: i64) -> Result<(), sqlx::Error> {
+async fn count_failure(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    key: &str,
+    max: i64,
+) -> Result<(), sqlx::Error> {
     let now = state.now_ms();
     let window = state.config.lockout_window.as_millis() as i64;
     sqlx::query(
@@ -72,7 +77,12 @@ async fn count_failure(conn: &mut sqlx::AnyConnection, state: &AppState, key: &s
 
 /// Checks an email and password and opens a session. Unknown email and wrong password answer
 /// the same, take the same time, and count toward the same lockout.
-pub async fn sign_in(state: &AppState, email: &str, password: &str, client: &Client<'_>) -> AppResult<NewSession> {
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    client: &Client<'_>,
+) -> AppResult<NewSession> {
     let email_norm = email.trim().to_lowercase();
     if email_norm.is_empty() {
         return Err(AppError::validation("email", "Email is required"));
@@ -80,7 +90,10 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: &Cli
     if password.is_empty() {
         return Err(AppError::validation("password", "Password is required"));
     }
-    if email_norm.len() > 254 || password.len() > validate::MAX_PASSWORD {
+    if email_norm.len() > 254
+        || email_norm.chars().any(char::is_control)
+        || password.len() > validate::MAX_PASSWORD
+    {
         return Err(AppError::InvalidCredentials);
     }
     let email_key = format!("email:{email_norm}");
@@ -92,9 +105,15 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: &Cli
         logins::COLUMNS,
         logins::LOGIN_MAY_SIGN_IN
     );
-    let row = sqlx::query(&q).bind(&email_norm).fetch_optional(&state.db.pool).await?;
+    let row = sqlx::query(&q)
+        .bind(&email_norm)
+        .fetch_optional(&state.db.pool)
+        .await?;
     let (login, may) = match row {
-        Some(r) => (Some(logins::from_row(&r)?), r.try_get::<i64, _>("may_sign_in")? == 1),
+        Some(r) => (
+            Some(logins::from_row(&r)?),
+            r.try_get::<i64, _>("may_sign_in")? == 1,
+        ),
         None => (None, false),
     };
     let ok = state
@@ -138,7 +157,9 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: &Cli
             tx.commit().await?;
             // A correct password for a shut account says so; everything else is one message.
             return Err(if ok {
-                AppError::forbidden("This login or its account is inactive. Contact whoever manages your account.")
+                AppError::forbidden(
+                    "This login or its account is inactive. Contact whoever manages your account.",
+                )
             } else {
                 AppError::InvalidCredentials
             });
@@ -179,12 +200,21 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: &Cli
     )
     .await?;
     tx.commit().await?;
-    Ok(NewSession { token, csrf_token: csrf, login })
+    Ok(NewSession {
+        token,
+        csrf_token: csrf,
+        login,
+    })
 }
 
 /// Resolves a session cookie to an identity; `None` when unknown, expired, idle too long or
 /// when the login or an account above it is no longer active.
-pub async fn resolve_session(state: &AppState, token: &str, ip: &str, request_id: &str) -> AppResult<Option<Identity>> {
+pub async fn resolve_session(
+    state: &AppState,
+    token: &str,
+    ip: &str,
+    request_id: &str,
+) -> AppResult<Option<Identity>> {
     if token.len() != 64 {
         return Ok(None);
     }
@@ -292,7 +322,12 @@ pub struct ApiToken {
     pub revoked_at: Option<String>,
 }
 
-pub async fn resolve_token(state: &AppState, token: &str, ip: &str, request_id: &str) -> AppResult<Option<Identity>> {
+pub async fn resolve_token(
+    state: &AppState,
+    token: &str,
+    ip: &str,
+    request_id: &str,
+) -> AppResult<Option<Identity>> {
     if !token.starts_with(TOKEN_PREFIX) || token.len() != TOKEN_PREFIX.len() + 48 {
         return Ok(None);
     }
@@ -356,7 +391,11 @@ pub async fn list_tokens(state: &AppState, who: &Identity) -> AppResult<Vec<ApiT
 }
 
 /// Creates a token; the returned secret is shown once and never again.
-pub async fn create_token(state: &AppState, who: &Identity, name: &str) -> AppResult<(ApiToken, String)> {
+pub async fn create_token(
+    state: &AppState,
+    who: &Identity,
+    name: &str,
+) -> AppResult<(ApiToken, String)> {
     who.require_own_identity()?;
     let name = validate::name("name", name, 60)?;
     let count: i64 = sqlx::query_scalar(
@@ -366,7 +405,10 @@ pub async fn create_token(state: &AppState, who: &Identity, name: &str) -> AppRe
     .fetch_one(&state.db.pool)
     .await?;
     if count >= 50 {
-        return Err(AppError::conflict("too_many_tokens", "A login can hold at most 50 active tokens; revoke one first"));
+        return Err(AppError::conflict(
+            "too_many_tokens",
+            "A login can hold at most 50 active tokens; revoke one first",
+        ));
     }
     let secret = format!("{TOKEN_PREFIX}{}", secrets::random_hex(24));
     let prefix: String = secret.chars().take(10).collect();

@@ -57,7 +57,10 @@ pub async fn find_by_email(state: &AppState, email: &str) -> Result<Option<Login
 
 pub async fn get(state: &AppState, id: i64) -> Result<Option<Login>, sqlx::Error> {
     let q = format!("SELECT {COLUMNS} FROM logins l WHERE l.id = $1");
-    let row = sqlx::query(&q).bind(id).fetch_optional(&state.db.pool).await?;
+    let row = sqlx::query(&q)
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -80,7 +83,10 @@ pub async fn insert(
     let name = validate::name("name", new.name, validate::MAX_NAME)?;
     validate::new_password("password", new.password)?;
     if !ROLES.contains(&new.role) {
-        return Err(AppError::validation("role", "Role must be owner, admin, member or viewer"));
+        return Err(AppError::validation(
+            "role",
+            "Role must be owner, admin, member or viewer",
+        ));
     }
     let hash = state.hasher.hash(new.password).await?;
     let now = state.now_ms();
@@ -145,7 +151,10 @@ pub async fn update_profile(
             ));
         }
         if !state.hasher.verify(pw, Some(&me.password_hash)).await? {
-            return Err(AppError::validation("current_password", "Current password is incorrect"));
+            return Err(AppError::validation(
+                "current_password",
+                "Current password is incorrect",
+            ));
         }
     }
     let now = state.now_ms();
@@ -157,7 +166,13 @@ pub async fn update_profile(
         .bind(me.id)
         .execute(&mut *tx)
         .await
-        .map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })?;
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                email_taken()
+            } else {
+                e.into()
+            }
+        })?;
     let mut changes = Vec::new();
     if name != me.name {
         changes.push("name".to_string());
@@ -184,7 +199,11 @@ pub async fn update_profile(
             action: "profile.update",
             target_type: Some("login"),
             target_id: Some(me.id.to_string()),
-            detail: Some(if changes.is_empty() { "no change".into() } else { changes.join("; ") }),
+            detail: Some(if changes.is_empty() {
+                "no change".into()
+            } else {
+                changes.join("; ")
+            }),
         },
     )
     .await?;
@@ -202,17 +221,30 @@ pub async fn change_password(
 ) -> AppResult<()> {
     who.require_own_identity()?;
     if current.is_empty() {
-        return Err(AppError::validation("current_password", "Enter your current password"));
+        return Err(AppError::validation(
+            "current_password",
+            "Enter your current password",
+        ));
     }
     validate::new_password("new_password", new)?;
     if let Some(c) = confirm {
         if c != new {
-            return Err(AppError::validation("confirm_password", "The two new passwords differ"));
+            return Err(AppError::validation(
+                "confirm_password",
+                "The two new passwords differ",
+            ));
         }
     }
     let me = &who.login;
-    if !state.hasher.verify(current, Some(&me.password_hash)).await? {
-        return Err(AppError::validation("current_password", "Current password is incorrect"));
+    if !state
+        .hasher
+        .verify(current, Some(&me.password_hash))
+        .await?
+    {
+        return Err(AppError::validation(
+            "current_password",
+            "Current password is incorrect",
+        ));
     }
     if current == new {
         return Err(AppError::validation(

@@ -6,8 +6,15 @@ use askama::Template;
 use crate::{error::AppResult, jobs, state::AppState};
 
 pub enum Message {
-    PasswordChanged { to: String, name: String },
-    EmailChanged { to: String, name: String, new_email: String },
+    PasswordChanged {
+        to: String,
+        name: String,
+    },
+    EmailChanged {
+        to: String,
+        name: String,
+        new_email: String,
+    },
 }
 
 #[derive(Template)]
@@ -59,11 +66,25 @@ pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
             PasswordChangedText { name, base_url }.render()?,
             PasswordChangedHtml { name, base_url }.render()?,
         ),
-        Message::EmailChanged { to, name, new_email } => (
+        Message::EmailChanged {
+            to,
+            name,
+            new_email,
+        } => (
             "email_changed",
             to,
-            EmailChangedText { name, new_email, base_url }.render()?,
-            EmailChangedHtml { name, new_email, base_url }.render()?,
+            EmailChangedText {
+                name,
+                new_email,
+                base_url,
+            }
+            .render()?,
+            EmailChangedHtml {
+                name,
+                new_email,
+                base_url,
+            }
+            .render()?,
         ),
     };
     let (subject, text) = split_subject(text);
@@ -77,7 +98,11 @@ pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
 }
 
 /// Stores a message in the outbox and schedules its delivery, in the caller's transaction.
-pub async fn enqueue(state: &AppState, conn: &mut sqlx::AnyConnection, m: &Message) -> AppResult<i64> {
+pub async fn enqueue(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    m: &Message,
+) -> AppResult<i64> {
     let r = render(&state.config.base_url, m)
         .map_err(|e| crate::error::AppError::Internal(format!("template: {e}")))?;
     let now = state.now_ms();
@@ -122,6 +147,10 @@ mod tests {
         .unwrap();
         assert_eq!(r.subject, "Your Partner Panel email address was changed");
         assert!(!r.text.starts_with("Subject"));
-        assert!(r.html.contains("&#60;b&#62;Ann") || r.html.contains("&lt;b&gt;Ann"), "{}", r.html);
+        assert!(
+            r.html.contains("&#60;b&#62;Ann") || r.html.contains("&lt;b&gt;Ann"),
+            "{}",
+            r.html
+        );
     }
 }

@@ -42,7 +42,13 @@ pub fn generate_password() -> String {
     let mut b = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut b);
     let chars: String = b.iter().map(|x| A[*x as usize % A.len()] as char).collect();
-    format!("{}-{}-{}-{}", &chars[0..4], &chars[4..8], &chars[8..12], &chars[12..16])
+    format!(
+        "{}-{}-{}-{}",
+        &chars[0..4],
+        &chars[4..8],
+        &chars[8..12],
+        &chars[12..16]
+    )
 }
 
 /// Hashes and checks passwords with argon2id on blocking threads, at most one per core at once,
@@ -54,7 +60,9 @@ pub struct PasswordHasherPool {
 
 impl Default for PasswordHasherPool {
     fn default() -> Self {
-        let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let n = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         PasswordHasherPool {
             permits: Arc::new(Semaphore::new(n)),
         }
@@ -63,7 +71,11 @@ impl Default for PasswordHasherPool {
 
 impl PasswordHasherPool {
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
-        let _p = self.permits.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+        let _p = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let pw = password.to_string();
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
@@ -79,7 +91,11 @@ impl PasswordHasherPool {
     /// True when `password` matches `hash`. With no hash (unknown login) it still does the work,
     /// so an unknown email takes as long as a wrong password.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> Result<bool, AppError> {
-        let _p = self.permits.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+        let _p = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let pw = password.to_string();
         let hash = hash.map(str::to_string);
         tokio::task::spawn_blocking(move || {

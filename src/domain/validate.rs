@@ -10,7 +10,10 @@ pub const MAX_PASSWORD: usize = 256;
 pub fn name(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(AppError::validation(field, format!("{} is required", label(field))));
+        return Err(AppError::validation(
+            field,
+            format!("{} is required", label(field)),
+        ));
     }
     if v.chars().count() > max {
         return Err(AppError::validation(
@@ -88,7 +91,9 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(email("email", " A@B.example ").unwrap(), "a@b.example");
-        for bad in ["", "a", "a@b", "@b.c", "a@@b.c", "a b@c.d", "a@b..c", "<a@b.c>", "a@.b"] {
+        for bad in [
+            "", "a", "a@b", "@b.c", "a@@b.c", "a b@c.d", "a@b..c", "<a@b.c>", "a@.b",
+        ] {
             assert!(email("email", bad).is_err(), "{bad} accepted");
         }
     }

@@ -32,7 +32,9 @@ pub async fn deliver(state: &AppState, outbox_id: i64, last_try: bool) -> Result
             tracing::info!(outbox_id, to = %to, subject = %subject, "SMTP not configured: mail kept in the outbox");
             Ok("logged")
         }
-        Some(smtp) => send(state, smtp, &to, &subject, text, html).await.map(|_| "sent"),
+        Some(smtp) => send(state, smtp, &to, &subject, text, html)
+            .await
+            .map(|_| "sent"),
     };
     let now = state.now_ms();
     let (new_status, err) = match &result {
@@ -63,13 +65,21 @@ async fn send(
     text: String,
     html: Option<String>,
 ) -> Result<(), String> {
-    let from: Mailbox = state.config.mail_from.parse().map_err(|e| format!("PANEL_MAIL_FROM: {e}"))?;
+    let from: Mailbox = state
+        .config
+        .mail_from
+        .parse()
+        .map_err(|e| format!("PANEL_MAIL_FROM: {e}"))?;
     let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
     let builder = Message::builder().from(from).to(to).subject(subject);
     let msg = match html {
         Some(h) => builder.multipart(
             MultiPart::alternative()
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text))
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(text),
+                )
                 .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(h)),
         ),
         None => builder.header(ContentType::TEXT_PLAIN).body(text),
@@ -81,5 +91,10 @@ async fn send(
     if let (Some(u), Some(p)) = (&smtp.username, &smtp.password) {
         transport = transport.credentials(Credentials::new(u.clone(), p.expose().to_string()));
     }
-    transport.build().send(msg).await.map(|_| ()).map_err(|e| e.to_string())
+    transport
+        .build()
+        .send(msg)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }

@@ -1,8 +1,6 @@
 //! The job table and its worker. Jobs are claimed with a lease in one UPDATE, so two instances
 //! sharing a database never run one job at once; failures are retried with backoff.
 
-use std::time::Duration;
-
 use sqlx::Row as _;
 
 use crate::{domain, state::AppState};
@@ -47,7 +45,8 @@ pub async fn enqueue(
     Ok(())
 }
 
-const DUE: &str = "((status = 'pending' AND run_at <= $3) OR (status = 'running' AND lease_until < $3))";
+const DUE: &str =
+    "((status = 'pending' AND run_at <= $3) OR (status = 'running' AND lease_until < $3))";
 
 /// Claims one due job (or one whose lease ran out), or `None`.
 pub async fn claim(state: &AppState) -> Result<Option<Job>, sqlx::Error> {
@@ -78,7 +77,11 @@ pub async fn claim(state: &AppState) -> Result<Option<Job>, sqlx::Error> {
     .transpose()
 }
 
-async fn finish(state: &AppState, job: &Job, result: Result<(), String>) -> Result<(), sqlx::Error> {
+async fn finish(
+    state: &AppState,
+    job: &Job,
+    result: Result<(), String>,
+) -> Result<(), sqlx::Error> {
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     match result {
@@ -118,7 +121,8 @@ async fn finish(state: &AppState, job: &Job, result: Result<(), String>) -> Resu
 async fn execute(state: &AppState, job: &Job) -> Result<(), String> {
     match job.kind.as_str() {
         SEND_EMAIL => {
-            let v: serde_json::Value = serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
+            let v: serde_json::Value =
+                serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
             let id = v["outbox_id"].as_i64().ok_or("payload has no outbox_id")?;
             mail::deliver(state, id, job.attempts >= job.max_attempts).await
         }
@@ -146,7 +150,15 @@ async fn schedule_periodic(state: &AppState) -> Result<(), sqlx::Error> {
     let now = state.now_ms();
     let hour = now / 3_600_000;
     let mut tx = state.db.begin().await?;
-    enqueue(&mut tx, now, PURGE_SESSIONS, "{}", now, Some(&format!("purge_sessions:{hour}"))).await?;
+    enqueue(
+        &mut tx,
+        now,
+        PURGE_SESSIONS,
+        "{}",
+        now,
+        Some(&format!("purge_sessions:{hour}")),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -214,8 +226,4 @@ pub async fn gauges(state: &AppState) -> Result<Vec<(String, String, i64)>, sqlx
         }
     }
     Ok(out)
-}
-
-pub fn poll_interval_default() -> Duration {
-    Duration::from_secs(1)
 }

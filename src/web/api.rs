@@ -46,18 +46,26 @@ pub struct MeBody {
 }
 
 async fn me_body(state: &AppState, who: &Identity) -> AppResult<MeBody> {
-    let account = accounts::get(&state.db, who.view_account_id).await?.ok_or(AppError::NotFound)?;
+    let account = accounts::get(&state.db, who.view_account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let home_account = if who.home_account_id == who.view_account_id {
         account.clone()
     } else {
-        accounts::get(&state.db, who.home_account_id).await?.ok_or(AppError::NotFound)?
+        accounts::get(&state.db, who.home_account_id)
+            .await?
+            .ok_or(AppError::NotFound)?
     };
     Ok(MeBody {
         login: who.login.clone(),
         account,
         home_account,
         acting_as: who.acting_as,
-        via: if who.session_id().is_some() { "session" } else { "token" },
+        via: if who.session_id().is_some() {
+            "session"
+        } else {
+            "token"
+        },
     })
 }
 
@@ -67,16 +75,29 @@ async fn login(
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> AppResult<Response> {
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
     let s = auth::sign_in(
         &state,
         &body.email,
         &body.password,
-        &auth::Client { ip: &meta.ip, user_agent: ua, request_id: &meta.id },
+        &auth::Client {
+            ip: &meta.ip,
+            user_agent: ua,
+            request_id: &meta.id,
+        },
     )
     .await?;
-    let account = accounts::get(&state.db, s.login.account_id).await?.ok_or(AppError::NotFound)?;
-    let cookie = cookies::set(cookies::SESSION, &s.token, None, state.config.secure_cookies);
+    let account = accounts::get(&state.db, s.login.account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let cookie = cookies::set(
+        cookies::SESSION,
+        &s.token,
+        None,
+        state.config.secure_cookies,
+    );
     Ok((
         [(header::SET_COOKIE, cookie)],
         Json(json!({ "login": s.login, "account": account, "csrf_token": s.csrf_token })),
@@ -88,7 +109,10 @@ async fn logout(State(state): State<AppState>, Auth(who): Auth) -> AppResult<Res
     auth::sign_out(&state, &who).await?;
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, cookies::clear(cookies::SESSION, state.config.secure_cookies))],
+        [(
+            header::SET_COOKIE,
+            cookies::clear(cookies::SESSION, state.config.secure_cookies),
+        )],
     )
         .into_response())
 }
@@ -111,7 +135,14 @@ async fn update_me(
 ) -> AppResult<Json<MeBody>> {
     let name = body.name.unwrap_or_else(|| who.login.name.clone());
     let email = body.email.unwrap_or_else(|| who.login.email.clone());
-    let login = logins::update_profile(&state, &who, &name, &email, body.current_password.as_deref()).await?;
+    let login = logins::update_profile(
+        &state,
+        &who,
+        &name,
+        &email,
+        body.current_password.as_deref(),
+    )
+    .await?;
     let who = Identity { login, ..who };
     Ok(Json(me_body(&state, &who).await?))
 }
@@ -127,18 +158,33 @@ async fn change_password(
     Auth(who): Auth,
     ApiJson(body): ApiJson<ChangePassword>,
 ) -> AppResult<StatusCode> {
-    logins::change_password(&state, &who, &body.current_password, &body.new_password, None).await?;
+    logins::change_password(
+        &state,
+        &who,
+        &body.current_password,
+        &body.new_password,
+        None,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn activity(State(state): State<AppState>, Auth(who): Auth) -> AppResult<Json<serde_json::Value>> {
+async fn activity(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<serde_json::Value>> {
     who.require_own_identity()?;
     let items = audit::for_login(&state.db, who.login.id, 50).await?;
     Ok(Json(json!({ "items": items })))
 }
 
-async fn list_tokens(State(state): State<AppState>, Auth(who): Auth) -> AppResult<Json<serde_json::Value>> {
-    Ok(Json(json!({ "items": auth::list_tokens(&state, &who).await? })))
+async fn list_tokens(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<serde_json::Value>> {
+    Ok(Json(
+        json!({ "items": auth::list_tokens(&state, &who).await? }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -152,7 +198,10 @@ async fn create_token(
     ApiJson(body): ApiJson<CreateToken>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     let (token, secret) = auth::create_token(&state, &who, &body.name).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "token": token, "secret": secret }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "token": token, "secret": secret })),
+    ))
 }
 
 async fn revoke_token(
@@ -173,7 +222,9 @@ pub struct Dashboard {
 }
 
 pub async fn dashboard_data(state: &AppState, who: &Identity) -> AppResult<Dashboard> {
-    let account = accounts::get(&state.db, who.view_account_id).await?.ok_or(AppError::NotFound)?;
+    let account = accounts::get(&state.db, who.view_account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Dashboard {
         below: accounts::counts_below(&state.db, account.id).await?,
         logins: accounts::login_count(&state.db, account.id).await?,

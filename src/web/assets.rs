@@ -1,11 +1,6 @@
 //! Static files, inside the binary: no CDN.
 
-use axum::{
-    http::header,
-    response::IntoResponse,
-    routing::get,
-    Router,
-};
+use axum::{http::header, response::IntoResponse, routing::get, Router};
 
 use crate::state::AppState;
 
@@ -18,20 +13,38 @@ const DOCS_JS: &str = include_str!("../../assets/docs.js");
 
 fn serve(ct: &'static str, body: &'static str) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         body,
     )
 }
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/assets/panel.css", get(|| async { serve("text/css; charset=utf-8", CSS) }))
-        .route("/assets/panel.js", get(|| async { serve("text/javascript; charset=utf-8", JS) }))
-        .route("/assets/htmx.min.js", get(|| async { serve("text/javascript; charset=utf-8", HTMX) }))
-        .route("/assets/docs.js", get(|| async { serve("text/javascript; charset=utf-8", DOCS_JS) }))
+        .route(
+            "/assets/panel.css",
+            get(|| async { serve("text/css; charset=utf-8", CSS) }),
+        )
+        .route(
+            "/assets/panel.js",
+            get(|| async { serve("text/javascript; charset=utf-8", JS) }),
+        )
+        .route(
+            "/assets/htmx.min.js",
+            get(|| async { serve("text/javascript; charset=utf-8", HTMX) }),
+        )
+        .route(
+            "/assets/docs.js",
+            get(|| async { serve("text/javascript; charset=utf-8", DOCS_JS) }),
+        )
         .route(
             "/assets/swagger-ui-bundle.js",
             get(|| async { serve("text/javascript; charset=utf-8", SWAGGER_JS) }),
         )
-        .route("/assets/swagger-ui.css", get(|| async { serve("text/css; charset=utf-8", SWAGGER_CSS) }))
+        .route(
+            "/assets/swagger-ui.css",
+            get(|| async { serve("text/css; charset=utf-8", SWAGGER_CSS) }),
+        )
 }

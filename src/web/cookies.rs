@@ -36,15 +36,23 @@ pub fn clear(name: &str, secure: bool) -> HeaderValue {
 
 /// A flash message for the next page, percent-encoded into a cookie.
 pub fn flash(message: &str, secure: bool) -> HeaderValue {
-    set(FLASH, &crate::web::pages::url_encode(message), Some(60), secure)
+    set(
+        FLASH,
+        &crate::web::pages::url_encode(message),
+        Some(60),
+        secure,
+    )
 }
 
 pub fn read_flash(headers: &HeaderMap) -> Option<String> {
-    get(headers, FLASH).map(|v| {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}"))
-            .ok()
-            .and_then(|mut p| p.pop())
-            .map(|(_, m)| m)
-            .unwrap_or_default()
-    }).filter(|m| !m.is_empty()).map(|m| m.chars().take(300).collect())
+    get(headers, FLASH)
+        .map(|v| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}"))
+                .ok()
+                .and_then(|mut p| p.pop())
+                .map(|(_, m)| m)
+                .unwrap_or_default()
+        })
+        .filter(|m| !m.is_empty())
+        .map(|m| m.chars().take(300).collect())
 }

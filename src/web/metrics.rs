@@ -25,7 +25,8 @@ impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         if let Ok(mut m) = self.requests.lock() {
-            *m.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
+            *m.entry((method.to_string(), route.to_string(), status))
+                .or_default() += 1;
         }
         if let Ok(mut m) = self.latency.lock() {
             let h = m.entry(route.to_string()).or_default();
@@ -41,7 +42,9 @@ impl Metrics {
 }
 
 fn label(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
@@ -70,13 +73,27 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
                     h.counts[i]
                 );
             }
-            let _ = writeln!(out, "panel_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"+Inf\"}} {}", h.count);
-            let _ = writeln!(out, "panel_http_request_duration_seconds_sum{{route=\"{r}\"}} {}", h.sum);
-            let _ = writeln!(out, "panel_http_request_duration_seconds_count{{route=\"{r}\"}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "panel_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "panel_http_request_duration_seconds_sum{{route=\"{r}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "panel_http_request_duration_seconds_count{{route=\"{r}\"}} {}",
+                h.count
+            );
         }
     }
     out.push_str("# HELP panel_jobs Jobs in the job table by status.\n# TYPE panel_jobs gauge\n");
-    let mut outbox = String::from("# HELP panel_outbox Messages in the outbox by status.\n# TYPE panel_outbox gauge\n");
+    let mut outbox = String::from(
+        "# HELP panel_outbox Messages in the outbox by status.\n# TYPE panel_outbox gauge\n",
+    );
     let mut up = 1;
     match crate::jobs::gauges(&state).await {
         Ok(g) => {

@@ -40,8 +40,12 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(state.clone(), identify))
-        .layer(middleware::from_fn_with_state(state.clone(), request_context))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_context,
+        ))
         .with_state(state)
 }
 
@@ -119,17 +123,23 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
-    req.extensions_mut().insert(RequestMeta { id: id.clone(), ip });
+    req.extensions_mut()
+        .insert(RequestMeta { id: id.clone(), ip });
     let started = Instant::now();
     let mut resp = REQUEST_ID.scope(id.clone(), next.run(req)).await;
     let elapsed = started.elapsed();
     let status = resp.status().as_u16();
-    state.metrics.observe(method.as_str(), &route, status, elapsed);
+    state
+        .metrics
+        .observe(method.as_str(), &route, status, elapsed);
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v);
     }
     let headers = resp.headers_mut();
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     if path != "/healthz" && path != "/metrics" {
@@ -158,10 +168,14 @@ fn error_for(path: &str, headers: &HeaderMap, e: AppError) -> Response {
 /// state-changing request made with a cookie: an `X-CSRF-Token` header, or a `csrf_token`
 /// form field. Before sign-in, forms carry the value of the `pp_csrf` cookie instead.
 async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let meta = req.extensions().get::<RequestMeta>().cloned().unwrap_or(RequestMeta {
-        id: String::new(),
-        ip: "unknown".into(),
-    });
+    let meta = req
+        .extensions()
+        .get::<RequestMeta>()
+        .cloned()
+        .unwrap_or(RequestMeta {
+            id: String::new(),
+            ip: "unknown".into(),
+        });
     let path = req.uri().path().to_string();
     let headers = req.headers().clone();
     let bearer = headers
@@ -188,7 +202,8 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
     };
 
     let mut req = req;
-    if is_state_changing(req.method()) && !matches!(&identity, Some(i) if i.session_id().is_none()) {
+    if is_state_changing(req.method()) && !matches!(&identity, Some(i) if i.session_id().is_none())
+    {
         let expected = match &identity {
             Some(i) => Some(i.csrf_token().to_string()),
             None => cookies::get(&headers, cookies::PRE_CSRF),
@@ -286,22 +301,43 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         use axum::extract::rejection::JsonRejection;
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_request(
-                "unsupported_media_type",
-                "Send the body as JSON with Content-Type: application/json",
-            )),
-            Err(JsonRejection::BytesRejection(_)) => Err(AppError::PayloadTooLarge),
-            Err(JsonRejection::JsonDataError(e)) => Err(AppError::bad_request(
-                "invalid_json",
-                format!("The JSON does not fit this call: {}", e.body_text()),
-            )),
-            Err(e) => Err(AppError::bad_request(
-                "invalid_json",
-                format!("The body is not valid JSON: {}", e.body_text()),
-            )),
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                return Err(AppError::bad_request(
+                    "unsupported_media_type",
+                    "Send the body as JSON with Content-Type: application/json",
+                ))
+            }
+            Err(JsonRejection::BytesRejection(_)) => return Err(AppError::PayloadTooLarge),
+            Err(e) => {
+                return Err(AppError::bad_request(
+                    "invalid_json",
+                    format!("The body is not valid JSON: {}", e.body_text()),
+                ))
+            }
+        };
+        if has_nul(&value) {
+            return Err(AppError::bad_request(
+                "invalid_text",
+                "Text must not contain NUL characters",
+            ));
         }
+        serde_json::from_value(value).map(ApiJson).map_err(|e| {
+            AppError::bad_request(
+                "invalid_json",
+                format!("The JSON does not fit this call: {e}"),
+            )
+        })
+    }
+}
+
+fn has_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(has_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }
 
@@ -311,11 +347,27 @@ pub struct PageForm<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
     type Rejection = Response;
     async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(v)) => Ok(PageForm(v)),
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| pages::error_page(&AppError::PayloadTooLarge))?;
+        match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) {
+            Ok(pairs)
+                if pairs
+                    .iter()
+                    .any(|(k, v)| k.contains('\0') || v.contains('\0')) =>
+            {
+                return Err(pages::error_page(&AppError::bad_request(
+                    "invalid_text",
+                    "Text must not contain NUL characters",
+                )))
+            }
+            _ => {}
+        }
+        match serde_urlencoded::from_bytes::<T>(&bytes) {
+            Ok(v) => Ok(PageForm(v)),
             Err(e) => Err(pages::error_page(&AppError::bad_request(
                 "invalid_form",
-                format!("The form could not be read: {}", e.body_text()),
+                format!("The form could not be read: {e}"),
             ))),
         }
     }

@@ -20,9 +20,15 @@ fn body(schema: &str) -> Value {
 /// Errors every authenticated call may answer.
 fn common(mut responses: Value) -> Value {
     let m = responses.as_object_mut().expect("object");
-    m.insert("401".into(), err("Not signed in, or the token is unknown or revoked (`unauthenticated`)"));
+    m.insert(
+        "401".into(),
+        err("Not signed in, or the token is unknown or revoked (`unauthenticated`)"),
+    );
     m.insert("403".into(), err("CSRF token missing for a cookie-authenticated call (`csrf_failed`), or not allowed (`forbidden`)"));
-    m.insert("500".into(), err("Internal error (`internal_error`), with a request id"));
+    m.insert(
+        "500".into(),
+        err("Internal error (`internal_error`), with a request id"),
+    );
     responses
 }
 
@@ -30,7 +36,8 @@ fn op(id: &str, tag: &str, summary: &str, request: Option<&str>, responses: Valu
     let mut o = json!({ "operationId": id, "tags": [tag], "summary": summary, "responses": common(responses) });
     if let Some(r) = request {
         o["requestBody"] = body(r);
-        o["responses"]["400"] = err("Body is not JSON or does not fit (`invalid_json`, `unsupported_media_type`)");
+        o["responses"]["400"] =
+            err("Body is not JSON or does not fit (`invalid_json`, `unsupported_media_type`)");
     }
     o
 }

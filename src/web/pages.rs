@@ -32,7 +32,9 @@ pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -58,8 +60,16 @@ pub struct UserBar {
 }
 
 impl Layout {
-    async fn for_user(state: &AppState, who: &Identity, headers: &HeaderMap, title: &str, nav: &'static str) -> Result<Layout, AppError> {
-        let account = accounts::get(&state.db, who.view_account_id).await?.ok_or(AppError::NotFound)?;
+    async fn for_user(
+        state: &AppState,
+        who: &Identity,
+        headers: &HeaderMap,
+        title: &str,
+        nav: &'static str,
+    ) -> Result<Layout, AppError> {
+        let account = accounts::get(&state.db, who.view_account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         Ok(Layout {
             title: title.to_string(),
             nav,
@@ -94,7 +104,8 @@ fn render<T: Template>(status: StatusCode, tpl: &T, layout: &Layout, secure: boo
         Ok(html) => {
             let mut r = (status, Html(html)).into_response();
             if layout.flash.is_some() {
-                r.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::FLASH, secure));
+                r.headers_mut()
+                    .append(header::SET_COOKIE, cookies::clear(cookies::FLASH, secure));
             }
             r
         }
@@ -104,7 +115,8 @@ fn render<T: Template>(status: StatusCode, tpl: &T, layout: &Layout, secure: boo
 
 fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
     let mut r = Redirect::to(to).into_response();
-    r.headers_mut().append(header::SET_COOKIE, cookies::flash(message, secure));
+    r.headers_mut()
+        .append(header::SET_COOKIE, cookies::flash(message, secure));
     r
 }
 
@@ -129,7 +141,11 @@ pub fn error_page(e: &AppError) -> Response {
         flash: None,
         request_id: current_request_id(),
     };
-    let tpl = ErrorTpl { status: e.status().as_u16(), message: e.public_message(), layout };
+    let tpl = ErrorTpl {
+        status: e.status().as_u16(),
+        message: e.public_message(),
+        layout,
+    };
     match tpl.render() {
         Ok(html) => (e.status(), Html(html)).into_response(),
         Err(_) => (e.status(), e.public_message()).into_response(),
@@ -169,7 +185,14 @@ struct NextQuery {
 /// Only same-site paths are followed after sign-in.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.contains("://") =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -185,11 +208,25 @@ fn pre_csrf(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     }
 }
 
-async fn login_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let (csrf, set) = pre_csrf(&headers);
     let layout = Layout::anonymous("Sign in", &csrf, &headers);
-    let tpl = LoginTpl { email: String::new(), next: safe_next(q.next.as_deref()), error: None, layout };
-    let mut r = render(StatusCode::OK, &tpl, &tpl.layout, state.config.secure_cookies);
+    let tpl = LoginTpl {
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+        layout,
+    };
+    let mut r = render(
+        StatusCode::OK,
+        &tpl,
+        &tpl.layout,
+        state.config.secure_cookies,
+    );
     if let Some(c) = set {
         r.headers_mut().append(header::SET_COOKIE, c);
     }
@@ -211,15 +248,26 @@ async fn login_submit(
     headers: HeaderMap,
     PageForm(form): PageForm<LoginForm>,
 ) -> Response {
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let client = auth::Client { ip: &meta.ip, user_agent: ua, request_id: &meta.id };
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let client = auth::Client {
+        ip: &meta.ip,
+        user_agent: ua,
+        request_id: &meta.id,
+    };
     let next = safe_next(form.next.as_deref());
     match auth::sign_in(&state, &form.email, &form.password, &client).await {
         Ok(s) => {
             let mut r = Redirect::to(&next).into_response();
             r.headers_mut().append(
                 header::SET_COOKIE,
-                cookies::set(cookies::SESSION, &s.token, None, state.config.secure_cookies),
+                cookies::set(
+                    cookies::SESSION,
+                    &s.token,
+                    None,
+                    state.config.secure_cookies,
+                ),
             );
             r
         }
@@ -243,8 +291,10 @@ async fn logout(State(state): State<AppState>, PageAuth(who): PageAuth) -> Respo
         return error_page(&e);
     }
     let mut r = redirect_with_flash("/login", "You are signed out.", state.config.secure_cookies);
-    r.headers_mut()
-        .append(header::SET_COOKIE, cookies::clear(cookies::SESSION, state.config.secure_cookies));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::clear(cookies::SESSION, state.config.secure_cookies),
+    );
     r
 }
 
@@ -264,7 +314,11 @@ impl DashboardTpl {
     }
 }
 
-async fn dashboard(State(state): State<AppState>, headers: HeaderMap, PageAuth(who): PageAuth) -> Response {
+async fn dashboard(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
     let r = async {
         let layout = Layout::for_user(&state, &who, &headers, "Dashboard", "dashboard").await?;
         let d = api::dashboard_data(&state, &who).await?;
@@ -277,7 +331,12 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap, PageAuth(w
     }
     .await;
     match r {
-        Ok(tpl) => render(StatusCode::OK, &tpl, &tpl.layout, state.config.secure_cookies),
+        Ok(tpl) => render(
+            StatusCode::OK,
+            &tpl,
+            &tpl.layout,
+            state.config.secure_cookies,
+        ),
         Err(e) => error_page(&e),
     }
 }
@@ -297,14 +356,22 @@ struct ProfileTpl {
 
 impl ProfileTpl {
     fn err_for(&self, which: &str, field: &str) -> String {
-        let e = if which == "profile" { &self.profile_error } else { &self.password_error };
+        let e = if which == "profile" {
+            &self.profile_error
+        } else {
+            &self.password_error
+        };
         match e {
             Some((f, m)) if f == field => m.clone(),
             _ => String::new(),
         }
     }
     fn general_err(&self, which: &str) -> String {
-        let e = if which == "profile" { &self.profile_error } else { &self.password_error };
+        let e = if which == "profile" {
+            &self.profile_error
+        } else {
+            &self.password_error
+        };
         match e {
             Some((f, m)) if f.is_empty() => m.clone(),
             _ => String::new(),
@@ -312,7 +379,11 @@ impl ProfileTpl {
     }
 }
 
-async fn profile_view(state: &AppState, who: &Identity, headers: &HeaderMap) -> Result<ProfileTpl, AppError> {
+async fn profile_view(
+    state: &AppState,
+    who: &Identity,
+    headers: &HeaderMap,
+) -> Result<ProfileTpl, AppError> {
     Ok(ProfileTpl {
         layout: Layout::for_user(state, who, headers, "My profile", "profile").await?,
         name: who.login.name.clone(),
@@ -323,12 +394,21 @@ async fn profile_view(state: &AppState, who: &Identity, headers: &HeaderMap) -> 
     })
 }
 
-async fn profile_page(State(state): State<AppState>, headers: HeaderMap, PageAuth(who): PageAuth) -> Response {
+async fn profile_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
     if let Err(e) = who.require_own_identity() {
         return error_page(&e);
     }
     match profile_view(&state, &who, &headers).await {
-        Ok(tpl) => render(StatusCode::OK, &tpl, &tpl.layout, state.config.secure_cookies),
+        Ok(tpl) => render(
+            StatusCode::OK,
+            &tpl,
+            &tpl.layout,
+            state.config.secure_cookies,
+        ),
         Err(e) => error_page(&e),
     }
 }
@@ -353,7 +433,15 @@ async fn profile_submit(
     PageForm(form): PageForm<ProfileForm>,
 ) -> Response {
     let secure = state.config.secure_cookies;
-    match logins::update_profile(&state, &who, &form.name, &form.email, form.current_password.as_deref()).await {
+    match logins::update_profile(
+        &state,
+        &who,
+        &form.name,
+        &form.email,
+        form.current_password.as_deref(),
+    )
+    .await
+    {
         Ok(_) => redirect_with_flash("/profile", "Your profile was saved.", secure),
         Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => error_page(&e),
         Err(e) => match profile_view(&state, &who, &headers).await {
@@ -385,8 +473,20 @@ async fn password_submit(
     PageForm(form): PageForm<PasswordForm>,
 ) -> Response {
     let secure = state.config.secure_cookies;
-    match logins::change_password(&state, &who, &form.current_password, &form.new_password, Some(&form.confirm_password)).await {
-        Ok(()) => redirect_with_flash("/profile", "Your password was changed. Your other sessions were signed out.", secure),
+    match logins::change_password(
+        &state,
+        &who,
+        &form.current_password,
+        &form.new_password,
+        Some(&form.confirm_password),
+    )
+    .await
+    {
+        Ok(()) => redirect_with_flash(
+            "/profile",
+            "Your password was changed. Your other sessions were signed out.",
+            secure,
+        ),
         Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => error_page(&e),
         Err(e) => match profile_view(&state, &who, &headers).await {
             Ok(mut tpl) => {
@@ -409,7 +509,11 @@ struct TokensTpl {
     error: Option<String>,
 }
 
-async fn tokens_view(state: &AppState, who: &Identity, headers: &HeaderMap) -> Result<TokensTpl, AppError> {
+async fn tokens_view(
+    state: &AppState,
+    who: &Identity,
+    headers: &HeaderMap,
+) -> Result<TokensTpl, AppError> {
     Ok(TokensTpl {
         layout: Layout::for_user(state, who, headers, "API tokens", "tokens").await?,
         tokens: auth::list_tokens(state, who).await?,
@@ -418,9 +522,18 @@ async fn tokens_view(state: &AppState, who: &Identity, headers: &HeaderMap) -> R
     })
 }
 
-async fn tokens_page(State(state): State<AppState>, headers: HeaderMap, PageAuth(who): PageAuth) -> Response {
+async fn tokens_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
     match tokens_view(&state, &who, &headers).await {
-        Ok(tpl) => render(StatusCode::OK, &tpl, &tpl.layout, state.config.secure_cookies),
+        Ok(tpl) => render(
+            StatusCode::OK,
+            &tpl,
+            &tpl.layout,
+            state.config.secure_cookies,
+        ),
         Err(e) => error_page(&e),
     }
 }
@@ -450,20 +563,29 @@ async fn token_create(
             tpl.error = error;
             // The secret is on this page once: keep it out of caches.
             let mut r = render(status, &tpl, &tpl.layout, secure);
-            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             r
         }
         Err(e) => error_page(&e),
     }
 }
 
-async fn token_revoke(State(state): State<AppState>, PageAuth(who): PageAuth, Path(id): Path<String>) -> Response {
+async fn token_revoke(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    Path(id): Path<String>,
+) -> Response {
     let id: i64 = match id.parse() {
         Ok(i) => i,
         Err(_) => return error_page(&AppError::NotFound),
     };
     match auth::revoke_token(&state, &who, id).await {
-        Ok(()) => redirect_with_flash("/profile/tokens", "The token was revoked.", state.config.secure_cookies),
+        Ok(()) => redirect_with_flash(
+            "/profile/tokens",
+            "The token was revoked.",
+            state.config.secure_cookies,
+        ),
         Err(e) => error_page(&e),
     }
 }

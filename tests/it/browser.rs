@@ -1,0 +1,240 @@
+//! Browser tests in headless Chromium through chromedriver. Without Chromium they report that
+//! they were skipped; with CI set they fail instead.
+
+use std::{path::PathBuf, process::Stdio, time::Duration};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::support::*;
+
+fn find(names: &[&str]) -> Option<PathBuf> {
+    for n in names {
+        let p = PathBuf::from(n);
+        if p.is_absolute() && p.exists() {
+            return Some(p);
+        }
+        if let Ok(path) = std::env::var("PATH") {
+            for dir in path.split(':') {
+                let c = PathBuf::from(dir).join(n);
+                if c.exists() {
+                    return Some(c);
+                }
+            }
+        }
+    }
+    None
+}
+
+pub struct Browser {
+    pub client: Client,
+    driver: std::process::Child,
+    _profile: PathBuf,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium, or `None` (skipped) when there is none.
+    pub async fn start() -> Option<Browser> {
+        let chromium = find(&["chromium", "chromium-browser", "google-chrome"]);
+        let driver = find(&["chromedriver"]);
+        let (Some(chromium), Some(driver)) = (chromium, driver) else {
+            if std::env::var("CI").is_ok_and(|v| !v.is_empty()) {
+                panic!("CI is set but chromium or chromedriver is missing: browser tests must run in CI");
+            }
+            eprintln!("SKIPPED: browser test (no chromium/chromedriver found)");
+            return None;
+        };
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let child = std::process::Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let profile = std::env::temp_dir().join(format!(
+            "pp-chrome-{}",
+            partner_panel::domain::secrets::random_hex(6)
+        ));
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chromium.to_string_lossy(),
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                         "--disable-sync", "--disable-quic", "--window-size=1280,900",
+                         format!("--user-data-dir={}", profile.display())]
+            }
+        });
+        let caps: serde_json::Map<String, serde_json::Value> = caps.as_object().unwrap().clone();
+        let mut last = None;
+        for _ in 0..60 {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => {
+                    return Some(Browser {
+                        client,
+                        driver: child,
+                        _profile: profile,
+                    })
+                }
+                Err(e) => {
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+        panic!("could not start a browser session: {last:?}");
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) {
+        let e = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        e.clear().await.unwrap();
+        e.send_keys(value).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self._profile);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_see_dashboard_change_password_sign_out() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let run = async {
+        b.client.goto(&app.url("/")).await.unwrap();
+        // Redirected to the login page.
+        assert!(b
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/login"));
+        b.screenshot("01-login").await;
+
+        // A wrong password: a clear message, and the form is kept.
+        b.fill("#email", ADMIN_EMAIL).await;
+        b.fill("#password", "wrong-password-1").await;
+        b.click("#sign-in").await;
+        assert_eq!(
+            b.text("#login-error").await,
+            "Email or password is incorrect"
+        );
+        b.screenshot("02-login-failed").await;
+
+        b.fill("#email", ADMIN_EMAIL).await;
+        b.fill("#password", ADMIN_PASSWORD).await;
+        b.click("#sign-in").await;
+        assert_eq!(b.text("#account-name").await, "Servicecenter");
+        assert_eq!(b.text("#account-kind").await.to_lowercase(), "operator");
+        assert!(b.text("#account-in-view").await.contains("Servicecenter"));
+        b.screenshot("03-dashboard").await;
+
+        // Change the password on the profile page: a wrong current one first.
+        b.client.goto(&app.url("/profile")).await.unwrap();
+        b.fill("#current-password", "not-my-password").await;
+        b.fill("#new-password", "browser-password-2").await;
+        b.fill("#confirm-password", "browser-password-2").await;
+        b.click("#change-password").await;
+        assert_eq!(
+            b.text("#current-password-error").await,
+            "Current password is incorrect"
+        );
+        b.screenshot("04-profile-error").await;
+        b.fill("#current-password", ADMIN_PASSWORD).await;
+        b.fill("#new-password", "browser-password-2").await;
+        b.fill("#confirm-password", "browser-password-2").await;
+        b.click("#change-password").await;
+        assert!(b.text("#flash").await.contains("Your password was changed"));
+        b.screenshot("05-password-changed").await;
+
+        // Create an API token: shown once.
+        b.client.goto(&app.url("/profile/tokens")).await.unwrap();
+        b.fill("#token-name", "from the browser").await;
+        b.click("#create-token").await;
+        assert!(b.text("#new-token").await.starts_with("pp_"));
+        b.screenshot("06-token").await;
+
+        // Sign out, then the old password fails and the new one works.
+        b.click("#logout").await;
+        assert!(b.text("#flash").await.contains("signed out"));
+        b.fill("#email", ADMIN_EMAIL).await;
+        b.fill("#password", ADMIN_PASSWORD).await;
+        b.click("#sign-in").await;
+        assert_eq!(
+            b.text("#login-error").await,
+            "Email or password is incorrect"
+        );
+        b.fill("#email", ADMIN_EMAIL).await;
+        b.fill("#password", "browser-password-2").await;
+        b.click("#sign-in").await;
+        assert_eq!(b.text("#account-name").await, "Servicecenter");
+    };
+    run.await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_docs_render_in_the_browser() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    b.client.goto(&app.url("/api/docs")).await.unwrap();
+    // Swagger UI renders the operations from /api/openapi.json.
+    let title = b.text(".swagger-ui .info .title").await;
+    assert!(title.contains("Partner Panel API"), "{title}");
+    let ops = b
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(".opblock"))
+        .await;
+    assert!(ops.is_ok());
+    b.screenshot("07-api-docs").await;
+    b.close().await;
+}

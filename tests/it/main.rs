@@ -1,0 +1,10 @@
+//! Integration tests: the real panel over HTTP, on SQLite by default and on PostgreSQL when
+//! TEST_DATABASE_URL is set.
+
+mod support;
+
+mod auth;
+mod browser;
+mod jobs;
+mod platform;
+mod profile;

@@ -1,0 +1,438 @@
+//! Test support: each test starts the real panel on 127.0.0.1, port 0, with its own fresh
+//! database (a SQLite file, or a new PostgreSQL database when TEST_DATABASE_URL is set, dropped
+//! afterwards), and a real SMTP server on 127.0.0.1 that keeps what it receives.
+
+#![allow(dead_code)]
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
+};
+
+use partner_panel::{
+    clock::Clock,
+    config::{Config, SmtpConfig},
+    state::AppState,
+};
+use reqwest::{header, Response, StatusCode};
+use serde_json::{json, Value};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    net::TcpListener,
+};
+
+pub const ADMIN_EMAIL: &str = "operator@panel.test";
+pub const ADMIN_PASSWORD: &str = "operator-password-1";
+
+// ---- a fresh database per test ----
+
+pub struct TestDb {
+    pub url: String,
+    drop_pg: Option<(String, String)>,
+    file: Option<std::path::PathBuf>,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let name = format!("pp_test_{}", partner_panel::domain::secrets::random_hex(6));
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(admin) => {
+                use sqlx::Connection;
+                let mut c = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .expect("connect TEST_DATABASE_URL");
+                sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut c)
+                    .await
+                    .expect("create database");
+                let _ = c.close().await;
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_string())
+                    .unwrap_or(admin.clone());
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    drop_pg: Some((admin, name)),
+                    file: None,
+                }
+            }
+            None => {
+                let dir = std::env::temp_dir().join("partner-panel-tests");
+                std::fs::create_dir_all(&dir).unwrap();
+                let file = dir.join(format!("{name}.db"));
+                TestDb {
+                    url: format!("sqlite://{}", file.display()),
+                    drop_pg: None,
+                    file: Some(file),
+                }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.drop_pg.is_some()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.drop_pg.take() {
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    use sqlx::Connection;
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                        let _ =
+                            sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut c)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+        if let Some(f) = self.file.take() {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", f.display()));
+            }
+        }
+    }
+}
+
+// ---- a real SMTP server on 127.0.0.1 ----
+
+#[derive(Clone, Debug)]
+pub struct Mail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+impl Mail {
+    pub fn subject(&self) -> String {
+        self.data
+            .lines()
+            .find_map(|l| l.strip_prefix("Subject: "))
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+#[derive(Clone)]
+pub struct TestSmtp {
+    pub port: u16,
+    received: Arc<Mutex<Vec<Mail>>>,
+    down: Arc<AtomicBool>,
+}
+
+impl TestSmtp {
+    pub async fn start() -> TestSmtp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let smtp = TestSmtp {
+            port,
+            received: Default::default(),
+            down: Default::default(),
+        };
+        let s = smtp.clone();
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    let _ = s.session(sock).await;
+                });
+            }
+        });
+        smtp
+    }
+
+    /// While down, the server answers every connection with 421 (service not available).
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    pub fn messages(&self) -> Vec<Mail> {
+        self.received.lock().unwrap().clone()
+    }
+
+    pub fn to(&self, addr: &str) -> Vec<Mail> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == addr))
+            .collect()
+    }
+
+    async fn session(&self, sock: tokio::net::TcpStream) -> std::io::Result<()> {
+        let (r, mut w) = sock.into_split();
+        let mut r = BufReader::new(r);
+        if self.down.load(Ordering::SeqCst) {
+            w.write_all(b"421 test server is down\r\n").await?;
+            return Ok(());
+        }
+        w.write_all(b"220 test.smtp ESMTP\r\n").await?;
+        let (mut from, mut to) = (String::new(), Vec::new());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if r.read_line(&mut line).await? == 0 {
+                return Ok(());
+            }
+            let cmd = line.trim_end().to_string();
+            let upper = cmd.to_ascii_uppercase();
+            if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                w.write_all(b"250-test.smtp\r\n250 8BITMIME\r\n").await?;
+            } else if upper.starts_with("MAIL FROM:") {
+                from = cmd[10..].trim().trim_matches(['<', '>']).to_string();
+                to.clear();
+                w.write_all(b"250 ok\r\n").await?;
+            } else if upper.starts_with("RCPT TO:") {
+                to.push(cmd[8..].trim().trim_matches(['<', '>']).to_string());
+                w.write_all(b"250 ok\r\n").await?;
+            } else if upper == "DATA" {
+                w.write_all(b"354 go ahead\r\n").await?;
+                let mut data = String::new();
+                loop {
+                    line.clear();
+                    if r.read_line(&mut line).await? == 0 {
+                        return Ok(());
+                    }
+                    if line == ".\r\n" || line == ".\n" {
+                        break;
+                    }
+                    data.push_str(&line);
+                }
+                self.received.lock().unwrap().push(Mail {
+                    from: from.clone(),
+                    to: to.clone(),
+                    data,
+                });
+                w.write_all(b"250 queued\r\n").await?;
+            } else if upper == "QUIT" {
+                w.write_all(b"221 bye\r\n").await?;
+                return Ok(());
+            } else if upper == "RSET" || upper == "NOOP" {
+                w.write_all(b"250 ok\r\n").await?;
+            } else {
+                w.write_all(b"502 not implemented\r\n").await?;
+            }
+        }
+    }
+}
+
+// ---- the app ----
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub state: AppState,
+    pub smtp: TestSmtp,
+    pub db: Arc<TestDb>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+pub fn test_config(db: &TestDb, smtp: &TestSmtp) -> Config {
+    let mut c = Config::for_database(&db.url);
+    c.smtp = Some(SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: smtp.port,
+        username: None,
+        password: None,
+    });
+    c.admin_email = Some(ADMIN_EMAIL.into());
+    c.admin_password = Some(partner_panel::config::Secret::new(ADMIN_PASSWORD));
+    // Tests run jobs themselves, when they choose to.
+    c.run_worker = false;
+    c
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let db = Arc::new(TestDb::new().await);
+        let smtp = TestSmtp::start().await;
+        let mut config = test_config(&db, &smtp);
+        adjust(&mut config);
+        let state = partner_panel::build(config, Clock::default())
+            .await
+            .expect("build app");
+        partner_panel::bootstrap(&state).await.expect("bootstrap");
+        Self::serve(state, smtp, db).await
+    }
+
+    /// A second instance on the same database (as a second machine would run).
+    pub async fn second_instance(&self) -> TestApp {
+        let state = partner_panel::build((*self.state.config).clone(), self.state.clock.clone())
+            .await
+            .expect("build second instance");
+        Self::serve(state, self.smtp.clone(), self.db.clone()).await
+    }
+
+    async fn serve(state: AppState, smtp: TestSmtp, db: Arc<TestDb>) -> TestApp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(partner_panel::serve(state.clone(), listener, async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            state,
+            smtp,
+            db,
+            stop: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client with its own cookie jar that does not follow redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub fn advance(&self, secs: i64) {
+        self.state.clock.advance_ms(secs * 1000);
+    }
+
+    pub async fn run_jobs(&self) -> usize {
+        partner_panel::jobs::run_due(&self.state)
+            .await
+            .expect("run jobs")
+    }
+
+    /// Signs in through the API; returns a session holding the cookie and the CSRF token.
+    pub async fn login(&self, email: &str, password: &str) -> Session {
+        let client = self.client();
+        let r = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "login of {email} failed");
+        let v: Value = r.json().await.unwrap();
+        Session {
+            client,
+            base: self.base.clone(),
+            csrf: v["csrf_token"].as_str().unwrap().to_string(),
+            body: v,
+        }
+    }
+
+    pub async fn login_admin(&self) -> Session {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            let _ = s.await;
+        }
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A signed-in API client: cookie jar plus the CSRF token for state-changing calls.
+pub struct Session {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub csrf: String,
+    pub body: Value,
+}
+
+impl Session {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Response {
+        let mut rb = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        rb.send().await.unwrap()
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> Response {
+        self.send(reqwest::Method::PATCH, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> Response {
+        self.send(reqwest::Method::DELETE, path, None).await
+    }
+}
+
+/// Reads a JSON error and checks its shape; returns (code, field).
+pub async fn error_of(r: Response) -> (StatusCode, String, Option<String>, String) {
+    let status = r.status();
+    let ct = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        ct.starts_with("application/json"),
+        "error is not JSON ({status}, {ct})"
+    );
+    let v: Value = r.json().await.unwrap();
+    let e = &v["error"];
+    assert!(
+        e["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "error without message: {v}"
+    );
+    assert!(
+        e["request_id"].as_str().is_some_and(|m| !m.is_empty()),
+        "error without request id: {v}"
+    );
+    (
+        status,
+        e["code"].as_str().unwrap().to_string(),
+        e["field"].as_str().map(str::to_string),
+        e["message"].as_str().unwrap().to_string(),
+    )
+}
