@@ -12,6 +12,8 @@ CREATE TABLE accounts (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX accounts_parent ON accounts (parent_id, kind);
+CREATE INDEX accounts_name ON accounts (name, id);
+CREATE INDEX accounts_kind_name ON accounts (kind, name, id);
 -- Exactly one operator: the root.
 CREATE UNIQUE INDEX accounts_one_root ON accounts (kind) WHERE kind = 'operator';
 
@@ -23,6 +25,16 @@ CREATE TABLE account_closure (
     PRIMARY KEY (ancestor_id, descendant_id)
 );
 CREATE INDEX account_closure_descendant ON account_closure (descendant_id, depth);
+
+-- Counts of the accounts below each account by kind, kept in the same transaction as every
+-- change of the tree, so dashboards and list totals never count a big subtree live.
+CREATE TABLE account_rollup (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    direct BIGINT NOT NULL DEFAULT 0,
+    total BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (account_id, kind)
+);
 
 CREATE TABLE logins (
     id __PK__,

@@ -1,11 +1,32 @@
 //! The account tree: kinds, parents, and the closure table that answers "is X below Y".
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-use crate::db::{Db, Row};
+use super::{
+    access::{self, Need},
+    audit,
+    query::{like_contains, paging, Page, Sql},
+    validate, Identity,
+};
+use crate::{
+    db::{Db, Row},
+    error::{AppError, AppResult},
+    state::AppState,
+};
 
 pub const KINDS: [&str; 5] = ["operator", "partner", "reseller", "dealer", "customer"];
+
+/// The kinds an account of `parent_kind` may have directly below it (PRODUCT.md §1).
+pub fn allowed_children(parent_kind: &str) -> &'static [&'static str] {
+    match parent_kind {
+        "operator" => &["partner", "reseller"],
+        "partner" => &["partner", "dealer", "customer"],
+        "reseller" => &["partner", "customer"],
+        "dealer" => &["customer"],
+        _ => &[],
+    }
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Account {
@@ -15,10 +36,12 @@ pub struct Account {
     pub name: String,
     pub status: String,
     pub email: Option<String>,
+    pub phone: Option<String>,
     pub created_at: String,
 }
 
-const COLUMNS: &str = "id, parent_id, kind, name, status, email, created_at";
+pub const COLUMNS: &str =
+    "a.id, a.parent_id, a.kind, a.name, a.status, a.email, a.phone, a.created_at";
 
 fn from_row(r: &Row) -> Result<Account, sqlx::Error> {
     Ok(Account {
@@ -28,23 +51,40 @@ fn from_row(r: &Row) -> Result<Account, sqlx::Error> {
         name: r.try_get("name")?,
         status: r.try_get("status")?,
         email: r.try_get("email")?,
+        phone: r.try_get("phone")?,
         created_at: crate::clock::rfc3339(r.try_get("created_at")?),
     })
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Account>, sqlx::Error> {
-    let q = format!("SELECT {COLUMNS} FROM accounts WHERE id = $1");
+    let q = format!("SELECT {COLUMNS} FROM accounts a WHERE a.id = $1");
     let row = sqlx::query(&q).bind(id).fetch_optional(&db.pool).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn operator(db: &Db) -> Result<Option<Account>, sqlx::Error> {
-    let q = format!("SELECT {COLUMNS} FROM accounts WHERE kind = 'operator'");
+    let q = format!("SELECT {COLUMNS} FROM accounts a WHERE a.kind = 'operator'");
     let row = sqlx::query(&q).fetch_optional(&db.pool).await?;
     row.as_ref().map(from_row).transpose()
 }
 
-/// Inserts an account under `parent_id` (or the root) and its closure rows, in `conn`'s transaction.
+/// The accounts from the root down to `id` (for breadcrumbs), stopping at `from` when given.
+pub async fn path(db: &Db, id: i64, from: i64) -> Result<Vec<Account>, sqlx::Error> {
+    let q = format!(
+        "SELECT {COLUMNS} FROM account_closure c JOIN accounts a ON a.id = c.ancestor_id \
+         WHERE c.descendant_id = $1 AND c.depth <= (SELECT depth FROM account_closure \
+         WHERE ancestor_id = $2 AND descendant_id = $1) ORDER BY c.depth DESC"
+    );
+    let rows = sqlx::query(&q)
+        .bind(id)
+        .bind(from)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Inserts an account under `parent_id` (or the root), its closure rows and its counts in the
+/// rollups of every account above, in `conn`'s transaction. No rules are checked here.
 pub async fn insert(
     conn: &mut sqlx::AnyConnection,
     now_ms: i64,
@@ -84,10 +124,338 @@ pub async fn insert(
     .bind(parent_id.unwrap_or(-1))
     .execute(&mut *conn)
     .await?;
+    sqlx::query(
+        "INSERT INTO account_rollup (account_id, kind, direct, total) \
+         SELECT ancestor_id, $2, CASE WHEN depth = 1 THEN 1 ELSE 0 END, 1 \
+         FROM account_closure WHERE descendant_id = $1 AND depth > 0 \
+         ON CONFLICT (account_id, kind) DO UPDATE SET \
+         direct = account_rollup.direct + excluded.direct, total = account_rollup.total + 1",
+    )
+    .bind(id)
+    .bind(kind)
+    .execute(&mut *conn)
+    .await?;
     Ok(id)
 }
 
-/// How many accounts of each kind sit below `account_id` (directly and in all), for the dashboard.
+#[derive(Clone, Debug, Deserialize, Default)]
+pub struct AccountInput {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+fn clean_optional_email(v: Option<&str>) -> AppResult<Option<String>> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(e) => Ok(Some(validate::email("email", e)?)),
+        None => Ok(None),
+    }
+}
+
+fn clean_phone(v: Option<&str>) -> AppResult<Option<String>> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(p) => {
+            if p.len() > 40
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+            {
+                return Err(AppError::validation(
+                    "phone",
+                    "Phone may hold digits, spaces and + - ( ) . / only, at most 40",
+                ));
+            }
+            Ok(Some(p.to_string()))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Creates an account of `input.kind` directly under `parent_id`.
+pub async fn create_child(
+    state: &AppState,
+    who: &Identity,
+    parent_id: i64,
+    input: &AccountInput,
+) -> AppResult<Account> {
+    let parent = access::account(state, who, parent_id, Need::Write).await?;
+    if parent.status != "active" {
+        return Err(AppError::conflict(
+            "parent_inactive",
+            "Accounts cannot be added under an inactive account",
+        ));
+    }
+    let kind = input.kind.trim();
+    if !KINDS.contains(&kind) {
+        return Err(AppError::validation(
+            "kind",
+            "Kind must be partner, reseller, dealer or customer",
+        ));
+    }
+    let allowed = allowed_children(&parent.kind);
+    if !allowed.contains(&kind) {
+        let msg = if allowed.is_empty() {
+            format!("A {} cannot have accounts below it", parent.kind)
+        } else {
+            format!(
+                "A {kind} cannot be placed under a {}; allowed here: {}",
+                parent.kind,
+                allowed.join(", ")
+            )
+        };
+        return Err(AppError::validation("kind", msg));
+    }
+    let name = validate::name("name", &input.name, validate::MAX_NAME)?;
+    let email = clean_optional_email(input.email.as_deref())?;
+    let phone = clean_phone(input.phone.as_deref())?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    let id = insert(&mut tx, now, Some(parent.id), kind, &name, email.as_deref()).await?;
+    if phone.is_some() {
+        sqlx::query("UPDATE accounts SET phone = $1 WHERE id = $2")
+            .bind(&phone)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(id),
+            action: "account.create",
+            target_type: Some("account"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!("{kind} {name} under {}", parent.name)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(Clone, Debug, Deserialize, Default)]
+pub struct AccountUpdate {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+pub async fn update(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    input: &AccountUpdate,
+) -> AppResult<Account> {
+    let a = access::account(state, who, id, Need::Write).await?;
+    let name = match &input.name {
+        Some(n) => validate::name("name", n, validate::MAX_NAME)?,
+        None => a.name.clone(),
+    };
+    let email = match &input.email {
+        Some(e) => clean_optional_email(Some(e))?,
+        None => a.email.clone(),
+    };
+    let phone = match &input.phone {
+        Some(p) => clean_phone(Some(p))?,
+        None => a.phone.clone(),
+    };
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "UPDATE accounts SET name = $1, email = $2, phone = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(&name)
+    .bind(&email)
+    .bind(&phone)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let mut changes = Vec::new();
+    if name != a.name {
+        changes.push(format!("name from {} to {name}", a.name));
+    }
+    if email != a.email {
+        changes.push("email".to_string());
+    }
+    if phone != a.phone {
+        changes.push("phone".to_string());
+    }
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(id),
+            action: "account.update",
+            target_type: Some("account"),
+            target_id: Some(id.to_string()),
+            detail: Some(if changes.is_empty() {
+                "no change".into()
+            } else {
+                changes.join("; ")
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Sets an account below the one in view active or inactive. Inactive shuts its logins and every
+/// login below it out at once (sessions are refused on their next request); active restores them.
+pub async fn set_status(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    status: &str,
+) -> AppResult<Account> {
+    let a = access::account_below(state, who, id, Need::Admin).await?;
+    if status != "active" && status != "inactive" {
+        return Err(AppError::validation(
+            "status",
+            "Status must be active or inactive",
+        ));
+    }
+    if a.status == status {
+        return Ok(a);
+    }
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE accounts SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(id),
+            action: if status == "active" {
+                "account.activate"
+            } else {
+                "account.deactivate"
+            },
+            target_type: Some("account"),
+            target_id: Some(id.to_string()),
+            detail: Some(a.name.clone()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// What deleting an account would remove.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeletionPreview {
+    pub account: Account,
+    /// The account itself and every account below it.
+    pub accounts: i64,
+    pub logins: i64,
+}
+
+pub async fn deletion_preview(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+) -> AppResult<DeletionPreview> {
+    let account = access::account_below(state, who, id, Need::Admin).await?;
+    let accounts = 1 + subtree_total(&state.db, id, None).await?;
+    let logins: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM account_closure c JOIN logins l ON l.account_id = c.descendant_id \
+         WHERE c.ancestor_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(DeletionPreview {
+        account,
+        accounts,
+        logins,
+    })
+}
+
+/// Deletes an account and its whole subtree. `confirm_accounts` must equal the number of
+/// accounts the preview named, so nobody deletes more than they were shown.
+pub async fn delete(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    confirm_accounts: Option<i64>,
+) -> AppResult<DeletionPreview> {
+    let p = deletion_preview(state, who, id).await?;
+    if confirm_accounts != Some(p.accounts) {
+        return Err(AppError::validation(
+            "confirm_accounts",
+            format!(
+                "Deleting {} removes {} account(s) and {} login(s); confirm with that number of accounts",
+                p.account.name, p.accounts, p.logins
+            ),
+        ));
+    }
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    let parent = p.account.parent_id.unwrap_or(-1);
+    sqlx::query(
+        "UPDATE account_rollup SET \
+           total = total - COALESCE((SELECT r.total FROM account_rollup r WHERE r.account_id = $1 \
+                                     AND r.kind = account_rollup.kind), 0) \
+                         - CASE WHEN kind = $2 THEN 1 ELSE 0 END, \
+           direct = direct - CASE WHEN kind = $2 AND account_id = $3 THEN 1 ELSE 0 END \
+         WHERE account_id IN (SELECT ancestor_id FROM account_closure WHERE descendant_id = $1 AND depth > 0)",
+    )
+    .bind(id)
+    .bind(&p.account.kind)
+    .bind(parent)
+    .execute(&mut *tx)
+    .await?;
+    const SUBTREE: &str = "(SELECT descendant_id FROM account_closure WHERE ancestor_id = $1)";
+    for sql in [
+        format!("DELETE FROM account_rollup WHERE account_id IN {SUBTREE}"),
+        format!("UPDATE sessions SET acting_as_account_id = NULL WHERE acting_as_account_id IN {SUBTREE}"),
+        format!("DELETE FROM logins WHERE account_id IN {SUBTREE}"),
+    ] {
+        sqlx::query(&sql).bind(id).execute(&mut *tx).await?;
+    }
+    sqlx::query(&format!(
+        "UPDATE accounts SET status = 'deleted', updated_at = $2 WHERE id IN {SUBTREE}"
+    ))
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(parent),
+            action: "account.delete",
+            target_type: Some("account"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "{} with {} account(s) and {} login(s)",
+                p.account.name, p.accounts, p.logins
+            )),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+// ---- counts ----
+
+/// How many accounts of each kind sit below an account (directly and in all), from the rollups.
 #[derive(Clone, Debug, Serialize, Default)]
 pub struct KindCount {
     pub kind: String,
@@ -96,13 +464,33 @@ pub struct KindCount {
 }
 
 pub async fn counts_below(db: &Db, account_id: i64) -> Result<Vec<KindCount>, sqlx::Error> {
+    let rows = sqlx::query("SELECT kind, direct, total FROM account_rollup WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut out: Vec<KindCount> = KINDS[1..]
+        .iter()
+        .map(|k| KindCount {
+            kind: k.to_string(),
+            ..Default::default()
+        })
+        .collect();
+    for r in rows {
+        let kind: String = r.try_get("kind")?;
+        if let Some(k) = out.iter_mut().find(|k| k.kind == kind) {
+            k.children = r.try_get("direct")?;
+            k.in_subtree = r.try_get("total")?;
+        }
+    }
+    Ok(out)
+}
+
+/// The same counts computed from the tree itself (for checks that the rollups are right).
+pub async fn counts_below_live(db: &Db, account_id: i64) -> Result<Vec<KindCount>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT a.kind AS kind, \
-                COUNT(CASE WHEN c.depth = 1 THEN 1 END) AS children, \
-                COUNT(*) AS in_subtree \
+        "SELECT a.kind AS kind, COUNT(CASE WHEN c.depth = 1 THEN 1 END) AS children, COUNT(*) AS in_subtree \
          FROM account_closure c JOIN accounts a ON a.id = c.descendant_id \
-         WHERE c.ancestor_id = $1 AND c.depth > 0 AND a.status <> 'deleted' \
-         GROUP BY a.kind",
+         WHERE c.ancestor_id = $1 AND c.depth > 0 AND a.status <> 'deleted' GROUP BY a.kind",
     )
     .bind(account_id)
     .fetch_all(&db.pool)
@@ -124,10 +512,159 @@ pub async fn counts_below(db: &Db, account_id: i64) -> Result<Vec<KindCount>, sq
     Ok(out)
 }
 
-/// Number of logins of an account.
+async fn subtree_total(db: &Db, id: i64, kind: Option<&str>) -> Result<i64, sqlx::Error> {
+    // SUM is NUMERIC on PostgreSQL: cast back to a 64-bit integer.
+    let mut q = Sql::new(
+        "SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM account_rollup WHERE account_id = ",
+    );
+    q.int(id);
+    if let Some(k) = kind {
+        q.push(" AND kind = ").str(k);
+    }
+    q.scalar::<i64>().fetch_one(&db.pool).await
+}
+
 pub async fn login_count(db: &Db, account_id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM logins WHERE account_id = $1")
         .bind(account_id)
         .fetch_one(&db.pool)
         .await
+}
+
+// ---- lists and search ----
+
+#[derive(Clone, Debug, Deserialize, Default)]
+pub struct ListFilter {
+    /// Part of the name, any case.
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    /// name (default), created, kind or status.
+    pub sort: Option<String>,
+    /// asc (default) or desc.
+    pub dir: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Past this many accounts below, a page sorted by name walks the name index instead of
+/// sorting the whole subtree.
+const WALK_INDEX_FROM: i64 = 2000;
+
+/// Lists the accounts below `root` (only its children when `children_only`), filtered, sorted and paged.
+pub async fn list(
+    state: &AppState,
+    who: &Identity,
+    root: i64,
+    children_only: bool,
+    f: &ListFilter,
+) -> AppResult<Page<Account>> {
+    access::account(state, who, root, Need::Read).await?;
+    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if q.is_some_and(|q| q.chars().count() > 100) {
+        return Err(AppError::validation(
+            "q",
+            "Search text must be at most 100 characters",
+        ));
+    }
+    let kind = f.kind.as_deref().filter(|k| !k.is_empty());
+    if kind.is_some_and(|k| !KINDS.contains(&k)) {
+        return Err(AppError::validation(
+            "kind",
+            "Kind must be operator, partner, reseller, dealer or customer",
+        ));
+    }
+    let status = f.status.as_deref().filter(|s| !s.is_empty());
+    if status.is_some_and(|s| s != "active" && s != "inactive") {
+        return Err(AppError::validation(
+            "status",
+            "Status must be active or inactive",
+        ));
+    }
+    let sort = match f.sort.as_deref().unwrap_or("name") {
+        "name" | "" => "a.name",
+        "created" => "a.created_at",
+        "kind" => "a.kind",
+        "status" => "a.status",
+        _ => {
+            return Err(AppError::validation(
+                "sort",
+                "Sort by name, created, kind or status",
+            ))
+        }
+    };
+    let dir = match f.dir.as_deref().unwrap_or("asc") {
+        "asc" | "" => "ASC",
+        "desc" => "DESC",
+        _ => return Err(AppError::validation("dir", "Direction must be asc or desc")),
+    };
+    let (page, per_page) = paging(f.page, f.per_page);
+
+    let total_below = subtree_total(&state.db, root, None).await?;
+    let walk_index =
+        !children_only && sort == "a.name" && q.is_none() && total_below >= WALK_INDEX_FROM;
+
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM "));
+    if children_only {
+        sql.push("accounts a WHERE a.parent_id = ").int(root);
+    } else if walk_index {
+        sql.push("accounts a WHERE EXISTS (SELECT 1 FROM account_closure c WHERE c.ancestor_id = ")
+            .int(root)
+            .push(" AND c.descendant_id = a.id AND c.depth > 0)");
+    } else {
+        sql.push(
+            "account_closure c JOIN accounts a ON a.id = c.descendant_id WHERE c.ancestor_id = ",
+        )
+        .int(root)
+        .push(" AND c.depth > 0");
+    }
+    let mut where_ = std::mem::take(&mut sql);
+    where_.push(" AND a.status <> 'deleted'");
+    if let Some(k) = kind {
+        where_.push(" AND a.kind = ").str(k);
+    }
+    if let Some(s) = status {
+        where_.push(" AND a.status = ").str(s);
+    }
+    if let Some(q) = q {
+        where_
+            .push(" AND LOWER(a.name) LIKE ")
+            .str(&like_contains(q))
+            .push(" ESCAPE '\\'");
+    }
+    let total = if q.is_none() && status.is_none() {
+        if children_only {
+            let mut t = Sql::new("SELECT CAST(COALESCE(SUM(direct), 0) AS BIGINT) FROM account_rollup WHERE account_id = ");
+            t.int(root);
+            if let Some(k) = kind {
+                t.push(" AND kind = ").str(k);
+            }
+            t.scalar::<i64>().fetch_one(&state.db.pool).await?
+        } else {
+            subtree_total(&state.db, root, kind).await?
+        }
+    } else {
+        let count = Sql {
+            text: format!(
+                "SELECT COUNT(*) FROM ({}) x",
+                where_
+                    .text
+                    .replacen(&format!("SELECT {COLUMNS} FROM "), "SELECT a.id FROM ", 1)
+            ),
+            args: where_.args.clone(),
+        };
+        count.scalar::<i64>().fetch_one(&state.db.pool).await?
+    };
+    where_
+        .push(&format!(" ORDER BY {sort} {dir}, a.id {dir} LIMIT "))
+        .int(per_page)
+        .push(" OFFSET ")
+        .int((page - 1) * per_page);
+    let rows = where_.query().fetch_all(&state.db.pool).await?;
+    Ok(Page {
+        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+        total,
+        page,
+        per_page,
+    })
 }

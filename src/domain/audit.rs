@@ -112,3 +112,162 @@ pub async fn for_login(
     .await?;
     rows.iter().map(from_row).collect()
 }
+
+// ---- the audit log of the account in view ----
+
+#[derive(Clone, Debug, serde::Deserialize, Default)]
+pub struct AuditFilter {
+    /// Text in the email, action, target or detail.
+    pub q: Option<String>,
+    /// An action, or its first part (e.g. `login` or `account.delete`).
+    pub action: Option<String>,
+    /// First and last day, YYYY-MM-DD (UTC), inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+fn day_ms(field: &str, v: &str) -> Result<i64, crate::error::AppError> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(v.trim(), &fmt)
+        .map(|d| d.midnight().assume_utc().unix_timestamp() * 1000)
+        .map_err(|_| crate::error::AppError::validation(field, "Dates are written YYYY-MM-DD"))
+}
+
+/// Builds the filtered query of the audit records visible from the account in view: those about
+/// it and every account below it (the operator also sees records about no account).
+async fn filtered(
+    state: &crate::state::AppState,
+    who: &super::Identity,
+    f: &AuditFilter,
+) -> crate::error::AppResult<super::query::Sql> {
+    use super::query::{like_contains, Sql};
+    let view =
+        super::access::account(state, who, who.view_account_id, super::access::Need::Read).await?;
+    let mut sql = Sql::new(
+        "SELECT l.id, l.at, l.login_id, l.login_email, l.acting_as_account_id, l.subject_account_id, l.action, \
+         l.target_type, l.target_id, l.ip, l.detail FROM audit_log l WHERE (EXISTS (SELECT 1 FROM account_closure c \
+         WHERE c.ancestor_id = ",
+    );
+    sql.int(view.id)
+        .push(" AND c.descendant_id = l.subject_account_id)");
+    if view.kind == "operator" {
+        sql.push(" OR l.subject_account_id IS NULL");
+    }
+    sql.push(")");
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if q.chars().count() > 100 {
+            return Err(crate::error::AppError::validation(
+                "q",
+                "Search text must be at most 100 characters",
+            ));
+        }
+        let like = like_contains(q);
+        sql.push(" AND (LOWER(COALESCE(l.login_email, '')) LIKE ")
+            .str(&like)
+            .push(" ESCAPE '\\'");
+        sql.push(" OR LOWER(l.action) LIKE ")
+            .str(&like)
+            .push(" ESCAPE '\\'");
+        sql.push(" OR LOWER(COALESCE(l.detail, '')) LIKE ")
+            .str(&like)
+            .push(" ESCAPE '\\'");
+        sql.push(" OR COALESCE(l.target_id, '') = ")
+            .str(q)
+            .push(")");
+    }
+    if let Some(a) = f.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        if a.len() > 60
+            || !a
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        {
+            return Err(crate::error::AppError::validation(
+                "action",
+                "Unknown action",
+            ));
+        }
+        sql.push(" AND (l.action = ")
+            .str(a)
+            .push(" OR l.action LIKE ")
+            .str(&format!("{a}.%"))
+            .push(")");
+    }
+    if let Some(from) = f.from.as_deref().filter(|v| !v.trim().is_empty()) {
+        sql.push(" AND l.at >= ").int(day_ms("from", from)?);
+    }
+    if let Some(to) = f.to.as_deref().filter(|v| !v.trim().is_empty()) {
+        sql.push(" AND l.at < ").int(day_ms("to", to)? + 86_400_000);
+    }
+    Ok(sql)
+}
+
+pub async fn search(
+    state: &crate::state::AppState,
+    who: &super::Identity,
+    f: &AuditFilter,
+) -> crate::error::AppResult<super::query::Page<AuditRecord>> {
+    let (page, per_page) = super::query::paging(f.page, f.per_page.or(Some(50)));
+    let sql = filtered(state, who, f).await?;
+    let count = super::query::Sql {
+        text: format!("SELECT COUNT(*) FROM ({}) x", sql.text),
+        args: sql.args.clone(),
+    };
+    let total = count.scalar::<i64>().fetch_one(&state.db.pool).await?;
+    let mut sql = sql;
+    sql.push(" ORDER BY l.at DESC, l.id DESC LIMIT ")
+        .int(per_page)
+        .push(" OFFSET ")
+        .int((page - 1) * per_page);
+    let rows = sql.query().fetch_all(&state.db.pool).await?;
+    Ok(super::query::Page {
+        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// At most this many rows go into one CSV export.
+pub const MAX_EXPORT: i64 = 100_000;
+
+/// The filtered audit log as CSV (UTF-8, RFC 4180), newest first.
+pub async fn export_csv(
+    state: &crate::state::AppState,
+    who: &super::Identity,
+    f: &AuditFilter,
+) -> crate::error::AppResult<Vec<u8>> {
+    let mut sql = filtered(state, who, f).await?;
+    sql.push(" ORDER BY l.at DESC, l.id DESC LIMIT ")
+        .int(MAX_EXPORT);
+    let rows = sql.query().fetch_all(&state.db.pool).await?;
+    let mut w = crate::domain::csv_out::Writer::new();
+    w.row(&[
+        "time",
+        "login",
+        "acting_as_account",
+        "account",
+        "action",
+        "target_type",
+        "target_id",
+        "ip",
+        "detail",
+    ]);
+    for r in rows.iter().map(from_row) {
+        let r = r?;
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        w.row(&[
+            &r.at,
+            r.login_email.as_deref().unwrap_or(""),
+            &opt(r.acting_as_account_id),
+            &opt(r.subject_account_id),
+            &r.action,
+            r.target_type.as_deref().unwrap_or(""),
+            r.target_id.as_deref().unwrap_or(""),
+            r.ip.as_deref().unwrap_or(""),
+            r.detail.as_deref().unwrap_or(""),
+        ]);
+    }
+    Ok(w.finish())
+}

@@ -221,7 +221,7 @@ pub async fn resolve_session(
     let now = state.now_ms();
     let idle = state.config.session_idle.as_millis() as i64;
     let q = format!(
-        "SELECT {}, s.id AS session_id, s.csrf_token, s.acting_as_account_id, s.last_seen_at \
+        "SELECT {}, s.id AS session_id, s.csrf_token, s.acting_as_account_id, s.acting_since, s.last_seen_at \
          FROM sessions s JOIN logins l ON l.id = s.login_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND {}",
         logins::COLUMNS,
@@ -238,6 +238,7 @@ pub async fn resolve_session(
     let session_id: i64 = r.try_get("session_id")?;
     let last_seen: i64 = r.try_get("last_seen_at")?;
     let acting_as: Option<i64> = r.try_get("acting_as_account_id")?;
+    let acting_since: Option<i64> = r.try_get("acting_since")?;
     if now - last_seen > 30_000 {
         let mut tx = state.db.begin().await?;
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
@@ -247,7 +248,7 @@ pub async fn resolve_session(
             .await?;
         tx.commit().await?;
     }
-    Ok(Some(Identity {
+    let mut who = Identity {
         home_account_id: login.account_id,
         view_account_id: acting_as.unwrap_or(login.account_id),
         acting_as,
@@ -258,7 +259,16 @@ pub async fn resolve_session(
         },
         ip: ip.to_string(),
         request_id: request_id.to_string(),
-    }))
+    };
+    // Acting as another account ends by itself after an hour unless renewed.
+    if let (Some(acting), Some(since)) = (acting_as, acting_since) {
+        if now - since > super::acting::MAX_ACTING_MS {
+            who.acting_as = None;
+            who.view_account_id = who.home_account_id;
+            super::acting::end(state, &who, session_id, acting, "act_as.expire").await?;
+        }
+    }
+    Ok(Some(who))
 }
 
 /// Ends the session of `who` (sign out).

@@ -293,3 +293,205 @@ pub async fn change_password(
     tx.commit().await?;
     Ok(())
 }
+
+// ---- managing the logins of accounts (owners and admins) ----
+
+#[derive(Clone, Debug, serde::Deserialize, Default)]
+pub struct LoginInput {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub role: String,
+    pub dashboard_rights: Option<bool>,
+}
+
+pub async fn list_for_account(
+    state: &AppState,
+    who: &Identity,
+    account_id: i64,
+) -> AppResult<Vec<Login>> {
+    super::access::account(state, who, account_id, super::access::Need::Read).await?;
+    let q = format!("SELECT {COLUMNS} FROM logins l WHERE l.account_id = $1 ORDER BY l.name, l.id");
+    let rows = sqlx::query(&q)
+        .bind(account_id)
+        .fetch_all(&state.db.pool)
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// Adds a login to an account the identity reaches (owners and admins).
+pub async fn create_for_account(
+    state: &AppState,
+    who: &Identity,
+    account_id: i64,
+    input: &LoginInput,
+) -> AppResult<Login> {
+    let account =
+        super::access::account(state, who, account_id, super::access::Need::Admin).await?;
+    let role = if input.role.trim().is_empty() {
+        "member"
+    } else {
+        input.role.trim()
+    };
+    super::access::may_assign_role(who, account.id, role)?;
+    let mut tx = state.db.begin().await?;
+    let id = insert(
+        state,
+        &mut tx,
+        &who.actor(),
+        NewLogin {
+            account_id: account.id,
+            email: &input.email,
+            name: &input.name,
+            password: &input.password,
+            role,
+        },
+    )
+    .await?;
+    if input.dashboard_rights == Some(false) {
+        sqlx::query("UPDATE logins SET dashboard_rights = 0 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    get(state, id).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(Clone, Debug, serde::Deserialize, Default)]
+pub struct LoginUpdate {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub dashboard_rights: Option<bool>,
+    pub status: Option<String>,
+}
+
+/// Changes another login's name, role, dashboard rights or status.
+pub async fn update_login(
+    state: &AppState,
+    who: &Identity,
+    login_id: i64,
+    input: &LoginUpdate,
+) -> AppResult<Login> {
+    let l = super::access::login(state, who, login_id).await?;
+    if l.id == who.login.id {
+        return Err(AppError::forbidden(
+            "change your own login under My profile",
+        ));
+    }
+    if l.role == "owner" {
+        super::access::may_assign_role(who, l.account_id, "owner")?;
+    }
+    let name = match &input.name {
+        Some(n) => validate::name("name", n, validate::MAX_NAME)?,
+        None => l.name.clone(),
+    };
+    let role = input
+        .role
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(&l.role)
+        .to_string();
+    if !ROLES.contains(&role.as_str()) {
+        return Err(AppError::validation(
+            "role",
+            "Role must be owner, admin, member or viewer",
+        ));
+    }
+    super::access::may_assign_role(who, l.account_id, &role)?;
+    let status = input
+        .status
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(&l.status)
+        .to_string();
+    if status != "active" && status != "inactive" {
+        return Err(AppError::validation(
+            "status",
+            "Status must be active or inactive",
+        ));
+    }
+    let rights = input.dashboard_rights.unwrap_or(l.dashboard_rights);
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE logins SET name = $1, role = $2, status = $3, dashboard_rights = $4, updated_at = $5 WHERE id = $6")
+        .bind(&name)
+        .bind(&role)
+        .bind(&status)
+        .bind(rights as i64)
+        .bind(now)
+        .bind(l.id)
+        .execute(&mut *tx)
+        .await?;
+    if status == "inactive" {
+        sqlx::query("DELETE FROM sessions WHERE login_id = $1")
+            .bind(l.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(l.account_id),
+            action: "login.update",
+            target_type: Some("login"),
+            target_id: Some(l.id.to_string()),
+            detail: Some(format!(
+                "{}: role {role}, status {status}, dashboard rights {rights}",
+                l.email
+            )),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, l.id).await?.ok_or(AppError::NotFound)
+}
+
+/// Removes another login (its sessions and tokens go with it). Needs `confirm`.
+pub async fn delete_login(
+    state: &AppState,
+    who: &Identity,
+    login_id: i64,
+    confirm: bool,
+) -> AppResult<()> {
+    let l = super::access::login(state, who, login_id).await?;
+    if l.id == who.login.id {
+        return Err(AppError::forbidden("you cannot delete your own login"));
+    }
+    if l.role == "owner" {
+        super::access::may_assign_role(who, l.account_id, "owner")?;
+    }
+    if !confirm {
+        return Err(AppError::validation(
+            "confirm",
+            format!("Confirm that the login {} should be deleted", l.email),
+        ));
+    }
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("DELETE FROM logins WHERE id = $1")
+        .bind(l.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(l.account_id),
+            action: "login.delete",
+            target_type: Some("login"),
+            target_id: Some(l.id.to_string()),
+            detail: Some(l.email.clone()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

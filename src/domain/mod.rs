@@ -1,10 +1,14 @@
 //! The rules of the panel, one module per area. HTML and JSON handlers both call these.
 
+pub mod access;
 pub mod accounts;
+pub mod acting;
 pub mod audit;
 pub mod auth;
+pub mod csv_out;
 pub mod logins;
 pub mod notifications;
+pub mod query;
 pub mod secrets;
 pub mod validate;
 

@@ -4,29 +4,76 @@ use axum::{
     extract::{Path, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    routing::{delete, get, post},
-    Extension, Json, Router,
+    Extension, Json,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{cookies, ApiJson, Auth, RequestMeta};
+use super::{cookies, ApiJson, Auth, RequestMeta, RouteAccess};
 use crate::{
-    domain::{accounts, audit, auth, logins, Identity},
+    domain::{accounts, acting, audit, auth, logins, query::Page, Identity},
     error::{AppError, AppResult},
     state::AppState,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/me", get(me).patch(update_me))
-        .route("/me/password", post(change_password))
-        .route("/me/activity", get(activity))
-        .route("/me/tokens", get(list_tokens).post(create_token))
-        .route("/me/tokens/{id}", delete(revoke_token))
-        .route("/dashboard", get(dashboard))
+use crate::domain::access::Need;
+use RouteAccess as A;
+
+crate::route_table! { ROUTES, routes;
+    post "/auth/login" => login, A::Public;
+    post "/auth/logout" => logout, A::SignedIn;
+    get "/me" => me, A::SignedIn;
+    patch "/me" => update_me, A::SignedIn;
+    post "/me/password" => change_password, A::SignedIn;
+    get "/me/activity" => activity, A::SignedIn;
+    get "/me/tokens" => list_tokens, A::SignedIn;
+    post "/me/tokens" => create_token, A::SignedIn;
+    delete "/me/tokens/{id}" => revoke_token, A::SignedIn;
+    get "/dashboard" => dashboard, A::SignedIn;
+    get "/accounts/{id}" => get_account, A::Account(Need::Read);
+    patch "/accounts/{id}" => update_account, A::Account(Need::Write);
+    get "/accounts/{id}/children" => list_children, A::Account(Need::Read);
+    post "/accounts/{id}/children" => create_child, A::Account(Need::Write);
+    get "/accounts/{id}/subtree" => search_subtree, A::Account(Need::Read);
+    post "/accounts/{id}/status" => set_status, A::AccountBelow(Need::Admin);
+    get "/accounts/{id}/deletion" => deletion_preview, A::AccountBelow(Need::Admin);
+    delete "/accounts/{id}" => delete_account, A::AccountBelow(Need::Admin);
+    get "/accounts/{id}/logins" => list_logins, A::Account(Need::Read);
+    post "/accounts/{id}/logins" => create_login, A::Account(Need::Admin);
+    patch "/logins/{id}" => update_login, A::Login;
+    delete "/logins/{id}" => delete_login, A::Login;
+    post "/act-as" => act_as_start, A::SignedIn;
+    post "/act-as/exit" => act_as_exit, A::SignedIn;
+    post "/act-as/renew" => act_as_renew, A::SignedIn;
+    get "/audit" => audit_search, A::SignedIn;
+    get "/audit.csv" => audit_csv, A::SignedIn;
+}
+
+/// Reads a numeric path id; anything else is simply not found.
+fn path_id(id: &str) -> AppResult<i64> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+/// Query parameters that cannot be read are a JSON 400, not a bare text error.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for ApiQuery<T>
+{
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, AppError> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map(ApiQuery)
+            .map_err(|e| {
+                AppError::bad_request(
+                    "invalid_query",
+                    format!("The query string does not fit this call: {e}"),
+                )
+            })
+    }
 }
 
 #[derive(Deserialize)]
@@ -234,4 +281,223 @@ pub async fn dashboard_data(state: &AppState, who: &Identity) -> AppResult<Dashb
 
 async fn dashboard(State(state): State<AppState>, Auth(who): Auth) -> AppResult<Json<Dashboard>> {
     Ok(Json(dashboard_data(&state, &who).await?))
+}
+
+// ---- the account tree ----
+
+async fn get_account(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<accounts::Account>> {
+    Ok(Json(
+        crate::domain::access::account(&state, &who, path_id(&id)?, Need::Read).await?,
+    ))
+}
+
+async fn update_account(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<accounts::AccountUpdate>,
+) -> AppResult<Json<accounts::Account>> {
+    Ok(Json(
+        accounts::update(&state, &who, path_id(&id)?, &body).await?,
+    ))
+}
+
+async fn list_children(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiQuery(f): ApiQuery<accounts::ListFilter>,
+) -> AppResult<Json<Page<accounts::Account>>> {
+    Ok(Json(
+        accounts::list(&state, &who, path_id(&id)?, true, &f).await?,
+    ))
+}
+
+async fn search_subtree(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiQuery(f): ApiQuery<accounts::ListFilter>,
+) -> AppResult<Json<Page<accounts::Account>>> {
+    Ok(Json(
+        accounts::list(&state, &who, path_id(&id)?, false, &f).await?,
+    ))
+}
+
+async fn create_child(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<accounts::AccountInput>,
+) -> AppResult<(StatusCode, Json<accounts::Account>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(accounts::create_child(&state, &who, path_id(&id)?, &body).await?),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct StatusBody {
+    #[serde(default)]
+    pub status: String,
+}
+
+async fn set_status(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StatusBody>,
+) -> AppResult<Json<accounts::Account>> {
+    Ok(Json(
+        accounts::set_status(&state, &who, path_id(&id)?, body.status.trim()).await?,
+    ))
+}
+
+async fn deletion_preview(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<accounts::DeletionPreview>> {
+    Ok(Json(
+        accounts::deletion_preview(&state, &who, path_id(&id)?).await?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct DeleteAccount {
+    pub confirm_accounts: Option<i64>,
+}
+
+async fn delete_account(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<DeleteAccount>,
+) -> AppResult<Json<accounts::DeletionPreview>> {
+    Ok(Json(
+        accounts::delete(&state, &who, path_id(&id)?, q.confirm_accounts).await?,
+    ))
+}
+
+async fn list_logins(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<serde_json::Value>> {
+    Ok(Json(
+        json!({ "items": logins::list_for_account(&state, &who, path_id(&id)?).await? }),
+    ))
+}
+
+async fn create_login(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<logins::LoginInput>,
+) -> AppResult<(StatusCode, Json<logins::Login>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(logins::create_for_account(&state, &who, path_id(&id)?, &body).await?),
+    ))
+}
+
+async fn update_login(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<logins::LoginUpdate>,
+) -> AppResult<Json<logins::Login>> {
+    Ok(Json(
+        logins::update_login(&state, &who, path_id(&id)?, &body).await?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConfirmQuery {
+    pub confirm: Option<bool>,
+}
+
+async fn delete_login(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<ConfirmQuery>,
+) -> AppResult<StatusCode> {
+    logins::delete_login(&state, &who, path_id(&id)?, q.confirm.unwrap_or(false)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- acting as another account ----
+
+#[derive(Deserialize)]
+pub struct ActAsBody {
+    pub account_id: i64,
+}
+
+async fn act_as_start(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(body): ApiJson<ActAsBody>,
+) -> AppResult<Json<MeBody>> {
+    let account = acting::start(&state, &who, body.account_id).await?;
+    let who = Identity {
+        view_account_id: account.id,
+        acting_as: Some(account.id),
+        ..who
+    };
+    Ok(Json(me_body(&state, &who).await?))
+}
+
+async fn act_as_exit(State(state): State<AppState>, Auth(who): Auth) -> AppResult<Json<MeBody>> {
+    acting::exit(&state, &who).await?;
+    let who = Identity {
+        view_account_id: who.home_account_id,
+        acting_as: None,
+        ..who
+    };
+    Ok(Json(me_body(&state, &who).await?))
+}
+
+async fn act_as_renew(State(state): State<AppState>, Auth(who): Auth) -> AppResult<StatusCode> {
+    acting::renew(&state, &who).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- audit log ----
+
+async fn audit_search(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(f): ApiQuery<audit::AuditFilter>,
+) -> AppResult<Json<Page<audit::AuditRecord>>> {
+    Ok(Json(audit::search(&state, &who, &f).await?))
+}
+
+pub fn csv_response(name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn audit_csv(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(f): ApiQuery<audit::AuditFilter>,
+) -> AppResult<Response> {
+    Ok(csv_response(
+        "audit.csv",
+        audit::export_csv(&state, &who, &f).await?,
+    ))
 }

@@ -1,8 +1,6 @@
 //! Static files, inside the binary: no CDN.
 
-use axum::{http::header, response::IntoResponse, routing::get, Router};
-
-use crate::state::AppState;
+use axum::{http::header, response::IntoResponse};
 
 const CSS: &str = include_str!("../../assets/panel.css");
 const JS: &str = include_str!("../../assets/panel.js");
@@ -21,30 +19,11 @@ fn serve(ct: &'static str, body: &'static str) -> impl IntoResponse {
     )
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/assets/panel.css",
-            get(|| async { serve("text/css; charset=utf-8", CSS) }),
-        )
-        .route(
-            "/assets/panel.js",
-            get(|| async { serve("text/javascript; charset=utf-8", JS) }),
-        )
-        .route(
-            "/assets/htmx.min.js",
-            get(|| async { serve("text/javascript; charset=utf-8", HTMX) }),
-        )
-        .route(
-            "/assets/docs.js",
-            get(|| async { serve("text/javascript; charset=utf-8", DOCS_JS) }),
-        )
-        .route(
-            "/assets/swagger-ui-bundle.js",
-            get(|| async { serve("text/javascript; charset=utf-8", SWAGGER_JS) }),
-        )
-        .route(
-            "/assets/swagger-ui.css",
-            get(|| async { serve("text/css; charset=utf-8", SWAGGER_CSS) }),
-        )
+crate::route_table! { ROUTES, routes;
+    get "/assets/panel.css" => || async { serve("text/css; charset=utf-8", CSS) }, crate::web::RouteAccess::Public;
+    get "/assets/panel.js" => || async { serve("text/javascript; charset=utf-8", JS) }, crate::web::RouteAccess::Public;
+    get "/assets/htmx.min.js" => || async { serve("text/javascript; charset=utf-8", HTMX) }, crate::web::RouteAccess::Public;
+    get "/assets/docs.js" => || async { serve("text/javascript; charset=utf-8", DOCS_JS) }, crate::web::RouteAccess::Public;
+    get "/assets/swagger-ui-bundle.js" => || async { serve("text/javascript; charset=utf-8", SWAGGER_JS) }, crate::web::RouteAccess::Public;
+    get "/assets/swagger-ui.css" => || async { serve("text/css; charset=utf-8", SWAGGER_CSS) }, crate::web::RouteAccess::Public;
 }

@@ -8,7 +8,6 @@ use axum::{
     http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::get,
     Router,
 };
 use serde::de::DeserializeOwned;
@@ -28,15 +27,46 @@ pub mod pages;
 
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// What a route needs of its caller; the access test walks every route of every table with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteAccess {
+    /// Anyone.
+    Public,
+    /// A signed-in login, acting on itself.
+    SignedIn,
+    /// `{id}` is an account the caller must reach (the account in view or below), with this need.
+    Account(crate::domain::access::Need),
+    /// `{id}` is an account strictly below the account in view.
+    AccountBelow(crate::domain::access::Need),
+    /// `{id}` is a login of an account the caller reaches (owners and admins).
+    Login,
+}
+
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: RouteAccess,
+}
+
+/// Declares a router and, from the same lines, the table of its routes and their access rules,
+/// so no route can exist without an entry.
+#[macro_export]
+macro_rules! route_table {
+    ($table:ident, $router:ident; $( $method:ident $path:literal => $handler:expr, $access:expr; )*) => {
+        pub const $table: &[$crate::web::RouteSpec] = &[
+            $( $crate::web::RouteSpec { method: stringify!($method), path: $path, access: $access }, )*
+        ];
+        pub fn $router() -> axum::Router<$crate::state::AppState> {
+            axum::Router::new() $( .route($path, axum::routing::$method($handler)) )*
+        }
+    };
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
-        .route("/api/openapi.json", get(openapi::document))
-        .route("/api/docs", get(openapi::docs_page))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::render))
+        .merge(operational_routes())
         .merge(assets::routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
@@ -47,6 +77,30 @@ pub fn router(state: AppState) -> Router {
             request_context,
         ))
         .with_state(state)
+}
+
+route_table! { OPERATIONAL_ROUTES, operational_routes;
+    get "/api/openapi.json" => openapi::document, RouteAccess::Public;
+    get "/api/docs" => openapi::docs_page, RouteAccess::Public;
+    get "/healthz" => healthz, RouteAccess::Public;
+    get "/readyz" => readyz, RouteAccess::Public;
+    get "/metrics" => metrics::render, RouteAccess::Public;
+}
+
+/// Every route outside /api/v1 (pages, operations, assets) and, under /api/v1, the API's.
+pub fn all_routes() -> Vec<(String, &'static RouteSpec)> {
+    let mut v: Vec<(String, &'static RouteSpec)> = Vec::new();
+    for r in pages::ROUTES
+        .iter()
+        .chain(OPERATIONAL_ROUTES)
+        .chain(assets::ROUTES)
+    {
+        v.push((r.path.to_string(), r));
+    }
+    for r in api::ROUTES {
+        v.push((format!("/api/v1{}", r.path), r));
+    }
+    v
 }
 
 async fn healthz() -> &'static str {
@@ -199,6 +253,19 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
         }
     } else {
         None
+    };
+
+    let identity = match (
+        identity,
+        headers.get("x-act-as").and_then(|v| v.to_str().ok()),
+    ) {
+        (Some(who), Some(target)) => {
+            match crate::domain::acting::apply_header(&state, who, target).await {
+                Ok(who) => Some(who),
+                Err(e) => return error_for(&path, &headers, e),
+            }
+        }
+        (identity, _) => identity,
     };
 
     let mut req = req;
@@ -370,5 +437,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
                 format!("The form could not be read: {e}"),
             ))),
         }
+    }
+}
+
+/// Query parameters for pages; unreadable ones show an error page.
+pub struct PageQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map(PageQuery)
+            .map_err(|e| {
+                pages::error_page(&AppError::bad_request(
+                    "invalid_query",
+                    format!("The address could not be read: {e}"),
+                ))
+            })
     }
 }

@@ -5,9 +5,11 @@ use axum::{
     extract::{Path, Query, Request, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
-    routing::{get, post},
-    Extension, Router,
+    Extension,
 };
+
+#[path = "tree_pages.rs"]
+pub mod tree;
 use serde::Deserialize;
 
 use super::{api, cookies, PageAuth, PageForm, RequestMeta};
@@ -17,15 +19,36 @@ use crate::{
     state::AppState,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(dashboard))
-        .route("/login", get(login_page).post(login_submit))
-        .route("/logout", post(logout))
-        .route("/profile", get(profile_page).post(profile_submit))
-        .route("/profile/password", post(password_submit))
-        .route("/profile/tokens", get(tokens_page).post(token_create))
-        .route("/profile/tokens/{id}/revoke", post(token_revoke))
+use super::RouteAccess as A;
+use crate::domain::access::Need;
+
+crate::route_table! { ROUTES, routes;
+    get "/" => dashboard, A::SignedIn;
+    get "/login" => login_page, A::Public;
+    post "/login" => login_submit, A::Public;
+    post "/logout" => logout, A::SignedIn;
+    get "/profile" => profile_page, A::SignedIn;
+    post "/profile" => profile_submit, A::SignedIn;
+    post "/profile/password" => password_submit, A::SignedIn;
+    get "/profile/tokens" => tokens_page, A::SignedIn;
+    post "/profile/tokens" => token_create, A::SignedIn;
+    post "/profile/tokens/{id}/revoke" => token_revoke, A::SignedIn;
+    get "/accounts" => tree::accounts_page, A::SignedIn;
+    get "/accounts/{id}" => tree::account_page, A::Account(Need::Read);
+    post "/accounts/{id}" => tree::account_update, A::Account(Need::Write);
+    post "/accounts/{id}/children" => tree::child_create, A::Account(Need::Write);
+    post "/accounts/{id}/status" => tree::status_submit, A::AccountBelow(Need::Admin);
+    get "/accounts/{id}/delete" => tree::delete_page, A::AccountBelow(Need::Admin);
+    post "/accounts/{id}/delete" => tree::delete_submit, A::AccountBelow(Need::Admin);
+    post "/accounts/{id}/logins" => tree::login_create, A::Account(Need::Admin);
+    post "/logins/{id}" => tree::login_update, A::Login;
+    post "/logins/{id}/delete" => tree::login_delete, A::Login;
+    post "/act-as" => tree::act_as_start, A::SignedIn;
+    post "/act-as/exit" => tree::act_as_exit, A::SignedIn;
+    post "/act-as/renew" => tree::act_as_renew, A::SignedIn;
+    get "/switcher" => tree::switcher, A::SignedIn;
+    get "/audit" => tree::audit_page, A::SignedIn;
+    get "/audit.csv" => tree::audit_csv, A::SignedIn;
 }
 
 pub fn url_encode(s: &str) -> String {
@@ -51,16 +74,30 @@ pub struct Layout {
     pub request_id: String,
 }
 
+impl Layout {
+    /// A flash that starts with "!" is an error.
+    pub fn flash_is_error(&self) -> bool {
+        self.flash.as_deref().is_some_and(|f| f.starts_with('!'))
+    }
+    pub fn flash_text(&self) -> &str {
+        self.flash.as_deref().unwrap_or("").trim_start_matches('!')
+    }
+}
+
 pub struct UserBar {
     pub login_name: String,
     pub login_email: String,
+    pub account_id: i64,
     pub account_name: String,
     pub account_kind: String,
     pub acting_as: bool,
+    pub home_account_name: String,
+    /// Minutes left before acting as another account ends by itself.
+    pub acting_minutes_left: i64,
 }
 
 impl Layout {
-    async fn for_user(
+    pub(crate) async fn for_user(
         state: &AppState,
         who: &Identity,
         headers: &HeaderMap,
@@ -70,15 +107,40 @@ impl Layout {
         let account = accounts::get(&state.db, who.view_account_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        let home = if who.acting_as.is_some() {
+            accounts::get(&state.db, who.home_account_id)
+                .await?
+                .map(|a| a.name)
+                .unwrap_or_default()
+        } else {
+            account.name.clone()
+        };
+        let acting_minutes_left = match who.session_id() {
+            Some(sid) if who.acting_as.is_some() => {
+                let since: Option<i64> =
+                    sqlx::query_scalar("SELECT acting_since FROM sessions WHERE id = $1")
+                        .bind(sid)
+                        .fetch_optional(&state.db.pool)
+                        .await?
+                        .flatten();
+                since
+                    .map(|s| (s + crate::domain::acting::MAX_ACTING_MS - state.now_ms()) / 60_000)
+                    .unwrap_or(0)
+            }
+            _ => 0,
+        };
         Ok(Layout {
             title: title.to_string(),
             nav,
             user: Some(UserBar {
                 login_name: who.login.name.clone(),
                 login_email: who.login.email.clone(),
+                account_id: account.id,
                 account_name: account.name,
                 account_kind: account.kind,
                 acting_as: who.acting_as.is_some(),
+                home_account_name: home,
+                acting_minutes_left,
             }),
             csrf: who.csrf_token().to_string(),
             flash: cookies::read_flash(headers),
@@ -99,7 +161,12 @@ impl Layout {
 }
 
 /// Renders a page; clears the flash cookie once its message has been shown.
-fn render<T: Template>(status: StatusCode, tpl: &T, layout: &Layout, secure: bool) -> Response {
+pub(crate) fn render<T: Template>(
+    status: StatusCode,
+    tpl: &T,
+    layout: &Layout,
+    secure: bool,
+) -> Response {
     match tpl.render() {
         Ok(html) => {
             let mut r = (status, Html(html)).into_response();
@@ -113,7 +180,7 @@ fn render<T: Template>(status: StatusCode, tpl: &T, layout: &Layout, secure: boo
     }
 }
 
-fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
+pub(crate) fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
     let mut r = Redirect::to(to).into_response();
     r.headers_mut()
         .append(header::SET_COOKIE, cookies::flash(message, secure));
@@ -321,20 +388,28 @@ async fn dashboard(
 ) -> Response {
     let r = async {
         let layout = Layout::for_user(&state, &who, &headers, "Dashboard", "dashboard").await?;
-        let d = api::dashboard_data(&state, &who).await?;
+        let d = match api::dashboard_data(&state, &who).await {
+            Err(AppError::Forbidden(_)) => return Ok(None),
+            other => other?,
+        };
         let recent = if who.acting_as.is_none() {
             audit::for_login(&state.db, who.login.id, 8).await?
         } else {
             Vec::new()
         };
-        Ok::<_, AppError>(DashboardTpl { layout, d, recent })
+        Ok::<_, AppError>(Some(DashboardTpl { layout, d, recent }))
     }
     .await;
     match r {
-        Ok(tpl) => render(
+        Ok(Some(tpl)) => render(
             StatusCode::OK,
             &tpl,
             &tpl.layout,
+            state.config.secure_cookies,
+        ),
+        Ok(None) => redirect_with_flash(
+            "/accounts",
+            "!Your login has no dashboard rights.",
             state.config.secure_cookies,
         ),
         Err(e) => error_page(&e),
