@@ -375,10 +375,16 @@ pub async fn login_update(
     })
 }
 
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    confirm: Option<String>,
+}
+
 pub async fn login_delete(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     Path(id): Path<String>,
+    PageForm(form): PageForm<ConfirmForm>,
 ) -> Response {
     let Some(id) = id_of(&id) else {
         return error_page(&AppError::NotFound);
@@ -389,7 +395,7 @@ pub async fn login_delete(
         .flatten()
         .map(|l| l.account_id)
         .unwrap_or(0);
-    let r = logins::delete_login(&state, &who, id, true).await;
+    let r = logins::delete_login(&state, &who, id, form.confirm.as_deref() == Some("1")).await;
     after(&state, r, &format!("/accounts/{account}"), |_| {
         "The login was deleted.".to_string()
     })

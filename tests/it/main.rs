@@ -8,3 +8,4 @@ mod browser;
 mod jobs;
 mod platform;
 mod profile;
+mod tree;

@@ -1,0 +1,823 @@
+//! The account tree, the access rules for every route, acting as another account, the audit log.
+
+use partner_panel::{
+    domain::access::{allows, Need},
+    web::{all_routes, RouteAccess},
+};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+pub const PW: &str = "tree-password-1";
+
+/// Creates an account through the API as `s`; returns its id.
+pub async fn create(s: &Session, parent: i64, kind: &str, name: &str) -> i64 {
+    let r = s
+        .post(
+            &format!("/api/v1/accounts/{parent}/children"),
+            json!({"kind": kind, "name": name}),
+        )
+        .await;
+    let status = r.status();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+pub async fn add_login(s: &Session, account: i64, email: &str, role: &str) -> i64 {
+    let r = s
+        .post(
+            &format!("/api/v1/accounts/{account}/logins"),
+            json!({"email": email, "name": email, "password": PW, "role": role}),
+        )
+        .await;
+    let status = r.status();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+#[derive(Debug, PartialEq, Clone, Copy)]
+enum Expect {
+    Allowed,
+    Forbidden,
+    NotFound,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Rel {
+    Own,
+    Below,
+    Above,
+    Sibling,
+    OtherTree,
+    Missing,
+}
+
+fn expected(access: RouteAccess, rel: Rel, role: &str) -> Option<Expect> {
+    let reach = matches!(rel, Rel::Own | Rel::Below);
+    Some(match access {
+        RouteAccess::Public | RouteAccess::SignedIn => return None,
+        RouteAccess::Account(need) => match (reach, allows(role, need)) {
+            (false, _) => Expect::NotFound,
+            (true, true) => Expect::Allowed,
+            (true, false) => Expect::Forbidden,
+        },
+        RouteAccess::AccountBelow(need) => match (reach, rel == Rel::Below && allows(role, need)) {
+            (false, _) => Expect::NotFound,
+            (true, true) => Expect::Allowed,
+            (true, false) => Expect::Forbidden,
+        },
+        RouteAccess::Login => match (reach, allows(role, Need::Admin)) {
+            (false, _) => Expect::NotFound,
+            (true, true) => Expect::Allowed,
+            (true, false) => Expect::Forbidden,
+        },
+    })
+}
+
+/// A body that passes the access rules but breaks a field rule, so nothing changes.
+fn harmless_body(method: &str, path: &str) -> Option<Vec<(&'static str, &'static str)>> {
+    match (method, path) {
+        ("patch" | "post", p) if p.ends_with("/accounts/{id}") => Some(vec![("name", "")]),
+        (_, p) if p.ends_with("/children") => Some(vec![("kind", "nonsense"), ("name", "x")]),
+        (_, p) if p.ends_with("/status") => Some(vec![("status", "nonsense")]),
+        (_, p) if p.ends_with("/logins") => Some(vec![
+            ("email", "bad"),
+            ("name", "x"),
+            ("password", "x"),
+            ("role", "member"),
+        ]),
+        ("patch", p) | ("post", p) if p.ends_with("/logins/{id}") => {
+            Some(vec![("role", "nonsense")])
+        }
+        _ => Some(vec![]),
+    }
+}
+
+/// Every route × every relation of its target to the caller × every role gets the expected
+/// answer. The routes come from the tables the routers are built from, so a new route is in here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_by_relation_and_role() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let home = create(&op, 1, "partner", "Home Partner").await;
+    let below = create(&op, home, "dealer", "Below Dealer").await;
+    let sibling = create(&op, 1, "partner", "Sibling Partner").await;
+    let other = create(&op, sibling, "customer", "Other Tree Customer").await;
+    let roles = ["owner", "admin", "member", "viewer"];
+    let mut sessions = Vec::new();
+    for role in roles {
+        add_login(&op, home, &format!("{role}@home.test"), role).await;
+        sessions.push((role, app.login(&format!("{role}@home.test"), PW).await));
+    }
+    // One target login (a member) on each account, for the login routes.
+    let mut target_login = std::collections::HashMap::new();
+    for (rel, acc) in [
+        (Rel::Own, home),
+        (Rel::Below, below),
+        (Rel::Above, 1),
+        (Rel::Sibling, sibling),
+        (Rel::OtherTree, other),
+    ] {
+        target_login.insert(
+            format!("{rel:?}"),
+            add_login(&op, acc, &format!("target{acc}@t.test"), "member").await,
+        );
+    }
+    let account_of = |rel: Rel| match rel {
+        Rel::Own => home,
+        Rel::Below => below,
+        Rel::Above => 1,
+        Rel::Sibling => sibling,
+        Rel::OtherTree => other,
+        Rel::Missing => 987_654,
+    };
+    let rels = [
+        Rel::Own,
+        Rel::Below,
+        Rel::Above,
+        Rel::Sibling,
+        Rel::OtherTree,
+        Rel::Missing,
+    ];
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let routes = all_routes();
+    assert!(
+        routes.len() > 40,
+        "the route tables look incomplete: {}",
+        routes.len()
+    );
+    for (path, spec) in &routes {
+        let is_api = path.starts_with("/api/v1/");
+        // Signed out, nothing but public routes answers.
+        if spec.access != RouteAccess::Public {
+            let url = app.url(&path.replace("{id}", &home.to_string()));
+            let m = Method::from_bytes(spec.method.to_uppercase().as_bytes()).unwrap();
+            let r = app
+                .client()
+                .request(m, url)
+                .header("x-csrf-token", "x")
+                .send()
+                .await
+                .unwrap();
+            let ok = if is_api {
+                r.status() == StatusCode::UNAUTHORIZED
+            } else {
+                r.status() == StatusCode::SEE_OTHER || r.status() == StatusCode::FORBIDDEN
+            };
+            if !ok {
+                failures.push(format!("signed out {} {path}: {}", spec.method, r.status()));
+            }
+        }
+        for rel in rels {
+            for (role, s) in &sessions {
+                let Some(want) = expected(spec.access, rel, role) else {
+                    continue;
+                };
+                let id = if spec.access == RouteAccess::Login {
+                    target_login
+                        .get(&format!("{rel:?}"))
+                        .copied()
+                        .unwrap_or(987_654)
+                } else {
+                    account_of(rel)
+                };
+                let url = format!("{}{}", app.base, path.replace("{id}", &id.to_string()));
+                let m = Method::from_bytes(spec.method.to_uppercase().as_bytes()).unwrap();
+                let body = harmless_body(spec.method, path).unwrap_or_default();
+                let mut rb = s
+                    .client
+                    .request(m.clone(), url)
+                    .header("x-csrf-token", &s.csrf);
+                if m != Method::GET {
+                    rb = if is_api {
+                        rb.json(
+                            &body
+                                .iter()
+                                .map(|(k, v)| (k.to_string(), json!(v)))
+                                .collect::<serde_json::Map<_, _>>(),
+                        )
+                    } else {
+                        rb.form(&body)
+                    };
+                }
+                let r = rb.send().await.unwrap();
+                let st = r.status();
+                let good = match want {
+                    Expect::NotFound => st == StatusCode::NOT_FOUND,
+                    Expect::Forbidden => st == StatusCode::FORBIDDEN,
+                    Expect::Allowed => {
+                        !matches!(st.as_u16(), 401 | 403 | 404 | 405) && st.as_u16() < 500
+                    }
+                };
+                checked += 1;
+                if !good {
+                    let text = r.text().await.unwrap_or_default();
+                    failures.push(format!(
+                        "{role} {rel:?} {} {path}: want {want:?}, got {st} {}",
+                        spec.method,
+                        &text[..text.len().min(160)]
+                    ));
+                } else if is_api && want != Expect::Allowed {
+                    let code = r.json::<Value>().await.unwrap()["error"]["code"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string();
+                    let want_code = if want == Expect::NotFound {
+                        "not_found"
+                    } else {
+                        "forbidden"
+                    };
+                    if code != want_code {
+                        failures.push(format!(
+                            "{role} {rel:?} {} {path}: code {code}",
+                            spec.method
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked > 400, "only {checked} checks ran");
+    // Nothing was changed by all of that: the harmless bodies broke a rule after access passed.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE status = 'active'")
+            .await,
+        5
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM logins").await, 10);
+}
+
+#[tokio::test]
+async fn the_tree_keeps_its_parent_rules_counts_and_search() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let p = create(&op, 1, "partner", "Acme Partner").await;
+    let r = create(&op, 1, "reseller", "Rex Reseller").await;
+    let d = create(&op, p, "dealer", "Dora Dealer").await;
+    let sub = create(&op, p, "partner", "Sub Partner").await;
+    for i in 0..30 {
+        create(&op, d, "customer", &format!("Customer {i:02}")).await;
+    }
+    create(&op, r, "customer", "Reseller Customer").await;
+    create(&op, r, "partner", "Reseller's Partner").await;
+    // Parent rules, with a message that says what is allowed.
+    for (parent, kind) in [
+        (p, "reseller"),
+        (1, "dealer"),
+        (1, "customer"),
+        (d, "dealer"),
+        (sub, "reseller"),
+        (1, "operator"),
+    ] {
+        let (status, code, field, msg) = error_of(
+            op.post(
+                &format!("/api/v1/accounts/{parent}/children"),
+                json!({"kind": kind, "name": "X"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (status, code.as_str(), field.as_deref()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some("kind")
+            ),
+            "{kind} under {parent}: {msg}"
+        );
+    }
+    let customer: i64 = app
+        .count("SELECT MIN(id) FROM accounts WHERE kind = 'customer'")
+        .await;
+    let (_, _, _, msg) = error_of(
+        op.post(
+            &format!("/api/v1/accounts/{customer}/children"),
+            json!({"kind": "customer", "name": "X"}),
+        )
+        .await,
+    )
+    .await;
+    assert!(msg.contains("cannot have accounts below it"), "{msg}");
+
+    // Children, subtree search, sorting and pages.
+    let page: Value = op
+        .get(&format!("/api/v1/accounts/{p}/children"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 2);
+    let page: Value = op
+        .get(&format!(
+            "/api/v1/accounts/{p}/subtree?kind=customer&per_page=10&page=2&sort=name&dir=desc"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 30);
+    let names: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.first(), Some(&"Customer 19"));
+    assert_eq!(names.len(), 10);
+    let page: Value = op
+        .get("/api/v1/accounts/1/subtree?q=customer%200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 10, "{page}");
+    let page: Value = op
+        .get("/api/v1/accounts/1/subtree?q=%25")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 0, "LIKE wildcards are taken literally");
+    let (status, code, field, _) =
+        error_of(op.get("/api/v1/accounts/1/subtree?sort=password").await).await;
+    assert_eq!(
+        (status, code.as_str(), field.as_deref()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("sort")
+        )
+    );
+    assert_eq!(
+        error_of(op.get("/api/v1/accounts/1/subtree?page=x").await)
+            .await
+            .1,
+        "invalid_query"
+    );
+
+    // Rollups equal a live count at every account.
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    for id in &ids {
+        let a = partner_panel::domain::accounts::counts_below(&app.state.db, *id)
+            .await
+            .unwrap();
+        let b = partner_panel::domain::accounts::counts_below_live(&app.state.db, *id)
+            .await
+            .unwrap();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "account {id}");
+    }
+    let dash: Value = op.get("/api/v1/dashboard").await.json().await.unwrap();
+    let partners = dash["below"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "partner")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            partners["children"].as_i64(),
+            partners["in_subtree"].as_i64()
+        ),
+        (Some(1), Some(3))
+    );
+}
+
+#[tokio::test]
+async fn deactivating_and_deleting_a_subtree() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let p = create(&op, 1, "partner", "Shut Partner").await;
+    let d = create(&op, p, "dealer", "Shut Dealer").await;
+    let c = create(&op, d, "customer", "Shut Customer").await;
+    add_login(&op, p, "owner@shut.test", "owner").await;
+    add_login(&op, d, "dealer@shut.test", "owner").await;
+    add_login(&op, c, "customer@shut.test", "viewer").await;
+    let dealer = app.login("dealer@shut.test", PW).await;
+    let customer = app.login("customer@shut.test", PW).await;
+
+    let r = op
+        .post(
+            &format!("/api/v1/accounts/{p}/status"),
+            json!({"status": "inactive"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // Open sessions below end at once; nobody below can sign in.
+    assert_eq!(
+        dealer.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        customer.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    for email in ["owner@shut.test", "dealer@shut.test", "customer@shut.test"] {
+        let r = app
+            .client()
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": PW}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{email}");
+    }
+    // The owner of the partner cannot reactivate itself: only from above.
+    let r = op
+        .post(
+            &format!("/api/v1/accounts/{p}/status"),
+            json!({"status": "active"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    app.login("customer@shut.test", PW).await;
+    let owner = app.login("owner@shut.test", PW).await;
+    assert_eq!(
+        owner
+            .post(
+                &format!("/api/v1/accounts/{p}/status"),
+                json!({"status": "inactive"})
+            )
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Deletion names what goes and needs that number back.
+    let prev: Value = op
+        .get(&format!("/api/v1/accounts/{d}/deletion"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (prev["accounts"].as_i64(), prev["logins"].as_i64()),
+        (Some(2), Some(2))
+    );
+    let (status, _, field, msg) = error_of(op.delete(&format!("/api/v1/accounts/{d}")).await).await;
+    assert_eq!(
+        (status, field.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("confirm_accounts"))
+    );
+    assert!(msg.contains("2 account(s) and 2 login(s)"), "{msg}");
+    assert_eq!(
+        op.delete(&format!("/api/v1/accounts/{d}?confirm_accounts=1"))
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM logins WHERE email = 'dealer@shut.test'")
+            .await,
+        1,
+        "nothing half-deleted"
+    );
+    assert_eq!(
+        op.delete(&format!("/api/v1/accounts/{d}?confirm_accounts=2"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    for id in [d, c] {
+        assert_eq!(
+            op.get(&format!("/api/v1/accounts/{id}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+    let r = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": "dealer@shut.test", "password": PW}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let counts = partner_panel::domain::accounts::counts_below(&app.state.db, p)
+        .await
+        .unwrap();
+    assert!(counts.iter().all(|k| k.in_subtree == 0), "{counts:?}");
+    let live = partner_panel::domain::accounts::counts_below_live(&app.state.db, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        format!("{live:?}"),
+        format!(
+            "{:?}",
+            partner_panel::domain::accounts::counts_below(&app.state.db, 1)
+                .await
+                .unwrap()
+        )
+    );
+    let audit: Value = op
+        .get("/api/v1/audit?action=account.delete")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["total"], 1);
+    assert!(audit["items"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("2 account(s)"));
+    // The partner's own owner cannot delete its own account.
+    assert_eq!(
+        owner
+            .delete(&format!("/api/v1/accounts/{p}?confirm_accounts=1"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn acting_as_a_client_and_back_is_audited_on_both_sides() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let p = create(&op, 1, "partner", "Helped Partner").await;
+    let s = create(&op, 1, "partner", "Sibling Partner").await;
+    add_login(&op, p, "owner@helped.test", "owner").await;
+    add_login(&op, p, "member@helped.test", "member").await;
+    let partner = app.login("owner@helped.test", PW).await;
+
+    let me: Value = op
+        .post("/api/v1/act-as", json!({"account_id": p}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["account"]["id"], p);
+    assert_eq!(me["acting_as"], p);
+    assert_eq!(me["home_account"]["id"], 1);
+    // Owner rights there: create a customer under the partner.
+    let c = create(&op, p, "customer", "Created While Helping").await;
+    // Only that subtree is in view now.
+    assert_eq!(
+        op.get(&format!("/api/v1/accounts/{s}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        op.get("/api/v1/accounts/1").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // No acting from inside acting; no passwords or tokens of the account acted upon.
+    assert_eq!(
+        error_of(op.post("/api/v1/act-as", json!({"account_id": c})).await)
+            .await
+            .1,
+        "already_acting"
+    );
+    assert_eq!(
+        op.post(
+            "/api/v1/me/password",
+            json!({"current_password": ADMIN_PASSWORD, "new_password": "whatever-123456"})
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        op.get("/api/v1/me/tokens").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        op.post("/api/v1/me/tokens", json!({"name": "sneaky"}))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let back: Value = op
+        .post("/api/v1/act-as/exit", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(back["account"]["id"], 1);
+    assert!(back["acting_as"].is_null());
+
+    // The partner sees all of it in its own audit log, with the real login and the account acted as.
+    let audit: Value = partner.get("/api/v1/audit").await.json().await.unwrap();
+    let items = audit["items"].as_array().unwrap();
+    let find = |action: &str| {
+        items
+            .iter()
+            .find(|i| i["action"] == action)
+            .cloned()
+            .unwrap_or_else(|| panic!("{action} missing: {audit}"))
+    };
+    for action in ["act_as.start", "act_as.exit", "account.create"] {
+        let rec = find(action);
+        assert_eq!(rec["login_email"], ADMIN_EMAIL, "{action}");
+        assert_eq!(rec["acting_as_account_id"], p, "{action}");
+    }
+    // A partner cannot act above or beside itself; a member cannot act at all.
+    assert_eq!(
+        partner
+            .post("/api/v1/act-as", json!({"account_id": s}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        partner
+            .post("/api/v1/act-as", json!({"account_id": 1}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        partner
+            .post("/api/v1/act-as", json!({"account_id": p}))
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let member = app.login("member@helped.test", PW).await;
+    assert_eq!(
+        member
+            .post("/api/v1/act-as", json!({"account_id": c}))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // It ends by itself after an hour unless renewed.
+    op.post("/api/v1/act-as", json!({"account_id": p})).await;
+    app.advance(50 * 60);
+    assert_eq!(
+        op.post("/api/v1/act-as/renew", json!({})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    app.advance(50 * 60);
+    let me: Value = op.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["acting_as"], p, "renewed");
+    app.advance(11 * 60);
+    let me: Value = op.get("/api/v1/me").await.json().await.unwrap();
+    assert!(me["acting_as"].is_null(), "expired: {me}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'act_as.expire'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_api_acts_as_an_account_below_with_a_header() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let p = create(&op, 1, "partner", "Header Partner").await;
+    let s = create(&op, 1, "partner", "Other Partner").await;
+    let v: Value = op
+        .post("/api/v1/me/tokens", json!({"name": "automation"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = v["secret"].as_str().unwrap().to_string();
+    let c = reqwest::Client::new();
+    let r = c
+        .post(app.url(&format!("/api/v1/accounts/{p}/children")))
+        .bearer_auth(&token)
+        .header("x-act-as", p.to_string())
+        .json(&json!({"kind": "customer", "name": "Via Header"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let me: Value = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .header("x-act-as", p.to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["account"]["id"], p);
+    let r = c
+        .get(app.url(&format!("/api/v1/accounts/{s}")))
+        .bearer_auth(&token)
+        .header("x-act-as", p.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .header("x-act-as", "nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(r).await.1, "invalid_act_as");
+    let r = c
+        .get(app.url("/api/v1/me/tokens"))
+        .bearer_auth(&token)
+        .header("x-act-as", p.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'account.create' AND acting_as_account_id = {p}")).await, 1);
+    // A partner's token cannot reach above itself with the header.
+    let owner_id = add_login(&op, p, "o@hp.test", "owner").await;
+    assert!(owner_id > 0);
+    let partner = app.login("o@hp.test", PW).await;
+    let r = partner
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("x-act-as", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_audit_log_filters_exports_csv_and_stays_in_its_tree() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let a = create(&op, 1, "partner", "=HYPERLINK(\"http://x\")").await;
+    let b = create(&op, 1, "partner", "Bravo, \"Quoted\" Partner").await;
+    add_login(&op, a, "a@audit.test", "owner").await;
+    add_login(&op, b, "b@audit.test", "owner").await;
+    let pa = app.login("a@audit.test", PW).await;
+    let pb = app.login("b@audit.test", PW).await;
+    create(&pa, a, "customer", "Alpha Customer").await;
+    create(&pb, b, "customer", "Bravo Customer").await;
+
+    let mine: Value = pa.get("/api/v1/audit").await.json().await.unwrap();
+    let text = mine.to_string();
+    assert!(
+        text.contains("Alpha Customer") && !text.contains("Bravo"),
+        "{text}"
+    );
+    let f: Value = op
+        .get("/api/v1/audit?action=login")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(f["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["action"].as_str().unwrap().starts_with("login")));
+    let f: Value = op
+        .get("/api/v1/audit?q=bravo%20customer")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(f["total"], 1);
+    let f: Value = op
+        .get("/api/v1/audit?from=2000-01-01&to=2000-01-02")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(f["total"], 0);
+    let (_, code, field, _) = error_of(op.get("/api/v1/audit?from=yesterday").await).await;
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("validation_failed", Some("from"))
+    );
+
+    let r = op.get("/api/v1/audit.csv?action=account.create").await;
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with("\u{feff}time,login,"), "{csv}");
+    assert!(
+        csv.contains("\"partner '=HYPERLINK(\"\"http://x\"\") under Servicecenter\"")
+            || csv.contains("'=HYPERLINK")
+            || csv.contains("partner =HYPERLINK"),
+        "{csv}"
+    );
+    let mut rdr =
+        csv::ReaderBuilder::new().from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 4);
+    assert!(rows
+        .iter()
+        .all(|r| r.len() == 9 && &r[4] == "account.create"));
+    // B sees nothing of A, in search or export.
+    let csv_b = pb.get("/api/v1/audit.csv").await.text().await.unwrap();
+    assert!(!csv_b.contains("Alpha") && csv_b.contains("Bravo Customer"));
+}
