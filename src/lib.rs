@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! Partner Panel: a self-hosted, multi-tier partner and reseller management panel.
 //!
 //! The binary is a thin command line over this library; tests start the same app for real.

@@ -17,6 +17,59 @@ fn body(schema: &str) -> Value {
     json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
 }
 
+fn with_id(mut o: Value) -> Value {
+    o["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" } }]);
+    o["responses"]["404"] =
+        err("Not found, or outside the accounts you reach (`not_found`): the same answer for both");
+    o
+}
+
+fn with_query(mut o: Value, params: &[(&str, &str, &str)]) -> Value {
+    let list = o["parameters"].as_array_mut().expect("parameters");
+    for (name, ty, desc) in params {
+        list.push(json!({ "name": name, "in": "query", "required": false, "description": desc, "schema": { "type": ty } }));
+    }
+    o
+}
+
+fn list_params(o: Value) -> Value {
+    let mut o = with_query(
+        o,
+        &[
+            ("q", "string", "Part of the name, any case"),
+            ("kind", "string", "partner, reseller, dealer or customer"),
+            ("status", "string", "active or inactive"),
+            ("sort", "string", "name (default), created, kind or status"),
+            ("dir", "string", "asc (default) or desc"),
+            ("page", "integer", "1-based page"),
+            ("per_page", "integer", "1 to 100, default 25"),
+        ],
+    );
+    o["responses"]["400"] = err("Unreadable query (`invalid_query`)");
+    o
+}
+
+fn audit_params(mut o: Value) -> Value {
+    o["parameters"] = json!([]);
+    let mut o = with_query(
+        o,
+        &[
+            ("q", "string", "Text in the email, action, target or detail"),
+            (
+                "action",
+                "string",
+                "An action or its first part, e.g. login or act_as",
+            ),
+            ("from", "string", "First day, YYYY-MM-DD (UTC)"),
+            ("to", "string", "Last day, YYYY-MM-DD (UTC)"),
+            ("page", "integer", "1-based page"),
+            ("per_page", "integer", "1 to 100, default 50"),
+        ],
+    );
+    o["responses"]["400"] = err("Unreadable query (`invalid_query`)");
+    o
+}
+
 /// Errors every authenticated call may answer.
 fn common(mut responses: Value) -> Value {
     let m = responses.as_object_mut().expect("object");
@@ -63,14 +116,18 @@ pub fn spec() -> Value {
         "info": {
             "title": "Partner Panel API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "The JSON API of Partner Panel. Authenticate with the session cookie from `POST /api/v1/auth/login` (plus the `X-CSRF-Token` header on state-changing calls) or with an API token as `Authorization: Bearer <token>`. Every error is `{\"error\":{\"code\",\"message\",\"field\"?,\"request_id\"}}` with a stable `code`."
+            "description": "The JSON API of Partner Panel. Authenticate with the session cookie from `POST /api/v1/auth/login` (plus the `X-CSRF-Token` header on state-changing calls) or with an API token as `Authorization: Bearer <token>`. Every error is `{\"error\":{\"code\",\"message\",\"field\"?,\"request_id\"}}` with a stable `code`. Any call may carry the header `X-Act-As: <account id>` to act as an account below the caller's own, with owner rights there (admins and owners only; not from inside a session that already acts as another account)."
         },
         "servers": [{ "url": "/" }],
         "security": [{ "bearer": [] }, { "session": [] }],
         "tags": [
             { "name": "auth", "description": "Sign in and out" },
             { "name": "me", "description": "The signed-in login: profile, password, tokens" },
-            { "name": "dashboard", "description": "Figures of the account in view" }
+            { "name": "dashboard", "description": "Figures of the account in view" },
+            { "name": "accounts", "description": "The account tree: children, subtree search, status, deletion" },
+            { "name": "logins", "description": "Logins of the accounts you manage" },
+            { "name": "acting", "description": "Acting as an account below yours (also: header X-Act-As on any call)" },
+            { "name": "audit", "description": "The audit log of the account in view" }
         ],
         "paths": {
             "/api/v1/auth/login": { "post": login },
@@ -100,7 +157,58 @@ pub fn spec() -> Value {
                 }
             },
             "/api/v1/dashboard": {
-                "get": op("dashboard", "dashboard", "Figures of the account in view: its kind and the accounts below it by kind", None, json!({ "200": ok("Dashboard", "Dashboard") }))
+                "get": op("dashboard", "dashboard", "Figures of the account in view: its kind and the accounts below it by kind", None, json!({ "200": ok("Dashboard", "Dashboard"), "403": err("The login has no dashboard rights (`forbidden`)") }))
+            },
+            "/api/v1/accounts/{id}": {
+                "get": with_id(op("getAccount", "accounts", "One account in view or below it", None, json!({ "200": ok("Account", "Account") }))),
+                "patch": with_id(op("updateAccount", "accounts", "Edit an account's name, email, phone (member and up)", Some("AccountUpdate"),
+                    json!({ "200": ok("Saved", "Account"), "422": err("Invalid field (`validation_failed`)") }))),
+                "delete": with_query(with_id(op("deleteAccount", "accounts", "Delete an account below and its whole subtree (admin and up); confirm_accounts must equal the count from /deletion", None,
+                    json!({ "200": ok("Deleted", "DeletionPreview"), "422": err("Missing or wrong confirm_accounts (`validation_failed`)") }))),
+                    &[("confirm_accounts", "integer", "The number of accounts the deletion removes, as /deletion reported it")])
+            },
+            "/api/v1/accounts/{id}/children": {
+                "get": list_params(with_id(op("listChildren", "accounts", "Accounts directly below, filtered, sorted and paged", None, json!({ "200": ok("Page of accounts", "AccountPage"), "422": err("Bad filter (`validation_failed`)") })))),
+                "post": with_id(op("createChild", "accounts", "Create an account directly below (member and up). Allowed kinds: operator → partner, reseller; partner → partner, dealer, customer; reseller → partner, customer; dealer → customer", Some("AccountInput"),
+                    json!({ "201": ok("Created", "Account"), "409": err("The parent is inactive (`parent_inactive`)"), "422": err("Kind not allowed here or invalid field (`validation_failed`)") })))
+            },
+            "/api/v1/accounts/{id}/subtree": {
+                "get": list_params(with_id(op("searchSubtree", "accounts", "Search every account below, by name, kind and status, sorted and paged", None, json!({ "200": ok("Page of accounts", "AccountPage"), "422": err("Bad filter (`validation_failed`)") }))))
+            },
+            "/api/v1/accounts/{id}/status": {
+                "post": with_id(op("setAccountStatus", "accounts", "Set an account below active or inactive (admin and up). Inactive: its logins and all below cannot sign in; their sessions end", Some("StatusBody"),
+                    json!({ "200": ok("Saved", "Account"), "422": err("Status must be active or inactive (`validation_failed`)") })))
+            },
+            "/api/v1/accounts/{id}/deletion": {
+                "get": with_id(op("deletionPreview", "accounts", "What deleting this account would remove", None, json!({ "200": ok("Preview", "DeletionPreview") })))
+            },
+            "/api/v1/accounts/{id}/logins": {
+                "get": with_id(op("listLogins", "logins", "The logins of an account", None, json!({ "200": ok("Logins", "LoginList") }))),
+                "post": with_id(op("createLogin", "logins", "Add a login to an account (admin and up)", Some("LoginInput"),
+                    json!({ "201": ok("Created", "Login"), "409": err("Email in use (`email_taken`)"), "422": err("Invalid field (`validation_failed`)") })))
+            },
+            "/api/v1/logins/{id}": {
+                "patch": with_id(op("updateLogin", "logins", "Change another login's name, role, dashboard rights or status (admin and up)", Some("LoginUpdate"),
+                    json!({ "200": ok("Saved", "Login"), "422": err("Invalid field (`validation_failed`)") }))),
+                "delete": with_query(with_id(op("deleteLogin", "logins", "Delete another login (admin and up); needs confirm=true", None,
+                    json!({ "204": { "description": "Deleted" }, "422": err("confirm missing (`validation_failed`)") }))), &[("confirm", "boolean", "Must be true")])
+            },
+            "/api/v1/act-as": {
+                "post": op("actAsStart", "acting", "Act as an account below your own, with owner rights there, for an hour (session sign-in; with a token send X-Act-As instead)", Some("ActAsBody"),
+                    json!({ "200": ok("Now acting", "Me"), "404": err("Account not below yours (`not_found`)"), "409": err("Already acting (`already_acting`)"), "422": err("Your own account (`validation_failed`)") }))
+            },
+            "/api/v1/act-as/exit": {
+                "post": op("actAsExit", "acting", "Stop acting as another account", None, json!({ "200": ok("Back home", "Me"), "409": err("Not acting (`not_acting`)") }))
+            },
+            "/api/v1/act-as/renew": {
+                "post": op("actAsRenew", "acting", "Extend acting as the current account by an hour", None, json!({ "204": { "description": "Renewed" }, "409": err("Not acting (`not_acting`)") }))
+            },
+            "/api/v1/audit": {
+                "get": audit_params(op("auditLog", "audit", "The audit log of the account in view and everything below it, newest first", None, json!({ "200": ok("Page of records", "AuditPage"), "422": err("Bad filter (`validation_failed`)") })))
+            },
+            "/api/v1/audit.csv": {
+                "get": audit_params(op("auditCsv", "audit", "The filtered audit log as CSV (UTF-8, RFC 4180, formulas neutralised), at most 100000 rows", None,
+                    json!({ "200": { "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } } })))
             }
         },
         "components": {
@@ -168,6 +276,28 @@ pub fn spec() -> Value {
                 "AuditList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/AuditRecord" } } } },
                 "KindCount": { "type": "object", "required": ["kind", "children", "in_subtree"], "properties": {
                     "kind": { "type": "string" }, "children": { "type": "integer", "format": "int64" }, "in_subtree": { "type": "integer", "format": "int64" } } },
+                "AccountPage": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
+                    "items": { "type": "array", "items": { "$ref": "#/components/schemas/Account" } },
+                    "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } },
+                "AuditPage": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
+                    "items": { "type": "array", "items": { "$ref": "#/components/schemas/AuditRecord" } },
+                    "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } },
+                "AccountInput": { "type": "object", "required": ["kind", "name"], "properties": {
+                    "kind": { "type": "string", "enum": ["partner", "reseller", "dealer", "customer"] },
+                    "name": { "type": "string", "maxLength": 100 }, "email": { "type": "string", "format": "email" }, "phone": { "type": "string", "maxLength": 40 } } },
+                "AccountUpdate": { "type": "object", "properties": {
+                    "name": { "type": "string", "maxLength": 100 }, "email": { "type": "string" }, "phone": { "type": "string", "maxLength": 40 } } },
+                "StatusBody": { "type": "object", "required": ["status"], "properties": { "status": { "type": "string", "enum": ["active", "inactive"] } } },
+                "DeletionPreview": { "type": "object", "required": ["account", "accounts", "logins"], "properties": {
+                    "account": { "$ref": "#/components/schemas/Account" }, "accounts": { "type": "integer" }, "logins": { "type": "integer" } } },
+                "LoginList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Login" } } } },
+                "LoginInput": { "type": "object", "required": ["email", "name", "password"], "properties": {
+                    "email": { "type": "string", "format": "email" }, "name": { "type": "string" }, "password": { "type": "string", "format": "password", "minLength": 10 },
+                    "role": { "type": "string", "enum": ["owner", "admin", "member", "viewer"], "default": "member" }, "dashboard_rights": { "type": "boolean", "default": true } } },
+                "LoginUpdate": { "type": "object", "properties": {
+                    "name": { "type": "string" }, "role": { "type": "string", "enum": ["owner", "admin", "member", "viewer"] },
+                    "dashboard_rights": { "type": "boolean" }, "status": { "type": "string", "enum": ["active", "inactive"] } } },
+                "ActAsBody": { "type": "object", "required": ["account_id"], "properties": { "account_id": { "type": "integer", "format": "int64" } } },
                 "Dashboard": { "type": "object", "required": ["account", "below", "logins"], "properties": {
                     "account": { "$ref": "#/components/schemas/Account" },
                     "below": { "type": "array", "items": { "$ref": "#/components/schemas/KindCount" } },

@@ -238,3 +238,101 @@ async fn api_docs_render_in_the_browser() {
     b.screenshot("07-api-docs").await;
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_builds_the_tree_acts_as_a_partner_and_exits() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let run = async {
+        b.client.goto(&app.url("/login")).await.unwrap();
+        b.fill("#email", ADMIN_EMAIL).await;
+        b.fill("#password", ADMIN_PASSWORD).await;
+        b.click("#sign-in").await;
+        b.text("#account-name").await;
+
+        // Create a partner under the operator through the account page.
+        b.client.goto(&app.url("/accounts/1")).await.unwrap();
+        b.fill("#child-name", "Northwind <Media>").await;
+        b.click("#create-child").await;
+        assert!(b
+            .text("#flash")
+            .await
+            .contains("Northwind <Media> was created"));
+        // And a wrong one: a clear message.
+        b.fill("#child-name", "   ").await;
+        b.click("#create-child").await;
+        assert!(b.text("#flash").await.contains("Name is required"));
+        b.screenshot("10-account-page").await;
+
+        // Find it in the switcher by typing, then act as it.
+        b.click("#account-in-view").await;
+        b.fill("#switcher-q", "northw").await;
+        let btn = b
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("#switcher-results .switch-to"))
+            .await
+            .unwrap();
+        b.screenshot("11-switcher").await;
+        btn.click().await.unwrap();
+        assert_eq!(b.text("#acting-name").await, "Northwind <Media>");
+        assert!(b
+            .text("#flash")
+            .await
+            .contains("acting as Northwind <Media>"));
+        // The banner stays on every page; the dashboard is the partner's.
+        b.client.goto(&app.url("/accounts")).await.unwrap();
+        assert_eq!(b.text("#acting-name").await, "Northwind <Media>");
+        b.client.goto(&app.url("/")).await.unwrap();
+        assert_eq!(b.text("#account-name").await, "Northwind <Media>");
+        b.screenshot("12-acting-banner").await;
+
+        // Exit asks first: dismissing keeps acting, accepting goes home.
+        b.click("#acting-exit").await;
+        b.client.dismiss_alert().await.unwrap();
+        assert_eq!(b.text("#acting-name").await, "Northwind <Media>");
+        b.click("#acting-exit").await;
+        b.client.accept_alert().await.unwrap();
+        assert!(b.text("#flash").await.contains("back in your own account"));
+        assert!(b.client.find(Locator::Css("#acting-banner")).await.is_err());
+        assert_eq!(b.text("#account-name").await, "Servicecenter");
+
+        // The audit log shows it all.
+        b.client
+            .goto(&app.url("/audit?action=act_as"))
+            .await
+            .unwrap();
+        let log = b.text("#audit-list").await;
+        assert!(
+            log.contains("act_as.start") && log.contains("act_as.exit"),
+            "{log}"
+        );
+        b.screenshot("13-audit-log").await;
+
+        // Deactivate the partner, with a confirmation that says what happens.
+        b.client.goto(&app.url("/accounts")).await.unwrap();
+        b.client
+            .find(Locator::LinkText("Northwind <Media>"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.click("#deactivate").await;
+        let text = b.client.get_alert_text().await.unwrap();
+        assert!(text.contains("cannot sign in"), "{text}");
+        b.client.accept_alert().await.unwrap();
+        assert_eq!(b.text("#account-status").await, "inactive");
+        // Delete: the confirmation page names the counts.
+        b.click("#delete-link").await;
+        assert!(b.text("#delete-summary").await.contains("1 account"));
+        b.screenshot("14-delete-confirm").await;
+        b.click("#confirm-delete").await;
+        assert!(b.text("#flash").await.contains("was deleted"));
+    };
+    run.await;
+    b.close().await;
+}

@@ -363,6 +363,15 @@ async fn the_openapi_document_describes_every_operation_and_the_docs_load() {
             assert!(st.as_u16() < 500, "{method} {path}: {st}");
         }
     }
+    // Every API route of the router is in the document.
+    for r in partner_panel::web::api::ROUTES {
+        let p = format!("/api/v1{}", r.path);
+        assert!(
+            paths.get(&p).and_then(|o| o.get(r.method)).is_some(),
+            "{} {p} is not documented",
+            r.method
+        );
+    }
     // Every error code the server can give is in the document.
     for code in partner_panel::error::ALL_CODES {
         assert!(text.contains(&format!("\"{code}\"")), "{code}");
