@@ -110,3 +110,279 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
         logins: emails,
     })
 }
+
+// ---- a realistic tree of about N accounts, fast ----
+
+/// What `scale` made.
+pub struct ScaleSummary {
+    pub accounts: usize,
+    pub closure_rows: usize,
+    pub logins: usize,
+    /// The partner holding the biggest subtree (for benchmarks).
+    pub largest_partner: i64,
+}
+
+struct Gen {
+    next_id: i64,
+    rng: u64,
+    now: i64,
+    /// (id, parent, kind, name, depth, created_at)
+    accounts: Vec<(i64, i64, &'static str, String, i64, i64)>,
+    /// ancestors of each generated account, nearest first (not including itself)
+    ancestors: std::collections::HashMap<i64, Vec<i64>>,
+}
+
+const ADJ: [&str; 16] = [
+    "Blue", "North", "Silver", "Green", "Bright", "Urban", "Coastal", "Golden", "Alpine", "Harbor",
+    "Summit", "River", "Prime", "Nova", "Cedar", "Metro",
+];
+const NOUN: [&str; 16] = [
+    "Media",
+    "Signage",
+    "Screens",
+    "Vision",
+    "Retail",
+    "Networks",
+    "Displays",
+    "Channel",
+    "Systems",
+    "Studio",
+    "Solutions",
+    "Labs",
+    "Works",
+    "Group",
+    "Partners",
+    "Digital",
+];
+const PLACE: [&str; 16] = [
+    "Café", "Bakery", "Hotel", "Gym", "Dental", "Pharmacy", "Bistro", "Salon", "Clinic", "Market",
+    "Bookshop", "Garage", "Florist", "Bar", "Cinema", "School",
+];
+
+impl Gen {
+    fn rand(&mut self) -> u64 {
+        // xorshift64*: deterministic, so every run builds the same tree.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn pick(&mut self, words: &[&'static str; 16]) -> &'static str {
+        words[(self.rand() % 16) as usize]
+    }
+
+    fn add(&mut self, parent: i64, parent_depth: i64, kind: &'static str) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let name = match kind {
+            "customer" => format!("{} {} {}", self.pick(&ADJ), self.pick(&PLACE), id),
+            "dealer" => format!("{} {} Dealer {}", self.pick(&ADJ), self.pick(&NOUN), id),
+            "reseller" => format!("{} {} Resellers {}", self.pick(&ADJ), self.pick(&NOUN), id),
+            _ => format!("{} {} {}", self.pick(&ADJ), self.pick(&NOUN), id),
+        };
+        let created = self.now - (self.rand() % (3 * 365 * 86_400_000)) as i64;
+        let mut anc = vec![parent];
+        if let Some(up) = self.ancestors.get(&parent) {
+            anc.extend_from_slice(up);
+        }
+        self.ancestors.insert(id, anc);
+        self.accounts
+            .push((id, parent, kind, name, parent_depth + 1, created));
+        id
+    }
+
+    /// A partner with about `budget` accounts below it: dealers with customers, own customers,
+    /// and (for big ones) partners of its own.
+    fn partner_tree(&mut self, partner: i64, depth: i64, budget: usize) {
+        let mut left = budget;
+        if depth == 1 && budget > 2000 {
+            let subs = (budget / 2000).min(50);
+            for _ in 0..subs {
+                let share = budget / (subs * 3);
+                let p = self.add(partner, depth, "partner");
+                left = left.saturating_sub(share + 1);
+                self.partner_tree(p, depth + 1, share);
+            }
+        }
+        let dealers = (left / 120).max(if left > 10 { 1 } else { 0 });
+        for _ in 0..dealers {
+            let d = self.add(partner, depth, "dealer");
+            left = left.saturating_sub(1);
+            let n = (left.min(budget) / (dealers * 2).max(1)).min(left);
+            for _ in 0..n {
+                self.add(d, depth + 1, "customer");
+            }
+            left -= n;
+        }
+        for _ in 0..left {
+            self.add(partner, depth, "customer");
+        }
+    }
+}
+
+fn lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Adds a tree of about `n` accounts under the operator: partners (one holding about a fifth of
+/// everything), their partners, dealers and customers, resellers with customers, and owner logins
+/// for every partner, reseller and dealer plus a viewer login for one customer in twenty. All
+/// demo logins share the password `DEMO_PASSWORD`. Runs in batches of bulk inserts.
+pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError> {
+    let op = accounts::operator(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let start_id: i64 = sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) FROM accounts")
+        .fetch_one(&state.db.pool)
+        .await?
+        + 1;
+    let mut g = Gen {
+        next_id: start_id,
+        rng: 0x9E37_79B9_7F4A_7C15 ^ n as u64,
+        now: state.now_ms(),
+        accounts: Vec::with_capacity(n + 16),
+        ancestors: Default::default(),
+    };
+    g.ancestors.insert(op.id, Vec::new());
+    let n = n.max(10);
+    let big = g.add(op.id, 0, "partner");
+    g.partner_tree(big, 1, n / 5);
+    let resellers = (n / 2000).max(1);
+    for _ in 0..resellers {
+        let r = g.add(op.id, 0, "reseller");
+        let p = g.add(r, 1, "partner");
+        for _ in 0..20 {
+            g.add(r, 1, "customer");
+        }
+        g.partner_tree(p, 2, 40);
+    }
+    let per_partner = 400;
+    while g.accounts.len() + 1 < n {
+        let p = g.add(op.id, 0, "partner");
+        let budget = per_partner.min(n - g.accounts.len()).saturating_sub(1);
+        g.partner_tree(p, 1, budget);
+    }
+
+    let hash = state.hasher.hash(DEMO_PASSWORD).await?;
+    let mut rollup: std::collections::HashMap<(i64, &'static str), (i64, i64)> = Default::default();
+    let mut closure_rows = 0usize;
+    let mut logins = 0usize;
+    let now = state.now_ms();
+    for chunk in g.accounts.chunks(5000) {
+        let mut tx = state.db.begin().await?;
+        let mut sql = String::from("INSERT INTO accounts (id, parent_id, kind, name, status, depth, created_at, updated_at) VALUES ");
+        for (i, (id, parent, kind, name, depth, created)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "({id},{parent},'{kind}',{},'active',{depth},{created},{created})",
+                lit(name)
+            ));
+        }
+        sqlx::raw_sql(&sql).execute(&mut *tx).await?;
+        let mut sql =
+            String::from("INSERT INTO account_closure (ancestor_id, descendant_id, depth) VALUES ");
+        let mut first = true;
+        for (id, _, kind, _, _, _) in chunk {
+            let anc = &g.ancestors[id];
+            let mut push = |a: i64, d: usize| {
+                if !first {
+                    sql.push(',');
+                }
+                first = false;
+                sql.push_str(&format!("({a},{id},{d})"));
+            };
+            push(*id, 0);
+            for (d, a) in anc.iter().enumerate() {
+                push(*a, d + 1);
+                let e = rollup.entry((*a, *kind)).or_default();
+                e.1 += 1;
+                if d == 0 {
+                    e.0 += 1;
+                }
+            }
+            closure_rows += anc.len() + 1;
+        }
+        sqlx::raw_sql(&sql).execute(&mut *tx).await?;
+        let mut sql = String::from(
+            "INSERT INTO logins (account_id, email, name, password_hash, role, created_at, updated_at, password_changed_at) VALUES ",
+        );
+        let mut any = false;
+        for (id, _, kind, name, _, _) in chunk {
+            let role = match *kind {
+                "customer" if id % 20 == 0 => "viewer",
+                "customer" => continue,
+                _ => "owner",
+            };
+            if any {
+                sql.push(',');
+            }
+            any = true;
+            logins += 1;
+            sql.push_str(&format!(
+                "({id},'{role}{id}@scale.example',{},{},'{role}',{now},{now},{now})",
+                lit(&format!("{} {role}", name)),
+                lit(&hash)
+            ));
+        }
+        if any {
+            sqlx::raw_sql(&sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    }
+    let entries: Vec<_> = rollup.into_iter().collect();
+    for chunk in entries.chunks(5000) {
+        let mut tx = state.db.begin().await?;
+        let mut sql =
+            String::from("INSERT INTO account_rollup (account_id, kind, direct, total) VALUES ");
+        for (i, ((a, k), (direct, total))) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("({a},'{k}',{direct},{total})"));
+        }
+        sql.push_str(
+            " ON CONFLICT (account_id, kind) DO UPDATE SET direct = account_rollup.direct + excluded.direct, \
+             total = account_rollup.total + excluded.total",
+        );
+        sqlx::raw_sql(&sql).execute(&mut *tx).await?;
+        tx.commit().await?;
+    }
+    if state.db.backend == crate::db::Backend::Postgres {
+        let mut tx = state.db.begin().await?;
+        for t in ["accounts", "logins"] {
+            sqlx::raw_sql(&format!(
+                "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))"
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        sqlx::raw_sql("ANALYZE").execute(&state.db.pool).await?;
+    } else {
+        sqlx::raw_sql("ANALYZE").execute(&state.db.pool).await?;
+    }
+    let mut tx = state.db.begin().await?;
+    audit::record(
+        &mut tx,
+        now,
+        &audit::Actor::system(),
+        audit::Entry {
+            subject_account_id: Some(op.id),
+            action: "demo.scale",
+            target_type: None,
+            target_id: None,
+            detail: Some(format!("{} accounts, {logins} logins", g.accounts.len())),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ScaleSummary {
+        accounts: g.accounts.len(),
+        closure_rows,
+        logins,
+        largest_partner: big,
+    })
+}

@@ -8,12 +8,13 @@ use partner_panel::{
     domain::{accounts, audit, logins},
 };
 
-const USAGE: &str = "Usage: partner-panel [serve | migrate | create-login --email EMAIL --name NAME [--account ID] [--role ROLE] | demo]
+const USAGE: &str = "Usage: partner-panel [serve | migrate | create-login --email EMAIL --name NAME [--account ID] [--role ROLE] | demo [--scale N]]
 
   serve          start the panel (default); settings come from the environment (see README.md)
   migrate        apply database migrations and exit
   create-login   add a login to an account (the operator's by default); the password is read from stdin
   demo           load demo accounts and logins
+  demo --scale N add a realistic tree of about N accounts (partners, dealers, customers, logins)
 ";
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -59,6 +60,28 @@ async fn main() {
         "serve" => serve(state, db_label).await,
         "migrate" => println!("migrations applied to {db_label}"),
         "create-login" => create_login(state, &args).await,
+        "demo" if arg(&args, "--scale").is_some() => {
+            report_first_login(&state).await;
+            let n: usize = arg(&args, "--scale")
+                .and_then(|v| v.replace('_', "").parse().ok())
+                .filter(|n| *n > 0 && *n <= 20_000_000)
+                .unwrap_or_else(|| fail("--scale needs a number of accounts (1 to 20000000)"));
+            let started = std::time::Instant::now();
+            match partner_panel::demo::scale(&state, n).await {
+                Ok(s) => {
+                    println!(
+                        "demo tree added in {:.1} s: {} accounts, {} closure rows, {} logins (password {}); largest partner: account {}",
+                        started.elapsed().as_secs_f64(),
+                        s.accounts,
+                        s.closure_rows,
+                        s.logins,
+                        partner_panel::demo::DEMO_PASSWORD,
+                        s.largest_partner
+                    );
+                }
+                Err(e) => fail(e.public_message()),
+            }
+        }
         "demo" => {
             report_first_login(&state).await;
             match partner_panel::demo::load(&state).await {

@@ -512,7 +512,7 @@ pub async fn counts_below_live(db: &Db, account_id: i64) -> Result<Vec<KindCount
     Ok(out)
 }
 
-async fn subtree_total(db: &Db, id: i64, kind: Option<&str>) -> Result<i64, sqlx::Error> {
+pub async fn subtree_total(db: &Db, id: i64, kind: Option<&str>) -> Result<i64, sqlx::Error> {
     // SUM is NUMERIC on PostgreSQL: cast back to a 64-bit integer.
     let mut q = Sql::new(
         "SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM account_rollup WHERE account_id = ",
@@ -552,14 +552,22 @@ pub struct ListFilter {
 const WALK_INDEX_FROM: i64 = 2000;
 
 /// Lists the accounts below `root` (only its children when `children_only`), filtered, sorted and paged.
-pub async fn list(
-    state: &AppState,
-    who: &Identity,
+/// The SQL a list runs: the page of rows, and how its total is counted.
+pub struct ListPlan {
+    pub items: Sql,
+    pub total: Sql,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// Checks a list filter and builds its SQL. `total_below` (from the rollups) picks the plan:
+/// past `WALK_INDEX_FROM` accounts below, a page sorted by name walks the name index.
+pub fn plan_list(
     root: i64,
     children_only: bool,
     f: &ListFilter,
-) -> AppResult<Page<Account>> {
-    access::account(state, who, root, Need::Read).await?;
+    total_below: i64,
+) -> AppResult<ListPlan> {
     let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     if q.is_some_and(|q| q.chars().count() > 100) {
         return Err(AppError::validation(
@@ -599,8 +607,6 @@ pub async fn list(
         _ => return Err(AppError::validation("dir", "Direction must be asc or desc")),
     };
     let (page, per_page) = paging(f.page, f.per_page);
-
-    let total_below = subtree_total(&state.db, root, None).await?;
     let walk_index =
         !children_only && sort == "a.name" && q.is_none() && total_below >= WALK_INDEX_FROM;
 
@@ -618,53 +624,72 @@ pub async fn list(
         .int(root)
         .push(" AND c.depth > 0");
     }
-    let mut where_ = std::mem::take(&mut sql);
-    where_.push(" AND a.status <> 'deleted'");
+    sql.push(" AND a.status <> 'deleted'");
     if let Some(k) = kind {
-        where_.push(" AND a.kind = ").str(k);
+        sql.push(" AND a.kind = ").str(k);
     }
     if let Some(s) = status {
-        where_.push(" AND a.status = ").str(s);
+        sql.push(" AND a.status = ").str(s);
     }
     if let Some(q) = q {
-        where_
-            .push(" AND LOWER(a.name) LIKE ")
+        sql.push(" AND LOWER(a.name) LIKE ")
             .str(&like_contains(q))
             .push(" ESCAPE '\\'");
     }
     let total = if q.is_none() && status.is_none() {
-        if children_only {
-            let mut t = Sql::new("SELECT CAST(COALESCE(SUM(direct), 0) AS BIGINT) FROM account_rollup WHERE account_id = ");
-            t.int(root);
-            if let Some(k) = kind {
-                t.push(" AND kind = ").str(k);
-            }
-            t.scalar::<i64>().fetch_one(&state.db.pool).await?
-        } else {
-            subtree_total(&state.db, root, kind).await?
+        let col = if children_only { "direct" } else { "total" };
+        let mut t = Sql::new(&format!(
+            "SELECT CAST(COALESCE(SUM({col}), 0) AS BIGINT) FROM account_rollup WHERE account_id = "
+        ));
+        t.int(root);
+        if let Some(k) = kind {
+            t.push(" AND kind = ").str(k);
         }
+        t
     } else {
-        let count = Sql {
+        Sql {
             text: format!(
                 "SELECT COUNT(*) FROM ({}) x",
-                where_
-                    .text
+                sql.text
                     .replacen(&format!("SELECT {COLUMNS} FROM "), "SELECT a.id FROM ", 1)
             ),
-            args: where_.args.clone(),
-        };
-        count.scalar::<i64>().fetch_one(&state.db.pool).await?
+            args: sql.args.clone(),
+        }
     };
-    where_
-        .push(&format!(" ORDER BY {sort} {dir}, a.id {dir} LIMIT "))
+    sql.push(&format!(" ORDER BY {sort} {dir}, a.id {dir} LIMIT "))
         .int(per_page)
         .push(" OFFSET ")
         .int((page - 1) * per_page);
-    let rows = where_.query().fetch_all(&state.db.pool).await?;
-    Ok(Page {
-        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+    Ok(ListPlan {
+        items: sql,
         total,
         page,
         per_page,
     })
+}
+
+/// Runs a list plan.
+pub async fn run_list(db: &Db, plan: &ListPlan) -> Result<Page<Account>, sqlx::Error> {
+    let total = plan.total.scalar::<i64>().fetch_one(&db.pool).await?;
+    let rows = plan.items.query().fetch_all(&db.pool).await?;
+    Ok(Page {
+        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+        total,
+        page: plan.page,
+        per_page: plan.per_page,
+    })
+}
+
+/// Lists the accounts below `root` (only its children when `children_only`), filtered, sorted and paged.
+pub async fn list(
+    state: &AppState,
+    who: &Identity,
+    root: i64,
+    children_only: bool,
+    f: &ListFilter,
+) -> AppResult<Page<Account>> {
+    access::account(state, who, root, Need::Read).await?;
+    let total_below = subtree_total(&state.db, root, None).await?;
+    let plan = plan_list(root, children_only, f, total_below)?;
+    Ok(run_list(&state.db, &plan).await?)
 }

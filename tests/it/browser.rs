@@ -269,15 +269,33 @@ async fn operator_builds_the_tree_acts_as_a_partner_and_exits() {
         // Find it in the switcher by typing, then act as it.
         b.click("#account-in-view").await;
         b.fill("#switcher-q", "northw").await;
-        let btn = b
-            .client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("#switcher-results .switch-to"))
-            .await
-            .unwrap();
-        b.screenshot("11-switcher").await;
-        btn.click().await.unwrap();
+        // The results come by htmx and may be replaced while typing: click once they settle.
+        let mut clicked = false;
+        for _ in 0..40 {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let Ok(results) = b.client.find(Locator::Css("#switcher-results")).await else {
+                continue;
+            };
+            let text = results.text().await.unwrap_or_default();
+            if !text.contains("Northwind") {
+                continue;
+            }
+            if clicked {
+                break;
+            }
+            b.screenshot("11-switcher").await;
+            if let Ok(btn) = b
+                .client
+                .find(Locator::Css("#switcher-results .switch-to"))
+                .await
+            {
+                if btn.click().await.is_ok() {
+                    clicked = true;
+                    break;
+                }
+            }
+        }
+        assert!(clicked, "the switcher never offered the partner");
         assert_eq!(b.text("#acting-name").await, "Northwind <Media>");
         assert!(b
             .text("#flash")

@@ -821,3 +821,91 @@ async fn the_audit_log_filters_exports_csv_and_stays_in_its_tree() {
     let csv_b = pb.get("/api/v1/audit.csv").await.text().await.unwrap();
     assert!(!csv_b.contains("Alpha") && csv_b.contains("Bravo Customer"));
 }
+
+#[tokio::test]
+async fn the_scale_demo_builds_a_consistent_tree_with_working_logins() {
+    let app = TestApp::spawn().await;
+    let s = partner_panel::demo::scale(&app.state, 12_000)
+        .await
+        .unwrap();
+    assert!(
+        (11_900..=12_100).contains(&s.accounts),
+        "{} accounts",
+        s.accounts
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts").await as usize,
+        s.accounts + 1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM account_closure").await as usize,
+        s.closure_rows + 1
+    );
+    for kind in ["partner", "reseller", "dealer", "customer"] {
+        assert!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM accounts WHERE kind = '{kind}'"
+            ))
+            .await
+                > 0,
+            "{kind}"
+        );
+    }
+    // Every account has a parent its kind allows.
+    let bad = app
+        .count(
+            "SELECT COUNT(*) FROM accounts c JOIN accounts p ON p.id = c.parent_id WHERE NOT \
+             ((p.kind = 'operator' AND c.kind IN ('partner', 'reseller')) OR (p.kind = 'partner' AND c.kind IN ('partner', 'dealer', 'customer')) \
+             OR (p.kind = 'reseller' AND c.kind IN ('partner', 'customer')) OR (p.kind = 'dealer' AND c.kind = 'customer'))",
+        )
+        .await;
+    assert_eq!(bad, 0);
+    for id in [1, s.largest_partner] {
+        let a = partner_panel::domain::accounts::counts_below(&app.state.db, id)
+            .await
+            .unwrap();
+        let b = partner_panel::domain::accounts::counts_below_live(&app.state.db, id)
+            .await
+            .unwrap();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "rollups of {id}");
+    }
+    let big_total: i64 = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM account_closure WHERE ancestor_id = {} AND depth > 0",
+            s.largest_partner
+        ))
+        .await;
+    assert!(
+        big_total > 2000,
+        "the largest partner holds {big_total}: big enough to walk the name index"
+    );
+    // Its owner signs in with the demo password and pages through its subtree by name.
+    let owner = app
+        .login(
+            &format!("owner{}@scale.example", s.largest_partner),
+            partner_panel::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let p1: Value = owner
+        .get(&format!(
+            "/api/v1/accounts/{}/subtree?per_page=50",
+            s.largest_partner
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p1["total"].as_i64(), Some(big_total));
+    let names: Vec<String> = p1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert_eq!(names.len(), 50);
+    // A new account after the bulk load gets a fresh id (sequences moved past the demo's ids).
+    create(&owner, s.largest_partner, "customer", "After The Demo").await;
+}
