@@ -118,7 +118,9 @@ async fn main() {
     .fetch_one(&state.db.pool)
     .await
     .unwrap();
-    let below = accounts::subtree_total(&state.db, big, None).await.unwrap();
+    let big_account = accounts::get(&state.db, big).await.unwrap().unwrap();
+    let sizes = accounts::tree_sizes(&state.db, &big_account).await.unwrap();
+    let below = sizes.below;
     let deep: i64 = sqlx::query_scalar(
         "SELECT descendant_id FROM account_closure WHERE ancestor_id = $1 ORDER BY depth DESC, descendant_id DESC LIMIT 1",
     )
@@ -171,7 +173,7 @@ async fn main() {
         per_page: Some(50),
         ..Default::default()
     };
-    let plan = accounts::plan_list(big, false, &f, below).unwrap();
+    let plan = accounts::plan_list(&big_account, false, &f, sizes.clone()).unwrap();
     let floor = time_n(iters, || async {
         accounts::run_list(&state.db, &plan).await.unwrap();
     })
@@ -218,7 +220,7 @@ async fn main() {
         per_page: Some(50),
         ..Default::default()
     };
-    let plan = accounts::plan_list(big, false, &f, below).unwrap();
+    let plan = accounts::plan_list(&big_account, false, &f, sizes.clone()).unwrap();
     let search_iters = (iters / 10).max(10);
     let floor = time_n(search_iters, || async {
         accounts::run_list(&state.db, &plan).await.unwrap();

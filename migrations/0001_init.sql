@@ -8,9 +8,12 @@ CREATE TABLE accounts (
     email TEXT,
     phone TEXT,
     depth BIGINT NOT NULL DEFAULT 0,
+    -- The ids from the root down, e.g. /1/2/325/: a subtree is one range of this column.
+    path __BYTES_TEXT__ NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
+CREATE INDEX accounts_path ON accounts (path, name, kind, status);
 CREATE INDEX accounts_parent ON accounts (parent_id, kind);
 CREATE INDEX accounts_name ON accounts (name, id);
 CREATE INDEX accounts_kind_name ON accounts (kind, name, id);

@@ -271,13 +271,20 @@ pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError>
     let now = state.now_ms();
     for chunk in g.accounts.chunks(5000) {
         let mut tx = state.db.begin().await?;
-        let mut sql = String::from("INSERT INTO accounts (id, parent_id, kind, name, status, depth, created_at, updated_at) VALUES ");
+        let mut sql = String::from(
+            "INSERT INTO accounts (id, parent_id, kind, name, status, depth, path, created_at, updated_at) VALUES ",
+        );
         for (i, (id, parent, kind, name, depth, created)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
+            let mut path = String::from("/");
+            for a in g.ancestors[id].iter().rev() {
+                path.push_str(&format!("{a}/"));
+            }
+            path.push_str(&format!("{id}/"));
             sql.push_str(&format!(
-                "({id},{parent},'{kind}',{},'active',{depth},{created},{created})",
+                "({id},{parent},'{kind}',{},'active',{depth},'{path}',{created},{created})",
                 lit(name)
             ));
         }

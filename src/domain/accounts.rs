@@ -38,10 +38,12 @@ pub struct Account {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub created_at: String,
+    #[serde(skip)]
+    pub path: String,
 }
 
 pub const COLUMNS: &str =
-    "a.id, a.parent_id, a.kind, a.name, a.status, a.email, a.phone, a.created_at";
+    "a.id, a.parent_id, a.kind, a.name, a.status, a.email, a.phone, a.created_at, a.path";
 
 fn from_row(r: &Row) -> Result<Account, sqlx::Error> {
     Ok(Account {
@@ -53,7 +55,12 @@ fn from_row(r: &Row) -> Result<Account, sqlx::Error> {
         email: r.try_get("email")?,
         phone: r.try_get("phone")?,
         created_at: crate::clock::rfc3339(r.try_get("created_at")?),
+        path: r.try_get("path")?,
     })
+}
+
+pub fn account_from_row(r: &Row) -> Result<Account, sqlx::Error> {
+    from_row(r)
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Account>, sqlx::Error> {
@@ -93,15 +100,18 @@ pub async fn insert(
     name: &str,
     email: Option<&str>,
 ) -> Result<i64, sqlx::Error> {
-    let depth: i64 = match parent_id {
+    let (depth, parent_path) = match parent_id {
         Some(p) => {
-            sqlx::query_scalar::<_, i64>("SELECT depth FROM accounts WHERE id = $1")
+            let r = sqlx::query("SELECT depth, path FROM accounts WHERE id = $1")
                 .bind(p)
                 .fetch_one(&mut *conn)
-                .await?
-                + 1
+                .await?;
+            (
+                r.try_get::<i64, _>("depth")? + 1,
+                r.try_get::<String, _>("path")?,
+            )
         }
-        None => 0,
+        None => (0, "/".to_string()),
     };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO accounts (parent_id, kind, name, email, depth, created_at, updated_at) \
@@ -115,6 +125,11 @@ pub async fn insert(
     .bind(now_ms)
     .fetch_one(&mut *conn)
     .await?;
+    sqlx::query("UPDATE accounts SET path = $1 WHERE id = $2")
+        .bind(format!("{parent_path}{id}/"))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "INSERT INTO account_closure (ancestor_id, descendant_id, depth) \
          SELECT ancestor_id, $1, depth + 1 FROM account_closure WHERE descendant_id = $2 \
@@ -552,22 +567,60 @@ pub struct ListFilter {
 const WALK_INDEX_FROM: i64 = 2000;
 
 /// Lists the accounts below `root` (only its children when `children_only`), filtered, sorted and paged.
-/// The SQL a list runs: the page of rows, and how its total is counted.
+/// The SQL a list runs: the page of rows, and how its total is counted (or the total itself,
+/// when the rollups already tell it).
 pub struct ListPlan {
     pub items: Sql,
-    pub total: Sql,
+    pub total: Result<i64, Sql>,
     pub page: i64,
     pub per_page: i64,
 }
 
-/// Checks a list filter and builds its SQL. `total_below` (from the rollups) picks the plan:
-/// past `WALK_INDEX_FROM` accounts below, a page sorted by name walks the name index.
+/// Sizes that choose a list's plan, read in one query.
+#[derive(Clone, Debug)]
+pub struct TreeSizes {
+    /// Accounts below the root of the list.
+    pub below: i64,
+    /// Accounts in the whole panel (below the operator).
+    pub all: i64,
+    /// The root's path.
+    pub path: String,
+}
+
+pub async fn tree_sizes(db: &Db, root: &Account) -> Result<TreeSizes, sqlx::Error> {
+    let r = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN r.account_id = $1 THEN r.total ELSE 0 END), 0) AS BIGINT) AS below, \
+                CAST(COALESCE(SUM(CASE WHEN a.parent_id IS NULL THEN r.total ELSE 0 END), 0) AS BIGINT) AS everything \
+         FROM account_rollup r JOIN accounts a ON a.id = r.account_id \
+         WHERE r.account_id = $1 OR r.account_id = (SELECT id FROM accounts WHERE kind = 'operator')",
+    )
+    .bind(root.id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(TreeSizes {
+        below: r.try_get("below")?,
+        all: r.try_get("everything")?,
+        path: root.path.clone(),
+    })
+}
+
+/// Checks a list filter and builds its SQL. The subtree's size (from the rollups) picks the
+/// plan: a page sorted by name walks the name index, checking each account against the closure,
+/// when the subtree is big (at least `WALK_INDEX_FROM`) and holds at least 1% of all accounts, so
+/// that a page is found within a few thousand index entries; otherwise the subtree is read as a
+/// range of paths and sorted.
 pub fn plan_list(
-    root: i64,
+    root: &Account,
     children_only: bool,
     f: &ListFilter,
-    total_below: i64,
+    sizes: TreeSizes,
 ) -> AppResult<ListPlan> {
+    let TreeSizes {
+        below: total_below,
+        all: all_accounts,
+        path: root_path,
+    } = sizes;
+    let root_id = root.id;
     let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     if q.is_some_and(|q| q.chars().count() > 100) {
         return Err(AppError::validation(
@@ -607,22 +660,26 @@ pub fn plan_list(
         _ => return Err(AppError::validation("dir", "Direction must be asc or desc")),
     };
     let (page, per_page) = paging(f.page, f.per_page);
-    let walk_index =
-        !children_only && sort == "a.name" && q.is_none() && total_below >= WALK_INDEX_FROM;
+    let walk_index = !children_only
+        && sort == "a.name"
+        && q.is_none()
+        && total_below >= WALK_INDEX_FROM
+        && total_below * 100 >= all_accounts;
 
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM "));
     if children_only {
-        sql.push("accounts a WHERE a.parent_id = ").int(root);
+        sql.push("accounts a WHERE a.parent_id = ").int(root_id);
     } else if walk_index {
         sql.push("accounts a WHERE EXISTS (SELECT 1 FROM account_closure c WHERE c.ancestor_id = ")
-            .int(root)
+            .int(root_id)
             .push(" AND c.descendant_id = a.id AND c.depth > 0)");
     } else {
-        sql.push(
-            "account_closure c JOIN accounts a ON a.id = c.descendant_id WHERE c.ancestor_id = ",
-        )
-        .int(root)
-        .push(" AND c.depth > 0");
+        // Everything below is one range of paths: after `/1/2/`, before `/1/20`.
+        let upper = format!("{}0", root_path.trim_end_matches('/'));
+        sql.push("accounts a WHERE a.path > ")
+            .str(&root_path)
+            .push(" AND a.path < ")
+            .str(&upper);
     }
     sql.push(" AND a.status <> 'deleted'");
     if let Some(k) = kind {
@@ -636,25 +693,27 @@ pub fn plan_list(
             .str(&like_contains(q))
             .push(" ESCAPE '\\'");
     }
-    let total = if q.is_none() && status.is_none() {
+    let total = if q.is_none() && status.is_none() && kind.is_none() && !children_only {
+        Ok(total_below)
+    } else if q.is_none() && status.is_none() {
         let col = if children_only { "direct" } else { "total" };
         let mut t = Sql::new(&format!(
             "SELECT CAST(COALESCE(SUM({col}), 0) AS BIGINT) FROM account_rollup WHERE account_id = "
         ));
-        t.int(root);
+        t.int(root_id);
         if let Some(k) = kind {
             t.push(" AND kind = ").str(k);
         }
-        t
+        Err(t)
     } else {
-        Sql {
+        Err(Sql {
             text: format!(
                 "SELECT COUNT(*) FROM ({}) x",
                 sql.text
                     .replacen(&format!("SELECT {COLUMNS} FROM "), "SELECT a.id FROM ", 1)
             ),
             args: sql.args.clone(),
-        }
+        })
     };
     sql.push(&format!(" ORDER BY {sort} {dir}, a.id {dir} LIMIT "))
         .int(per_page)
@@ -670,7 +729,10 @@ pub fn plan_list(
 
 /// Runs a list plan.
 pub async fn run_list(db: &Db, plan: &ListPlan) -> Result<Page<Account>, sqlx::Error> {
-    let total = plan.total.scalar::<i64>().fetch_one(&db.pool).await?;
+    let total = match &plan.total {
+        Ok(t) => *t,
+        Err(sql) => sql.scalar::<i64>().fetch_one(&db.pool).await?,
+    };
     let rows = plan.items.query().fetch_all(&db.pool).await?;
     Ok(Page {
         items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
@@ -688,8 +750,20 @@ pub async fn list(
     children_only: bool,
     f: &ListFilter,
 ) -> AppResult<Page<Account>> {
-    access::account(state, who, root, Need::Read).await?;
-    let total_below = subtree_total(&state.db, root, None).await?;
-    let plan = plan_list(root, children_only, f, total_below)?;
-    Ok(run_list(&state.db, &plan).await?)
+    Ok(list_with_root(state, who, root, children_only, f).await?.1)
+}
+
+/// Like `list`, also giving back the root account (read once, with the access check).
+pub async fn list_with_root(
+    state: &AppState,
+    who: &Identity,
+    root: i64,
+    children_only: bool,
+    f: &ListFilter,
+) -> AppResult<(Account, Page<Account>)> {
+    let root = access::account(state, who, root, Need::Read).await?;
+    let sizes = tree_sizes(&state.db, &root).await?;
+    let plan = plan_list(&root, children_only, f, sizes)?;
+    let page = run_list(&state.db, &plan).await?;
+    Ok((root, page))
 }

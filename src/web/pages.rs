@@ -107,6 +107,18 @@ impl Layout {
         let account = accounts::get(&state.db, who.view_account_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        Self::for_user_in(state, who, headers, title, nav, account).await
+    }
+
+    /// The layout when the handler already read the account in view.
+    pub(crate) async fn for_user_in(
+        state: &AppState,
+        who: &Identity,
+        headers: &HeaderMap,
+        title: &str,
+        nav: &'static str,
+        account: accounts::Account,
+    ) -> Result<Layout, AppError> {
         let home = if who.acting_as.is_some() {
             accounts::get(&state.db, who.home_account_id)
                 .await?

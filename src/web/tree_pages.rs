@@ -73,7 +73,7 @@ struct AccountsTpl {
     f: ListFilter,
     list: Page<Account>,
     base_query: String,
-    can_act: bool,
+    can_act_rows: bool,
 }
 
 /// Template helper: is this option the one chosen?
@@ -100,16 +100,18 @@ pub async fn accounts_page(
     PageQuery(f): PageQuery<ListFilter>,
 ) -> Response {
     let r = async {
-        let layout = Layout::for_user(&state, &who, &headers, "Accounts", "accounts").await?;
-        let view = access::account(&state, &who, who.view_account_id, Need::Read).await?;
-        let list = accounts::list(&state, &who, view.id, false, &f).await?;
+        let (view, list) =
+            accounts::list_with_root(&state, &who, who.view_account_id, false, &f).await?;
+        let layout =
+            Layout::for_user_in(&state, &who, &headers, "Accounts", "accounts", view.clone())
+                .await?;
         Ok::<_, AppError>(AccountsTpl {
             layout,
             view,
             base_query: filter_query(&f),
             f,
             list,
-            can_act: who.acting_as.is_none() && access::allows(&who.login.role, Need::Admin),
+            can_act_rows: who.acting_as.is_none() && access::allows(&who.login.role, Need::Admin),
         })
     }
     .await;
@@ -137,6 +139,7 @@ struct AccountTpl {
     can_write: bool,
     can_admin: bool,
     can_act: bool,
+    can_act_rows: bool,
     my_login_id: i64,
 }
 
@@ -171,6 +174,7 @@ pub async fn account_page(
             can_act: who.acting_as.is_none()
                 && a.id != who.home_account_id
                 && access::allows(&who.login.role, Need::Admin),
+            can_act_rows: who.acting_as.is_none() && access::allows(&who.login.role, Need::Admin),
             my_login_id: who.login.id,
             base_query: filter_query(&f),
             f,

@@ -909,3 +909,28 @@ async fn the_scale_demo_builds_a_consistent_tree_with_working_logins() {
     // A new account after the bulk load gets a fresh id (sequences moved past the demo's ids).
     create(&owner, s.largest_partner, "customer", "After The Demo").await;
 }
+
+#[tokio::test]
+async fn paths_match_the_closure_so_subtree_ranges_are_exact() {
+    let app = TestApp::spawn().await;
+    partner_panel::demo::scale(&app.state, 1500).await.unwrap();
+    let op = app.login_admin().await;
+    let p = create(&op, 1, "partner", "Late Partner").await;
+    let d = create(&op, p, "dealer", "Late Dealer").await;
+    create(&op, d, "customer", "Late Customer").await;
+    // For every account, the accounts whose path starts with its path are exactly its closure.
+    let mismatched = app
+        .count(
+            "SELECT COUNT(*) FROM accounts x WHERE (SELECT COUNT(*) FROM accounts y WHERE y.path > x.path \
+             AND y.path < x.path || '~') <> (SELECT COUNT(*) FROM account_closure c WHERE c.ancestor_id = x.id AND c.depth > 0)",
+        )
+        .await;
+    assert_eq!(mismatched, 0);
+    let page: Value = op
+        .get(&format!("/api/v1/accounts/{p}/subtree?q=late"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 2, "{page}");
+}
