@@ -228,6 +228,7 @@ pub async fn create_child(
     let phone = clean_phone(input.phone.as_deref())?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
+    lock_active_chain(state, &mut tx, parent.id).await?;
     let id = insert(&mut tx, now, Some(parent.id), kind, &name, email.as_deref()).await?;
     if phone.is_some() {
         sqlx::query("UPDATE accounts SET phone = $1 WHERE id = $2")
@@ -384,19 +385,62 @@ pub async fn deletion_preview(
     id: i64,
 ) -> AppResult<DeletionPreview> {
     let account = access::account_below(state, who, id, Need::Admin).await?;
-    let accounts = 1 + subtree_total(&state.db, id, None).await?;
-    let logins: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM account_closure c JOIN logins l ON l.account_id = c.descendant_id \
-         WHERE c.ancestor_id = $1",
-    )
-    .bind(id)
-    .fetch_one(&state.db.pool)
-    .await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let (accounts, logins) = count_subtree(&mut conn, id).await?;
     Ok(DeletionPreview {
         account,
         accounts,
         logins,
     })
+}
+
+/// The accounts (itself included) and logins of a subtree, read on `conn`.
+async fn count_subtree(conn: &mut sqlx::AnyConnection, id: i64) -> Result<(i64, i64), sqlx::Error> {
+    let below: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM account_rollup WHERE account_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let logins: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM account_closure c JOIN logins l ON l.account_id = c.descendant_id \
+         WHERE c.ancestor_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((below + 1, logins))
+}
+
+/// Inside a write transaction: locks the chain from the root down to `id` against a concurrent
+/// deletion or shutdown (PostgreSQL: shared row locks; SQLite: the writer lock is held already)
+/// and checks that every account on it is active.
+async fn lock_active_chain(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> AppResult<()> {
+    let lock = if state.db.backend == crate::db::Backend::Postgres {
+        " FOR SHARE"
+    } else {
+        ""
+    };
+    let statuses: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT status FROM accounts WHERE id IN (SELECT ancestor_id FROM account_closure WHERE descendant_id = $1){lock}"
+    ))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if statuses.is_empty() || statuses.iter().any(|s| s == "deleted") {
+        return Err(AppError::NotFound);
+    }
+    if statuses.iter().any(|s| s != "active") {
+        return Err(AppError::conflict(
+            "parent_inactive",
+            "Accounts cannot be added under an inactive account",
+        ));
+    }
+    Ok(())
 }
 
 /// Deletes an account and its whole subtree. `confirm_accounts` must equal the number of
@@ -408,6 +452,22 @@ pub async fn delete(
     confirm_accounts: Option<i64>,
 ) -> AppResult<DeletionPreview> {
     let p = deletion_preview(state, who, id).await?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    if state.db.backend == crate::db::Backend::Postgres {
+        // Waits for accounts being added below (they hold shared locks on their chain).
+        sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    // Counted again under the lock: what is deleted is exactly what is confirmed.
+    let (accounts, logins) = count_subtree(&mut tx, id).await?;
+    let p = DeletionPreview {
+        accounts,
+        logins,
+        ..p
+    };
     if confirm_accounts != Some(p.accounts) {
         return Err(AppError::validation(
             "confirm_accounts",
@@ -417,8 +477,6 @@ pub async fn delete(
             ),
         ));
     }
-    let now = state.now_ms();
-    let mut tx = state.db.begin().await?;
     let parent = p.account.parent_id.unwrap_or(-1);
     sqlx::query(
         "UPDATE account_rollup SET \

@@ -48,9 +48,19 @@ pub async fn start(state: &AppState, who: &Identity, target: i64) -> AppResult<A
     Ok(account)
 }
 
+/// The account this session acts as, as stored (not an `X-Act-As` header of this request).
+async fn session_acting(state: &AppState, sid: i64) -> AppResult<Option<i64>> {
+    let v: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT acting_as_account_id FROM sessions WHERE id = $1")
+            .bind(sid)
+            .fetch_optional(&state.db.pool)
+            .await?;
+    Ok(v.flatten())
+}
+
 pub async fn exit(state: &AppState, who: &Identity) -> AppResult<()> {
     let sid = session_only(who)?;
-    let Some(acting) = who.acting_as else {
+    let Some(acting) = session_acting(state, sid).await? else {
         return Err(AppError::conflict(
             "not_acting",
             "You are not acting as another account",
@@ -96,18 +106,37 @@ pub(crate) async fn end(
 /// Extends acting as the current account by another hour.
 pub async fn renew(state: &AppState, who: &Identity) -> AppResult<()> {
     let sid = session_only(who)?;
-    if who.acting_as.is_none() {
+    let Some(acting) = session_acting(state, sid).await? else {
         return Err(AppError::conflict(
             "not_acting",
             "You are not acting as another account",
         ));
+    };
+    if !access::allows(&who.login.role, access::Need::Admin) {
+        return Err(AppError::forbidden(
+            "only owners and admins may act as another account",
+        ));
     }
+    let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     sqlx::query("UPDATE sessions SET acting_since = $1 WHERE id = $2")
-        .bind(state.now_ms())
+        .bind(now)
         .bind(sid)
         .execute(&mut *tx)
         .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(acting),
+            action: "act_as.renew",
+            target_type: Some("account"),
+            target_id: Some(acting.to_string()),
+            detail: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

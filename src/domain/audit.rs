@@ -75,6 +75,9 @@ pub struct AuditRecord {
     pub target_id: Option<String>,
     pub ip: Option<String>,
     pub detail: Option<String>,
+    /// Names of the accounts (in the audit log search).
+    pub acting_as_name: Option<String>,
+    pub subject_name: Option<String>,
 }
 
 fn from_row(r: &Row) -> Result<AuditRecord, sqlx::Error> {
@@ -92,6 +95,8 @@ fn from_row(r: &Row) -> Result<AuditRecord, sqlx::Error> {
         target_id: r.try_get("target_id")?,
         ip: r.try_get("ip")?,
         detail: r.try_get("detail")?,
+        acting_as_name: r.try_get("acting_as_name")?,
+        subject_name: r.try_get("subject_name")?,
     })
 }
 
@@ -102,9 +107,11 @@ pub async fn for_login(
     limit: i64,
 ) -> Result<Vec<AuditRecord>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, at, login_id, login_email, acting_as_account_id, subject_account_id, action, \
-         target_type, target_id, ip, detail FROM audit_log WHERE login_id = $1 \
-         ORDER BY at DESC, id DESC LIMIT $2",
+        "SELECT l.id, l.at, l.login_id, l.login_email, l.acting_as_account_id, l.subject_account_id, l.action, \
+         l.target_type, l.target_id, l.ip, l.detail, aa.name AS acting_as_name, sa.name AS subject_name \
+         FROM audit_log l LEFT JOIN accounts aa ON aa.id = l.acting_as_account_id \
+         LEFT JOIN accounts sa ON sa.id = l.subject_account_id WHERE l.login_id = $1 \
+         ORDER BY l.at DESC, l.id DESC LIMIT $2",
     )
     .bind(login_id)
     .bind(limit)
@@ -145,9 +152,18 @@ async fn filtered(
     use super::query::{like_contains, Sql};
     let view =
         super::access::account(state, who, who.view_account_id, super::access::Need::Read).await?;
+    // The address of someone working from above the account in view (e.g. operator staff acting
+    // as a client) is not shown to it; who it was, and as which account, is.
     let mut sql = Sql::new(
         "SELECT l.id, l.at, l.login_id, l.login_email, l.acting_as_account_id, l.subject_account_id, l.action, \
-         l.target_type, l.target_id, l.ip, l.detail FROM audit_log l WHERE (EXISTS (SELECT 1 FROM account_closure c \
+         l.target_type, l.target_id, CASE WHEN l.home_account_id IS NULL OR EXISTS (SELECT 1 FROM account_closure hc \
+         WHERE hc.ancestor_id = ",
+    );
+    sql.int(view.id).push(
+        " AND hc.descendant_id = l.home_account_id) THEN l.ip ELSE NULL END AS ip, l.detail, \
+         aa.name AS acting_as_name, sa.name AS subject_name \
+         FROM audit_log l LEFT JOIN accounts aa ON aa.id = l.acting_as_account_id \
+         LEFT JOIN accounts sa ON sa.id = l.subject_account_id WHERE (EXISTS (SELECT 1 FROM account_closure c \
          WHERE c.ancestor_id = ",
     );
     sql.int(view.id)
@@ -247,7 +263,9 @@ pub async fn export_csv(
         "time",
         "login",
         "acting_as_account",
+        "acting_as_name",
         "account",
+        "account_name",
         "action",
         "target_type",
         "target_id",
@@ -261,7 +279,9 @@ pub async fn export_csv(
             &r.at,
             r.login_email.as_deref().unwrap_or(""),
             &opt(r.acting_as_account_id),
+            r.acting_as_name.as_deref().unwrap_or(""),
             &opt(r.subject_account_id),
+            r.subject_name.as_deref().unwrap_or(""),
             &r.action,
             r.target_type.as_deref().unwrap_or(""),
             r.target_id.as_deref().unwrap_or(""),

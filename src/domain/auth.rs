@@ -260,12 +260,20 @@ pub async fn resolve_session(
         ip: ip.to_string(),
         request_id: request_id.to_string(),
     };
-    // Acting as another account ends by itself after an hour unless renewed.
-    if let (Some(acting), Some(since)) = (acting_as, acting_since) {
-        if now - since > super::acting::MAX_ACTING_MS {
+    // Acting as another account ends by itself after an hour unless renewed, and at once when
+    // the login is no longer an owner or admin.
+    if let Some(acting) = acting_as {
+        let expired = acting_since.is_none_or(|since| now - since > super::acting::MAX_ACTING_MS);
+        let demoted = !super::access::allows(&who.login.role, super::access::Need::Admin);
+        if expired || demoted {
             who.acting_as = None;
             who.view_account_id = who.home_account_id;
-            super::acting::end(state, &who, session_id, acting, "act_as.expire").await?;
+            let action = if demoted {
+                "act_as.revoke"
+            } else {
+                "act_as.expire"
+            };
+            super::acting::end(state, &who, session_id, acting, action).await?;
         }
     }
     Ok(Some(who))

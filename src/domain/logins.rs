@@ -79,6 +79,22 @@ pub async fn insert(
     actor: &audit::Actor,
     new: NewLogin<'_>,
 ) -> AppResult<i64> {
+    let (email, name, hash) = prepare(state, &new).await?;
+    insert_hashed(
+        state,
+        conn,
+        actor,
+        new.account_id,
+        &email,
+        &name,
+        &hash,
+        new.role,
+    )
+    .await
+}
+
+/// Checks a new login's fields and hashes its password: slow work to do before a transaction.
+pub async fn prepare(state: &AppState, new: &NewLogin<'_>) -> AppResult<(String, String, String)> {
     let email = validate::email("email", new.email)?;
     let name = validate::name("name", new.name, validate::MAX_NAME)?;
     validate::new_password("password", new.password)?;
@@ -89,16 +105,31 @@ pub async fn insert(
         ));
     }
     let hash = state.hasher.hash(new.password).await?;
+    Ok((email, name, hash))
+}
+
+/// Inserts a prepared login in `conn`'s transaction, with its audit record.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_hashed(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    actor: &audit::Actor,
+    account_id: i64,
+    email: &str,
+    name: &str,
+    hash: &str,
+    role: &str,
+) -> AppResult<i64> {
     let now = state.now_ms();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO logins (account_id, email, name, password_hash, role, created_at, updated_at, \
          password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $6) RETURNING id",
     )
-    .bind(new.account_id)
-    .bind(&email)
-    .bind(&name)
-    .bind(&hash)
-    .bind(new.role)
+    .bind(account_id)
+    .bind(email)
+    .bind(name)
+    .bind(hash)
+    .bind(role)
     .bind(now)
     .fetch_one(&mut *conn)
     .await
@@ -114,11 +145,11 @@ pub async fn insert(
         now,
         actor,
         audit::Entry {
-            subject_account_id: Some(new.account_id),
+            subject_account_id: Some(account_id),
             action: "login.create",
             target_type: Some("login"),
             target_id: Some(id.to_string()),
-            detail: Some(format!("{email} as {}", new.role)),
+            detail: Some(format!("{email} as {role}")),
         },
     )
     .await?;
@@ -338,18 +369,24 @@ pub async fn create_for_account(
         input.role.trim()
     };
     super::access::may_assign_role(who, account.id, role)?;
+    let new = NewLogin {
+        account_id: account.id,
+        email: &input.email,
+        name: &input.name,
+        password: &input.password,
+        role,
+    };
+    let (email, name, hash) = prepare(state, &new).await?;
     let mut tx = state.db.begin().await?;
-    let id = insert(
+    let id = insert_hashed(
         state,
         &mut tx,
         &who.actor(),
-        NewLogin {
-            account_id: account.id,
-            email: &input.email,
-            name: &input.name,
-            password: &input.password,
-            role,
-        },
+        account.id,
+        &email,
+        &name,
+        &hash,
+        role,
     )
     .await?;
     if input.dashboard_rights == Some(false) {

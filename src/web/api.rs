@@ -1,7 +1,7 @@
 //! The JSON API under /api/v1: thin handlers over the domain.
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     Extension, Json,
@@ -9,7 +9,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{cookies, ApiJson, Auth, RequestMeta, RouteAccess};
+use super::{cookies, ApiId, ApiJson, Auth, RequestMeta, RouteAccess};
 use crate::{
     domain::{accounts, acting, audit, auth, logins, query::Page, Identity},
     error::{AppError, AppResult},
@@ -49,11 +49,6 @@ crate::route_table! { ROUTES, routes;
     get "/audit.csv" => audit_csv, A::SignedIn;
 }
 
-/// Reads a numeric path id; anything else is simply not found.
-fn path_id(id: &str) -> AppResult<i64> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 /// Query parameters that cannot be read are a JSON 400, not a bare text error.
 pub struct ApiQuery<T>(pub T);
 
@@ -65,6 +60,12 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, AppError> {
+        if super::query_has_nul(parts.uri.query().unwrap_or("")) {
+            return Err(AppError::bad_request(
+                "invalid_text",
+                "Text must not contain NUL characters",
+            ));
+        }
         serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
             .map(ApiQuery)
             .map_err(|e| {
@@ -254,9 +255,8 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
 ) -> AppResult<StatusCode> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     auth::revoke_token(&state, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -269,6 +269,9 @@ pub struct Dashboard {
 }
 
 pub async fn dashboard_data(state: &AppState, who: &Identity) -> AppResult<Dashboard> {
+    if !who.login.dashboard_rights && who.acting_as.is_none() {
+        return Err(AppError::forbidden("your login has no dashboard rights"));
+    }
     let account = accounts::get(&state.db, who.view_account_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -288,55 +291,49 @@ async fn dashboard(State(state): State<AppState>, Auth(who): Auth) -> AppResult<
 async fn get_account(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
 ) -> AppResult<Json<accounts::Account>> {
     Ok(Json(
-        crate::domain::access::account(&state, &who, path_id(&id)?, Need::Read).await?,
+        crate::domain::access::account(&state, &who, id, Need::Read).await?,
     ))
 }
 
 async fn update_account(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     ApiJson(body): ApiJson<accounts::AccountUpdate>,
 ) -> AppResult<Json<accounts::Account>> {
-    Ok(Json(
-        accounts::update(&state, &who, path_id(&id)?, &body).await?,
-    ))
+    Ok(Json(accounts::update(&state, &who, id, &body).await?))
 }
 
 async fn list_children(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     ApiQuery(f): ApiQuery<accounts::ListFilter>,
 ) -> AppResult<Json<Page<accounts::Account>>> {
-    Ok(Json(
-        accounts::list(&state, &who, path_id(&id)?, true, &f).await?,
-    ))
+    Ok(Json(accounts::list(&state, &who, id, true, &f).await?))
 }
 
 async fn search_subtree(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     ApiQuery(f): ApiQuery<accounts::ListFilter>,
 ) -> AppResult<Json<Page<accounts::Account>>> {
-    Ok(Json(
-        accounts::list(&state, &who, path_id(&id)?, false, &f).await?,
-    ))
+    Ok(Json(accounts::list(&state, &who, id, false, &f).await?))
 }
 
 async fn create_child(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     ApiJson(body): ApiJson<accounts::AccountInput>,
 ) -> AppResult<(StatusCode, Json<accounts::Account>)> {
     Ok((
         StatusCode::CREATED,
-        Json(accounts::create_child(&state, &who, path_id(&id)?, &body).await?),
+        Json(accounts::create_child(&state, &who, id, &body).await?),
     ))
 }
 
@@ -349,22 +346,20 @@ pub struct StatusBody {
 async fn set_status(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> AppResult<Json<accounts::Account>> {
     Ok(Json(
-        accounts::set_status(&state, &who, path_id(&id)?, body.status.trim()).await?,
+        accounts::set_status(&state, &who, id, body.status.trim()).await?,
     ))
 }
 
 async fn deletion_preview(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
 ) -> AppResult<Json<accounts::DeletionPreview>> {
-    Ok(Json(
-        accounts::deletion_preview(&state, &who, path_id(&id)?).await?,
-    ))
+    Ok(Json(accounts::deletion_preview(&state, &who, id).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -375,45 +370,43 @@ pub struct DeleteAccount {
 async fn delete_account(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     ApiQuery(q): ApiQuery<DeleteAccount>,
 ) -> AppResult<Json<accounts::DeletionPreview>> {
     Ok(Json(
-        accounts::delete(&state, &who, path_id(&id)?, q.confirm_accounts).await?,
+        accounts::delete(&state, &who, id, q.confirm_accounts).await?,
     ))
 }
 
 async fn list_logins(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
 ) -> AppResult<Json<serde_json::Value>> {
     Ok(Json(
-        json!({ "items": logins::list_for_account(&state, &who, path_id(&id)?).await? }),
+        json!({ "items": logins::list_for_account(&state, &who, id).await? }),
     ))
 }
 
 async fn create_login(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     ApiJson(body): ApiJson<logins::LoginInput>,
 ) -> AppResult<(StatusCode, Json<logins::Login>)> {
     Ok((
         StatusCode::CREATED,
-        Json(logins::create_for_account(&state, &who, path_id(&id)?, &body).await?),
+        Json(logins::create_for_account(&state, &who, id, &body).await?),
     ))
 }
 
 async fn update_login(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     ApiJson(body): ApiJson<logins::LoginUpdate>,
 ) -> AppResult<Json<logins::Login>> {
-    Ok(Json(
-        logins::update_login(&state, &who, path_id(&id)?, &body).await?,
-    ))
+    Ok(Json(logins::update_login(&state, &who, id, &body).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -424,10 +417,10 @@ pub struct ConfirmQuery {
 async fn delete_login(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     ApiQuery(q): ApiQuery<ConfirmQuery>,
 ) -> AppResult<StatusCode> {
-    logins::delete_login(&state, &who, path_id(&id)?, q.confirm.unwrap_or(false)).await?;
+    logins::delete_login(&state, &who, id, q.confirm.unwrap_or(false)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

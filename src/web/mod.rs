@@ -446,6 +446,9 @@ pub struct PageQuery<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        if query_has_nul(parts.uri.query().unwrap_or("")) {
+            return Err(pages::error_page(&nul_error()));
+        }
         serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
             .map(PageQuery)
             .map_err(|e| {
@@ -454,5 +457,50 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
                     format!("The address could not be read: {e}"),
                 ))
             })
+    }
+}
+
+/// True when any name or value of a query string holds a NUL character.
+pub fn query_has_nul(query: &str) -> bool {
+    query.contains("%00")
+        || serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+            .map(|pairs| {
+                pairs
+                    .iter()
+                    .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+            })
+            .unwrap_or(false)
+}
+
+fn nul_error() -> AppError {
+    AppError::bad_request("invalid_text", "Text must not contain NUL characters")
+}
+
+/// A numeric `{id}` in the path for the API: anything else is simply not found (JSON).
+pub struct ApiId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiId {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Path::<String>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(s)) => s.parse().map(ApiId).map_err(|_| AppError::NotFound),
+            Err(_) => Err(AppError::NotFound),
+        }
+    }
+}
+
+/// A numeric `{id}` in the path for pages: anything else shows the not-found page.
+pub struct PageId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageId {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match axum::extract::Path::<String>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(s)) => s
+                .parse()
+                .map(PageId)
+                .map_err(|_| pages::error_page(&AppError::NotFound)),
+            Err(_) => Err(pages::error_page(&AppError::NotFound)),
+        }
     }
 }

@@ -272,7 +272,9 @@ pub fn spec() -> Value {
                     "subject_account_id": { "type": "integer", "format": "int64", "nullable": true },
                     "action": { "type": "string" }, "target_type": { "type": "string", "nullable": true },
                     "target_id": { "type": "string", "nullable": true }, "ip": { "type": "string", "nullable": true },
-                    "detail": { "type": "string", "nullable": true } } },
+                    "detail": { "type": "string", "nullable": true },
+                    "acting_as_name": { "type": "string", "nullable": true, "description": "Name of the account acted as (audit log search)" },
+                    "subject_name": { "type": "string", "nullable": true, "description": "Name of the account the record is about (audit log search)" } } },
                 "AuditList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/AuditRecord" } } } },
                 "KindCount": { "type": "object", "required": ["kind", "children", "in_subtree"], "properties": {
                     "kind": { "type": "string" }, "children": { "type": "integer", "format": "int64" }, "in_subtree": { "type": "integer", "format": "int64" } } },

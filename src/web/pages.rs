@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, Request, State},
+    extract::{Request, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
     Extension,
@@ -262,15 +262,30 @@ struct NextQuery {
 }
 
 /// Only same-site paths are followed after sign-in.
-fn safe_next(next: Option<&str>) -> String {
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
+                && n.len() <= 2000
+                && !n[1..].starts_with(['/', '\\'])
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
                 && !n.contains("://") =>
         {
-            n.to_string()
+            // Redirects carry ASCII only: anything else is percent-encoded.
+            let mut out = String::with_capacity(n.len());
+            for c in n.chars() {
+                if c.is_ascii() {
+                    out.push(c);
+                } else {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        out.push_str(&format!("%{b:02X}"));
+                    }
+                }
+            }
+            out
         }
         _ => "/".to_string(),
     }
@@ -290,8 +305,13 @@ fn pre_csrf(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
 async fn login_page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<NextQuery>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
+    // A malformed or repeated `next` is ignored rather than refused: this page must always open.
+    let next = serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "next").map(|(_, v)| v));
+    let q = NextQuery { next };
     let (csrf, set) = pre_csrf(&headers);
     let layout = Layout::anonymous("Sign in", &csrf, &headers);
     let tpl = LoginTpl {
@@ -661,12 +681,8 @@ async fn token_create(
 async fn token_revoke(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    Path(id): Path<String>,
+    super::PageId(id): super::PageId,
 ) -> Response {
-    let id: i64 = match id.parse() {
-        Ok(i) => i,
-        Err(_) => return error_page(&AppError::NotFound),
-    };
     match auth::revoke_token(&state, &who, id).await {
         Ok(()) => redirect_with_flash(
             "/profile/tokens",
@@ -674,5 +690,29 @@ async fn token_revoke(
             state.config.secure_cookies,
         ),
         Err(e) => error_page(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        assert_eq!(safe_next(Some("/accounts?page=2")), "/accounts?page=2");
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n",
+            "https://evil.example",
+            "evil",
+            "/a\\b",
+            "/x?u=http://e",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/accounts?q=Café")), "/accounts?q=Caf%C3%A9");
     }
 }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::{Html, IntoResponse, Response},
 };
@@ -19,12 +19,8 @@ use crate::{
     },
     error::AppError,
     state::AppState,
-    web::{PageAuth, PageForm, PageQuery},
+    web::{PageAuth, PageForm, PageId, PageQuery},
 };
-
-fn id_of(s: &str) -> Option<i64> {
-    s.parse().ok()
-}
 
 /// After a form: success goes back with a message; a rule broken goes back with the reason;
 /// not found / not allowed / internal show the error page.
@@ -147,12 +143,9 @@ pub async fn account_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     PageQuery(f): PageQuery<ListFilter>,
 ) -> Response {
-    let Some(id) = id_of(&id) else {
-        return error_page(&AppError::NotFound);
-    };
     let r = async {
         let a = access::account(&state, &who, id, Need::Read).await?;
         let layout = Layout::for_user(&state, &who, &headers, &a.name, "accounts").await?;
@@ -192,12 +185,9 @@ pub async fn account_page(
 pub async fn account_update(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     PageForm(form): PageForm<accounts::AccountUpdate>,
 ) -> Response {
-    let Some(id) = id_of(&id) else {
-        return error_page(&AppError::NotFound);
-    };
     let r = accounts::update(&state, &who, id, &form).await;
     after(&state, r, &format!("/accounts/{id}"), |a| {
         format!("{} was saved.", a.name)
@@ -207,12 +197,9 @@ pub async fn account_update(
 pub async fn child_create(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     PageForm(form): PageForm<accounts::AccountInput>,
 ) -> Response {
-    let Some(id) = id_of(&id) else {
-        return error_page(&AppError::NotFound);
-    };
     let r = accounts::create_child(&state, &who, id, &form).await;
     after(&state, r, &format!("/accounts/{id}"), |a| {
         format!("The {} {} was created.", a.kind, a.name)
@@ -228,12 +215,9 @@ pub struct StatusForm {
 pub async fn status_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     PageForm(form): PageForm<StatusForm>,
 ) -> Response {
-    let Some(id) = id_of(&id) else {
-        return error_page(&AppError::NotFound);
-    };
     let r = accounts::set_status(&state, &who, id, form.status.trim()).await;
     after(&state, r, &format!("/accounts/{id}"), |a| {
         if a.status == "active" {
@@ -258,11 +242,8 @@ pub async fn delete_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Response {
-    let Some(id) = id_of(&id) else {
-        return error_page(&AppError::NotFound);
-    };
     let r = async {
         let p = accounts::deletion_preview(&state, &who, id).await?;
         let layout = Layout::for_user(&state, &who, &headers, "Delete account", "accounts").await?;
@@ -283,12 +264,9 @@ pub struct DeleteForm {
 pub async fn delete_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     PageForm(form): PageForm<DeleteForm>,
 ) -> Response {
-    let Some(id) = id_of(&id) else {
-        return error_page(&AppError::NotFound);
-    };
     let parent = accounts::get(&state.db, id)
         .await
         .ok()
@@ -313,12 +291,9 @@ pub async fn delete_submit(
 pub async fn login_create(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     PageForm(form): PageForm<LoginForm>,
 ) -> Response {
-    let Some(id) = id_of(&id) else {
-        return error_page(&AppError::NotFound);
-    };
     let input = logins::LoginInput {
         email: form.email,
         name: form.name,
@@ -355,12 +330,9 @@ pub struct LoginUpdateForm {
 pub async fn login_update(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     PageForm(form): PageForm<LoginUpdateForm>,
 ) -> Response {
-    let Some(id) = id_of(&id) else {
-        return error_page(&AppError::NotFound);
-    };
     let account = logins::get(&state, id)
         .await
         .ok()
@@ -387,12 +359,9 @@ pub struct ConfirmForm {
 pub async fn login_delete(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     PageForm(form): PageForm<ConfirmForm>,
 ) -> Response {
-    let Some(id) = id_of(&id) else {
-        return error_page(&AppError::NotFound);
-    };
     let account = logins::get(&state, id)
         .await
         .ok()

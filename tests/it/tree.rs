@@ -816,7 +816,7 @@ async fn the_audit_log_filters_exports_csv_and_stays_in_its_tree() {
     assert_eq!(rows.len(), 4);
     assert!(rows
         .iter()
-        .all(|r| r.len() == 9 && &r[4] == "account.create"));
+        .all(|r| r.len() == 11 && &r[6] == "account.create"));
     // B sees nothing of A, in search or export.
     let csv_b = pb.get("/api/v1/audit.csv").await.text().await.unwrap();
     assert!(!csv_b.contains("Alpha") && csv_b.contains("Bravo Customer"));
@@ -933,4 +933,136 @@ async fn paths_match_the_closure_so_subtree_ranges_are_exact() {
         .await
         .unwrap();
     assert_eq!(page["total"], 2, "{page}");
+}
+
+#[tokio::test]
+async fn acting_ends_when_the_login_is_demoted_and_header_acting_cannot_exit() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let p = create(&op, 1, "partner", "P").await;
+    let c = create(&op, p, "customer", "C").await;
+    let admin_id = add_login(&op, p, "admin@p.test", "admin").await;
+    let admin = app.login("admin@p.test", PW).await;
+    assert_eq!(
+        admin
+            .post("/api/v1/act-as", json!({"account_id": c}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // Renewing is audited.
+    assert_eq!(
+        admin.post("/api/v1/act-as/renew", json!({})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'act_as.renew'")
+            .await,
+        1
+    );
+    // Demoted to viewer: owner rights there end at once.
+    assert_eq!(
+        op.patch(
+            &format!("/api/v1/logins/{admin_id}"),
+            json!({"role": "viewer"})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let me: Value = admin.get("/api/v1/me").await.json().await.unwrap();
+    assert!(me["acting_as"].is_null(), "{me}");
+    assert_eq!(me["account"]["id"], p);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'act_as.revoke'")
+            .await,
+        1
+    );
+    assert_eq!(
+        admin
+            .patch(&format!("/api/v1/accounts/{c}"), json!({"name": "Renamed"}))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // A session acting only through the header has nothing to exit.
+    let r = op
+        .client
+        .post(app.url("/api/v1/act-as/exit"))
+        .header("x-csrf-token", &op.csrf)
+        .header("x-act-as", p.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(r).await.1, "not_acting");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'act_as.exit'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn dashboard_rights_hostile_queries_and_paths() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let p = create(&op, 1, "partner", "P").await;
+    let r = op
+        .post(&format!("/api/v1/accounts/{p}/logins"), json!({"email": "nodash@p.test", "name": "No Dash", "password": PW, "role": "member", "dashboard_rights": false}))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let nd = app.login("nodash@p.test", PW).await;
+    assert_eq!(
+        error_of(nd.get("/api/v1/dashboard").await).await.1,
+        "forbidden"
+    );
+    let r = nd.get("/").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/accounts");
+    // NUL and other hostile query text: a clear 400, never a 500.
+    for path in [
+        format!("/api/v1/accounts/{p}/subtree?q=%00"),
+        "/api/v1/audit?q=a%00b".to_string(),
+        "/api/v1/audit.csv?action=%00".to_string(),
+        format!("/api/v1/accounts/{p}/children?per_page=999999999999999999999"),
+    ] {
+        let (status, code, ..) = error_of(op.get(&path).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {code}");
+    }
+    for path in ["/accounts?q=%00", "/audit?q=%00", "/switcher?q=%00"] {
+        let r = op.get(path).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert!(r.text().await.unwrap().contains("NUL"));
+    }
+    // Paths that are not ids are simply not found, as JSON for the API.
+    for path in [
+        "/api/v1/accounts/%FF",
+        "/api/v1/accounts/-1",
+        "/api/v1/accounts/1e3",
+        "/api/v1/accounts/%00",
+    ] {
+        let (status, code, ..) = error_of(op.get(path).await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::NOT_FOUND, "not_found"),
+            "{path}"
+        );
+    }
+    let r = op.get("/accounts/%FF").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Huge page numbers are clamped, not an overflow.
+    let r = op
+        .get(&format!(
+            "/api/v1/accounts/{p}/subtree?page=9223372036854775807&per_page=100"
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // A login page with a hostile `next` still signs in, to a safe place.
+    let page = app
+        .client()
+        .get(app.url("/login?next=%2F%09%2Fevil.example&next=x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
 }
