@@ -24,10 +24,10 @@ fn with_id(mut o: Value) -> Value {
     o
 }
 
-fn with_query(mut o: Value, params: &[(&str, &str, &str)]) -> Value {
+fn with_query(mut o: Value, params: &[(&str, Value, &str)]) -> Value {
     let list = o["parameters"].as_array_mut().expect("parameters");
-    for (name, ty, desc) in params {
-        list.push(json!({ "name": name, "in": "query", "required": false, "description": desc, "schema": { "type": ty } }));
+    for (name, schema, desc) in params {
+        list.push(json!({ "name": name, "in": "query", "required": false, "description": desc, "schema": schema }));
     }
     o
 }
@@ -36,16 +36,44 @@ fn list_params(o: Value) -> Value {
     let mut o = with_query(
         o,
         &[
-            ("q", "string", "Part of the name, any case"),
-            ("kind", "string", "partner, reseller, dealer or customer"),
-            ("status", "string", "active or inactive"),
-            ("sort", "string", "name (default), created, kind or status"),
-            ("dir", "string", "asc (default) or desc"),
-            ("page", "integer", "1-based page"),
-            ("per_page", "integer", "1 to 100, default 25"),
+            (
+                "q",
+                json!({ "type": "string", "maxLength": 100 }),
+                "Part of the name, any case",
+            ),
+            (
+                "kind",
+                json!({ "type": "string", "enum": ["operator", "partner", "reseller", "dealer", "customer"] }),
+                "Only this kind",
+            ),
+            (
+                "status",
+                json!({ "type": "string", "enum": ["active", "inactive"] }),
+                "Only this status",
+            ),
+            (
+                "sort",
+                json!({ "type": "string", "enum": ["name", "created", "kind", "status"], "default": "name" }),
+                "Sort key",
+            ),
+            (
+                "dir",
+                json!({ "type": "string", "enum": ["asc", "desc"], "default": "asc" }),
+                "Sort direction",
+            ),
+            (
+                "page",
+                json!({ "type": "integer", "minimum": 1, "default": 1 }),
+                "1-based page",
+            ),
+            (
+                "per_page",
+                json!({ "type": "integer", "minimum": 1, "maximum": 100, "default": 25 }),
+                "Rows per page",
+            ),
         ],
     );
-    o["responses"]["400"] = err("Unreadable query (`invalid_query`)");
+    o["responses"]["400"] = err("Unreadable query (`invalid_query`, `invalid_text`)");
     o
 }
 
@@ -54,19 +82,41 @@ fn audit_params(mut o: Value) -> Value {
     let mut o = with_query(
         o,
         &[
-            ("q", "string", "Text in the email, action, target or detail"),
+            (
+                "q",
+                json!({ "type": "string", "maxLength": 100 }),
+                "Text in the email, action, target or detail",
+            ),
             (
                 "action",
-                "string",
+                json!({ "type": "string", "pattern": "^[A-Za-z0-9_.]{0,60}$" }),
                 "An action or its first part, e.g. login or act_as",
             ),
-            ("from", "string", "First day, YYYY-MM-DD (UTC)"),
-            ("to", "string", "Last day, YYYY-MM-DD (UTC)"),
-            ("page", "integer", "1-based page"),
-            ("per_page", "integer", "1 to 100, default 50"),
+            (
+                "from",
+                json!({ "type": "string", "format": "date" }),
+                "First day, YYYY-MM-DD (UTC)",
+            ),
+            (
+                "to",
+                json!({ "type": "string", "format": "date" }),
+                "Last day, YYYY-MM-DD (UTC)",
+            ),
+            (
+                "page",
+                json!({ "type": "integer", "minimum": 1, "default": 1 }),
+                "1-based page",
+            ),
+            (
+                "per_page",
+                json!({ "type": "integer", "minimum": 1, "maximum": 100, "default": 50 }),
+                "Rows per page",
+            ),
         ],
     );
-    o["responses"]["400"] = err("Unreadable query (`invalid_query`)");
+    o["responses"]["422"] =
+        err("A date that is not YYYY-MM-DD, or a bad filter (`validation_failed`)");
+    o["responses"]["400"] = err("Unreadable query (`invalid_query`, `invalid_text`)");
     o
 }
 
@@ -82,6 +132,9 @@ fn common(mut responses: Value) -> Value {
         "500".into(),
         err("Internal error (`internal_error`), with a request id"),
     );
+    m.entry("400").or_insert_with(|| {
+        err("Unreadable input: query, text with NUL, or a bad X-Act-As header (`invalid_query`, `invalid_text`, `invalid_act_as`)")
+    });
     responses
 }
 
@@ -165,7 +218,7 @@ pub fn spec() -> Value {
                     json!({ "200": ok("Saved", "Account"), "422": err("Invalid field (`validation_failed`)") }))),
                 "delete": with_query(with_id(op("deleteAccount", "accounts", "Delete an account below and its whole subtree (admin and up); confirm_accounts must equal the count from /deletion", None,
                     json!({ "200": ok("Deleted", "DeletionPreview"), "422": err("Missing or wrong confirm_accounts (`validation_failed`)") }))),
-                    &[("confirm_accounts", "integer", "The number of accounts the deletion removes, as /deletion reported it")])
+                    &[("confirm_accounts", json!({ "type": "integer" }), "The number of accounts the deletion removes, as /deletion reported it")])
             },
             "/api/v1/accounts/{id}/children": {
                 "get": list_params(with_id(op("listChildren", "accounts", "Accounts directly below, filtered, sorted and paged", None, json!({ "200": ok("Page of accounts", "AccountPage"), "422": err("Bad filter (`validation_failed`)") })))),
@@ -191,7 +244,7 @@ pub fn spec() -> Value {
                 "patch": with_id(op("updateLogin", "logins", "Change another login's name, role, dashboard rights or status (admin and up)", Some("LoginUpdate"),
                     json!({ "200": ok("Saved", "Login"), "422": err("Invalid field (`validation_failed`)") }))),
                 "delete": with_query(with_id(op("deleteLogin", "logins", "Delete another login (admin and up); needs confirm=true", None,
-                    json!({ "204": { "description": "Deleted" }, "422": err("confirm missing (`validation_failed`)") }))), &[("confirm", "boolean", "Must be true")])
+                    json!({ "204": { "description": "Deleted" }, "422": err("confirm missing (`validation_failed`)") }))), &[("confirm", json!({ "type": "boolean" }), "Must be true")])
             },
             "/api/v1/act-as": {
                 "post": op("actAsStart", "acting", "Act as an account below your own, with owner rights there, for an hour (session sign-in; with a token send X-Act-As instead)", Some("ActAsBody"),
@@ -230,7 +283,7 @@ pub fn spec() -> Value {
                     } }
                 },
                 "LoginRequest": { "type": "object", "required": ["email", "password"], "properties": {
-                    "email": { "type": "string", "format": "email" }, "password": { "type": "string", "format": "password" } } },
+                    "email": { "type": "string", "format": "email", "minLength": 3 }, "password": { "type": "string", "format": "password", "minLength": 1, "maxLength": 256 } } },
                 "LoginResponse": { "type": "object", "required": ["login", "account", "csrf_token"], "properties": {
                     "login": { "$ref": "#/components/schemas/Login" }, "account": { "$ref": "#/components/schemas/Account" },
                     "csrf_token": { "type": "string" } } },
@@ -251,12 +304,12 @@ pub fn spec() -> Value {
                     "acting_as": { "type": "integer", "format": "int64", "nullable": true },
                     "via": { "type": "string", "enum": ["session", "token"] } } },
                 "UpdateMe": { "type": "object", "properties": {
-                    "name": { "type": "string", "maxLength": 100 }, "email": { "type": "string", "format": "email" },
+                    "name": { "type": "string", "maxLength": 100, "pattern": "\\S" }, "email": { "type": "string", "format": "email" },
                     "current_password": { "type": "string", "format": "password" } } },
                 "ChangePassword": { "type": "object", "required": ["current_password", "new_password"], "properties": {
                     "current_password": { "type": "string", "format": "password" },
                     "new_password": { "type": "string", "format": "password", "minLength": 10, "maxLength": 256 } } },
-                "CreateToken": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 60 } } },
+                "CreateToken": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 60, "pattern": "\\S" } } },
                 "Token": { "type": "object", "required": ["id", "name", "prefix", "created_at"], "properties": {
                     "id": { "type": "integer", "format": "int64" }, "name": { "type": "string" }, "prefix": { "type": "string" },
                     "created_at": { "type": "string", "format": "date-time" },
@@ -286,18 +339,18 @@ pub fn spec() -> Value {
                     "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } },
                 "AccountInput": { "type": "object", "required": ["kind", "name"], "properties": {
                     "kind": { "type": "string", "enum": ["partner", "reseller", "dealer", "customer"] },
-                    "name": { "type": "string", "maxLength": 100 }, "email": { "type": "string", "format": "email" }, "phone": { "type": "string", "maxLength": 40 } } },
+                    "name": { "type": "string", "maxLength": 100, "pattern": "\\S" }, "email": { "type": "string", "format": "email" }, "phone": { "type": "string", "maxLength": 40, "pattern": "^[0-9 +()./-]*$" } } },
                 "AccountUpdate": { "type": "object", "properties": {
-                    "name": { "type": "string", "maxLength": 100 }, "email": { "type": "string" }, "phone": { "type": "string", "maxLength": 40 } } },
+                    "name": { "type": "string", "maxLength": 100, "pattern": "\\S" }, "email": { "type": "string", "description": "An email address, or empty to clear it" }, "phone": { "type": "string", "maxLength": 40, "pattern": "^[0-9 +()./-]*$" } } },
                 "StatusBody": { "type": "object", "required": ["status"], "properties": { "status": { "type": "string", "enum": ["active", "inactive"] } } },
                 "DeletionPreview": { "type": "object", "required": ["account", "accounts", "logins"], "properties": {
                     "account": { "$ref": "#/components/schemas/Account" }, "accounts": { "type": "integer" }, "logins": { "type": "integer" } } },
                 "LoginList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Login" } } } },
                 "LoginInput": { "type": "object", "required": ["email", "name", "password"], "properties": {
-                    "email": { "type": "string", "format": "email" }, "name": { "type": "string" }, "password": { "type": "string", "format": "password", "minLength": 10 },
+                    "email": { "type": "string", "format": "email" }, "name": { "type": "string", "maxLength": 100, "pattern": "\\S" }, "password": { "type": "string", "format": "password", "minLength": 10, "maxLength": 256 },
                     "role": { "type": "string", "enum": ["owner", "admin", "member", "viewer"], "default": "member" }, "dashboard_rights": { "type": "boolean", "default": true } } },
                 "LoginUpdate": { "type": "object", "properties": {
-                    "name": { "type": "string" }, "role": { "type": "string", "enum": ["owner", "admin", "member", "viewer"] },
+                    "name": { "type": "string", "maxLength": 100, "pattern": "\\S" }, "role": { "type": "string", "enum": ["owner", "admin", "member", "viewer"] },
                     "dashboard_rights": { "type": "boolean" }, "status": { "type": "string", "enum": ["active", "inactive"] } } },
                 "ActAsBody": { "type": "object", "required": ["account_id"], "properties": { "account_id": { "type": "integer", "format": "int64" } } },
                 "Dashboard": { "type": "object", "required": ["account", "below", "logins"], "properties": {

@@ -546,3 +546,129 @@ async fn the_binary_starts_prints_a_working_login_and_stops_on_sigterm() {
         .unwrap());
     state.db.close().await;
 }
+
+fn start_binary(db: &TestDb, port: u16) -> std::process::Child {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_partner-panel"))
+        .env("DATABASE_URL", &db.url)
+        .env("PANEL_BIND", format!("127.0.0.1:{port}"))
+        .env("PANEL_ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("PANEL_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while out.read_line(&mut line).unwrap() > 0 && !line.contains("listening on") {
+        line.clear();
+    }
+    child
+}
+
+/// Writes acknowledged before a `kill -9` are all there after a restart, and nothing is half
+/// written (the rollups still equal a live count).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_9_during_writes_loses_no_acknowledged_write() {
+    let db = TestDb::new().await;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = start_binary(&db, port);
+    let base = format!("http://127.0.0.1:{port}");
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let v: Value = c
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let csrf = v["csrf_token"].as_str().unwrap().to_string();
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<i64>::new()));
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (c, base, csrf, acked) = (c.clone(), base.clone(), csrf.clone(), acked.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0.. {
+                let r = c
+                    .post(format!("{base}/api/v1/accounts/1/children"))
+                    .header("x-csrf-token", &csrf)
+                    .json(&json!({"kind": "partner", "name": format!("Writer {w} #{i}")}))
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status() == StatusCode::CREATED => {
+                        if let Ok(v) = r.json::<Value>().await {
+                            acked.lock().unwrap().push(v["id"].as_i64().unwrap());
+                        }
+                    }
+                    _ => break,
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    std::process::Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let _ = child.wait();
+    for w in writers {
+        let _ = w.await;
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() > 10,
+        "only {} writes before the kill",
+        acked.len()
+    );
+
+    let mut child = start_binary(&db, port);
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    c.post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    for id in &acked {
+        let r = c
+            .get(format!("{base}/api/v1/accounts/{id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "acknowledged account {id} is gone"
+        );
+    }
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let _ = child.wait();
+    let cfg = partner_panel::config::Config::for_database(&db.url);
+    let state = partner_panel::build(cfg, Default::default()).await.unwrap();
+    let a = partner_panel::domain::accounts::counts_below(&state.db, 1)
+        .await
+        .unwrap();
+    let b = partner_panel::domain::accounts::counts_below_live(&state.db, 1)
+        .await
+        .unwrap();
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    let closure_ok: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM account_closure c WHERE c.descendant_id = a.id AND c.ancestor_id = a.id)")
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(closure_ok, 0, "an account without its closure rows");
+    state.db.close().await;
+}
