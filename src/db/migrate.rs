@@ -4,8 +4,14 @@
 
 use super::{Backend, Db};
 
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../../migrations/0001_init.sql")),
+    (
+        2,
+        "onboarding",
+        include_str!("../../migrations/0002_onboarding.sql"),
+    ),
+];
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let pk = match backend {

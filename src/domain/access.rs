@@ -151,3 +151,16 @@ pub async fn may_act_as(state: &AppState, who: &Identity, target: i64) -> AppRes
         .await?
         .ok_or(AppError::NotFound)
 }
+
+/// The operator's own business (packages, partnership requests, billing): only when the account
+/// in view is the operator, with `need`. Anyone else gets 403.
+pub async fn operator(state: &AppState, who: &Identity, need: Need) -> AppResult<Account> {
+    let view = super::accounts::get(&state.db, who.view_account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if view.kind != "operator" {
+        return Err(AppError::forbidden("only the operator does this"));
+    }
+    require(who, need)?;
+    Ok(view)
+}

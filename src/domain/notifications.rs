@@ -15,6 +15,57 @@ pub enum Message {
         name: String,
         new_email: String,
     },
+    PartnerApproved {
+        to: String,
+        name: String,
+        company: String,
+        package: String,
+        trial_days: i64,
+        password: String,
+    },
+    PartnerRejected {
+        to: String,
+        name: String,
+        company: String,
+        reason: String,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "email/partner_approved.txt")]
+struct PartnerApprovedText<'a> {
+    name: &'a str,
+    company: &'a str,
+    package: &'a str,
+    trial_days: i64,
+    email: &'a str,
+    password: &'a str,
+    base_url: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/partner_approved.html")]
+struct PartnerApprovedHtml<'a> {
+    name: &'a str,
+    company: &'a str,
+    package: &'a str,
+    trial_days: i64,
+    email: &'a str,
+    password: &'a str,
+    base_url: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/partner_rejected.txt")]
+struct PartnerRejectedText<'a> {
+    name: &'a str,
+    company: &'a str,
+    reason: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/partner_rejected.html")]
+struct PartnerRejectedHtml<'a> {
+    name: &'a str,
+    company: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Template)]
@@ -83,6 +134,58 @@ pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
                 name,
                 new_email,
                 base_url,
+            }
+            .render()?,
+        ),
+        Message::PartnerApproved {
+            to,
+            name,
+            company,
+            package,
+            trial_days,
+            password,
+        } => (
+            "partner_approved",
+            to,
+            PartnerApprovedText {
+                name,
+                company,
+                package,
+                trial_days: *trial_days,
+                email: to,
+                password,
+                base_url,
+            }
+            .render()?,
+            PartnerApprovedHtml {
+                name,
+                company,
+                package,
+                trial_days: *trial_days,
+                email: to,
+                password,
+                base_url,
+            }
+            .render()?,
+        ),
+        Message::PartnerRejected {
+            to,
+            name,
+            company,
+            reason,
+        } => (
+            "partner_rejected",
+            to,
+            PartnerRejectedText {
+                name,
+                company,
+                reason,
+            }
+            .render()?,
+            PartnerRejectedHtml {
+                name,
+                company,
+                reason,
             }
             .render()?,
         ),

@@ -19,6 +19,7 @@ use crate::{
 };
 
 pub mod api;
+pub mod api_onboarding;
 pub mod assets;
 pub mod cookies;
 pub mod metrics;
@@ -40,6 +41,8 @@ pub enum RouteAccess {
     AccountBelow(crate::domain::access::Need),
     /// `{id}` is a login of an account the caller reaches (owners and admins).
     Login,
+    /// The operator's own business: the account in view must be the operator, with this need.
+    Operator(crate::domain::access::Need),
 }
 
 pub struct RouteSpec {
@@ -65,7 +68,7 @@ macro_rules! route_table {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(api_onboarding::routes()))
         .merge(operational_routes())
         .merge(assets::routes())
         .fallback(fallback)
@@ -97,7 +100,7 @@ pub fn all_routes() -> Vec<(String, &'static RouteSpec)> {
     {
         v.push((r.path.to_string(), r));
     }
-    for r in api::ROUTES {
+    for r in api::ROUTES.iter().chain(api_onboarding::ROUTES) {
         v.push((format!("/api/v1{}", r.path), r));
     }
     v

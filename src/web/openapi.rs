@@ -25,6 +25,9 @@ fn with_id(mut o: Value) -> Value {
 }
 
 fn with_query(mut o: Value, params: &[(&str, Value, &str)]) -> Value {
+    if !o["parameters"].is_array() {
+        o["parameters"] = json!([]);
+    }
     let list = o["parameters"].as_array_mut().expect("parameters");
     for (name, schema, desc) in params {
         list.push(json!({ "name": name, "in": "query", "required": false, "description": desc, "schema": schema }));
@@ -120,6 +123,43 @@ fn audit_params(mut o: Value) -> Value {
     o
 }
 
+/// An operation anyone may call, signed in or not.
+fn public(mut o: Value) -> Value {
+    o["security"] = json!([]);
+    o
+}
+
+fn history_params(mut o: Value) -> Value {
+    o["parameters"] = json!([]);
+    let mut o = with_query(
+        o,
+        &[
+            (
+                "q",
+                json!({ "type": "string", "maxLength": 100 }),
+                "Part of the partner name",
+            ),
+            (
+                "decision",
+                json!({ "type": "string", "enum": ["approved", "rejected"] }),
+                "Only this decision",
+            ),
+            (
+                "page",
+                json!({ "type": "integer", "minimum": 1, "default": 1 }),
+                "1-based page",
+            ),
+            (
+                "per_page",
+                json!({ "type": "integer", "minimum": 1, "maximum": 100, "default": 25 }),
+                "Rows per page",
+            ),
+        ],
+    );
+    o["responses"]["400"] = err("Unreadable query (`invalid_query`, `invalid_text`)");
+    o
+}
+
 /// Errors every authenticated call may answer.
 fn common(mut responses: Value) -> Value {
     let m = responses.as_object_mut().expect("object");
@@ -180,7 +220,8 @@ pub fn spec() -> Value {
             { "name": "accounts", "description": "The account tree: children, subtree search, status, deletion" },
             { "name": "logins", "description": "Logins of the accounts you manage" },
             { "name": "acting", "description": "Acting as an account below yours (also: header X-Act-As on any call)" },
-            { "name": "audit", "description": "The audit log of the account in view" }
+            { "name": "audit", "description": "The audit log of the account in view" },
+            { "name": "onboarding", "description": "Packages, add-ons, registration, partnership requests, My partners (operator)" }
         ],
         "paths": {
             "/api/v1/auth/login": { "post": login },
@@ -255,6 +296,62 @@ pub fn spec() -> Value {
             },
             "/api/v1/act-as/renew": {
                 "post": op("actAsRenew", "acting", "Extend acting as the current account by an hour", None, json!({ "204": { "description": "Renewed" }, "409": err("Not acting (`not_acting`)") }))
+            },
+            "/api/v1/packages": {
+                "get": public(op("listPackages", "onboarding", "The packages on offer (the operator adds ?all=true to see retired ones too)", None, json!({ "200": ok("Packages", "PackageList") }))),
+                "post": op("createPackage", "onboarding", "Create a package (operator owners and admins)", Some("PackageInput"),
+                    json!({ "201": ok("Created", "Package"), "409": err("Name in use (`name_taken`)"), "422": err("Invalid field (`validation_failed`)") }))
+            },
+            "/api/v1/packages/{id}": {
+                "patch": with_id(op("updatePackage", "onboarding", "Edit a package; partners keep it, new prices apply to the next invoice", Some("PackageInput"),
+                    json!({ "200": ok("Saved", "Package"), "409": err("Name in use (`name_taken`)"), "422": err("Invalid field (`validation_failed`)") })))
+            },
+            "/api/v1/packages/{id}/status": {
+                "post": with_id(op("packageStatus", "onboarding", "Retire a package (no longer offered; kept by partners that have it) or offer it again", Some("CatalogStatus"),
+                    json!({ "200": ok("Saved", "Package"), "422": err("Status must be active or retired (`validation_failed`)") })))
+            },
+            "/api/v1/addons": {
+                "get": public(op("listAddons", "onboarding", "The add-ons on offer (?all=true for the operator)", None, json!({ "200": ok("Add-ons", "AddonList") }))),
+                "post": op("createAddon", "onboarding", "Create an add-on (operator owners and admins)", Some("AddonInput"),
+                    json!({ "201": ok("Created", "Addon"), "409": err("Name in use (`name_taken`)"), "422": err("Invalid field (`validation_failed`)") }))
+            },
+            "/api/v1/addons/{id}/status": {
+                "post": with_id(op("addonStatus", "onboarding", "Retire an add-on or offer it again", Some("CatalogStatus"),
+                    json!({ "204": { "description": "Saved" }, "422": err("Status must be active or retired (`validation_failed`)") })))
+            },
+            "/api/v1/registrations": {
+                "post": public(op("register", "onboarding", "Register as a partner: becomes a pending partnership request (approved at once when the operator turned automatic approval on). At most 5 per address per hour.", Some("Registration"),
+                    json!({ "201": ok("Request made", "PartnershipRequest"), "409": err("A request for this email is pending (`duplicate_request`)"), "422": err("Invalid field (`validation_failed`)"), "429": err("Too many registrations from this address (`too_many_attempts`)") })))
+            },
+            "/api/v1/partnership-requests": {
+                "get": op("pendingRequests", "onboarding", "Pending partnership requests, oldest first (operator)", None, json!({ "200": ok("Requests", "PartnershipRequestList") }))
+            },
+            "/api/v1/partnership-requests/{id}/approve": {
+                "post": with_id(op("approveRequest", "onboarding", "Approve: creates the partner, its owner login (emailed) and its trial", None,
+                    json!({ "200": ok("Approved", "PartnershipRequest"), "409": err("Already decided (`already_decided`) or email in use (`email_taken`)") })))
+            },
+            "/api/v1/partnership-requests/{id}/reject": {
+                "post": with_id(op("rejectRequest", "onboarding", "Reject with a reason, which is emailed to the applicant", Some("RejectBody"),
+                    json!({ "200": ok("Rejected", "PartnershipRequest"), "409": err("Already decided (`already_decided`)"), "422": err("Reason missing (`validation_failed`)") })))
+            },
+            "/api/v1/partnership-requests/history": {
+                "get": history_params(op("requestHistory", "onboarding", "Decided requests, newest first, searchable by partner name", None, json!({ "200": ok("Page of requests", "PartnershipRequestPage"), "422": err("Bad filter (`validation_failed`)") })))
+            },
+            "/api/v1/partnership-requests/history.csv": {
+                "get": history_params(op("requestHistoryCsv", "onboarding", "The filtered history as CSV", None,
+                    json!({ "200": { "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } }, "422": err("Bad filter (`validation_failed`)") })))
+            },
+            "/api/v1/partners": {
+                "get": with_query(op("myPartners", "onboarding", "My partners: every partner under the operator with package, status and external invoice id", None, json!({ "200": ok("Partners", "PartnerList") })),
+                    &[("q", json!({ "type": "string", "maxLength": 100 }), "Part of the name")])
+            },
+            "/api/v1/partners/{id}": {
+                "patch": with_id(op("updatePartner", "onboarding", "Set the external invoice id of a partner", Some("PartnerUpdate"),
+                    json!({ "204": { "description": "Saved" }, "422": err("Invalid field (`validation_failed`)") })))
+            },
+            "/api/v1/settings": {
+                "get": op("getSettings", "onboarding", "Operator settings", None, json!({ "200": ok("Settings", "Settings") })),
+                "put": op("putSettings", "onboarding", "Change operator settings", Some("Settings"), json!({ "200": ok("Settings", "Settings") }))
             },
             "/api/v1/audit": {
                 "get": audit_params(op("auditLog", "audit", "The audit log of the account in view and everything below it, newest first", None, json!({ "200": ok("Page of records", "AuditPage"), "422": err("Bad filter (`validation_failed`)") })))
@@ -353,6 +450,59 @@ pub fn spec() -> Value {
                     "name": { "type": "string", "maxLength": 100, "pattern": "\\S" }, "role": { "type": "string", "enum": ["owner", "admin", "member", "viewer"] },
                     "dashboard_rights": { "type": "boolean" }, "status": { "type": "string", "enum": ["active", "inactive"] } } },
                 "ActAsBody": { "type": "object", "required": ["account_id"], "properties": { "account_id": { "type": "integer", "format": "int64" } } },
+                "Package": { "type": "object", "required": ["id", "name", "monthly_price", "currency", "trial_days", "status"], "properties": {
+                    "id": { "type": "integer", "format": "int64" }, "name": { "type": "string" },
+                    "monthly_price": { "type": "integer", "description": "Minor units (cents)" }, "currency": { "type": "string" },
+                    "trial_days": { "type": "integer" }, "feature_ads": { "type": "boolean" }, "feature_hardware": { "type": "boolean" },
+                    "feature_resellers": { "type": "boolean" }, "max_customers": { "type": "integer", "nullable": true },
+                    "max_dealers": { "type": "integer", "nullable": true }, "max_players": { "type": "integer", "nullable": true },
+                    "status": { "type": "string", "enum": ["active", "retired"] } } },
+                "PackageList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Package" } } } },
+                "PackageInput": { "type": "object", "properties": {
+                    "name": { "type": "string", "maxLength": 100, "pattern": "\\S" },
+                    "monthly_price": { "type": "integer", "minimum": 0, "maximum": 100000000, "description": "Minor units (cents); required on create" },
+                    "currency": { "type": "string", "pattern": "^[A-Za-z]{3}$", "default": "EUR" },
+                    "trial_days": { "type": "integer", "minimum": 0, "maximum": 365, "default": 14 },
+                    "feature_ads": { "type": "boolean" }, "feature_hardware": { "type": "boolean" }, "feature_resellers": { "type": "boolean" },
+                    "max_customers": { "type": "integer", "minimum": 0, "maximum": 10000000 }, "max_dealers": { "type": "integer", "minimum": 0, "maximum": 10000000 },
+                    "max_players": { "type": "integer", "minimum": 0, "maximum": 10000000 } } },
+                "CatalogStatus": { "type": "object", "required": ["status"], "properties": { "status": { "type": "string", "enum": ["active", "retired"] } } },
+                "Addon": { "type": "object", "required": ["id", "name", "monthly_price", "currency", "status"], "properties": {
+                    "id": { "type": "integer", "format": "int64" }, "name": { "type": "string" }, "description": { "type": "string" },
+                    "monthly_price": { "type": "integer" }, "currency": { "type": "string" }, "status": { "type": "string", "enum": ["active", "retired"] } } },
+                "AddonList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Addon" } } } },
+                "AddonInput": { "type": "object", "required": ["name", "monthly_price"], "properties": {
+                    "name": { "type": "string", "maxLength": 100, "pattern": "\\S" }, "description": { "type": "string", "maxLength": 1000 },
+                    "monthly_price": { "type": "integer", "minimum": 0, "maximum": 100000000 }, "currency": { "type": "string", "pattern": "^[A-Za-z]{3}$" } } },
+                "Registration": { "type": "object", "required": ["company_name", "contact_name", "email", "package_id"], "properties": {
+                    "company_name": { "type": "string", "maxLength": 100, "pattern": "\\S" }, "contact_name": { "type": "string", "maxLength": 100, "pattern": "\\S" },
+                    "email": { "type": "string", "format": "email" }, "phone": { "type": "string", "maxLength": 40, "pattern": "^[0-9 +()./-]*$" },
+                    "website": { "type": "string", "maxLength": 200, "description": "Starts with https:// or http://" },
+                    "description": { "type": "string", "maxLength": 2000, "description": "How you want to work with us" },
+                    "package_id": { "type": "integer", "format": "int64" },
+                    "no_resellers": { "type": "boolean", "description": "I do not want to provide services to resellers" },
+                    "delivery": { "type": "string", "enum": ["email", "sms"], "default": "email" } } },
+                "PartnershipRequest": { "type": "object", "required": ["id", "company_name", "email", "package_id", "status"], "properties": {
+                    "id": { "type": "integer", "format": "int64" }, "company_name": { "type": "string" }, "contact_name": { "type": "string" },
+                    "email": { "type": "string" }, "phone": { "type": "string" }, "website": { "type": "string" }, "description": { "type": "string" },
+                    "no_resellers": { "type": "boolean" }, "delivery": { "type": "string" }, "package_id": { "type": "integer" },
+                    "package_name": { "type": "string" }, "monthly_price": { "type": "integer" }, "currency": { "type": "string" },
+                    "price_label": { "type": "string" }, "already_partner": { "type": "boolean" },
+                    "status": { "type": "string", "enum": ["pending", "approved", "rejected"] }, "reason": { "type": "string", "nullable": true },
+                    "created_at": { "type": "string", "format": "date-time" }, "decided_at": { "type": "string", "format": "date-time", "nullable": true },
+                    "decided_by": { "type": "string", "nullable": true }, "partner_account_id": { "type": "integer", "nullable": true } } },
+                "PartnershipRequestList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/PartnershipRequest" } } } },
+                "PartnershipRequestPage": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
+                    "items": { "type": "array", "items": { "$ref": "#/components/schemas/PartnershipRequest" } },
+                    "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } },
+                "RejectBody": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "maxLength": 1000, "pattern": "\\S" } } },
+                "PartnerRow": { "type": "object", "required": ["account", "external_invoice_id"], "properties": {
+                    "account": { "$ref": "#/components/schemas/Account" }, "package_name": { "type": "string", "nullable": true },
+                    "subscription_status": { "type": "string", "nullable": true, "enum": ["trial", "active", "suspended"] },
+                    "period_end": { "type": "string", "format": "date-time", "nullable": true }, "external_invoice_id": { "type": "string" } } },
+                "PartnerList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/PartnerRow" } } } },
+                "PartnerUpdate": { "type": "object", "required": ["external_invoice_id"], "properties": { "external_invoice_id": { "type": "string", "maxLength": 100 } } },
+                "Settings": { "type": "object", "required": ["auto_approve_partners"], "properties": { "auto_approve_partners": { "type": "boolean" } } },
                 "Dashboard": { "type": "object", "required": ["account", "below", "logins"], "properties": {
                     "account": { "$ref": "#/components/schemas/Account" },
                     "below": { "type": "array", "items": { "$ref": "#/components/schemas/KindCount" } },

@@ -6,6 +6,7 @@ mod support;
 mod auth;
 mod browser;
 mod jobs;
+mod onboarding;
 mod platform;
 mod profile;
-mod tree;
+pub mod tree;

@@ -69,6 +69,8 @@ fn expected(access: RouteAccess, rel: Rel, role: &str) -> Option<Expect> {
             (true, true) => Expect::Allowed,
             (true, false) => Expect::Forbidden,
         },
+        // The actors here are logins of a partner: operator business is not theirs.
+        RouteAccess::Operator(_) => Expect::Forbidden,
         RouteAccess::Login => match (reach, allows(role, Need::Admin)) {
             (false, _) => Expect::NotFound,
             (true, true) => Expect::Allowed,
