@@ -49,6 +49,10 @@ pub struct Config {
     /// Run the background job worker in this process.
     pub run_worker: bool,
     pub worker_poll: Duration,
+    /// PANEL_TEST_CLOCK=1: the operator may move the panel's clock forward (billing tests).
+    pub test_clock: bool,
+    /// Shared secret of the payment provider's webhook (HMAC-SHA256 over the body).
+    pub payment_webhook_secret: Option<Secret>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +121,8 @@ impl Config {
             lockout_window: Duration::from_secs(60 * parse("PANEL_LOCKOUT_MINUTES", 15u64)?),
             run_worker: flag("PANEL_WORKER", true)?,
             worker_poll: Duration::from_millis(parse("PANEL_WORKER_POLL_MS", 1000u64)?),
+            test_clock: flag("PANEL_TEST_CLOCK", false)?,
+            payment_webhook_secret: var("PANEL_PAYMENT_WEBHOOK_SECRET").map(Secret),
         })
     }
 
@@ -139,6 +145,8 @@ impl Config {
             lockout_window: Duration::from_secs(900),
             run_worker: true,
             worker_poll: Duration::from_millis(1000),
+            test_clock: false,
+            payment_webhook_secret: None,
         }
     }
 }

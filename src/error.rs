@@ -38,6 +38,8 @@ pub enum AppError {
     Conflict { code: &'static str, message: String },
     #[error("too many failed sign-in attempts; try again in {} minute(s)", (.retry_after_secs + 59) / 60)]
     TooManyRequests { retry_after_secs: i64 },
+    #[error("{0}")]
+    PaymentRequired(String),
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("payload too large")]
@@ -83,6 +85,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } => code,
             AppError::TooManyRequests { .. } => "too_many_attempts",
+            AppError::PaymentRequired(_) => "account_suspended",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Internal(_) => "internal_error",
@@ -98,6 +101,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -156,6 +160,10 @@ pub const ALL_CODES: &[&str] = &[
     "name_taken",
     "duplicate_request",
     "already_decided",
+    "account_suspended",
+    "reference_used",
+    "replayed",
+    "no_subscription",
     "invalid_text",
     "not_a_session",
     "too_many_tokens",

@@ -443,6 +443,60 @@ async fn lock_active_chain(
     Ok(())
 }
 
+const SUBTREE: &str = "(SELECT descendant_id FROM account_closure WHERE ancestor_id = $1)";
+
+/// Takes a subtree out of the counts of every account above it, and removes its logins (and so
+/// their sessions and tokens), in `conn`'s transaction.
+async fn detach_subtree(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    kind: &str,
+    parent: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE account_rollup SET \
+           total = total - COALESCE((SELECT r.total FROM account_rollup r WHERE r.account_id = $1 \
+                                     AND r.kind = account_rollup.kind), 0) \
+                         - CASE WHEN kind = $2 THEN 1 ELSE 0 END, \
+           direct = direct - CASE WHEN kind = $2 AND account_id = $3 THEN 1 ELSE 0 END \
+         WHERE account_id IN (SELECT ancestor_id FROM account_closure WHERE descendant_id = $1 AND depth > 0)",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(parent)
+    .execute(&mut *conn)
+    .await?;
+    for sql in [
+        format!("DELETE FROM account_rollup WHERE account_id IN {SUBTREE}"),
+        format!("UPDATE sessions SET acting_as_account_id = NULL WHERE acting_as_account_id IN {SUBTREE}"),
+        format!("DELETE FROM logins WHERE account_id IN {SUBTREE}"),
+    ] {
+        sqlx::query(&sql).bind(id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Deletes an account and everything below it permanently (the data purge); returns how many
+/// accounts and logins went.
+pub async fn remove_subtree(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    let r = sqlx::query("SELECT kind, parent_id FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let kind: String = r.try_get("kind")?;
+    let parent: Option<i64> = r.try_get("parent_id")?;
+    let (accounts, logins) = count_subtree(conn, id).await?;
+    detach_subtree(conn, id, &kind, parent.unwrap_or(-1)).await?;
+    sqlx::query(&format!("DELETE FROM accounts WHERE id IN {SUBTREE}"))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok((accounts, logins))
+}
+
 /// Deletes an account and its whole subtree. `confirm_accounts` must equal the number of
 /// accounts the preview named, so nobody deletes more than they were shown.
 pub async fn delete(
@@ -478,27 +532,7 @@ pub async fn delete(
         ));
     }
     let parent = p.account.parent_id.unwrap_or(-1);
-    sqlx::query(
-        "UPDATE account_rollup SET \
-           total = total - COALESCE((SELECT r.total FROM account_rollup r WHERE r.account_id = $1 \
-                                     AND r.kind = account_rollup.kind), 0) \
-                         - CASE WHEN kind = $2 THEN 1 ELSE 0 END, \
-           direct = direct - CASE WHEN kind = $2 AND account_id = $3 THEN 1 ELSE 0 END \
-         WHERE account_id IN (SELECT ancestor_id FROM account_closure WHERE descendant_id = $1 AND depth > 0)",
-    )
-    .bind(id)
-    .bind(&p.account.kind)
-    .bind(parent)
-    .execute(&mut *tx)
-    .await?;
-    const SUBTREE: &str = "(SELECT descendant_id FROM account_closure WHERE ancestor_id = $1)";
-    for sql in [
-        format!("DELETE FROM account_rollup WHERE account_id IN {SUBTREE}"),
-        format!("UPDATE sessions SET acting_as_account_id = NULL WHERE acting_as_account_id IN {SUBTREE}"),
-        format!("DELETE FROM logins WHERE account_id IN {SUBTREE}"),
-    ] {
-        sqlx::query(&sql).bind(id).execute(&mut *tx).await?;
-    }
+    detach_subtree(&mut tx, id, &p.account.kind, parent).await?;
     sqlx::query(&format!(
         "UPDATE accounts SET status = 'deleted', updated_at = $2 WHERE id IN {SUBTREE}"
     ))

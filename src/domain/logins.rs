@@ -41,6 +41,11 @@ pub fn from_row(r: &Row) -> Result<Login, sqlx::Error> {
     })
 }
 
+/// SQL column: the partner above (or at) the login's account whose period ended unpaid.
+pub const SUSPENDED_BY: &str = "(SELECT s.account_id FROM account_closure sc JOIN subscriptions s \
+     ON s.account_id = sc.ancestor_id WHERE sc.descendant_id = l.account_id AND s.status = 'suspended' \
+     LIMIT 1) AS suspended_by";
+
 /// SQL condition: the login `l` is active and neither its account nor any account above it is shut.
 pub const LOGIN_MAY_SIGN_IN: &str = "l.status = 'active' AND NOT EXISTS (\
      SELECT 1 FROM account_closure ac JOIN accounts aa ON aa.id = ac.ancestor_id \

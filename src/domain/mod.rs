@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod acting;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod catalog;
 pub mod csv_out;
 pub mod logins;
@@ -28,6 +29,8 @@ pub struct Identity {
     pub via: AuthVia,
     pub ip: String,
     pub request_id: String,
+    /// The partner whose unpaid period denies this login the panel, if any.
+    pub suspended_by: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

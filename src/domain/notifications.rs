@@ -29,6 +29,60 @@ pub enum Message {
         company: String,
         reason: String,
     },
+    PaymentReminder {
+        to: String,
+        name: String,
+        days: i64,
+        period_end: String,
+        invoice_number: String,
+        invoice_id: i64,
+        amount: String,
+    },
+    AccessSuspended {
+        to: String,
+        name: String,
+        invoice_id: i64,
+        purge_at: String,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "email/payment_reminder.txt")]
+struct PaymentReminderText<'a> {
+    name: &'a str,
+    days: i64,
+    period_end: &'a str,
+    invoice_number: &'a str,
+    invoice_id: i64,
+    amount: &'a str,
+    base_url: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/payment_reminder.html")]
+struct PaymentReminderHtml<'a> {
+    name: &'a str,
+    days: i64,
+    period_end: &'a str,
+    invoice_number: &'a str,
+    invoice_id: i64,
+    amount: &'a str,
+    base_url: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/access_suspended.txt")]
+struct AccessSuspendedText<'a> {
+    name: &'a str,
+    invoice_id: i64,
+    purge_at: &'a str,
+    base_url: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/access_suspended.html")]
+struct AccessSuspendedHtml<'a> {
+    name: &'a str,
+    invoice_id: i64,
+    purge_at: &'a str,
+    base_url: &'a str,
 }
 
 #[derive(Template)]
@@ -186,6 +240,61 @@ pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
                 name,
                 company,
                 reason,
+            }
+            .render()?,
+        ),
+        Message::PaymentReminder {
+            to,
+            name,
+            days,
+            period_end,
+            invoice_number,
+            invoice_id,
+            amount,
+        } => (
+            "payment_reminder",
+            to,
+            PaymentReminderText {
+                name,
+                days: *days,
+                period_end,
+                invoice_number,
+                invoice_id: *invoice_id,
+                amount,
+                base_url,
+            }
+            .render()?,
+            PaymentReminderHtml {
+                name,
+                days: *days,
+                period_end,
+                invoice_number,
+                invoice_id: *invoice_id,
+                amount,
+                base_url,
+            }
+            .render()?,
+        ),
+        Message::AccessSuspended {
+            to,
+            name,
+            invoice_id,
+            purge_at,
+        } => (
+            "access_suspended",
+            to,
+            AccessSuspendedText {
+                name,
+                invoice_id: *invoice_id,
+                purge_at,
+                base_url,
+            }
+            .render()?,
+            AccessSuspendedHtml {
+                name,
+                invoice_id: *invoice_id,
+                purge_at,
+                base_url,
             }
             .render()?,
         ),

@@ -9,6 +9,7 @@ pub mod mail;
 
 pub const SEND_EMAIL: &str = "send_email";
 pub const PURGE_SESSIONS: &str = "purge_sessions";
+pub const BILLING_SCAN: &str = "billing_scan";
 
 const LEASE_MS: i64 = 5 * 60 * 1000;
 
@@ -126,6 +127,10 @@ async fn execute(state: &AppState, job: &Job) -> Result<(), String> {
             let id = v["outbox_id"].as_i64().ok_or("payload has no outbox_id")?;
             mail::deliver(state, id, job.attempts >= job.max_attempts).await
         }
+        BILLING_SCAN => domain::billing::scan(state)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
         PURGE_SESSIONS => domain::auth::purge_expired_sessions(state)
             .await
             .map(|_| ())
@@ -157,6 +162,17 @@ async fn schedule_periodic(state: &AppState) -> Result<(), sqlx::Error> {
         "{}",
         now,
         Some(&format!("purge_sessions:{hour}")),
+    )
+    .await?;
+    // The billing cycle is looked at every minute, by whichever instance gets there first.
+    let minute = now / 60_000;
+    enqueue(
+        &mut tx,
+        now,
+        BILLING_SCAN,
+        "{}",
+        now,
+        Some(&format!("billing_scan:{minute}")),
     )
     .await?;
     tx.commit().await

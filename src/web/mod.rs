@@ -19,6 +19,7 @@ use crate::{
 };
 
 pub mod api;
+pub mod api_billing;
 pub mod api_onboarding;
 pub mod assets;
 pub mod cookies;
@@ -43,6 +44,8 @@ pub enum RouteAccess {
     Login,
     /// The operator's own business: the account in view must be the operator, with this need.
     Operator(crate::domain::access::Need),
+    /// The opt-in test clock: absent (404) unless PANEL_TEST_CLOCK=1, then operator admins only.
+    TestClock,
 }
 
 pub struct RouteSpec {
@@ -68,7 +71,12 @@ macro_rules! route_table {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
-        .nest("/api/v1", api::routes().merge(api_onboarding::routes()))
+        .nest(
+            "/api/v1",
+            api::routes()
+                .merge(api_onboarding::routes())
+                .merge(api_billing::routes()),
+        )
         .merge(operational_routes())
         .merge(assets::routes())
         .fallback(fallback)
@@ -100,7 +108,11 @@ pub fn all_routes() -> Vec<(String, &'static RouteSpec)> {
     {
         v.push((r.path.to_string(), r));
     }
-    for r in api::ROUTES.iter().chain(api_onboarding::ROUTES) {
+    for r in api::ROUTES
+        .iter()
+        .chain(api_onboarding::ROUTES)
+        .chain(api_billing::ROUTES)
+    {
         v.push((format!("/api/v1{}", r.path), r));
     }
     v
@@ -271,6 +283,20 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
         (identity, _) => identity,
     };
 
+    // A partner's unpaid period denies its logins and all below it everything but billing.
+    if let Some(who) = &identity {
+        if who.suspended_by.is_some() && !allowed_while_suspended(&path) {
+            return if path.starts_with("/api/") {
+                AppError::PaymentRequired(
+                    "Access is suspended: the period ended unpaid. GET /api/v1/billing shows the open invoice and how to pay.".into(),
+                )
+                .into_response()
+            } else {
+                Redirect::to("/billing").into_response()
+            };
+        }
+    }
+
     let mut req = req;
     if is_state_changing(req.method()) && !matches!(&identity, Some(i) if i.session_id().is_none())
     {
@@ -315,6 +341,23 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
     }
     req.extensions_mut().insert(MaybeIdentity(identity));
     next.run(req).await
+}
+
+/// What a login denied for an unpaid period may still open: billing, invoices, export, sign-out.
+fn allowed_while_suspended(path: &str) -> bool {
+    path.starts_with("/assets/")
+        || path.starts_with("/invoices/")
+        || path.starts_with("/api/v1/invoices/")
+        || matches!(
+            path,
+            "/billing"
+                | "/billing/export"
+                | "/logout"
+                | "/api/v1/billing"
+                | "/api/v1/billing/export"
+                | "/api/v1/auth/logout"
+                | "/api/v1/me"
+        )
 }
 
 pub fn form_urlencoded_field(bytes: &[u8], name: &str) -> Option<String> {

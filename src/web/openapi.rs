@@ -221,7 +221,8 @@ pub fn spec() -> Value {
             { "name": "logins", "description": "Logins of the accounts you manage" },
             { "name": "acting", "description": "Acting as an account below yours (also: header X-Act-As on any call)" },
             { "name": "audit", "description": "The audit log of the account in view" },
-            { "name": "onboarding", "description": "Packages, add-ons, registration, partnership requests, My partners (operator)" }
+            { "name": "onboarding", "description": "Packages, add-ons, registration, partnership requests, My partners (operator)" },
+            { "name": "billing", "description": "Trial, invoices, payments, denial for unpaid periods, export, test clock" }
         ],
         "paths": {
             "/api/v1/auth/login": { "post": login },
@@ -352,6 +353,43 @@ pub fn spec() -> Value {
             "/api/v1/settings": {
                 "get": op("getSettings", "onboarding", "Operator settings", None, json!({ "200": ok("Settings", "Settings") })),
                 "put": op("putSettings", "onboarding", "Change operator settings", Some("Settings"), json!({ "200": ok("Settings", "Settings") }))
+            },
+            "/api/v1/billing": {
+                "get": op("billing", "billing", "The package, status and invoices of the account in view — or, for a login denied for an unpaid period, of the partner concerned, with how to pay", None, json!({ "200": ok("Billing", "Billing") }))
+            },
+            "/api/v1/billing/package": {
+                "post": op("changePackage", "billing", "Change the package of the partner in view (owners and admins); the next invoice has its price", Some("PackageChoice"),
+                    json!({ "200": ok("Changed", "Subscription"), "409": err("No package here (`no_subscription`)"), "422": err("Unknown or retired package (`validation_failed`)") }))
+            },
+            "/api/v1/billing/export": {
+                "get": op("exportData", "billing", "Everything of the partner in view as JSON (accounts, logins without secrets, invoices); available until the purge", None, json!({ "200": { "description": "Export", "content": { "application/json": { "schema": { "type": "object" } } } } }))
+            },
+            "/api/v1/invoices/{id}": {
+                "get": with_id(op("getInvoice", "billing", "One invoice of the account in view or below", None, json!({ "200": ok("Invoice", "Invoice") })))
+            },
+            "/api/v1/accounts/{id}/invoices": {
+                "get": with_id(op("accountInvoices", "billing", "The invoices of an account", None, json!({ "200": ok("Invoices", "InvoiceList") })))
+            },
+            "/api/v1/invoices/{id}/payments": {
+                "post": with_id(op("registerPayment", "billing", "The operator registers a payment: the invoice is paid and the package extended; a suspended partner gets access back at once. The same reference twice changes nothing.", Some("PaymentInput"),
+                    json!({ "200": ok("Registered (or already registered)", "PaymentResult"), "409": err("Reference used for another invoice (`reference_used`)"), "422": err("Missing reference or wrong amount (`validation_failed`)") })))
+            },
+            "/api/v1/payments/webhook": {
+                "post": {
+                    "operationId": "paymentWebhook", "tags": ["billing"], "security": [],
+                    "summary": "A payment provider reports a payment. Signed: header X-Signature = hex HMAC-SHA256 of the raw body with the shared secret (PANEL_PAYMENT_WEBHOOK_SECRET). Refused when replayed (same event_id, or timestamp more than 5 minutes off).",
+                    "parameters": [{ "name": "X-Signature", "in": "header", "required": true, "schema": { "type": "string" } }],
+                    "requestBody": body("WebhookPayment"),
+                    "responses": {
+                        "200": ok("Registered", "PaymentResult"), "400": err("Body is not JSON (`invalid_json`)"),
+                        "403": err("Bad signature (`forbidden`)"), "404": err("No webhook secret configured, or unknown invoice (`not_found`)"),
+                        "409": err("Replayed (`replayed`)"), "422": err("Invalid field (`validation_failed`)"), "500": err("Internal error")
+                    }
+                }
+            },
+            "/api/v1/test-clock/advance": {
+                "post": op("advanceTestClock", "billing", "Only with PANEL_TEST_CLOCK=1 (otherwise 404): the operator moves the panel's clock forward; due billing steps and jobs run at once", Some("AdvanceBody"),
+                    json!({ "200": { "description": "The new time and what ran", "content": { "application/json": { "schema": { "type": "object" } } } }, "404": err("The test clock is off (`not_found`)"), "422": err("seconds out of range (`validation_failed`)") }))
             },
             "/api/v1/audit": {
                 "get": audit_params(op("auditLog", "audit", "The audit log of the account in view and everything below it, newest first", None, json!({ "200": ok("Page of records", "AuditPage"), "422": err("Bad filter (`validation_failed`)") })))
@@ -503,6 +541,30 @@ pub fn spec() -> Value {
                 "PartnerList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/PartnerRow" } } } },
                 "PartnerUpdate": { "type": "object", "required": ["external_invoice_id"], "properties": { "external_invoice_id": { "type": "string", "maxLength": 100 } } },
                 "Settings": { "type": "object", "required": ["auto_approve_partners"], "properties": { "auto_approve_partners": { "type": "boolean" } } },
+                "Subscription": { "type": "object", "required": ["account_id", "package_id", "package_name", "status", "period_start", "period_end"], "properties": {
+                    "account_id": { "type": "integer" }, "package_id": { "type": "integer" }, "package_name": { "type": "string" },
+                    "status": { "type": "string", "enum": ["trial", "active", "suspended"] },
+                    "period_start": { "type": "string", "format": "date-time" }, "period_end": { "type": "string", "format": "date-time", "description": "Access is paid (or in trial) until then" },
+                    "purge_at": { "type": "string", "format": "date-time", "nullable": true }, "external_invoice_id": { "type": "string" } } },
+                "Invoice": { "type": "object", "required": ["id", "number", "account_id", "total", "currency", "status", "lines"], "properties": {
+                    "id": { "type": "integer" }, "number": { "type": "string" }, "account_id": { "type": "integer" }, "account_name": { "type": "string" },
+                    "period_start": { "type": "string" }, "period_end": { "type": "string" }, "due_at": { "type": "string" },
+                    "currency": { "type": "string" }, "total": { "type": "integer", "description": "Minor units" }, "total_label": { "type": "string" },
+                    "status": { "type": "string", "enum": ["open", "paid"] },
+                    "lines": { "type": "array", "items": { "type": "object", "properties": { "description": { "type": "string" }, "amount": { "type": "integer" } } } } } },
+                "InvoiceList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Invoice" } } } },
+                "Billing": { "type": "object", "required": ["suspended", "invoices", "how_to_pay"], "properties": {
+                    "suspended": { "type": "boolean" }, "subscription": { "allOf": [{ "$ref": "#/components/schemas/Subscription" }], "nullable": true },
+                    "invoices": { "type": "array", "items": { "$ref": "#/components/schemas/Invoice" } }, "how_to_pay": { "type": "string" } } },
+                "PackageChoice": { "type": "object", "required": ["package_id"], "properties": { "package_id": { "type": "integer", "format": "int64" } } },
+                "PaymentInput": { "type": "object", "required": ["reference"], "properties": {
+                    "reference": { "type": "string", "maxLength": 100, "pattern": "\\S" }, "amount": { "type": "integer", "description": "Minor units; defaults to the invoice total" } } },
+                "PaymentResult": { "type": "object", "required": ["invoice", "registered"], "properties": {
+                    "invoice": { "$ref": "#/components/schemas/Invoice" }, "registered": { "type": "boolean", "description": "False when this reference was registered before" } } },
+                "WebhookPayment": { "type": "object", "required": ["event_id", "timestamp", "invoice_number", "amount", "reference"], "properties": {
+                    "event_id": { "type": "string", "maxLength": 100 }, "timestamp": { "type": "integer", "description": "Seconds since the epoch" },
+                    "invoice_number": { "type": "string" }, "amount": { "type": "integer" }, "reference": { "type": "string", "maxLength": 100 } } },
+                "AdvanceBody": { "type": "object", "required": ["seconds"], "properties": { "seconds": { "type": "integer", "minimum": 1, "maximum": 31622400 } } },
                 "Dashboard": { "type": "object", "required": ["account", "below", "logins"], "properties": {
                     "account": { "$ref": "#/components/schemas/Account" },
                     "below": { "type": "array", "items": { "$ref": "#/components/schemas/KindCount" } },

@@ -8,6 +8,8 @@ use axum::{
     Extension,
 };
 
+#[path = "billing_pages.rs"]
+pub mod billing;
 #[path = "tree_pages.rs"]
 pub mod tree;
 use serde::Deserialize;
@@ -49,6 +51,11 @@ crate::route_table! { ROUTES, routes;
     get "/switcher" => tree::switcher, A::SignedIn;
     get "/audit" => tree::audit_page, A::SignedIn;
     get "/audit.csv" => tree::audit_csv, A::SignedIn;
+    get "/billing" => billing::billing_page, A::SignedIn;
+    post "/billing/package" => billing::change_package, A::SignedIn;
+    get "/billing/export" => billing::export, A::SignedIn;
+    get "/invoices/{id}" => billing::invoice_page, A::SignedIn;
+    post "/test-clock/advance" => billing::advance_clock, A::TestClock;
 }
 
 pub fn url_encode(s: &str) -> String {
@@ -72,6 +79,10 @@ pub struct Layout {
     pub csrf: String,
     pub flash: Option<String>,
     pub request_id: String,
+    /// With PANEL_TEST_CLOCK=1: the panel's (moved) time, shown in a banner on every page.
+    pub test_clock: Option<String>,
+    /// The account in view is the operator (its own menu entries and controls).
+    pub operator_view: bool,
 }
 
 impl Layout {
@@ -141,7 +152,13 @@ impl Layout {
             }
             _ => 0,
         };
+        let operator_view = account.kind == "operator";
         Ok(Layout {
+            test_clock: state
+                .config
+                .test_clock
+                .then(|| crate::clock::format_ms(state.now_ms())),
+            operator_view,
             title: title.to_string(),
             nav,
             user: Some(UserBar {
@@ -162,6 +179,8 @@ impl Layout {
 
     fn anonymous(title: &str, csrf: &str, headers: &HeaderMap) -> Layout {
         Layout {
+            test_clock: None,
+            operator_view: false,
             title: title.to_string(),
             nav: "",
             user: None,
@@ -213,6 +232,8 @@ pub fn error_page(e: &AppError) -> Response {
         tracing::error!(request_id = %current_request_id(), error = ?e, "internal error");
     }
     let layout = Layout {
+        test_clock: None,
+        operator_view: false,
         title: "Error".into(),
         nav: "",
         user: None,

@@ -315,7 +315,12 @@ async fn pages_sign_in_show_figures_and_errors_with_a_request_id() {
 
 #[tokio::test]
 async fn the_openapi_document_describes_every_operation_and_the_docs_load() {
-    let app = TestApp::spawn().await;
+    // With the optional endpoints switched on, so every documented operation is there.
+    let app = TestApp::spawn_with(|c| {
+        c.test_clock = true;
+        c.payment_webhook_secret = Some(partner_panel::config::Secret::new("s"));
+    })
+    .await;
     let c = app.client();
     let doc: Value = c
         .get(app.url("/api/openapi.json"))
