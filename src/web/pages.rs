@@ -10,6 +10,8 @@ use axum::{
 
 #[path = "billing_pages.rs"]
 pub mod billing;
+#[path = "onboarding_pages.rs"]
+pub mod onboarding;
 #[path = "tree_pages.rs"]
 pub mod tree;
 use serde::Deserialize;
@@ -56,6 +58,23 @@ crate::route_table! { ROUTES, routes;
     get "/billing/export" => billing::export, A::SignedIn;
     get "/invoices/{id}" => billing::invoice_page, A::SignedIn;
     post "/test-clock/advance" => billing::advance_clock, A::TestClock;
+    get "/plans" => onboarding::plans, A::Public;
+    post "/register" => onboarding::register, A::Public;
+    get "/operator/requests" => onboarding::requests, A::Operator(Need::Read);
+    post "/operator/requests/{id}/approve" => onboarding::approve, A::Operator(Need::Admin);
+    post "/operator/requests/{id}/reject" => onboarding::reject, A::Operator(Need::Admin);
+    post "/operator/settings" => onboarding::settings, A::Operator(Need::Admin);
+    get "/operator/history" => onboarding::history, A::Operator(Need::Read);
+    get "/operator/history.csv" => onboarding::history_csv, A::Operator(Need::Read);
+    get "/operator/packages" => onboarding::packages, A::Operator(Need::Read);
+    post "/operator/packages" => onboarding::package_create, A::Operator(Need::Admin);
+    post "/operator/packages/{id}" => onboarding::package_update, A::Operator(Need::Admin);
+    post "/operator/packages/{id}/status" => onboarding::package_status, A::Operator(Need::Admin);
+    post "/operator/addons" => onboarding::addon_create, A::Operator(Need::Admin);
+    post "/operator/addons/{id}/status" => onboarding::addon_status, A::Operator(Need::Admin);
+    get "/operator/partners" => onboarding::partners, A::Operator(Need::Read);
+    post "/operator/partners/{id}" => onboarding::partner_update, A::Operator(Need::Admin);
+    post "/operator/invoices/{id}/payments" => onboarding::payment, A::Operator(Need::Admin);
 }
 
 pub fn url_encode(s: &str) -> String {
@@ -177,7 +196,7 @@ impl Layout {
         })
     }
 
-    fn anonymous(title: &str, csrf: &str, headers: &HeaderMap) -> Layout {
+    pub(crate) fn anonymous(title: &str, csrf: &str, headers: &HeaderMap) -> Layout {
         Layout {
             test_clock: None,
             operator_view: false,

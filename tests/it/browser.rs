@@ -354,3 +354,119 @@ async fn operator_builds_the_tree_acts_as_a_partner_and_exits() {
     run.await;
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_approve_trial_denial_and_payment_in_the_browser() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn_with(|c| {
+        c.test_clock = true;
+        c.session_idle = Duration::from_secs(400 * 86_400);
+        c.session_absolute = Duration::from_secs(400 * 86_400);
+    })
+    .await;
+    let op_api = app.login_admin().await;
+    op_api
+        .post(
+            "/api/v1/packages",
+            serde_json::json!({"name": "Starter", "monthly_price": 1999, "feature_ads": true}),
+        )
+        .await;
+    let run = async {
+        // The applicant registers on the public page.
+        b.client.goto(&app.url("/plans")).await.unwrap();
+        b.screenshot("20-plans").await;
+        b.click("input[name=package_id]").await;
+        b.fill("#reg-company", "Browser Media").await;
+        b.fill("#reg-contact", "Bea Browser").await;
+        b.fill("#reg-email", "bea@browser.example").await;
+        b.fill("#reg-website", "not a url").await;
+        b.click("#register").await;
+        assert!(b.text("#website-error").await.contains("https://"));
+        b.fill("#reg-website", "https://browser.example").await;
+        b.click("#register").await;
+        assert!(b
+            .text("#registration-done")
+            .await
+            .contains("waiting for our decision"));
+
+        // The operator approves it.
+        b.client.goto(&app.url("/login")).await.unwrap();
+        b.fill("#email", ADMIN_EMAIL).await;
+        b.fill("#password", ADMIN_PASSWORD).await;
+        b.click("#sign-in").await;
+        assert!(b.text("#test-clock-banner").await.contains("test clock"));
+        b.client.goto(&app.url("/operator/requests")).await.unwrap();
+        assert!(b
+            .text("#pending-count")
+            .await
+            .to_lowercase()
+            .contains("1 pending"));
+        b.screenshot("21-requests").await;
+        b.click(".approve").await;
+        assert!(b.text("#flash").await.contains("Browser Media is approved"));
+        app.run_jobs().await;
+        let mail = app
+            .smtp
+            .to("bea@browser.example")
+            .pop()
+            .expect("the login by email");
+        let pw = mail
+            .data
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("password: "))
+            .unwrap()
+            .trim()
+            .to_string();
+
+        // Fifteen days later the trial has ended unpaid.
+        b.fill("#test-clock-days", "15").await;
+        b.click("#test-clock-go").await;
+        assert!(b.text("#flash").await.contains("The clock now reads"));
+        b.client.goto(&app.url("/operator/partners")).await.unwrap();
+        assert!(b.text(".partner-status").await.contains("suspended"));
+        b.screenshot("22-my-partners").await;
+        b.click("#logout").await;
+
+        // The partner signs in and is shown why, the invoice, and how to pay.
+        b.fill("#email", "bea@browser.example").await;
+        b.fill("#password", &pw).await;
+        b.click("#sign-in").await;
+        assert!(b.text("#suspended-notice").await.contains("How to pay"));
+        assert!(b.text("#invoice-list").await.contains("19.99 EUR"));
+        b.screenshot("23-suspended").await;
+        b.client.goto(&app.url("/accounts")).await.unwrap();
+        assert!(b
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/billing"));
+        b.click("#invoice-list a").await;
+        assert_eq!(b.text("#invoice-total").await, "19.99 EUR");
+        b.screenshot("24-invoice").await;
+        b.client.goto(&app.url("/billing")).await.unwrap();
+        b.click("#logout").await;
+
+        // The operator registers the payment; the partner is back at once.
+        b.fill("#email", ADMIN_EMAIL).await;
+        b.fill("#password", ADMIN_PASSWORD).await;
+        b.click("#sign-in").await;
+        b.client.goto(&app.url("/operator/partners")).await.unwrap();
+        b.fill(".payment-reference", "BANK-2024-1").await;
+        b.click(".register-payment").await;
+        assert!(b
+            .text("#flash")
+            .await
+            .contains("Payment of 19.99 EUR registered"));
+        b.click("#logout").await;
+        b.fill("#email", "bea@browser.example").await;
+        b.fill("#password", &pw).await;
+        b.click("#sign-in").await;
+        assert_eq!(b.text("#account-name").await, "Browser Media");
+    };
+    run.await;
+    b.close().await;
+}
