@@ -53,6 +53,8 @@ pub struct Config {
     pub test_clock: bool,
     /// Shared secret of the payment provider's webhook (HMAC-SHA256 over the body).
     pub payment_webhook_secret: Option<Secret>,
+    /// An HTTP SMS gateway: messages are POSTed to it as JSON {"to", "text"}.
+    pub sms_gateway_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +125,7 @@ impl Config {
             worker_poll: Duration::from_millis(parse("PANEL_WORKER_POLL_MS", 1000u64)?),
             test_clock: flag("PANEL_TEST_CLOCK", false)?,
             payment_webhook_secret: var("PANEL_PAYMENT_WEBHOOK_SECRET").map(Secret),
+            sms_gateway_url: var("PANEL_SMS_GATEWAY_URL"),
         })
     }
 
@@ -147,6 +150,7 @@ impl Config {
             worker_poll: Duration::from_millis(1000),
             test_clock: false,
             payment_webhook_secret: None,
+            sms_gateway_url: None,
         }
     }
 }

@@ -342,6 +342,38 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Stores a text message for a phone and schedules its delivery through the SMS gateway, in the
+/// caller's transaction.
+pub async fn enqueue_sms(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    phone: &str,
+    text: &str,
+    template: &str,
+) -> AppResult<i64> {
+    let now = state.now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO outbox (channel, recipient, subject, body_text, template, created_at) \
+         VALUES ('sms', $1, '', $2, $3, $4) RETURNING id",
+    )
+    .bind(phone)
+    .bind(text)
+    .bind(template)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    jobs::enqueue(
+        conn,
+        now,
+        jobs::SEND_EMAIL,
+        &serde_json::json!({ "outbox_id": id }).to_string(),
+        now,
+        Some(&format!("outbox:{id}")),
+    )
+    .await?;
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

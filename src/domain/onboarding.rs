@@ -425,19 +425,28 @@ async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) -> AppResul
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    notifications::enqueue(
-        state,
-        &mut tx,
-        &notifications::Message::PartnerApproved {
-            to: r.email.clone(),
-            name: r.contact_name.clone(),
-            company: r.company_name.clone(),
-            package: package.name.clone(),
-            trial_days: package.trial_days,
-            password: password.clone(),
-        },
-    )
-    .await?;
+    // The login goes by SMS when the applicant asked for it and a gateway is configured.
+    if r.delivery == "sms" && state.config.sms_gateway_url.is_some() && !r.phone.is_empty() {
+        let text = format!(
+            "Partner Panel: {} is approved. Sign in at {}/login with username {} and password {}",
+            r.company_name, state.config.base_url, r.email, password
+        );
+        notifications::enqueue_sms(state, &mut tx, &r.phone, &text, "partner_approved_sms").await?;
+    } else {
+        notifications::enqueue(
+            state,
+            &mut tx,
+            &notifications::Message::PartnerApproved {
+                to: r.email.clone(),
+                name: r.contact_name.clone(),
+                company: r.company_name.clone(),
+                package: package.name.clone(),
+                trial_days: package.trial_days,
+                password: password.clone(),
+            },
+        )
+        .await?;
+    }
     audit::record(
         &mut tx,
         now,

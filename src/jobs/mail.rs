@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 pub async fn deliver(state: &AppState, outbox_id: i64, last_try: bool) -> Result<(), String> {
     let row = sqlx::query(
-        "SELECT recipient, subject, body_text, body_html, status FROM outbox WHERE id = $1",
+        "SELECT channel, recipient, subject, body_text, body_html, status FROM outbox WHERE id = $1",
     )
     .bind(outbox_id)
     .fetch_optional(&state.db.pool)
@@ -27,12 +27,23 @@ pub async fn deliver(state: &AppState, outbox_id: i64, last_try: bool) -> Result
     let text: String = r.try_get("body_text").map_err(|e| e.to_string())?;
     let html: Option<String> = r.try_get("body_html").map_err(|e| e.to_string())?;
 
-    let result = match &state.config.smtp {
-        None => {
+    let channel: String = r.try_get("channel").map_err(|e| e.to_string())?;
+    let result = match (&state.config.smtp, channel.as_str()) {
+        (_, "sms") => match &state.config.sms_gateway_url {
+            Some(url) => send_sms(url, &to, &text).await.map(|_| "sent"),
+            None => {
+                tracing::info!(
+                    outbox_id,
+                    "no SMS gateway configured: message kept in the outbox"
+                );
+                Ok("logged")
+            }
+        },
+        (None, _) => {
             tracing::info!(outbox_id, to = %to, subject = %subject, "SMTP not configured: mail kept in the outbox");
             Ok("logged")
         }
-        Some(smtp) => send(state, smtp, &to, &subject, text, html)
+        (Some(smtp), _) => send(state, smtp, &to, &subject, text, html)
             .await
             .map(|_| "sent"),
     };
@@ -97,4 +108,51 @@ async fn send(
         .await
         .map(|_| ())
         .map_err(|e| e.to_string())
+}
+
+/// POSTs `{"to", "text"}` as JSON to an http:// SMS gateway; any 2xx answer is success.
+pub async fn send_sms(url: &str, to: &str, text: &str) -> Result<(), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or("the SMS gateway URL must start with http:// (put a local relay in front of an https gateway)")?;
+    let (hostport, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let host = hostport.split(':').next().unwrap_or(hostport);
+    let addr = if hostport.contains(':') {
+        hostport.to_string()
+    } else {
+        format!("{hostport}:80")
+    };
+    let body = serde_json::json!({ "to": to, "text": text }).to_string();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let io = async {
+        let mut s = tokio::net::TcpStream::connect(&addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        s.write_all(request.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).await.map_err(|e| e.to_string())?;
+        Ok::<_, String>(buf)
+    };
+    let buf = tokio::time::timeout(std::time::Duration::from_secs(20), io)
+        .await
+        .map_err(|_| "the SMS gateway did not answer in 20 s".to_string())??;
+    let head = String::from_utf8_lossy(&buf[..buf.len().min(200)]).to_string();
+    let status = head.split_whitespace().nth(1).unwrap_or("");
+    if status.starts_with('2') {
+        Ok(())
+    } else {
+        Err(format!(
+            "the SMS gateway answered {}",
+            head.lines().next().unwrap_or("nothing")
+        ))
+    }
 }

@@ -423,3 +423,61 @@ async fn automatic_approval_and_the_registration_rate_limit() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn the_login_goes_by_sms_through_the_gateway_when_asked() {
+    let gateway = TestHttpSink::start().await;
+    let url = gateway.url.clone();
+    let app = TestApp::spawn_with(move |c| c.sms_gateway_url = Some(url)).await;
+    let op = app.login_admin().await;
+    let basic = package(&op, "Basic", 1999).await;
+    let mut body = registration("sms@reg.example", basic);
+    body["delivery"] = json!("sms");
+    body["phone"] = json!("");
+    let r = app
+        .client()
+        .post(app.url("/api/v1/registrations"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_of(r).await.2.as_deref(),
+        Some("phone"),
+        "SMS needs a phone number"
+    );
+    body["phone"] = json!("+49 170 555 0101");
+    let v: Value = app
+        .client()
+        .post(app.url("/api/v1/registrations"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    op.post(
+        &format!("/api/v1/partnership-requests/{}/approve", v["id"]),
+        json!({}),
+    )
+    .await;
+    app.run_jobs().await;
+    let sent = gateway.bodies();
+    assert_eq!(sent.len(), 1);
+    let sms: Value = serde_json::from_str(&sent[0]).unwrap();
+    assert_eq!(sms["to"], "+49 170 555 0101");
+    let text = sms["text"].as_str().unwrap();
+    assert!(text.contains("sms@reg.example"));
+    let pw = text.rsplit("password ").next().unwrap().trim();
+    app.login("sms@reg.example", pw).await;
+    assert!(
+        app.smtp.to("sms@reg.example").is_empty(),
+        "not by email as well"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE channel = 'sms' AND status = 'sent'")
+            .await,
+        1
+    );
+}

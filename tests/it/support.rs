@@ -436,3 +436,66 @@ pub async fn error_of(r: Response) -> (StatusCode, String, Option<String>, Strin
         e["message"].as_str().unwrap().to_string(),
     )
 }
+
+// ---- a local HTTP endpoint that records what is POSTed to it (an SMS gateway) ----
+
+#[derive(Clone)]
+pub struct TestHttpSink {
+    pub url: String,
+    received: Arc<Mutex<Vec<String>>>,
+}
+
+impl TestHttpSink {
+    pub async fn start() -> TestHttpSink {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/send", listener.local_addr().unwrap());
+        let sink = TestHttpSink {
+            url,
+            received: Default::default(),
+        };
+        let s = sink.clone();
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    use tokio::io::AsyncReadExt;
+                    let mut sock = sock;
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        let n = sock.read(&mut chunk).await.unwrap_or(0);
+                        if n == 0 {
+                            break;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let text = String::from_utf8_lossy(&buf).to_string();
+                        if let Some(i) = text.find("\r\n\r\n") {
+                            let len = text[..i]
+                                .lines()
+                                .find_map(|l| {
+                                    l.to_ascii_lowercase()
+                                        .strip_prefix("content-length:")
+                                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                                })
+                                .unwrap_or(0);
+                            if buf.len() >= i + 4 + len {
+                                s.received.lock().unwrap().push(text[i + 4..].to_string());
+                                break;
+                            }
+                        }
+                    }
+                    let _ = sock
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                        )
+                        .await;
+                });
+            }
+        });
+        sink
+    }
+
+    pub fn bodies(&self) -> Vec<String> {
+        self.received.lock().unwrap().clone()
+    }
+}
