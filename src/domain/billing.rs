@@ -24,8 +24,73 @@ pub const DAY_MS: i64 = 86_400_000;
 pub const PERIOD_MS: i64 = 30 * DAY_MS;
 /// Data is kept this long after access was denied, then purged.
 pub const RETENTION_MS: i64 = 30 * DAY_MS;
-/// Reminders go out this many days before a period ends (the first also brings the invoice).
+/// Reminders go out this many days before a period ends (the first also brings the invoice),
+/// unless the operator set other days (setting `reminder_days`, e.g. "10,3,1").
 pub const REMINDER_DAYS: [i64; 2] = [7, 1];
+pub const REMINDER_SETTING: &str = "reminder_days";
+
+/// The reminder days in force, largest first.
+pub async fn reminder_days(state: &AppState) -> AppResult<Vec<i64>> {
+    let set = super::onboarding::setting(state, REMINDER_SETTING).await?;
+    let mut days: Vec<i64> = set
+        .as_deref()
+        .map(|v| {
+            v.split(',')
+                .filter_map(|d| d.trim().parse().ok())
+                .filter(|d| (1..=60).contains(d))
+                .collect()
+        })
+        .filter(|v: &Vec<i64>| !v.is_empty())
+        .unwrap_or_else(|| REMINDER_DAYS.to_vec());
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.dedup();
+    Ok(days)
+}
+
+/// Sets the reminder days (1 to 60 days before a period ends; at most 5 of them).
+pub async fn set_reminder_days(
+    state: &AppState,
+    who: &Identity,
+    days: &[i64],
+) -> AppResult<Vec<i64>> {
+    access::operator(state, who, Need::Admin).await?;
+    if days.is_empty() || days.len() > 5 || days.iter().any(|d| !(1..=60).contains(d)) {
+        return Err(AppError::validation(
+            "reminder_days",
+            "Give 1 to 5 numbers of days, each from 1 to 60",
+        ));
+    }
+    let mut d = days.to_vec();
+    d.sort_unstable_by(|a, b| b.cmp(a));
+    d.dedup();
+    let value = d
+        .iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(REMINDER_SETTING)
+        .bind(&value)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(who.view_account_id),
+            action: "settings.reminder_days",
+            target_type: None,
+            target_id: None,
+            detail: Some(value),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(d)
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Subscription {
@@ -257,7 +322,8 @@ async fn owner_contacts(state: &AppState, account: i64) -> AppResult<Vec<(String
 pub async fn scan(state: &AppState) -> AppResult<ScanReport> {
     let now = state.now_ms();
     let mut report = ScanReport::default();
-    let horizon = now + REMINDER_DAYS[0] * DAY_MS;
+    let reminder_days = reminder_days(state).await?;
+    let horizon = now + reminder_days[0] * DAY_MS;
     let rows = sqlx::query(
         "SELECT account_id, package_id, status, period_end, purge_at FROM subscriptions \
          WHERE (status IN ('trial', 'active') AND period_end <= $1) OR (status = 'suspended' AND purge_at <= $2)",
@@ -283,7 +349,7 @@ pub async fn scan(state: &AppState) -> AppResult<ScanReport> {
             }
             continue;
         }
-        for days in REMINDER_DAYS {
+        for &days in &reminder_days {
             if now >= end - days * DAY_MS {
                 let mut tx = state.db.begin().await?;
                 if once(&mut tx, account, &format!("reminder_{days}d"), end, now).await? {
@@ -701,7 +767,7 @@ pub async fn change_package(
     .bind(sub.period_end_ms)
     .execute(&mut *tx)
     .await?;
-    if sub.period_end_ms - now <= REMINDER_DAYS[0] * DAY_MS {
+    if sub.period_end_ms - now <= reminder_days(state).await?[0] * DAY_MS {
         ensure_invoice(
             state,
             &mut tx,

@@ -235,12 +235,17 @@ async fn get_settings(
         .await?
         .as_deref()
         == Some("1");
-    Ok(Json(json!({ "auto_approve_partners": on })))
+    let days = crate::domain::billing::reminder_days(&state).await?;
+    Ok(Json(
+        json!({ "auto_approve_partners": on, "reminder_days": days }),
+    ))
 }
 
 #[derive(Deserialize)]
 pub struct SettingsBody {
     pub auto_approve_partners: Option<bool>,
+    /// Days before a period ends when reminders go out, e.g. [7, 1].
+    pub reminder_days: Option<Vec<i64>>,
 }
 
 async fn put_settings(
@@ -249,9 +254,17 @@ async fn put_settings(
     ApiJson(body): ApiJson<SettingsBody>,
 ) -> AppResult<Json<serde_json::Value>> {
     access::operator(&state, &who, Need::Admin).await?;
-    let on = body.auto_approve_partners.ok_or_else(|| {
-        crate::error::AppError::validation("auto_approve_partners", "Say true or false")
-    })?;
-    onboarding::set_auto_approve(&state, &who, on).await?;
-    Ok(Json(json!({ "auto_approve_partners": on })))
+    if body.auto_approve_partners.is_none() && body.reminder_days.is_none() {
+        return Err(crate::error::AppError::validation(
+            "auto_approve_partners",
+            "Send auto_approve_partners and/or reminder_days",
+        ));
+    }
+    if let Some(days) = &body.reminder_days {
+        crate::domain::billing::set_reminder_days(&state, &who, days).await?;
+    }
+    if let Some(on) = body.auto_approve_partners {
+        onboarding::set_auto_approve(&state, &who, on).await?;
+    }
+    get_settings(State(state), Auth(who)).await
 }

@@ -109,6 +109,7 @@ pub async fn export(State(state): State<AppState>, PageAuth(who): PageAuth) -> R
 struct InvoiceTpl {
     layout: Layout,
     inv: billing::Invoice,
+    issuer: Option<crate::domain::accounts::Account>,
 }
 
 impl InvoiceTpl {
@@ -138,6 +139,7 @@ pub async fn invoice_page(
         };
         Ok::<_, AppError>(InvoiceTpl {
             layout: Layout::for_user(&state, &who, &headers, &inv.number, "billing").await?,
+            issuer: crate::domain::accounts::operator(&state.db).await?,
             inv,
         })
     }

@@ -540,7 +540,8 @@ pub fn spec() -> Value {
                     "period_end": { "type": "string", "format": "date-time", "nullable": true }, "external_invoice_id": { "type": "string" } } },
                 "PartnerList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/PartnerRow" } } } },
                 "PartnerUpdate": { "type": "object", "required": ["external_invoice_id"], "properties": { "external_invoice_id": { "type": "string", "maxLength": 100 } } },
-                "Settings": { "type": "object", "required": ["auto_approve_partners"], "properties": { "auto_approve_partners": { "type": "boolean" } } },
+                "Settings": { "type": "object", "properties": { "auto_approve_partners": { "type": "boolean" },
+                    "reminder_days": { "type": "array", "minItems": 1, "maxItems": 5, "items": { "type": "integer", "minimum": 1, "maximum": 60 }, "description": "Days before a period ends when reminders go out; the first brings the invoice" } } },
                 "Subscription": { "type": "object", "required": ["account_id", "package_id", "package_name", "status", "period_start", "period_end"], "properties": {
                     "account_id": { "type": "integer" }, "package_id": { "type": "integer" }, "package_name": { "type": "string" },
                     "status": { "type": "string", "enum": ["trial", "active", "suspended"] },

@@ -367,3 +367,49 @@ async fn the_test_clock_exists_only_when_switched_on() {
     let page = op.get("/").await.text().await.unwrap();
     assert!(page.contains("test clock"), "every page says so");
 }
+
+#[tokio::test]
+async fn reminder_days_are_settable() {
+    let app = TestApp::spawn_with(long_sessions).await;
+    let (op, _partner, _) = onboard(&app).await;
+    let r = op
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/settings",
+            Some(json!({"reminder_days": [10, 3]})),
+        )
+        .await;
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["reminder_days"],
+        json!([10, 3])
+    );
+    assert_eq!(
+        error_of(
+            op.send(
+                reqwest::Method::PUT,
+                "/api/v1/settings",
+                Some(json!({"reminder_days": [0]}))
+            )
+            .await
+        )
+        .await
+        .2
+        .as_deref(),
+        Some("reminder_days")
+    );
+    // 14-day trial: the first reminder (with the invoice) comes 10 days before its end.
+    app.advance(3 * DAY + 60);
+    assert_eq!(scan(&app).await["reminders"], 0);
+    app.advance(DAY);
+    assert_eq!(scan(&app).await["reminders"], 1);
+    assert!(app
+        .smtp
+        .to("lee@cycle.example")
+        .last()
+        .unwrap()
+        .subject()
+        .contains("10 day(s)"));
+    app.advance(7 * DAY);
+    assert_eq!(scan(&app).await["reminders"], 1, "3 days before");
+    assert_eq!(app.count("SELECT COUNT(*) FROM invoices").await, 1);
+}
