@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{error_page, redirect_with_flash, render, url_encode, Layout};
+use super::{error_page, render, tree::after, url_encode, Layout};
 use crate::{
     domain::{
         access::{self, Need},
@@ -22,23 +22,6 @@ use crate::{
     web::{cookies, PageAuth, PageForm, PageId, PageQuery, RequestMeta},
 };
 
-fn after<T>(
-    state: &AppState,
-    r: Result<T, AppError>,
-    back: &str,
-    ok: impl FnOnce(T) -> String,
-) -> Response {
-    let secure = state.config.secure_cookies;
-    match r {
-        Ok(v) => redirect_with_flash(back, &ok(v), secure),
-        Err(
-            e @ (AppError::Validation { .. }
-            | AppError::Conflict { .. }
-            | AppError::BadRequest { .. }),
-        ) => redirect_with_flash(back, &format!("!{}", e.public_message()), secure),
-        Err(e) => error_page(&e),
-    }
-}
 
 // ---- public: plans and registration ----
 

@@ -24,7 +24,7 @@ use crate::{
 
 /// After a form: success goes back with a message; a rule broken goes back with the reason;
 /// not found / not allowed / internal show the error page.
-fn after<T>(
+pub(crate) fn after<T>(
     state: &AppState,
     r: Result<T, AppError>,
     back: &str,
