@@ -22,7 +22,6 @@ use crate::{
     web::{cookies, PageAuth, PageForm, PageId, PageQuery, RequestMeta},
 };
 
-
 // ---- public: plans and registration ----
 
 #[derive(Template)]

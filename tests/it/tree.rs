@@ -250,6 +250,10 @@ async fn every_route_answers_by_relation_and_role() {
         failures.join("\n")
     );
     assert!(checked > 400, "only {checked} checks ran");
+    eprintln!(
+        "route access matrix: {checked} checks over {} routes",
+        routes.len()
+    );
     // Nothing was changed by all of that: the harmless bodies broke a rule after access passed.
     assert_eq!(
         app.count("SELECT COUNT(*) FROM accounts WHERE status = 'active'")
