@@ -309,15 +309,15 @@ pub async fn register(
     .await?;
     tx.commit().await?;
     if setting(state, AUTO_APPROVE).await?.as_deref() == Some("1") {
-        approve_as(
-            state,
-            &audit::Actor {
-                login_email: Some("automatic approval".into()),
-                ..actor
-            },
-            id,
-        )
-        .await?;
+        let auto = audit::Actor {
+            login_email: Some("automatic approval".into()),
+            ..actor
+        };
+        // If it cannot be approved automatically (e.g. the email has a login already), the
+        // request simply waits for the operator.
+        if let Err(e) = approve_as(state, &auto, id).await {
+            tracing::info!(request = id, reason = %e.public_message(), "automatic approval skipped");
+        }
     }
     get(state, id).await?.ok_or(AppError::NotFound)
 }

@@ -139,7 +139,12 @@ pub async fn send_sms(url: &str, to: &str, text: &str) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
         let mut buf = Vec::new();
-        s.read_to_end(&mut buf).await.map_err(|e| e.to_string())?;
+        // Only the status line matters: read at most 64 KiB of the answer.
+        (&mut s)
+            .take(65_536)
+            .read_to_end(&mut buf)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok::<_, String>(buf)
     };
     let buf = tokio::time::timeout(std::time::Duration::from_secs(20), io)

@@ -161,7 +161,8 @@ pub async fn advance_clock(
     PageForm(f): PageForm<AdvanceForm>,
 ) -> Response {
     let days = f.days.as_deref().and_then(|d| d.trim().parse::<i64>().ok());
-    match super::super::api_billing::advance(&state, Some(&who), days.map(|d| d * 86_400)).await {
+    let seconds = days.map(|d| d.clamp(0, 367).saturating_mul(86_400));
+    match super::super::api_billing::advance(&state, Some(&who), seconds).await {
         Ok(v) => redirect_with_flash(
             "/",
             &format!("The clock now reads {}.", v["now"].as_str().unwrap_or("")),

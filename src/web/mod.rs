@@ -285,7 +285,7 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
 
     // A partner's unpaid period denies its logins and all below it everything but billing.
     if let Some(who) = &identity {
-        if who.suspended_by.is_some() && !allowed_while_suspended(&path) {
+        if who.suspended_by.is_some() && !allowed_while_suspended(req.method(), &path) {
             return if path.starts_with("/api/") {
                 AppError::PaymentRequired(
                     "Access is suspended: the period ended unpaid. GET /api/v1/billing shows the open invoice and how to pay.".into(),
@@ -343,8 +343,15 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
     next.run(req).await
 }
 
-/// What a login denied for an unpaid period may still open: billing, invoices, export, sign-out.
-fn allowed_while_suspended(path: &str) -> bool {
+/// What a login denied for an unpaid period may still do: read billing, invoices and the
+/// export, and sign out.
+fn allowed_while_suspended(method: &Method, path: &str) -> bool {
+    if matches!(path, "/logout" | "/api/v1/auth/logout") {
+        return *method == Method::POST;
+    }
+    if *method != Method::GET && *method != Method::HEAD {
+        return false;
+    }
     path.starts_with("/assets/")
         || path.starts_with("/invoices/")
         || path.starts_with("/api/v1/invoices/")

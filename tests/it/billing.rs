@@ -413,3 +413,151 @@ async fn reminder_days_are_settable() {
     assert_eq!(scan(&app).await["reminders"], 1, "3 days before");
     assert_eq!(app.count("SELECT COUNT(*) FROM invoices").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payments_are_taken_once_and_a_failed_webhook_can_be_retried() {
+    let app = TestApp::spawn_with(|c| {
+        c.payment_webhook_secret = Some(partner_panel::config::Secret::new(SECRET));
+        long_sessions(c);
+    })
+    .await;
+    let (op, partner, _) = onboard(&app).await;
+    app.advance(8 * DAY);
+    scan(&app).await;
+    let billing: Value = partner.get("/api/v1/billing").await.json().await.unwrap();
+    let inv = billing["invoices"][0].clone();
+    let path = format!("/api/v1/invoices/{}/payments", inv["id"]);
+    // The same reference sent twice at once: one registers, the other changes nothing; no error.
+    let op2 = app.login_admin().await;
+    let (a, b) = tokio::join!(
+        op.post(&path, json!({"reference": "SAME-1"})),
+        op2.post(&path, json!({"reference": "SAME-1"}))
+    );
+    assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+    let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+    assert_eq!(
+        [a["registered"].as_bool(), b["registered"].as_bool()]
+            .iter()
+            .filter(|r| **r == Some(true))
+            .count(),
+        1
+    );
+    // A second, different payment of the paid invoice is refused.
+    assert_eq!(
+        error_of(op.post(&path, json!({"reference": "OTHER-2"})).await)
+            .await
+            .1,
+        "already_paid"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM payments").await, 1);
+
+    // A webhook for an unknown invoice fails without using up its event id.
+    app.advance(30 * DAY);
+    scan(&app).await;
+    let billing: Value = partner.get("/api/v1/billing").await.json().await.unwrap();
+    let open = billing["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["status"] == "open")
+        .unwrap()
+        .clone();
+    let now = app.state.now_ms() / 1000;
+    let wrong = json!({"event_id": "evt_9", "timestamp": now, "invoice_number": "NOPE", "amount": 1999, "reference": "psp-9"}).to_string();
+    let hook = |body: String| {
+        app.client()
+            .post(app.url("/api/v1/payments/webhook"))
+            .header("x-signature", sign(&body))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    assert_eq!(hook(wrong).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let right = json!({"event_id": "evt_9", "timestamp": now, "invoice_number": open["number"], "amount": 1999, "reference": "psp-9"}).to_string();
+    assert_eq!(hook(right.clone()).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(error_of(hook(right).await.unwrap()).await.1, "replayed");
+    let hostile = json!({"event_id": "e\u{0}", "timestamp": i64::MIN, "invoice_number": "x", "amount": 1, "reference": "r"}).to_string();
+    assert_eq!(hook(hostile).await.unwrap().status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_suspended_login_can_read_billing_but_change_nothing_and_free_packages_never_lapse() {
+    let app = TestApp::spawn_with(long_sessions).await;
+    let (op, partner, pid) = onboard(&app).await;
+    app.advance(15 * DAY);
+    assert_eq!(scan(&app).await["suspended"], 1);
+    assert_eq!(partner.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(
+        error_of(partner.patch("/api/v1/me", json!({"name": "Sneaky"})).await)
+            .await
+            .1,
+        "account_suspended"
+    );
+    assert_eq!(
+        error_of(
+            partner
+                .post("/api/v1/me/tokens", json!({"name": "t"}))
+                .await
+        )
+        .await
+        .1,
+        "account_suspended"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM logins WHERE name = 'Sneaky'")
+            .await,
+        0
+    );
+    assert_eq!(
+        partner
+            .post("/api/v1/auth/logout", json!({}))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+
+    // A partner on a free package is never denied.
+    let free = op
+        .post(
+            "/api/v1/packages",
+            json!({"name": "Free", "monthly_price": 0}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let v: Value = app
+        .client()
+        .post(app.url("/api/v1/registrations"))
+        .json(&json!({"company_name": "Free Co", "contact_name": "F", "email": "f@free.example", "package_id": free}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let v: Value = op
+        .post(
+            &format!("/api/v1/partnership-requests/{}/approve", v["id"]),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let free_partner = v["partner_account_id"].as_i64().unwrap();
+    for _ in 0..3 {
+        app.advance(10 * DAY);
+        scan(&app).await;
+    }
+    let status: String = sqlx::query_scalar(&format!(
+        "SELECT status FROM subscriptions WHERE account_id = {free_partner}"
+    ))
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(status, "active");
+    assert!(pid != free_partner);
+}
