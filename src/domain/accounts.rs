@@ -853,8 +853,30 @@ pub async fn list_with_root(
     children_only: bool,
     f: &ListFilter,
 ) -> AppResult<(Account, Page<Account>)> {
-    let root = access::account(state, who, root, Need::Read).await?;
-    let sizes = tree_sizes(&state.db, &root).await?;
+    // One round trip: the root if the caller reaches it, with the sizes that pick the plan.
+    let q = format!(
+        "SELECT {COLUMNS}, \
+           (SELECT CAST(COALESCE(SUM(r.total), 0) AS BIGINT) FROM account_rollup r WHERE r.account_id = a.id) AS below, \
+           (SELECT CAST(COALESCE(SUM(r.total), 0) AS BIGINT) FROM account_rollup r \
+             WHERE r.account_id = (SELECT o.id FROM accounts o WHERE o.kind = 'operator')) AS everything \
+         FROM account_closure c JOIN accounts a ON a.id = c.descendant_id \
+         WHERE c.ancestor_id = $1 AND c.descendant_id = $2 AND a.status <> 'deleted'"
+    );
+    let row = sqlx::query(&q)
+        .bind(who.view_account_id)
+        .bind(root)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    let Some(row) = row else {
+        return Err(AppError::NotFound);
+    };
+    access::require(who, Need::Read)?;
+    let root = from_row(&row)?;
+    let sizes = TreeSizes {
+        below: row.try_get("below")?,
+        all: row.try_get("everything")?,
+        path: root.path.clone(),
+    };
     let plan = plan_list(&root, children_only, f, sizes)?;
     let page = run_list(&state.db, &plan).await?;
     Ok((root, page))
