@@ -575,6 +575,11 @@ pub async fn counts_below(db: &Db, account_id: i64) -> Result<Vec<KindCount>, sq
         .bind(account_id)
         .fetch_all(&db.pool)
         .await?;
+    by_kind(&rows, "direct", "total")
+}
+
+/// One entry per kind below the operator, filled from rows of (kind, direct, total).
+fn by_kind(rows: &[Row], direct: &str, total: &str) -> Result<Vec<KindCount>, sqlx::Error> {
     let mut out: Vec<KindCount> = KINDS[1..]
         .iter()
         .map(|k| KindCount {
@@ -585,8 +590,8 @@ pub async fn counts_below(db: &Db, account_id: i64) -> Result<Vec<KindCount>, sq
     for r in rows {
         let kind: String = r.try_get("kind")?;
         if let Some(k) = out.iter_mut().find(|k| k.kind == kind) {
-            k.children = r.try_get("direct")?;
-            k.in_subtree = r.try_get("total")?;
+            k.children = r.try_get(direct)?;
+            k.in_subtree = r.try_get(total)?;
         }
     }
     Ok(out)
@@ -602,21 +607,7 @@ pub async fn counts_below_live(db: &Db, account_id: i64) -> Result<Vec<KindCount
     .bind(account_id)
     .fetch_all(&db.pool)
     .await?;
-    let mut out: Vec<KindCount> = KINDS[1..]
-        .iter()
-        .map(|k| KindCount {
-            kind: k.to_string(),
-            ..Default::default()
-        })
-        .collect();
-    for r in rows {
-        let kind: String = r.try_get("kind")?;
-        if let Some(k) = out.iter_mut().find(|k| k.kind == kind) {
-            k.children = r.try_get("children")?;
-            k.in_subtree = r.try_get("in_subtree")?;
-        }
-    }
-    Ok(out)
+    by_kind(&rows, "children", "in_subtree")
 }
 
 pub async fn subtree_total(db: &Db, id: i64, kind: Option<&str>) -> Result<i64, sqlx::Error> {

@@ -43,15 +43,24 @@ pub struct AllQuery {
     pub all: Option<bool>,
 }
 
+/// `?all=true` counts only for the operator; everyone else sees what is on offer.
+async fn include_retired(
+    state: &AppState,
+    q: &AllQuery,
+    who: Option<crate::domain::Identity>,
+) -> bool {
+    match (q.all, who) {
+        (Some(true), Some(who)) => access::operator(state, &who, Need::Read).await.is_ok(),
+        _ => false,
+    }
+}
+
 async fn list_packages(
     State(state): State<AppState>,
     Extension(super::MaybeIdentity(who)): Extension<super::MaybeIdentity>,
     ApiQuery(q): ApiQuery<AllQuery>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let all = match (q.all, who) {
-        (Some(true), Some(who)) => access::operator(&state, &who, Need::Read).await.is_ok(),
-        _ => false,
-    };
+    let all = include_retired(&state, &q, who).await;
     Ok(Json(
         json!({ "items": catalog::packages(&state, all).await? }),
     ))
@@ -101,10 +110,7 @@ async fn list_addons(
     Extension(super::MaybeIdentity(who)): Extension<super::MaybeIdentity>,
     ApiQuery(q): ApiQuery<AllQuery>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let all = match (q.all, who) {
-        (Some(true), Some(who)) => access::operator(&state, &who, Need::Read).await.is_ok(),
-        _ => false,
-    };
+    let all = include_retired(&state, &q, who).await;
     Ok(Json(
         json!({ "items": catalog::addons(&state, all).await? }),
     ))
