@@ -99,15 +99,23 @@ impl Browser {
     }
 
     pub async fn text(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .text()
-            .await
-            .unwrap()
+        let mut last = None;
+        for _ in 0..5 {
+            let e = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("{css}: {e}"));
+            match e.text().await {
+                Ok(t) => return t,
+                // The page changed under us: read the new one.
+                Err(err) => last = Some(err),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("{css}: {last:?}")
     }
 
     pub async fn fill(&self, css: &str, value: &str) {
@@ -120,7 +128,10 @@ impl Browser {
         e.send_keys(value).await.unwrap();
     }
 
+    /// Clicks, then waits (up to 3 s) for the page to be replaced when the click navigates, so
+    /// what is read next comes from the new page, not the old one.
     pub async fn click(&self, css: &str) {
+        let old = self.client.find(Locator::Css("html")).await.ok();
         self.client
             .find(Locator::Css(css))
             .await
@@ -128,6 +139,18 @@ impl Browser {
             .click()
             .await
             .unwrap();
+        // A confirmation dialog is up: the test answers it; touching the page would dismiss it.
+        if self.client.get_alert_text().await.is_ok() {
+            return;
+        }
+        if let Some(old) = old {
+            for _ in 0..30 {
+                if old.tag_name().await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
     }
 
     pub async fn close(mut self) {
