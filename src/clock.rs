@@ -27,6 +27,15 @@ impl Clock {
     pub fn advance_ms(&self, ms: i64) {
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
     }
+
+    pub fn offset_ms(&self) -> i64 {
+        self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Sets the offset (the shared test clock, read from the database), never backwards.
+    pub fn catch_up_to(&self, offset_ms: i64) {
+        self.offset_ms.fetch_max(offset_ms, Ordering::Relaxed);
+    }
 }
 
 /// Formats epoch milliseconds as `YYYY-MM-DD HH:MM UTC` for pages and emails.

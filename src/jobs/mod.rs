@@ -196,6 +196,7 @@ pub async fn release_leases(state: &AppState) -> Result<u64, sqlx::Error> {
 /// The worker loop: runs due jobs until `shutdown` resolves.
 pub async fn worker(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     loop {
+        crate::web::api_billing::sync_test_clock(&state).await;
         if let Err(e) = schedule_periodic(&state).await {
             tracing::warn!(error = %e, "could not schedule periodic jobs");
         }

@@ -237,6 +237,7 @@ fn error_for(path: &str, headers: &HeaderMap, e: AppError) -> Response {
 /// state-changing request made with a cookie: an `X-CSRF-Token` header, or a `csrf_token`
 /// form field. Before sign-in, forms carry the value of the `pp_csrf` cookie instead.
 async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    api_billing::sync_test_clock(&state).await;
     let meta = req
         .extensions()
         .get::<RequestMeta>()

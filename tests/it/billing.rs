@@ -366,6 +366,16 @@ async fn the_test_clock_exists_only_when_switched_on() {
     );
     let page = op.get("/").await.text().await.unwrap();
     assert!(page.contains("test clock"), "every page says so");
+    // A second instance on the same database follows the moved clock.
+    let other = app.second_instance_own_clock().await;
+    assert!(other.state.now_ms() < app.state.now_ms() - DAY * 1000);
+    let r = op.client.get(other.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        other.state.now_ms() >= app.state.now_ms() - 60_000,
+        "caught up"
+    );
+    other.stop().await;
 }
 
 #[tokio::test]

@@ -280,6 +280,14 @@ impl TestApp {
         Self::serve(state, self.smtp.clone(), self.db.clone()).await
     }
 
+    /// A second instance with a clock of its own (as another machine has).
+    pub async fn second_instance_own_clock(&self) -> TestApp {
+        let state = partner_panel::build((*self.state.config).clone(), Clock::default())
+            .await
+            .expect("build second instance");
+        Self::serve(state, self.smtp.clone(), self.db.clone()).await
+    }
+
     async fn serve(state: AppState, smtp: TestSmtp, db: Arc<TestDb>) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
