@@ -160,6 +160,7 @@ pub const ALL_CODES: &[&str] = &[
     "name_taken",
     "duplicate_request",
     "already_decided",
+    "request_expired",
     "account_suspended",
     "reference_used",
     "replayed",

@@ -11,6 +11,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "onboarding",
         include_str!("../../migrations/0002_onboarding.sql"),
     ),
+    (
+        3,
+        "requests",
+        include_str!("../../migrations/0003_requests.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

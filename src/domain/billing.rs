@@ -319,7 +319,10 @@ fn package_line(name: &str, period_end: i64) -> String {
     )
 }
 
-async fn owner_contacts(state: &AppState, account: i64) -> AppResult<Vec<(String, String)>> {
+pub(crate) async fn owner_contacts(
+    state: &AppState,
+    account: i64,
+) -> AppResult<Vec<(String, String)>> {
     let rows = sqlx::query("SELECT email, name FROM logins WHERE account_id = $1 AND role = 'owner' AND status = 'active'")
         .bind(account)
         .fetch_all(&state.db.pool)

@@ -100,7 +100,7 @@ pub struct PackageInput {
     pub max_players: Option<i64>,
 }
 
-fn check_price(field: &str, v: i64) -> AppResult<i64> {
+pub(crate) fn check_price(field: &str, v: i64) -> AppResult<i64> {
     if !(0..=100_000_000).contains(&v) {
         return Err(AppError::validation(
             field,
@@ -110,7 +110,7 @@ fn check_price(field: &str, v: i64) -> AppResult<i64> {
     Ok(v)
 }
 
-fn check_currency(v: &str) -> AppResult<String> {
+pub(crate) fn check_currency(v: &str) -> AppResult<String> {
     let c = v.trim().to_uppercase();
     if c.len() != 3 || !c.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(AppError::validation(

@@ -1,8 +1,11 @@
-//! CSV for spreadsheets: UTF-8 with a byte-order mark, RFC 4180 quoting, and cells that a
-//! spreadsheet would run as a formula made plain text.
+//! CSV for spreadsheets: UTF-8 with a byte-order mark, RFC 4180 quoting (CRLF line ends), and
+//! cells that a spreadsheet would run as a formula made plain text. Big exports are streamed.
+
+use super::query::Sql;
+use crate::db::Row;
 
 pub struct Writer {
-    inner: csv::Writer<Vec<u8>>,
+    buf: Vec<u8>,
 }
 
 impl Default for Writer {
@@ -20,25 +23,89 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl Writer {
+    /// A writer whose output starts with the byte-order mark.
     pub fn new() -> Writer {
-        let mut buf = Vec::new();
-        buf.extend_from_slice("\u{feff}".as_bytes());
         Writer {
-            inner: csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(buf),
+            buf: "\u{feff}".as_bytes().to_vec(),
         }
     }
 
     pub fn row(&mut self, cells: &[&str]) {
-        let _ = self
-            .inner
-            .write_record(cells.iter().map(|c| neutralise(c).into_owned()));
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                self.buf.push(b',');
+            }
+            let cell = neutralise(cell);
+            if cell.contains(['"', ',', '\r', '\n']) {
+                self.buf.push(b'"');
+                self.buf
+                    .extend_from_slice(cell.replace('"', "\"\"").as_bytes());
+                self.buf.push(b'"');
+            } else {
+                self.buf.extend_from_slice(cell.as_bytes());
+            }
+        }
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// What was written since the last call.
+    pub fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.buf)
     }
 
     pub fn finish(self) -> Vec<u8> {
-        self.inner.into_inner().unwrap_or_default()
+        self.buf
     }
+}
+
+/// A CSV body arriving in chunks; an error ends it early (the download is then incomplete).
+pub type Stream = tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>;
+
+const CHUNK: usize = 64 * 1024;
+
+/// Runs `sql` on a connection of its own and writes each row with `each`, sending the CSV out in
+/// chunks of about 64 KiB as rows arrive. Stops when the receiver goes away.
+pub fn stream<F>(pool: sqlx::AnyPool, sql: Sql, header: &[&str], each: F) -> Stream
+where
+    F: Fn(&Row, &mut Writer) -> Result<(), sqlx::Error> + Send + Sync + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let mut w = Writer::new();
+    w.row(header);
+    tokio::spawn(async move {
+        use futures_util::TryStreamExt;
+        let result: Result<bool, sqlx::Error> = async {
+            let mut conn = pool.acquire().await?;
+            let mut rows = sql.query().fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await? {
+                each(&row, &mut w)?;
+                if w.len() >= CHUNK && tx.send(Ok(w.take())).await.is_err() {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        .await;
+        match result {
+            Ok(true) => {
+                let _ = tx.send(Ok(w.take())).await;
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "CSV export stopped");
+                let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+            }
+        }
+    });
+    rx
 }
 
 #[cfg(test)]

@@ -3,15 +3,18 @@
 pub mod access;
 pub mod accounts;
 pub mod acting;
+pub mod advertising;
 pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod catalog;
+pub mod channels;
 pub mod csv_out;
 pub mod logins;
 pub mod notifications;
 pub mod onboarding;
 pub mod query;
+pub mod requests;
 pub mod secrets;
 pub mod validate;
 

@@ -44,6 +44,58 @@ pub enum Message {
         invoice_id: i64,
         purge_at: String,
     },
+    /// A request (add-on, broadcast, advertising, reseller link) was decided.
+    RequestDecided {
+        to: String,
+        name: String,
+        kind: String,
+        title: String,
+        approved: bool,
+        reason: String,
+    },
+    /// A free-form notice (e.g. a reseller link ended), subject and text given.
+    Notice {
+        to: String,
+        name: String,
+        subject: String,
+        text: String,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "email/request_decided.txt")]
+struct RequestDecidedText<'a> {
+    name: &'a str,
+    kind: &'a str,
+    title: &'a str,
+    approved: bool,
+    reason: &'a str,
+    base_url: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/request_decided.html")]
+struct RequestDecidedHtml<'a> {
+    name: &'a str,
+    kind: &'a str,
+    title: &'a str,
+    approved: bool,
+    reason: &'a str,
+    base_url: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/notice.txt")]
+struct NoticeText<'a> {
+    name: &'a str,
+    subject: &'a str,
+    text: &'a str,
+    base_url: &'a str,
+}
+#[derive(Template)]
+#[template(path = "email/notice.html")]
+struct NoticeHtml<'a> {
+    name: &'a str,
+    text: &'a str,
+    base_url: &'a str,
 }
 
 #[derive(Template)]
@@ -294,6 +346,57 @@ pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
                 name,
                 invoice_id: *invoice_id,
                 purge_at,
+                base_url,
+            }
+            .render()?,
+        ),
+        Message::RequestDecided {
+            to,
+            name,
+            kind,
+            title,
+            approved,
+            reason,
+        } => (
+            "request_decided",
+            to,
+            RequestDecidedText {
+                name,
+                kind,
+                title,
+                approved: *approved,
+                reason,
+                base_url,
+            }
+            .render()?,
+            RequestDecidedHtml {
+                name,
+                kind,
+                title,
+                approved: *approved,
+                reason,
+                base_url,
+            }
+            .render()?,
+        ),
+        Message::Notice {
+            to,
+            name,
+            subject,
+            text,
+        } => (
+            "notice",
+            to,
+            NoticeText {
+                name,
+                subject,
+                text,
+                base_url,
+            }
+            .render()?,
+            NoticeHtml {
+                name,
+                text,
                 base_url,
             }
             .render()?,

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
+use super::validate::text;
 use super::{
     access::{self, Need},
     accounts, audit, catalog, logins, notifications,
@@ -144,32 +145,6 @@ pub async fn set_auto_approve(state: &AppState, who: &Identity, on: bool) -> App
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn text(field: &str, v: &str, max: usize, required: bool) -> AppResult<String> {
-    let t = v.trim();
-    if required && t.is_empty() {
-        let label = field.replace('_', " ");
-        let mut c = label.chars();
-        let label = c
-            .next()
-            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-            .unwrap_or_default();
-        return Err(AppError::validation(field, format!("{label} is required")));
-    }
-    if t.chars().count() > max {
-        return Err(AppError::validation(
-            field,
-            format!("At most {max} characters"),
-        ));
-    }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-        return Err(AppError::validation(
-            field,
-            "Text must not contain control characters",
-        ));
-    }
-    Ok(t.to_string())
 }
 
 /// A public registration: validated, rate limited per address, one pending request per email.
@@ -637,6 +612,10 @@ pub struct PartnerRow {
     pub subscription_status: Option<String>,
     pub period_end: Option<String>,
     pub external_invoice_id: String,
+    /// The partner's channels, with follower counts.
+    pub channels: Vec<super::channels::Channel>,
+    /// Add-ons switched on for the partner.
+    pub addons: Vec<String>,
 }
 
 /// The partners directly under the operator, with package and status.
@@ -671,7 +650,34 @@ pub async fn my_partners(
                 .try_get::<Option<i64>, _>("period_end")?
                 .map(crate::clock::rfc3339),
             external_invoice_id: r.try_get("ext")?,
+            channels: Vec::new(),
+            addons: Vec::new(),
         });
+    }
+    let ids: Vec<i64> = out.iter().map(|p| p.account.id).collect();
+    for c in super::channels::of_accounts(state, &ids).await? {
+        if let Some(p) = out.iter_mut().find(|p| p.account.id == c.account_id) {
+            p.channels.push(c);
+        }
+    }
+    if !ids.is_empty() {
+        let list = ids
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows = sqlx::query(&format!(
+            "SELECT pa.account_id, a.name FROM partner_addons pa JOIN addons a ON a.id = pa.addon_id \
+             WHERE pa.account_id IN ({list}) ORDER BY a.name"
+        ))
+        .fetch_all(&state.db.pool)
+        .await?;
+        for r in rows {
+            let id: i64 = r.try_get("account_id")?;
+            if let Some(p) = out.iter_mut().find(|p| p.account.id == id) {
+                p.addons.push(r.try_get("name")?);
+            }
+        }
     }
     Ok(out)
 }

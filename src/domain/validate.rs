@@ -84,6 +84,98 @@ fn label(field: &str) -> String {
     }
 }
 
+/// Free text of at most `max` characters (line breaks allowed), trimmed; `required` refuses empty.
+pub fn text(field: &str, v: &str, max: usize, required: bool) -> Result<String, AppError> {
+    let t = v.trim();
+    if required && t.is_empty() {
+        return Err(AppError::validation(
+            field,
+            format!("{} is required", label(field)),
+        ));
+    }
+    if t.chars().count() > max {
+        return Err(AppError::validation(
+            field,
+            format!("At most {max} characters"),
+        ));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+        return Err(AppError::validation(
+            field,
+            "Text must not contain control characters",
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// An absolute http(s) URL of at most 500 characters, without spaces; empty when not `required`.
+pub fn url(field: &str, v: &str, required: bool) -> Result<String, AppError> {
+    let t = text(field, v, 500, required)?;
+    if t.is_empty() {
+        return Ok(t);
+    }
+    let lower = t.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty() && !host.starts_with('/') && !t.contains(char::is_whitespace) =>
+        {
+            Ok(t)
+        }
+        _ => Err(AppError::validation(
+            field,
+            "Write a full address starting with https:// or http://",
+        )),
+    }
+}
+
+/// A point in time: RFC 3339 (`2026-12-01T09:00:00Z`) or a browser's `2026-12-01T09:00` (UTC).
+pub fn time(field: &str, v: &str) -> Result<i64, AppError> {
+    let t = v.trim();
+    let bad = || {
+        AppError::validation(
+            field,
+            format!(
+                "{} must be a date and time like 2026-12-01T09:00 (UTC)",
+                label(field)
+            ),
+        )
+    };
+    if t.is_empty() {
+        return Err(AppError::validation(
+            field,
+            format!("{} is required", label(field)),
+        ));
+    }
+    if t.len() > 40 {
+        return Err(bad());
+    }
+    if let Ok(d) = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339) {
+        return i64::try_from(d.unix_timestamp_nanos() / 1_000_000).map_err(|_| bad());
+    }
+    let fmts = [
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]"),
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"),
+    ];
+    for f in fmts {
+        if let Ok(d) = time::PrimitiveDateTime::parse(t, &f) {
+            return Ok((d.assume_utc().unix_timestamp_nanos() / 1_000_000) as i64);
+        }
+    }
+    Err(bad())
+}
+
+/// A calendar day `YYYY-MM-DD`: its first millisecond (UTC).
+pub fn day(field: &str, v: &str) -> Result<i64, AppError> {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(v.trim(), &f)
+        .map(|d| (d.midnight().assume_utc().unix_timestamp_nanos() / 1_000_000) as i64)
+        .map_err(|_| AppError::validation(field, "Write the day like 2026-12-01"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod mail;
 pub const SEND_EMAIL: &str = "send_email";
 pub const PURGE_SESSIONS: &str = "purge_sessions";
 pub const BILLING_SCAN: &str = "billing_scan";
+pub const SEND_BROADCAST: &str = "send_broadcast";
 
 const LEASE_MS: i64 = 5 * 60 * 1000;
 
@@ -131,6 +132,17 @@ async fn execute(state: &AppState, job: &Job) -> Result<(), String> {
             .await
             .map(|_| ())
             .map_err(|e| e.to_string()),
+        SEND_BROADCAST => {
+            let v: serde_json::Value =
+                serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
+            let id = v["request_id"]
+                .as_i64()
+                .ok_or("payload has no request_id")?;
+            domain::requests::send_broadcast(state, id)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
         PURGE_SESSIONS => domain::auth::purge_expired_sessions(state)
             .await
             .map(|_| ())

@@ -484,6 +484,24 @@ pub fn csv_response(name: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// A CSV download sent as its rows are read.
+pub fn csv_stream_response(name: &str, rx: crate::domain::csv_out::Stream) -> Response {
+    let body = axum::body::Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 async fn audit_csv(
     State(state): State<AppState>,
     Auth(who): Auth,

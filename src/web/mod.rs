@@ -21,6 +21,7 @@ use crate::{
 pub mod api;
 pub mod api_billing;
 pub mod api_onboarding;
+pub mod api_requests;
 pub mod assets;
 pub mod cookies;
 pub mod metrics;
@@ -75,7 +76,8 @@ pub fn router(state: AppState) -> Router {
             "/api/v1",
             api::routes()
                 .merge(api_onboarding::routes())
-                .merge(api_billing::routes()),
+                .merge(api_billing::routes())
+                .merge(api_requests::routes()),
         )
         .merge(operational_routes())
         .merge(assets::routes())
@@ -112,6 +114,7 @@ pub fn all_routes() -> Vec<(String, &'static RouteSpec)> {
         .iter()
         .chain(api_onboarding::ROUTES)
         .chain(api_billing::ROUTES)
+        .chain(api_requests::ROUTES)
     {
         v.push((format!("/api/v1{}", r.path), r));
     }

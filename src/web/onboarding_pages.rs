@@ -304,6 +304,7 @@ struct PackagesTpl {
     layout: Layout,
     packages: Vec<catalog::Package>,
     addons: Vec<catalog::Addon>,
+    ad_packages: Vec<crate::domain::advertising::AdPackage>,
 }
 
 pub async fn packages(
@@ -317,6 +318,7 @@ pub async fn packages(
             layout: Layout::for_user(&state, &who, &headers, "Packages", "packages").await?,
             packages: catalog::packages(&state, true).await?,
             addons: catalog::addons(&state, true).await?,
+            ad_packages: crate::domain::advertising::packages(&state, true).await?,
         })
     }
     .await;
@@ -342,7 +344,7 @@ pub struct PackageForm {
 }
 
 /// "19.99" → 1999 cents.
-fn parse_price(v: Option<&str>) -> Result<Option<i64>, AppError> {
+pub(crate) fn parse_price(v: Option<&str>) -> Result<Option<i64>, AppError> {
     let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };

@@ -204,7 +204,7 @@ pub fn spec() -> Value {
             "500": err("Internal error")
         }
     });
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "Partner Panel API",
@@ -572,6 +572,199 @@ pub fn spec() -> Value {
                     "logins": { "type": "integer", "format": "int64" } } }
             }
         }
+    });
+    for (k, v) in requests_paths().as_object().expect("paths") {
+        doc["paths"][k] = v.clone();
+    }
+    for (k, v) in requests_schemas().as_object().expect("schemas") {
+        doc["components"]["schemas"][k] = v.clone();
+    }
+    doc["tags"]
+        .as_array_mut()
+        .expect("tags")
+        .push(json!({ "name": "requests", "description": "Channels, advertising, a partner's requests, the approval inbox and its history" }));
+    doc
+}
+
+fn requests_paths() -> Value {
+    let created = |s: &str| ok("Created", s);
+    let req_errors = json!({
+        "201": created("Request"),
+        "409": err("The same request is pending, or the add-on is on already (`duplicate_request`)"),
+        "422": err("A field breaks a rule, e.g. more impressions than available (`validation_failed`, with `field`)")
+    });
+    json!({
+        "/api/v1/accounts/{id}/channels": {
+            "get": with_id(op("listChannels", "requests", "The channels of a partner, with follower counts", None, json!({ "200": ok("Channels", "ChannelList") }))),
+            "post": with_id(op("createChannel", "requests", "Add a channel to a partner (member and up)", Some("ChannelInput"),
+                json!({ "201": created("Channel"), "409": err("Name in use on this partner (`name_taken`)"), "422": err("Invalid field, or not a partner (`validation_failed`)") })))
+        },
+        "/api/v1/channels/{id}": {
+            "patch": with_id(op("updateChannel", "requests", "Rename or describe a channel (member and up)", Some("ChannelInput"),
+                json!({ "200": ok("Saved", "Channel"), "409": err("Name in use (`name_taken`)"), "422": err("Invalid field (`validation_failed`)") }))),
+            "delete": with_id(op("deleteChannel", "requests", "Delete a channel (member and up)", None, json!({ "204": { "description": "Deleted" } })))
+        },
+        "/api/v1/channels/{id}/followers": {
+            "post": with_id(op("followChannel", "requests", "Add a follower: the partner's side adds a customer below it; a customer follows itself", Some("FollowerBody"),
+                json!({ "200": ok("Channel", "Channel"), "422": err("Not a customer of this partner (`validation_failed`)") })))
+        },
+        "/api/v1/channels/{id}/followers/remove": {
+            "post": with_id(op("unfollowChannel", "requests", "Remove a follower", Some("FollowerBody"),
+                json!({ "200": ok("Channel", "Channel"), "422": err("Not a customer of this partner (`validation_failed`)") })))
+        },
+        "/api/v1/ad-packages": {
+            "get": public(op("listAdPackages", "requests", "Advertising packages on offer (?all=true for the operator)", None, json!({ "200": ok("Packages", "AdPackageList") }))),
+            "post": op("createAdPackage", "requests", "Add an advertising package (operator owners and admins)", Some("AdPackageInput"),
+                json!({ "201": created("AdPackage"), "409": err("Name in use (`name_taken`)"), "422": err("Invalid field (`validation_failed`)") }))
+        },
+        "/api/v1/ad-packages/{id}/status": {
+            "post": with_id(op("adPackageStatus", "requests", "Retire an advertising package or offer it again", Some("CatalogStatus"),
+                json!({ "200": ok("Saved", "AdPackage"), "422": err("Status must be active or retired (`validation_failed`)") })))
+        },
+        "/api/v1/accounts/{id}/impressions": {
+            "get": with_id(op("impressions", "requests", "A partner's impressions: credited, held by pending and live campaigns, spent, available", None, json!({ "200": ok("Impressions", "Wallet") })))
+        },
+        "/api/v1/requests": {
+            "get": with_query(op("myRequests", "requests", "The requests of the account in view, newest first, with status and rejection reasons", None, json!({ "200": ok("Page", "RequestPage"), "422": err("Bad filter (`validation_failed`)") })),
+                &[("type", json!({ "type": "string", "enum": ["addon", "broadcast", "ad_package", "ad", "reseller_link"] }), "Only this type"),
+                  ("status", json!({ "type": "string", "enum": ["pending", "approved", "rejected"] }), "Only this status"),
+                  ("page", json!({ "type": "integer", "minimum": 1 }), "1-based page"),
+                  ("per_page", json!({ "type": "integer", "minimum": 1, "maximum": 100 }), "Rows per page")]),
+            "post": op("createRequest", "requests", "A partner (member and up) asks the operator: an add-on, a broadcast to non-followers, an advertising package, or an ad campaign (which holds its impressions until rejected or ended)", Some("NewRequest"), req_errors)
+        },
+        "/api/v1/requests/{id}": {
+            "get": with_id(op("getRequest", "requests", "One request of the account in view (or below), or addressed to it", None, json!({ "200": ok("Request", "Request") })))
+        },
+        "/api/v1/inbox": {
+            "get": with_query(op("inbox", "requests", "What waits for the account in view's decision, oldest first, with pending counts per type", None, json!({ "200": ok("Inbox", "Inbox"), "422": err("Bad filter (`validation_failed`)") })),
+                &[("type", json!({ "type": "string", "enum": ["addon", "broadcast", "ad_package", "ad", "reseller_link"] }), "Only this type"),
+                  ("page", json!({ "type": "integer", "minimum": 1 }), "1-based page"),
+                  ("per_page", json!({ "type": "integer", "minimum": 1, "maximum": 100 }), "Rows per page")])
+        },
+        "/api/v1/inbox/{id}/approve": {
+            "post": with_id(op("approveInboxRequest", "requests", "Approve (owners and admins of the addressee): takes effect at once — add-on on, impressions credited, broadcast scheduled, campaign live", None,
+                json!({ "200": ok("Approved", "Request"), "403": err("Your own account's request, or your role (`forbidden`)"), "409": err("Already decided (`already_decided`), or the campaign's end has passed (`request_expired`)") })))
+        },
+        "/api/v1/inbox/{id}/reject": {
+            "post": with_id(op("rejectInboxRequest", "requests", "Reject with a reason, emailed to the partner; frees what the request held", Some("RejectBody"),
+                json!({ "200": ok("Rejected", "Request"), "403": err("Your own account's request, or your role (`forbidden`)"), "409": err("Already decided (`already_decided`)"), "422": err("Reason missing (`validation_failed`)") })))
+        },
+        "/api/v1/inbox/history": {
+            "get": decision_params(op("decisionHistory", "requests", "Decisions of the account in view (the operator's include partnerships), newest first", None, json!({ "200": ok("Page", "DecisionPage") })))
+        },
+        "/api/v1/inbox/history.csv": {
+            "get": decision_params(op("decisionHistoryCsv", "requests", "The filtered decision history as CSV (UTF-8 with BOM, RFC 4180, formulas neutralised), streamed", None,
+                json!({ "200": { "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } } })))
+        }
+    })
+}
+
+fn decision_params(o: Value) -> Value {
+    let mut o = with_query(
+        o,
+        &[
+            (
+                "q",
+                json!({ "type": "string", "maxLength": 100 }),
+                "Part of the partner name",
+            ),
+            (
+                "type",
+                json!({ "type": "string", "enum": ["partnership", "addon", "broadcast", "ad_package", "ad", "reseller_link"] }),
+                "Only this type",
+            ),
+            (
+                "decision",
+                json!({ "type": "string", "enum": ["approved", "rejected"] }),
+                "Only this decision",
+            ),
+            (
+                "from",
+                json!({ "type": "string", "format": "date" }),
+                "First day, YYYY-MM-DD (UTC)",
+            ),
+            (
+                "to",
+                json!({ "type": "string", "format": "date" }),
+                "Last day, YYYY-MM-DD (UTC)",
+            ),
+            (
+                "page",
+                json!({ "type": "integer", "minimum": 1 }),
+                "1-based page",
+            ),
+            (
+                "per_page",
+                json!({ "type": "integer", "minimum": 1, "maximum": 100 }),
+                "Rows per page",
+            ),
+        ],
+    );
+    o["responses"]["422"] = err("A bad filter or date (`validation_failed`)");
+    o
+}
+
+fn requests_schemas() -> Value {
+    let int = json!({ "type": "integer", "format": "int64" });
+    let opt_int = json!({ "type": "integer", "format": "int64", "nullable": true });
+    let opt_str = json!({ "type": "string", "nullable": true });
+    let time = json!({ "type": "string", "format": "date-time", "nullable": true });
+    json!({
+        "Channel": { "type": "object", "required": ["id", "account_id", "name", "followers"], "properties": {
+            "id": int, "account_id": int, "name": { "type": "string" }, "description": { "type": "string" },
+            "followers": { "type": "integer" }, "created_at": { "type": "string", "format": "date-time" } } },
+        "ChannelList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Channel" } } } },
+        "ChannelInput": { "type": "object", "properties": { "name": { "type": "string", "maxLength": 100, "pattern": "\\S" }, "description": { "type": "string", "maxLength": 1000 } } },
+        "FollowerBody": { "type": "object", "required": ["customer_id"], "properties": { "customer_id": int } },
+        "AdPackage": { "type": "object", "required": ["id", "name", "impressions", "price", "currency", "status"], "properties": {
+            "id": int, "name": { "type": "string" }, "impressions": int, "price": { "type": "integer", "description": "Minor units" },
+            "currency": { "type": "string" }, "price_label": { "type": "string" }, "status": { "type": "string", "enum": ["active", "retired"] } } },
+        "AdPackageList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/AdPackage" } } } },
+        "AdPackageInput": { "type": "object", "required": ["name", "impressions", "price"], "properties": {
+            "name": { "type": "string", "maxLength": 100, "pattern": "\\S" }, "impressions": { "type": "integer", "minimum": 1, "maximum": 1000000000000i64 },
+            "price": { "type": "integer", "minimum": 0, "maximum": 100000000, "description": "Minor units (cents)" }, "currency": { "type": "string", "pattern": "^[A-Za-z]{3}$", "default": "EUR" } } },
+        "Wallet": { "type": "object", "required": ["credited", "pending", "live", "spent", "available"], "properties": {
+            "credited": int, "pending": int, "live": int, "spent": int, "available": int } },
+        "NewRequest": { "type": "object", "required": ["type"], "properties": {
+            "type": { "type": "string", "enum": ["addon", "broadcast", "ad_package", "ad"] },
+            "addon_id": { "type": "integer", "format": "int64", "description": "addon" },
+            "channel_id": { "type": "integer", "format": "int64", "description": "broadcast: one of the partner's channels" },
+            "engagement": { "type": "string", "enum": ["message", "survey", "coupon"], "description": "broadcast" },
+            "message": { "type": "string", "maxLength": 2000, "description": "broadcast: the message, the survey's question or the coupon's text" },
+            "options": { "type": "array", "minItems": 2, "maxItems": 10, "items": { "type": "string", "maxLength": 200 }, "description": "survey answers" },
+            "coupon_code": { "type": "string", "maxLength": 40 }, "discount": { "type": "string", "maxLength": 40, "description": "coupon, e.g. 10%" },
+            "ad_package_id": { "type": "integer", "format": "int64", "description": "ad_package" },
+            "title": { "type": "string", "maxLength": 120, "description": "ad" }, "text": { "type": "string", "maxLength": 500, "description": "ad creative text" },
+            "image_url": { "type": "string", "maxLength": 500, "description": "ad creative image, http(s)" },
+            "target_url": { "type": "string", "maxLength": 500, "description": "ad: where a click leads, http(s)" },
+            "impressions": { "type": "integer", "minimum": 1, "description": "ad: impressions to spend (at most those available)" },
+            "starts_at": { "type": "string", "description": "broadcast, ad: RFC 3339 or YYYY-MM-DDTHH:MM (UTC)" },
+            "ends_at": { "type": "string", "description": "ad: RFC 3339 or YYYY-MM-DDTHH:MM (UTC)" } } },
+        "Request": { "type": "object", "required": ["id", "type", "account_id", "partner_name", "title", "status", "phase", "created_at"], "properties": {
+            "id": int, "type": { "type": "string", "enum": ["addon", "broadcast", "ad_package", "ad", "reseller_link"] }, "type_label": { "type": "string" },
+            "account_id": int, "partner_name": { "type": "string" }, "addressee_id": int, "title": { "type": "string" },
+            "addon_id": opt_int, "ad_package_id": opt_int, "channel_id": opt_int, "channel_name": opt_str, "engagement": opt_str,
+            "content": { "type": "object", "description": "broadcast: text | question+options | text+code+discount; ad: text, image_url, target_url" },
+            "impressions": opt_int, "price": opt_int, "currency": opt_str, "price_label": opt_str,
+            "starts_at": time, "ends_at": time,
+            "status": { "type": "string", "enum": ["pending", "approved", "rejected"] },
+            "phase": { "type": "string", "description": "pending, rejected, active (add-on), credited (impressions), scheduled/sent (broadcast), scheduled/live/ended (campaign), linked (reseller)" },
+            "recipients": opt_int, "reason": opt_str, "created_at": { "type": "string", "format": "date-time" }, "decided_at": time, "decided_by": opt_str } },
+        "RequestPage": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
+            "items": { "type": "array", "items": { "$ref": "#/components/schemas/Request" } },
+            "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } },
+        "Inbox": { "type": "object", "required": ["pending", "items", "total"], "properties": {
+            "pending": { "type": "object", "description": "Pending counts per type", "properties": {
+                "partnership": int, "addon": int, "broadcast": int, "ad_package": int, "ad": int, "reseller_link": int } },
+            "items": { "type": "array", "items": { "$ref": "#/components/schemas/Request" } },
+            "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } },
+        "Decision": { "type": "object", "required": ["id", "type", "title", "partner", "decision", "decided_at", "decided_by"], "properties": {
+            "id": int, "type": { "type": "string" }, "type_label": { "type": "string" }, "title": { "type": "string" }, "partner": { "type": "string" },
+            "decision": { "type": "string", "enum": ["approved", "rejected"] }, "reason": opt_str,
+            "decided_at": { "type": "string", "format": "date-time" }, "decided_by": { "type": "string" } } },
+        "DecisionPage": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
+            "items": { "type": "array", "items": { "$ref": "#/components/schemas/Decision" } },
+            "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } }
     })
 }
 

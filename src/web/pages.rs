@@ -12,6 +12,8 @@ use axum::{
 pub mod billing;
 #[path = "onboarding_pages.rs"]
 pub mod onboarding;
+#[path = "request_pages.rs"]
+pub mod requests;
 #[path = "tree_pages.rs"]
 pub mod tree;
 use serde::Deserialize;
@@ -75,6 +77,20 @@ crate::route_table! { ROUTES, routes;
     get "/operator/partners" => onboarding::partners, A::Operator(Need::Read);
     post "/operator/partners/{id}" => onboarding::partner_update, A::Operator(Need::Admin);
     post "/operator/invoices/{id}/payments" => onboarding::payment, A::Operator(Need::Admin);
+    get "/channels" => requests::channels_page, A::SignedIn;
+    post "/channels" => requests::channel_create, A::SignedIn;
+    post "/channels/{id}" => requests::channel_update, A::SignedIn;
+    post "/channels/{id}/delete" => requests::channel_delete, A::SignedIn;
+    post "/channels/{id}/followers" => requests::channel_follower, A::SignedIn;
+    get "/requests" => requests::my_requests, A::SignedIn;
+    post "/requests" => requests::request_create, A::SignedIn;
+    get "/inbox" => requests::inbox, A::SignedIn;
+    post "/inbox/{id}/approve" => requests::inbox_approve, A::SignedIn;
+    post "/inbox/{id}/reject" => requests::inbox_reject, A::SignedIn;
+    get "/inbox/history" => requests::history, A::SignedIn;
+    get "/inbox/history.csv" => requests::history_csv, A::SignedIn;
+    post "/operator/ad-packages" => requests::ad_package_create, A::Operator(Need::Admin);
+    post "/operator/ad-packages/{id}/status" => requests::ad_package_status, A::Operator(Need::Admin);
 }
 
 pub fn url_encode(s: &str) -> String {

@@ -493,3 +493,173 @@ async fn register_approve_trial_denial_and_payment_in_the_browser() {
     run.await;
     b.close().await;
 }
+
+async fn sign_in(b: &Browser, app: &TestApp, email: &str, password: &str) {
+    b.client.goto(&app.url("/login")).await.unwrap();
+    b.fill("#email", email).await;
+    b.fill("#password", password).await;
+    b.click("#sign-in").await;
+}
+
+async fn set_value(b: &Browser, css: &str, value: &str) {
+    b.client
+        .execute(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            vec![serde_json::json!(css), serde_json::json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_asks_and_the_operator_works_through_the_queue_in_the_browser() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let p = crate::tree::create(&op, 1, "partner", "Harbor Media").await;
+    crate::tree::add_login(&op, p, "owner@harbor.test", "owner").await;
+    op.post(
+        "/api/v1/ad-packages",
+        serde_json::json!({"name": "Starter reach", "impressions": 1000, "price": 4900}),
+    )
+    .await;
+    let soon = |secs: i64| {
+        partner_panel::clock::rfc3339(app.state.now_ms() + secs * 1000)[..16].to_string()
+    };
+    let run = async {
+        // The partner adds a channel and asks for impressions and a survey broadcast.
+        sign_in(&b, &app, "owner@harbor.test", crate::tree::PW).await;
+        b.client.goto(&app.url("/channels")).await.unwrap();
+        b.fill("#channel-name", "Harbor News").await;
+        b.fill("#channel-description", "Weekly news").await;
+        b.click("#create-channel").await;
+        assert!(b.text("#flash").await.contains("Harbor News was added"));
+        b.click("#nav-my-requests").await;
+        b.click("#ask-ad_package").await;
+        b.click("#send-request").await;
+        assert!(b.text("#flash").await.contains("was sent"));
+        b.click("#ask-broadcast").await;
+        b.client
+            .find(fantoccini::Locator::Css("#engagement option[value=survey]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.fill("#message", "Which roast do you like?").await;
+        b.fill("#options", "Light").await;
+        set_value(&b, "#starts-at", &soon(3600)).await;
+        b.click("#send-request").await;
+        // One answer is not a survey: the message says so and the form keeps what was typed.
+        assert!(b.text("#request-form").await.contains("2 to 10 answers"));
+        assert_eq!(
+            b.client
+                .find(fantoccini::Locator::Css("#message"))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("Which roast do you like?")
+        );
+        b.fill("#options", "Light\nDark").await;
+        b.click("#send-request").await;
+        assert!(b.text("#flash").await.contains("was sent"));
+        b.screenshot("30-partner-requests").await;
+        b.click("#logout").await;
+
+        // The operator's queue: counts per tab, previews, approve and reject.
+        sign_in(&b, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        b.click("#nav-inbox").await;
+        let total = b.text("#pending-total").await;
+        assert!(total.to_lowercase().contains("2 pending"), "{total}");
+        assert!(b.text("#tab-broadcast").await.contains('1'));
+        b.click("#tab-broadcast").await;
+        let preview = b.text(".broadcast-preview").await;
+        assert!(
+            preview.contains("Which roast do you like?") && preview.contains("Dark"),
+            "{preview}"
+        );
+        assert!(b.text(".request-partner").await.contains("Harbor Media"));
+        b.screenshot("31-inbox-broadcast").await;
+        b.click(".approve").await;
+        assert!(b.text("#flash").await.contains("Approved"));
+        b.click("#tab-ad_package").await;
+        assert!(b.text(".request-impressions").await.contains("1000"));
+        b.click(".approve").await;
+        assert!(b.text("#flash").await.contains("Approved"));
+        b.click("#logout").await;
+
+        // The partner launches a campaign with the impressions.
+        sign_in(&b, &app, "owner@harbor.test", crate::tree::PW).await;
+        b.client.goto(&app.url("/requests?tab=ad")).await.unwrap();
+        assert_eq!(b.text("#available").await, "1000");
+        b.fill("#ad-title", "Autumn roast").await;
+        b.fill("#ad-text", "Fresh coffee at the harbor").await;
+        b.fill("#ad-target", "https://harbor.example/autumn").await;
+        b.fill("#ad-impressions", "1500").await;
+        set_value(&b, "#ad-starts", &soon(3600)).await;
+        set_value(&b, "#ad-ends", &soon(7 * 86400)).await;
+        b.click("#send-request").await;
+        assert!(b.text("#err-impressions").await.contains("Only 1000"));
+        b.fill("#ad-impressions", "800").await;
+        b.click("#send-request").await;
+        assert!(b.text("#flash").await.contains("was sent"));
+        assert!(b.text("#wallet").await.contains("800 held by pending"));
+        b.click("#logout").await;
+
+        // The operator previews the ad and rejects it with a reason.
+        sign_in(&b, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        b.client.goto(&app.url("/inbox?tab=ad")).await.unwrap();
+        assert_eq!(b.text(".ad-title").await, "Autumn roast");
+        b.screenshot("32-inbox-ad").await;
+        b.click(".reject").await;
+        // The reason is required: the browser does not send the form without it.
+        assert!(b
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .query()
+            .unwrap_or("")
+            .contains("tab=ad"));
+        b.fill(".reject-reason", "Show the price in the creative")
+            .await;
+        b.click(".reject").await;
+        assert!(b.text("#flash").await.contains("Rejected"));
+        b.click("#tab-history").await;
+        assert!(b.text("#history-total").await.starts_with("3 decisions"));
+        b.client
+            .find(fantoccini::Locator::Css(
+                "#history-decision option[value=rejected]",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.click("#history-filter").await;
+        assert!(b.text("#history-total").await.starts_with("1 decision"));
+        assert!(b
+            .text("#history-list")
+            .await
+            .contains("Show the price in the creative"));
+        b.screenshot("33-history").await;
+        b.click("#logout").await;
+
+        // The partner sees the rejection and its reason.
+        sign_in(&b, &app, "owner@harbor.test", crate::tree::PW).await;
+        b.client.goto(&app.url("/requests")).await.unwrap();
+        assert!(b
+            .text("#my-request-list")
+            .await
+            .contains("Show the price in the creative"));
+        b.click("#ask-ad").await;
+        assert_eq!(b.text("#available").await, "1000");
+    };
+    run.await;
+    b.close().await;
+}

@@ -10,4 +10,5 @@ mod jobs;
 mod onboarding;
 mod platform;
 mod profile;
+mod requests;
 pub mod tree;
