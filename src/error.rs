@@ -177,6 +177,7 @@ pub const ALL_CODES: &[&str] = &[
     "method_not_allowed",
     "payload_too_large",
     "internal_error",
+    "limit_reached",
 ];
 
 #[derive(Serialize)]

@@ -11,6 +11,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "onboarding",
         include_str!("../../migrations/0002_onboarding.sql"),
     ),
+    (
+        4,
+        "networks",
+        include_str!("../../migrations/0004_networks.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -9,6 +9,7 @@ pub mod billing;
 pub mod catalog;
 pub mod csv_out;
 pub mod logins;
+pub mod networks;
 pub mod notifications;
 pub mod onboarding;
 pub mod query;

@@ -5,11 +5,11 @@ use serde_json::{json, Value};
 
 use crate::{error::ALL_CODES, state::AppState};
 
-fn err(desc: &str) -> Value {
+pub(crate) fn err(desc: &str) -> Value {
     json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
 
-fn ok(desc: &str, schema: &str) -> Value {
+pub(crate) fn ok(desc: &str, schema: &str) -> Value {
     json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
 }
 
@@ -17,14 +17,14 @@ fn body(schema: &str) -> Value {
     json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
 }
 
-fn with_id(mut o: Value) -> Value {
+pub(crate) fn with_id(mut o: Value) -> Value {
     o["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" } }]);
     o["responses"]["404"] =
         err("Not found, or outside the accounts you reach (`not_found`): the same answer for both");
     o
 }
 
-fn with_query(mut o: Value, params: &[(&str, Value, &str)]) -> Value {
+pub(crate) fn with_query(mut o: Value, params: &[(&str, Value, &str)]) -> Value {
     if !o["parameters"].is_array() {
         o["parameters"] = json!([]);
     }
@@ -178,7 +178,13 @@ fn common(mut responses: Value) -> Value {
     responses
 }
 
-fn op(id: &str, tag: &str, summary: &str, request: Option<&str>, responses: Value) -> Value {
+pub(crate) fn op(
+    id: &str,
+    tag: &str,
+    summary: &str,
+    request: Option<&str>,
+    responses: Value,
+) -> Value {
     let mut o = json!({ "operationId": id, "tags": [tag], "summary": summary, "responses": common(responses) });
     if let Some(r) = request {
         o["requestBody"] = body(r);
@@ -189,6 +195,12 @@ fn op(id: &str, tag: &str, summary: &str, request: Option<&str>, responses: Valu
 }
 
 pub fn spec() -> Value {
+    let mut doc = spec_core();
+    super::api_networks::document(&mut doc);
+    doc
+}
+
+fn spec_core() -> Value {
     let login = json!({
         "operationId": "login", "tags": ["auth"], "summary": "Sign in with email and password",
         "description": "Sets the `pp_session` cookie. State-changing calls made with that cookie send the returned `csrf_token` as the `X-CSRF-Token` header.",

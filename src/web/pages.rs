@@ -10,6 +10,8 @@ use axum::{
 
 #[path = "billing_pages.rs"]
 pub mod billing;
+#[path = "network_pages.rs"]
+pub mod networks;
 #[path = "onboarding_pages.rs"]
 pub mod onboarding;
 #[path = "tree_pages.rs"]
@@ -75,6 +77,13 @@ crate::route_table! { ROUTES, routes;
     get "/operator/partners" => onboarding::partners, A::Operator(Need::Read);
     post "/operator/partners/{id}" => onboarding::partner_update, A::Operator(Need::Admin);
     post "/operator/invoices/{id}/payments" => onboarding::payment, A::Operator(Need::Admin);
+    get "/dealers" => networks::dealers_page, A::SignedIn;
+    post "/dealers" => networks::dealer_create, A::SignedIn;
+    get "/dealers/{id}" => networks::dealer_page, A::AccountBelow(Need::Read);
+    post "/dealers/{id}" => networks::dealer_update, A::AccountBelow(Need::Write);
+    post "/dealers/{id}/status" => networks::dealer_status, A::AccountBelow(Need::Admin);
+    get "/dealers/{id}/delete" => networks::dealer_delete_page, A::AccountBelow(Need::Admin);
+    post "/dealers/{id}/delete" => networks::dealer_delete, A::AccountBelow(Need::Admin);
 }
 
 pub fn url_encode(s: &str) -> String {

@@ -372,6 +372,7 @@ async fn the_openapi_document_describes_every_operation_and_the_docs_load() {
     for r in partner_panel::web::api::ROUTES
         .iter()
         .chain(partner_panel::web::api_onboarding::ROUTES)
+        .chain(partner_panel::web::api_networks::ROUTES)
     {
         let p = format!("/api/v1{}", r.path);
         assert!(
