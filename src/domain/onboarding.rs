@@ -403,6 +403,16 @@ async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) -> AppResul
         ),
         other => other,
     })?;
+    super::networks::init_reseller_settings(
+        &mut tx,
+        partner,
+        r.no_resellers,
+        &email,
+        &r.phone,
+        &r.website,
+        now,
+    )
+    .await?;
     let trial_end = now + package.trial_days * 86_400_000;
     sqlx::query(
         "INSERT INTO subscriptions (account_id, package_id, status, period_start, period_end, created_at, updated_at) \

@@ -1,4 +1,5 @@
-//! JSON API of the reseller and dealer networks: My dealers.
+//! JSON API of the reseller and dealer networks: My dealers, reseller settings, the partner
+//! directory.
 
 use axum::{extract::State, http::StatusCode, Json};
 use serde_json::{json, Value};
@@ -21,6 +22,9 @@ crate::route_table! { ROUTES, routes;
     post "/dealers/{id}/status" => dealer_status, A::AccountBelow(Need::Admin);
     get "/dealers/{id}/deletion" => dealer_deletion, A::AccountBelow(Need::Admin);
     delete "/dealers/{id}" => delete_dealer, A::AccountBelow(Need::Admin);
+    get "/reseller-settings" => get_reseller_settings, A::SignedIn;
+    put "/reseller-settings" => put_reseller_settings, A::SignedIn;
+    get "/partner-directory" => partner_directory, A::SignedIn;
 }
 
 async fn list_dealers(
@@ -93,6 +97,31 @@ async fn delete_dealer(
     ))
 }
 
+async fn get_reseller_settings(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<networks::ResellerSettings>> {
+    Ok(Json(networks::reseller_settings(&state, &who).await?))
+}
+
+async fn put_reseller_settings(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(body): ApiJson<networks::ResellerSettingsInput>,
+) -> AppResult<Json<networks::ResellerSettings>> {
+    Ok(Json(
+        networks::update_reseller_settings(&state, &who, &body).await?,
+    ))
+}
+
+async fn partner_directory(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(f): ApiQuery<networks::DirectoryFilter>,
+) -> AppResult<Json<Page<networks::DirectoryEntry>>> {
+    Ok(Json(networks::directory(&state, &who, &f).await?))
+}
+
 // ---- OpenAPI ----
 
 /// Adds the operations and schemas of this module to the OpenAPI document.
@@ -128,6 +157,20 @@ pub fn document(doc: &mut Value) {
         "get": with_id(op("dealerDeletionPreview", "networks", "What deleting this dealer removes: accounts (itself and its subscribers), subscribers, logins", None,
             json!({ "200": ok("Preview", "DealerDeletion") })))
     }));
+    paths.insert("/api/v1/reseller-settings".into(), json!({
+        "get": op("getResellerSettings", "networks", "Whether the partner in view serves resellers and which contact details the partner directory shows them", None,
+            json!({ "200": ok("Settings", "ResellerSettings"), "403": err("The account in view is not a partner (`forbidden`)") })),
+        "put": op("putResellerSettings", "networks", "Change the reseller settings of the partner in view (owners and admins); absent fields stay", Some("ResellerSettingsInput"),
+            json!({ "200": ok("Saved", "ResellerSettings"), "403": err("Not a partner, or the role is too weak (`forbidden`)"),
+                    "422": err("Invalid field, or a detail shown without a value (`validation_failed`, with `field`)") }))
+    }));
+    paths.insert("/api/v1/partner-directory".into(), json!({
+        "get": with_query(op("partnerDirectory", "networks", "For resellers (and the operator): the active partners that serve resellers, by name, each with only the contact details it chose to show (the others are absent)", None,
+            json!({ "200": ok("Page of partners", "DirectoryPage"), "403": err("The account in view is not a reseller or the operator (`forbidden`)"), "422": err("Bad filter (`validation_failed`)") })),
+            &[("q", json!({ "type": "string", "maxLength": 100 }), "Part of the name, any case"),
+              ("page", json!({ "type": "integer", "minimum": 1, "default": 1 }), "1-based page"),
+              ("per_page", json!({ "type": "integer", "minimum": 1, "maximum": 100, "default": 25 }), "Rows per page")])
+    }));
     let children = doc["paths"]["/api/v1/accounts/{id}/children"]["post"]["responses"]
         .as_object_mut()
         .expect("createChild");
@@ -138,7 +181,7 @@ pub fn document(doc: &mut Value) {
         )),
     );
     doc["tags"].as_array_mut().expect("tags").push(
-        json!({ "name": "networks", "description": "Dealer networks: My dealers, package limits" }),
+        json!({ "name": "networks", "description": "Dealer and reseller networks: My dealers, package limits, reseller settings, the partner directory" }),
     );
     let schemas = doc["components"]["schemas"]
         .as_object_mut()
@@ -168,6 +211,27 @@ pub fn document(doc: &mut Value) {
         "email": { "type": "string", "format": "email" },
         "phone": { "type": "string", "maxLength": 40, "pattern": "^[0-9 +()./-]*$" } } }),
     );
+    schemas.insert("ResellerSettings".into(), json!({ "type": "object", "required": ["serves_resellers", "email", "show_email", "phone", "show_phone", "website", "show_website", "address", "show_address", "note"], "properties": {
+        "serves_resellers": { "type": "boolean", "description": "Listed in the partner directory" },
+        "email": { "type": "string" }, "show_email": { "type": "boolean" },
+        "phone": { "type": "string" }, "show_phone": { "type": "boolean" },
+        "website": { "type": "string" }, "show_website": { "type": "boolean" },
+        "address": { "type": "string" }, "show_address": { "type": "boolean" },
+        "note": { "type": "string", "description": "How the partner works with resellers; shown when not empty" } } }));
+    schemas.insert("ResellerSettingsInput".into(), json!({ "type": "object", "properties": {
+        "serves_resellers": { "type": "boolean" },
+        "email": { "type": "string", "description": "An email address, or empty" }, "show_email": { "type": "boolean" },
+        "phone": { "type": "string", "maxLength": 40, "pattern": "^[0-9 +()./-]*$" }, "show_phone": { "type": "boolean" },
+        "website": { "type": "string", "maxLength": 200, "description": "Starts with https:// or http://, or empty" }, "show_website": { "type": "boolean" },
+        "address": { "type": "string", "maxLength": 300 }, "show_address": { "type": "boolean" },
+        "note": { "type": "string", "maxLength": 2000 } } }));
+    schemas.insert("DirectoryEntry".into(), json!({ "type": "object", "required": ["id", "name"], "description": "A detail the partner does not show is absent", "properties": {
+        "id": { "type": "integer", "format": "int64" }, "name": { "type": "string" },
+        "email": { "type": "string" }, "phone": { "type": "string" }, "website": { "type": "string" },
+        "address": { "type": "string" }, "note": { "type": "string" } } }));
+    schemas.insert("DirectoryPage".into(), json!({ "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
+        "items": { "type": "array", "items": { "$ref": "#/components/schemas/DirectoryEntry" } },
+        "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } }));
     schemas.insert("DealerDeletion".into(), json!({ "type": "object", "required": ["dealer", "accounts", "subscribers", "logins"], "properties": {
         "dealer": { "$ref": "#/components/schemas/Dealer" }, "accounts": { "type": "integer", "description": "The dealer and its subscribers" },
         "subscribers": { "type": "integer" }, "logins": { "type": "integer" } } }));

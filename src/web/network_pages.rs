@@ -1,5 +1,5 @@
 //! Pages of the reseller and dealer networks: My dealers (add, edit, shut down, reactivate,
-//! delete with its subscribers).
+//! delete with its subscribers), a partner's reseller settings, the partner directory.
 
 use askama::Template;
 use axum::{
@@ -252,4 +252,157 @@ pub async fn dealer_delete(
             p.dealer.name, p.subscribers, p.logins
         )
     })
+}
+
+// ---- reseller settings of a partner ----
+
+#[derive(Template)]
+#[template(path = "pages/reseller_settings.html")]
+struct SettingsTpl {
+    layout: Layout,
+    s: networks::ResellerSettings,
+    can_edit: bool,
+    error: String,
+}
+
+async fn settings_view(
+    state: &AppState,
+    who: &Identity,
+    headers: &HeaderMap,
+) -> Result<SettingsTpl, AppError> {
+    let s = networks::reseller_settings(state, who).await?;
+    Ok(SettingsTpl {
+        layout: Layout::for_user(
+            state,
+            who,
+            headers,
+            "Reseller settings",
+            "reseller-settings",
+        )
+        .await?,
+        s,
+        can_edit: access::allows(access::effective_role(who), Need::Admin),
+        error: String::new(),
+    })
+}
+
+pub async fn settings_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    match settings_view(&state, &who, &headers).await {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// The settings form: a checkbox is present when ticked.
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    serves_resellers: Option<String>,
+    #[serde(default)]
+    email: String,
+    show_email: Option<String>,
+    #[serde(default)]
+    phone: String,
+    show_phone: Option<String>,
+    #[serde(default)]
+    website: String,
+    show_website: Option<String>,
+    #[serde(default)]
+    address: String,
+    show_address: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn settings_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageForm(f): PageForm<SettingsForm>,
+) -> Response {
+    let secure = state.config.secure_cookies;
+    let input = networks::ResellerSettingsInput {
+        serves_resellers: Some(f.serves_resellers.is_some()),
+        email: Some(f.email.clone()),
+        show_email: Some(f.show_email.is_some()),
+        phone: Some(f.phone.clone()),
+        show_phone: Some(f.show_phone.is_some()),
+        website: Some(f.website.clone()),
+        show_website: Some(f.show_website.is_some()),
+        address: Some(f.address.clone()),
+        show_address: Some(f.show_address.is_some()),
+        note: Some(f.note.clone()),
+    };
+    match networks::update_reseller_settings(&state, &who, &input).await {
+        Ok(s) => redirect_with_flash(
+            "/reseller-settings",
+            if s.serves_resellers {
+                "Your reseller settings were saved: resellers find you in the partner directory with the details you chose."
+            } else {
+                "Your reseller settings were saved: you are not listed in the partner directory."
+            },
+            secure,
+        ),
+        Err(e @ AppError::Validation { .. }) => match settings_view(&state, &who, &headers).await {
+            Ok(mut t) => {
+                t.s = networks::ResellerSettings {
+                    serves_resellers: f.serves_resellers.is_some(),
+                    email: f.email,
+                    show_email: f.show_email.is_some(),
+                    phone: f.phone,
+                    show_phone: f.show_phone.is_some(),
+                    website: f.website,
+                    show_website: f.show_website.is_some(),
+                    address: f.address,
+                    show_address: f.show_address.is_some(),
+                    note: f.note,
+                };
+                t.error = e.public_message();
+                render(e.status(), &t, &t.layout, secure)
+            }
+            Err(e) => error_page(&e),
+        },
+        Err(e) => error_page(&e),
+    }
+}
+
+// ---- the partner directory ----
+
+#[derive(Template)]
+#[template(path = "pages/partner_directory.html")]
+struct DirectoryTpl {
+    layout: Layout,
+    list: Page<networks::DirectoryEntry>,
+    q: String,
+}
+
+impl DirectoryTpl {
+    fn page_link(&self, page: i64) -> String {
+        format!("/partner-directory?q={}&page={page}", url_encode(&self.q))
+    }
+}
+
+pub async fn directory_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageQuery(f): PageQuery<networks::DirectoryFilter>,
+) -> Response {
+    let r = async {
+        let list = networks::directory(&state, &who, &f).await?;
+        Ok::<_, AppError>(DirectoryTpl {
+            layout: Layout::for_user(&state, &who, &headers, "Partner directory", "directory")
+                .await?,
+            list,
+            q: f.q.clone().unwrap_or_default(),
+        })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
 }

@@ -84,6 +84,9 @@ crate::route_table! { ROUTES, routes;
     post "/dealers/{id}/status" => networks::dealer_status, A::AccountBelow(Need::Admin);
     get "/dealers/{id}/delete" => networks::dealer_delete_page, A::AccountBelow(Need::Admin);
     post "/dealers/{id}/delete" => networks::dealer_delete, A::AccountBelow(Need::Admin);
+    get "/reseller-settings" => networks::settings_page, A::SignedIn;
+    post "/reseller-settings" => networks::settings_submit, A::SignedIn;
+    get "/partner-directory" => networks::directory_page, A::SignedIn;
 }
 
 pub fn url_encode(s: &str) -> String {

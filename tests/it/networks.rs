@@ -593,3 +593,405 @@ async fn hostile_dealer_input_is_refused_and_writes_nothing() {
         StatusCode::FORBIDDEN
     );
 }
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+#[tokio::test]
+async fn the_directory_shows_resellers_exactly_the_details_each_partner_chose() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let pkg = capped_package(&op, "Open", None, None).await;
+    let (a, a_id) =
+        approved_partner(&app, &op, "Alpha Streams", "owner@alpha.test", pkg, false).await;
+    let (b, _) = approved_partner(&app, &op, "Beta Private", "owner@beta.test", pkg, true).await;
+    // A partner made in the tree has no settings yet: listed, with what its account holds.
+    let c_id = crate::tree::create(&op, 1, "partner", "Gamma Tree").await;
+    let reseller_id = crate::tree::create(&op, 1, "reseller", "Rita Reseller").await;
+    crate::tree::add_login(&op, reseller_id, "rita@reseller.test", "owner").await;
+    let reseller = app.login("rita@reseller.test", crate::tree::PW).await;
+
+    // The registration's choice and contact details came over at approval.
+    let s: Value = a
+        .get("/api/v1/reseller-settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            s["serves_resellers"].as_bool(),
+            s["email"].as_str(),
+            s["show_phone"].as_bool(),
+            s["website"].as_str()
+        ),
+        (
+            Some(true),
+            Some("owner@alpha.test"),
+            Some(true),
+            Some("https://partner.example")
+        )
+    );
+    let s: Value = b
+        .get("/api/v1/reseller-settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(s["serves_resellers"], false);
+
+    // Alpha hides its phone, shows an address and says how it works.
+    let r = a
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/reseller-settings",
+            Some(json!({"show_phone": false, "address": "Main Street 1, Springfield", "show_address": true,
+                        "note": "We sell IP streams to resellers in the north."})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let dir: Value = reseller
+        .get("/api/v1/partner-directory")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = dir["items"].as_array().unwrap();
+    let names: Vec<&str> = items.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Alpha Streams", "Gamma Tree"], "{dir}");
+    let alpha = &items[0];
+    assert_eq!(alpha["id"].as_i64(), Some(a_id));
+    assert_eq!(
+        keys(alpha),
+        vec!["address", "email", "id", "name", "note", "website"]
+    );
+    assert_eq!(alpha["address"], "Main Street 1, Springfield");
+    assert_eq!(items[1]["id"].as_i64(), Some(c_id));
+    assert_eq!(keys(&items[1]), vec!["id", "name"]);
+    // The page shows the same: the hidden phone and the opted-out partner are not in it.
+    let html = reseller
+        .get("/partner-directory")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Main Street 1, Springfield") && html.contains("owner@alpha.test"));
+    assert!(!html.contains("+49 30 555"), "hidden phone shown");
+    assert!(!html.contains("Beta Private"), "opted-out partner shown");
+    assert!(
+        !html.contains("partner-phone"),
+        "an empty phone field is present"
+    );
+
+    // Opting in later lists Beta; opting out removes Alpha.
+    let r = b
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/reseller-settings",
+            Some(json!({"serves_resellers": true})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = a
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/reseller-settings",
+            Some(json!({"serves_resellers": false})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let dir: Value = reseller
+        .get("/api/v1/partner-directory?q=a")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = dir["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Beta Private", "Gamma Tree"]);
+    // An inactive partner is not listed.
+    op.post(
+        &format!("/api/v1/accounts/{c_id}/status"),
+        json!({"status": "inactive"}),
+    )
+    .await;
+    let dir: Value = reseller
+        .get("/api/v1/partner-directory")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(dir["total"], 1);
+
+    // The directory is for resellers and the operator; partners, dealers and customers get 403.
+    assert_eq!(
+        op.get("/api/v1/partner-directory").await.status(),
+        StatusCode::OK
+    );
+    let d = add_dealer(&a, "Dir Dealer", "dir@dealer.test").await;
+    let dealer = app.login("dir@dealer.test", DPW).await;
+    let cust = crate::tree::create(&a, a_id, "customer", "Dir Customer").await;
+    crate::tree::add_login(&a, cust, "cust@dir.test", "owner").await;
+    let customer = app.login("cust@dir.test", crate::tree::PW).await;
+    for s in [&a, &dealer, &customer] {
+        let (st, code, _, _) = error_of(s.get("/api/v1/partner-directory").await).await;
+        assert_eq!((st, code.as_str()), (StatusCode::FORBIDDEN, "forbidden"));
+        assert_eq!(
+            s.get("/partner-directory").await.status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+    // Reseller settings are a partner's: a dealer or reseller gets 403.
+    for s in [&dealer, &reseller] {
+        assert_eq!(
+            s.get("/api/v1/reseller-settings").await.status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+    let _ = d;
+}
+
+#[tokio::test]
+async fn hostile_reseller_settings_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let pkg = capped_package(&op, "Open", None, None).await;
+    let (a, a_id) = approved_partner(
+        &app,
+        &op,
+        "Careful Partner",
+        "owner@careful.test",
+        pkg,
+        false,
+    )
+    .await;
+    let before: Value = a
+        .get("/api/v1/reseller-settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cases: Vec<(Value, StatusCode, &str, Option<&str>)> = vec![
+        (
+            json!({"show_address": true, "address": ""}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("address"),
+        ),
+        (
+            json!({"email": "", "show_email": true}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("email"),
+        ),
+        (
+            json!({"email": "nope"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("email"),
+        ),
+        (
+            json!({"website": "javascript:alert(1)"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("website"),
+        ),
+        (
+            json!({"phone": "<b>"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("phone"),
+        ),
+        (
+            json!({"note": "x".repeat(2001)}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("note"),
+        ),
+        (
+            json!({"address": "a\u{1b}b"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("address"),
+        ),
+        (
+            json!({"note": "a\u{0}b"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_text",
+            None,
+        ),
+        (
+            json!({"serves_resellers": "yes"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            None,
+        ),
+    ];
+    for (body, want, want_code, want_field) in cases {
+        let r = a
+            .send(
+                reqwest::Method::PUT,
+                "/api/v1/reseller-settings",
+                Some(body.clone()),
+            )
+            .await;
+        let (st, code, field, _) = error_of(r).await;
+        assert_eq!(
+            (st, code.as_str(), field.as_deref()),
+            (want, want_code, want_field),
+            "{body}"
+        );
+    }
+    let after: Value = a
+        .get("/api/v1/reseller-settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+    // A viewer reads the settings but may not change them.
+    crate::tree::add_login(&a, a_id, "viewer@careful.test", "viewer").await;
+    let viewer = app.login("viewer@careful.test", crate::tree::PW).await;
+    assert_eq!(
+        viewer.get("/api/v1/reseller-settings").await.status(),
+        StatusCode::OK
+    );
+    let r = viewer
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/reseller-settings",
+            Some(json!({"serves_resellers": false})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The page keeps what was typed and says what is wrong.
+    let r = a
+        .client
+        .post(app.url("/reseller-settings"))
+        .form(&[
+            ("csrf_token", a.csrf.as_str()),
+            ("serves_resellers", "1"),
+            ("website", "ftp://x"),
+            ("show_website", "1"),
+            ("note", "typed note"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Website must start with https://") && html.contains("typed note"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_partner_adds_and_shuts_down_a_dealer_and_a_reseller_reads_the_directory() {
+    use fantoccini::Locator;
+    let Some(b) = crate::browser::Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let pid = crate::tree::create(&op, 1, "partner", "Browser Partner").await;
+    crate::tree::add_login(&op, pid, "owner@browser-partner.test", "owner").await;
+    let rid = crate::tree::create(&op, 1, "reseller", "Browser Reseller").await;
+    crate::tree::add_login(&op, rid, "owner@browser-reseller.test", "owner").await;
+    let sign_in = |email: &'static str| {
+        let b = &b;
+        let app = &app;
+        async move {
+            b.client.goto(&app.url("/login")).await.unwrap();
+            b.fill("#email", email).await;
+            b.fill("#password", crate::tree::PW).await;
+            b.click("#sign-in").await;
+        }
+    };
+    let run = async {
+        sign_in("owner@browser-partner.test").await;
+        b.click("#nav-dealers").await;
+        assert!(b.text("#no-dealers").await.contains("No dealers"));
+        // A bad email first: the message is on the form, what was typed stays.
+        b.fill("#dealer-name", "Corner Shop").await;
+        b.fill("#dealer-contact", "Carla Corner").await;
+        b.fill("#dealer-email", "carla-at-corner").await;
+        b.fill("#dealer-password", DPW).await;
+        b.click("#create-dealer").await;
+        assert!(b
+            .text(".field-error")
+            .await
+            .contains("Email must look like"));
+        b.screenshot("networks-01-dealer-error").await;
+        b.fill("#dealer-email", "carla@corner.test").await;
+        b.fill("#dealer-username", "login@corner.test").await;
+        b.fill("#dealer-password", DPW).await;
+        b.click("#create-dealer").await;
+        assert!(b
+            .text("#flash")
+            .await
+            .contains("signs in as login@corner.test"));
+        assert_eq!(b.text(".dealer-status").await, "active");
+        b.screenshot("networks-02-my-dealers").await;
+
+        // The dealer signs in with the username and password given.
+        let dealer = app.login("login@corner.test", DPW).await;
+
+        // Shut it down from its page: a confirmation, then inactive.
+        b.click(".dealer-edit").await;
+        b.client
+            .find(Locator::Css(
+                "#dealer-status-select option[value='inactive']",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.click("#dealer-status-save").await;
+        let text = b.client.get_alert_text().await.unwrap();
+        assert!(
+            text.contains("signs the dealer and its subscribers out"),
+            "{text}"
+        );
+        b.client.accept_alert().await.unwrap();
+        assert!(b.text("#flash").await.contains("is inactive"));
+        assert_eq!(b.text("#dealer-status").await, "inactive");
+        b.screenshot("networks-03-dealer-inactive").await;
+        assert_eq!(
+            dealer.get("/api/v1/me").await.status(),
+            reqwest::StatusCode::UNAUTHORIZED
+        );
+        // The deletion page names what goes.
+        b.click("#dealer-delete-link").await;
+        assert!(b
+            .text("#dealer-delete-summary")
+            .await
+            .contains("0 subscribers"));
+        b.screenshot("networks-04-dealer-delete").await;
+
+        // Reseller settings: show a note.
+        b.click("#nav-reseller-settings").await;
+        b.fill("#rs-note", "Resellers welcome: ask for our price list.")
+            .await;
+        b.click("#save-reseller-settings").await;
+        assert!(b.text("#flash").await.contains("partner directory"));
+        b.screenshot("networks-05-reseller-settings").await;
+
+        // A reseller reads the directory.
+        b.click("#logout").await;
+        sign_in("owner@browser-reseller.test").await;
+        b.click("#nav-directory").await;
+        assert_eq!(b.text(".partner-name").await, "Browser Partner");
+        assert!(b.text(".partner-note").await.contains("price list"));
+        assert!(b.client.find(Locator::Css(".partner-phone")).await.is_err());
+        b.screenshot("networks-06-partner-directory").await;
+    };
+    run.await;
+    b.close().await;
+}
