@@ -160,6 +160,7 @@ pub const ALL_CODES: &[&str] = &[
     "name_taken",
     "duplicate_request",
     "already_decided",
+    "already_linked",
     "request_expired",
     "account_suspended",
     "reference_used",
@@ -178,6 +179,7 @@ pub const ALL_CODES: &[&str] = &[
     "method_not_allowed",
     "payload_too_large",
     "internal_error",
+    "limit_reached",
 ];
 
 #[derive(Serialize)]

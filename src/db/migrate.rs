@@ -16,6 +16,16 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "requests",
         include_str!("../../migrations/0003_requests.sql"),
     ),
+    (
+        4,
+        "networks",
+        include_str!("../../migrations/0004_networks.sql"),
+    ),
+    (
+        5,
+        "reseller_links",
+        include_str!("../../migrations/0005_reseller_links.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -170,7 +170,7 @@ fn clean_optional_email(v: Option<&str>) -> AppResult<Option<String>> {
     }
 }
 
-fn clean_phone(v: Option<&str>) -> AppResult<Option<String>> {
+pub(crate) fn clean_phone(v: Option<&str>) -> AppResult<Option<String>> {
     match v.map(str::trim).filter(|v| !v.is_empty()) {
         Some(p) => {
             if p.len() > 40
@@ -229,6 +229,7 @@ pub async fn create_child(
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     lock_active_chain(state, &mut tx, parent.id).await?;
+    super::networks::check_package_limits(state, &mut tx, parent.id, kind).await?;
     let id = insert(&mut tx, now, Some(parent.id), kind, &name, email.as_deref()).await?;
     if phone.is_some() {
         sqlx::query("UPDATE accounts SET phone = $1 WHERE id = $2")
@@ -324,7 +325,8 @@ pub async fn update(
 }
 
 /// Sets an account below the one in view active or inactive. Inactive shuts its logins and every
-/// login below it out at once (sessions are refused on their next request); active restores them.
+/// login below it out at once: their sessions end (a later reactivation does not revive them)
+/// and sign-in is refused; active lets them sign in again.
 pub async fn set_status(
     state: &AppState,
     who: &Identity,
@@ -349,6 +351,14 @@ pub async fn set_status(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    if status == "inactive" {
+        sqlx::query(&format!(
+            "DELETE FROM sessions WHERE login_id IN (SELECT id FROM logins WHERE account_id IN {SUBTREE})"
+        ))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
     audit::record(
         &mut tx,
         now,
@@ -415,7 +425,7 @@ async fn count_subtree(conn: &mut sqlx::AnyConnection, id: i64) -> Result<(i64, 
 /// Inside a write transaction: locks the chain from the root down to `id` against a concurrent
 /// deletion or shutdown (PostgreSQL: shared row locks; SQLite: the writer lock is held already)
 /// and checks that every account on it is active.
-async fn lock_active_chain(
+pub(crate) async fn lock_active_chain(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
     id: i64,

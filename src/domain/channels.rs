@@ -215,8 +215,26 @@ pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<Chan
     Ok(c)
 }
 
+/// True when `customer` may follow the partner's channels: it is below the partner, or below a
+/// reseller linked to the partner.
+async fn may_follow(state: &AppState, partner: i64, customer: i64) -> AppResult<bool> {
+    if access::is_within(state, partner, customer).await? {
+        return Ok(true);
+    }
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reseller_links l JOIN account_closure c ON c.ancestor_id = l.reseller_id \
+         WHERE l.partner_id = $1 AND c.descendant_id = $2",
+    )
+    .bind(partner)
+    .bind(customer)
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(n > 0)
+}
+
 /// Adds or removes a follower. The partner's side (members and up) may add any customer below
-/// the partner; a customer may follow or unfollow itself on a channel of a partner above it.
+/// the partner; a reseller linked to the partner, any customer below the reseller; a customer
+/// may follow or unfollow itself.
 pub async fn set_follower(
     state: &AppState,
     who: &Identity,
@@ -226,9 +244,14 @@ pub async fn set_follower(
 ) -> AppResult<Channel> {
     let c = get(state, id).await?.ok_or(AppError::NotFound)?;
     let owner_side = access::is_within(state, who.view_account_id, c.account_id).await?;
-    let self_side = customer_id == who.view_account_id
-        && access::is_within(state, c.account_id, customer_id).await?;
-    if !owner_side && !self_side {
+    let reseller_side = !owner_side
+        && super::networks::partner_of(state, who.view_account_id)
+            .await?
+            .is_some_and(|(p, _)| p == c.account_id)
+        && access::is_within(state, who.view_account_id, customer_id).await?;
+    let self_side =
+        customer_id == who.view_account_id && may_follow(state, c.account_id, customer_id).await?;
+    if !owner_side && !reseller_side && !self_side {
         return Err(AppError::NotFound);
     }
     access::require(who, Need::Write)?;
@@ -236,11 +259,11 @@ pub async fn set_follower(
         .await?
         .filter(|a| a.status != "deleted");
     match customer {
-        Some(a) if a.kind == "customer" && access::is_within(state, c.account_id, a.id).await? => {}
+        Some(a) if a.kind == "customer" && may_follow(state, c.account_id, a.id).await? => {}
         _ => {
             return Err(AppError::validation(
                 "customer_id",
-                "Followers are customers of this channel's partner",
+                "Followers are customers of this channel's partner or of its resellers",
             ))
         }
     }

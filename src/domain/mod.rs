@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod channels;
 pub mod csv_out;
 pub mod logins;
+pub mod networks;
 pub mod notifications;
 pub mod onboarding;
 pub mod query;

@@ -41,6 +41,8 @@ pub struct Registration {
     pub no_resellers: bool,
     /// How the credentials are sent: email (default) or sms.
     pub delivery: Option<String>,
+    /// What registers: a partner (default) or a reseller.
+    pub kind: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -66,11 +68,13 @@ pub struct PartnershipRequest {
     pub decided_at: Option<String>,
     pub decided_by: Option<String>,
     pub partner_account_id: Option<i64>,
+    /// partner or reseller.
+    pub kind: String,
 }
 
 const COLUMNS: &str = "id, company_name, contact_name, email, phone, website, description, no_resellers, delivery, \
      package_id, package_name, monthly_price, currency, already_partner, status, reason, created_at, decided_at, \
-     decided_by_email, partner_account_id";
+     decided_by_email, partner_account_id, kind";
 
 fn from_row(r: &Row) -> Result<PartnershipRequest, sqlx::Error> {
     let price: i64 = r.try_get("monthly_price")?;
@@ -99,6 +103,7 @@ fn from_row(r: &Row) -> Result<PartnershipRequest, sqlx::Error> {
             .map(crate::clock::rfc3339),
         decided_by: r.try_get("decided_by_email")?,
         partner_account_id: r.try_get("partner_account_id")?,
+        kind: r.try_get("kind")?,
     })
 }
 
@@ -155,6 +160,16 @@ pub async fn register(
     ip: &str,
     request_id: &str,
 ) -> AppResult<PartnershipRequest> {
+    let kind = match input.kind.as_deref().map(str::trim).unwrap_or("") {
+        "" | "partner" => "partner",
+        "reseller" => "reseller",
+        _ => {
+            return Err(AppError::validation(
+                "kind",
+                "Register as a partner or a reseller",
+            ))
+        }
+    };
     let company = validate::name("company_name", &input.company_name, validate::MAX_NAME)?;
     let contact = validate::name("contact_name", &input.contact_name, validate::MAX_NAME)?;
     let email = validate::email("email", &input.email)?;
@@ -235,8 +250,8 @@ pub async fn register(
     .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO partnership_requests (company_name, contact_name, email, phone, website, description, \
-         no_resellers, delivery, package_id, package_name, monthly_price, currency, already_partner, ip, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+         no_resellers, delivery, package_id, package_name, monthly_price, currency, already_partner, ip, created_at, kind) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
     )
     .bind(&company)
     .bind(&contact)
@@ -253,6 +268,7 @@ pub async fn register(
     .bind((already_partner > 0) as i64)
     .bind(ip)
     .bind(now)
+    .bind(kind)
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| {
@@ -359,7 +375,11 @@ async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) -> AppResul
         &mut tx,
         now,
         Some(operator.id),
-        "partner",
+        if r.kind == "reseller" {
+            "reseller"
+        } else {
+            "partner"
+        },
         &r.company_name,
         Some(&r.email),
     )
@@ -378,6 +398,18 @@ async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) -> AppResul
         ),
         other => other,
     })?;
+    if r.kind != "reseller" {
+        super::networks::init_reseller_settings(
+            &mut tx,
+            partner,
+            r.no_resellers,
+            &email,
+            &r.phone,
+            &r.website,
+            now,
+        )
+        .await?;
+    }
     let trial_end = now + package.trial_days * 86_400_000;
     sqlx::query(
         "INSERT INTO subscriptions (account_id, package_id, status, period_start, period_end, created_at, updated_at) \

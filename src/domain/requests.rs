@@ -102,7 +102,8 @@ impl Request {
 const SELECT: &str = "SELECT r.id, r.kind, r.account_id, a.name AS partner_name, r.addressee_id, r.title, \
     r.ref_id, r.channel_id, ch.name AS channel_name, r.engagement, r.content, r.impressions, r.price, r.currency, \
     r.starts_at, r.ends_at, r.status, r.reason, r.created_at, r.decided_at, r.decided_by_email, \
-    b.status AS b_status, b.recipients \
+    b.status AS b_status, b.recipients, \
+    (SELECT COUNT(*) FROM reseller_links l WHERE l.request_id = r.id) AS linked \
     FROM requests r JOIN accounts a ON a.id = r.account_id \
     LEFT JOIN channels ch ON ch.id = r.channel_id \
     LEFT JOIN broadcasts b ON b.request_id = r.id";
@@ -119,7 +120,8 @@ fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
     let phase = match (status.as_str(), kind.as_str()) {
         ("approved", "addon") => "active".to_string(),
         ("approved", "ad_package") => "credited".to_string(),
-        ("approved", "reseller_link") => "linked".to_string(),
+        ("approved", "reseller_link") if r.try_get::<i64, _>("linked")? > 0 => "linked".to_string(),
+        ("approved", "reseller_link") => "ended".to_string(),
         ("approved", "broadcast") => b_status.unwrap_or_else(|| "scheduled".into()),
         ("approved", "ad") => match (starts, ends) {
             (Some(s), _) if now < s => "scheduled".into(),
@@ -435,14 +437,50 @@ async fn draft(
 /// campaigns hold (checked under a lock, so two requests at once cannot overdraw).
 pub async fn create(state: &AppState, who: &Identity, input: &NewRequest) -> AppResult<Request> {
     let requester = access::account(state, who, who.view_account_id, Need::Write).await?;
-    if input.kind.as_deref() == Some("reseller_link") {
+    let d = if input.kind.as_deref() == Some("reseller_link") {
+        link_draft(state, &requester, input).await?
+    } else {
+        draft(state, &requester, input).await?
+    };
+    insert(state, who, &requester, d).await
+}
+
+/// A reseller's request for partner, addressed to a partner of the directory.
+async fn link_draft(
+    state: &AppState,
+    requester: &accounts::Account,
+    input: &NewRequest,
+) -> AppResult<Draft> {
+    if requester.kind != "reseller" {
         return Err(AppError::validation(
-            "type",
-            "Ask a partner through the partner directory",
+            "account_id",
+            "Only resellers send a request for partner",
         ));
     }
-    let d = draft(state, &requester, input).await?;
-    insert(state, who, &requester, d).await
+    let pid = required_id(
+        "partner_id",
+        input.partner_id,
+        "a partner from the directory",
+    )?;
+    let partner = super::networks::listed_partner(state, pid)
+        .await?
+        .ok_or_else(|| {
+            AppError::validation("partner_id", "This partner is not in the partner directory")
+        })?;
+    if let Some((_, current)) = super::networks::partner_of(state, requester.id).await? {
+        return Err(AppError::conflict(
+            "already_linked",
+            format!("You already resell for {current}: a reseller has one partner at a time"),
+        ));
+    }
+    Ok(Draft {
+        kind: "reseller_link",
+        addressee: pid,
+        title: format!("{} asks to resell for {partner}", requester.name),
+        ref_id: Some(pid),
+        content: serde_json::json!({}),
+        ..Default::default()
+    })
 }
 
 async fn insert(
@@ -862,6 +900,22 @@ async fn take_effect(
         // A campaign's approval is its going live: it holds its impressions from the request on.
         "ad" => {}
         _ => {
+            sqlx::query(
+                "INSERT INTO reseller_links (reseller_id, partner_id, request_id, linked_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(r.account_id)
+            .bind(r.addressee_id)
+            .bind(r.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => AppError::conflict(
+                    "already_linked",
+                    "This reseller already resells for a partner",
+                ),
+                _ => e.into(),
+            })?;
             let _ = state;
         }
     }
@@ -947,7 +1001,7 @@ fn history_sql(operator: bool, view: i64, f: &HistoryFilter) -> AppResult<Sql> {
     sql.int(view).push(" AND r.status <> 'pending'");
     if operator {
         sql.push(
-            " UNION ALL SELECT p.id, 'partnership', p.company_name || ' (' || p.package_name || ')', p.company_name, \
+            " UNION ALL SELECT p.id, 'partnership', p.company_name || CASE WHEN p.kind = 'reseller' THEN ' (reseller, ' ELSE ' (' END || p.package_name || ')', p.company_name, \
              p.status, p.reason, p.decided_at, COALESCE(p.decided_by_email, '') \
              FROM partnership_requests p WHERE p.status <> 'pending'",
         );

@@ -12,7 +12,7 @@ use super::{
 use crate::{
     domain::{
         access::Need,
-        advertising, channels,
+        advertising, channels, networks,
         query::Page,
         requests::{self, Request},
     },
@@ -39,6 +39,9 @@ crate::route_table! { ROUTES, routes;
     post "/inbox/{id}/reject" => reject, A::SignedIn;
     get "/inbox/history" => history, A::SignedIn;
     get "/inbox/history.csv" => history_csv, A::SignedIn;
+    get "/resellers" => my_resellers, A::SignedIn;
+    post "/resellers/{id}/remove" => remove_reseller, A::SignedIn;
+    get "/my-partner" => my_partner, A::SignedIn;
 }
 
 async fn list_channels(
@@ -261,4 +264,29 @@ async fn history_csv(
         "decision-history.csv",
         requests::history_csv(&state, &who, &f).await?,
     ))
+}
+
+async fn my_resellers(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<serde_json::Value>> {
+    Ok(Json(
+        json!({ "items": networks::my_resellers(&state, &who).await? }),
+    ))
+}
+
+async fn remove_reseller(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiId(id): ApiId,
+) -> AppResult<StatusCode> {
+    networks::remove_reseller(&state, &who, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn my_partner(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<networks::MyPartner>> {
+    Ok(Json(networks::my_partner(&state, &who).await?))
 }

@@ -20,6 +20,7 @@ use crate::{
 
 pub mod api;
 pub mod api_billing;
+pub mod api_networks;
 pub mod api_onboarding;
 pub mod api_requests;
 pub mod assets;
@@ -77,7 +78,8 @@ pub fn router(state: AppState) -> Router {
             api::routes()
                 .merge(api_onboarding::routes())
                 .merge(api_billing::routes())
-                .merge(api_requests::routes()),
+                .merge(api_requests::routes())
+                .merge(api_networks::routes()),
         )
         .merge(operational_routes())
         .merge(assets::routes())
@@ -115,6 +117,7 @@ pub fn all_routes() -> Vec<(String, &'static RouteSpec)> {
         .chain(api_onboarding::ROUTES)
         .chain(api_billing::ROUTES)
         .chain(api_requests::ROUTES)
+        .chain(api_networks::ROUTES)
     {
         v.push((format!("/api/v1{}", r.path), r));
     }

@@ -115,6 +115,7 @@ pub struct RegisterForm {
     package_id: Option<String>,
     no_resellers: Option<String>,
     delivery: Option<String>,
+    kind: Option<String>,
 }
 
 pub async fn register(
@@ -133,6 +134,7 @@ pub async fn register(
         package_id: form.package_id.as_deref().and_then(|v| v.parse().ok()),
         no_resellers: form.no_resellers.is_some(),
         delivery: form.delivery,
+        kind: form.kind,
     };
     let (status, error, done) = match onboarding::register(&state, &input, &meta.ip, &meta.id).await
     {

@@ -5,11 +5,11 @@ use serde_json::{json, Value};
 
 use crate::{error::ALL_CODES, state::AppState};
 
-fn err(desc: &str) -> Value {
+pub(crate) fn err(desc: &str) -> Value {
     json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
 
-fn ok(desc: &str, schema: &str) -> Value {
+pub(crate) fn ok(desc: &str, schema: &str) -> Value {
     json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
 }
 
@@ -17,14 +17,14 @@ fn body(schema: &str) -> Value {
     json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
 }
 
-fn with_id(mut o: Value) -> Value {
+pub(crate) fn with_id(mut o: Value) -> Value {
     o["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" } }]);
     o["responses"]["404"] =
         err("Not found, or outside the accounts you reach (`not_found`): the same answer for both");
     o
 }
 
-fn with_query(mut o: Value, params: &[(&str, Value, &str)]) -> Value {
+pub(crate) fn with_query(mut o: Value, params: &[(&str, Value, &str)]) -> Value {
     if !o["parameters"].is_array() {
         o["parameters"] = json!([]);
     }
@@ -178,7 +178,13 @@ fn common(mut responses: Value) -> Value {
     responses
 }
 
-fn op(id: &str, tag: &str, summary: &str, request: Option<&str>, responses: Value) -> Value {
+pub(crate) fn op(
+    id: &str,
+    tag: &str,
+    summary: &str,
+    request: Option<&str>,
+    responses: Value,
+) -> Value {
     let mut o = json!({ "operationId": id, "tags": [tag], "summary": summary, "responses": common(responses) });
     if let Some(r) = request {
         o["requestBody"] = body(r);
@@ -189,6 +195,12 @@ fn op(id: &str, tag: &str, summary: &str, request: Option<&str>, responses: Valu
 }
 
 pub fn spec() -> Value {
+    let mut doc = spec_core();
+    super::api_networks::document(&mut doc);
+    doc
+}
+
+fn spec_core() -> Value {
     let login = json!({
         "operationId": "login", "tags": ["auth"], "summary": "Sign in with email and password",
         "description": "Sets the `pp_session` cookie. State-changing calls made with that cookie send the returned `csrf_token` as the `X-CSRF-Token` header.",
@@ -590,7 +602,7 @@ fn requests_paths() -> Value {
     let created = |s: &str| ok("Created", s);
     let req_errors = json!({
         "201": created("Request"),
-        "409": err("The same request is pending, or the add-on is on already (`duplicate_request`)"),
+        "409": err("The same request is pending, or the add-on is on already (`duplicate_request`); the reseller has a partner already (`already_linked`)"),
         "422": err("A field breaks a rule, e.g. more impressions than available (`validation_failed`, with `field`)")
     });
     json!({
@@ -643,7 +655,7 @@ fn requests_paths() -> Value {
         },
         "/api/v1/inbox/{id}/approve": {
             "post": with_id(op("approveInboxRequest", "requests", "Approve (owners and admins of the addressee): takes effect at once — add-on on, impressions credited, broadcast scheduled, campaign live", None,
-                json!({ "200": ok("Approved", "Request"), "403": err("Your own account's request, or your role (`forbidden`)"), "409": err("Already decided (`already_decided`), or the campaign's end has passed (`request_expired`)") })))
+                json!({ "200": ok("Approved", "Request"), "403": err("Your own account's request, or your role (`forbidden`)"), "409": err("Already decided (`already_decided`), the campaign's end has passed (`request_expired`), or the reseller has a partner already (`already_linked`)") })))
         },
         "/api/v1/inbox/{id}/reject": {
             "post": with_id(op("rejectInboxRequest", "requests", "Reject with a reason, emailed to the partner; frees what the request held", Some("RejectBody"),
@@ -651,6 +663,16 @@ fn requests_paths() -> Value {
         },
         "/api/v1/inbox/history": {
             "get": decision_params(op("decisionHistory", "requests", "Decisions of the account in view (the operator's include partnerships), newest first", None, json!({ "200": ok("Page", "DecisionPage") })))
+        },
+        "/api/v1/resellers": {
+            "get": op("myResellers", "requests", "My resellers: the resellers linked to the partner in view (not their customers)", None, json!({ "200": ok("Resellers", "LinkedResellerList") }))
+        },
+        "/api/v1/resellers/{id}/remove": {
+            "post": with_id(op("removeReseller", "requests", "Remove my reseller (partner owners and admins): the link ends, the reseller loses the partner's channels at once, both are emailed", None,
+                json!({ "204": { "description": "Removed" } })))
+        },
+        "/api/v1/my-partner": {
+            "get": op("myPartner", "requests", "A reseller's partner (its directory entry and channels), and its request for partner waiting for an answer", None, json!({ "200": ok("My partner", "MyPartner") }))
         },
         "/api/v1/inbox/history.csv": {
             "get": decision_params(op("decisionHistoryCsv", "requests", "The filtered decision history as CSV (UTF-8 with BOM, RFC 4180, formulas neutralised), streamed", None,
@@ -726,7 +748,8 @@ fn requests_schemas() -> Value {
         "Wallet": { "type": "object", "required": ["credited", "pending", "live", "spent", "available"], "properties": {
             "credited": int, "pending": int, "live": int, "spent": int, "available": int } },
         "NewRequest": { "type": "object", "required": ["type"], "properties": {
-            "type": { "type": "string", "enum": ["addon", "broadcast", "ad_package", "ad"] },
+            "type": { "type": "string", "enum": ["addon", "broadcast", "ad_package", "ad", "reseller_link"], "description": "reseller_link: a reseller's request for partner, sent to partner_id's inbox" },
+            "partner_id": { "type": "integer", "format": "int64", "description": "reseller_link: a partner of the directory" },
             "addon_id": { "type": "integer", "format": "int64", "description": "addon" },
             "channel_id": { "type": "integer", "format": "int64", "description": "broadcast: one of the partner's channels" },
             "engagement": { "type": "string", "enum": ["message", "survey", "coupon"], "description": "broadcast" },
@@ -762,6 +785,13 @@ fn requests_schemas() -> Value {
             "id": int, "type": { "type": "string" }, "type_label": { "type": "string" }, "title": { "type": "string" }, "partner": { "type": "string" },
             "decision": { "type": "string", "enum": ["approved", "rejected"] }, "reason": opt_str,
             "decided_at": { "type": "string", "format": "date-time" }, "decided_by": { "type": "string" } } },
+        "LinkedReseller": { "type": "object", "required": ["id", "name", "linked_at"], "properties": {
+            "id": int, "name": { "type": "string" }, "email": opt_str, "phone": opt_str, "linked_at": { "type": "string", "format": "date-time" } } },
+        "LinkedResellerList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/LinkedReseller" } } } },
+        "MyPartner": { "type": "object", "required": ["channels"], "properties": {
+            "partner": { "type": "object", "nullable": true, "description": "The linked partner with only the details it chose to show (id, name, email?, phone?, website?, address?, note?)" },
+            "channels": { "type": "array", "items": { "$ref": "#/components/schemas/Channel" } },
+            "pending_request_id": opt_int, "pending_partner": opt_str } },
         "DecisionPage": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
             "items": { "type": "array", "items": { "$ref": "#/components/schemas/Decision" } },
             "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } }

@@ -10,6 +10,8 @@ use axum::{
 
 #[path = "billing_pages.rs"]
 pub mod billing;
+#[path = "network_pages.rs"]
+pub mod networks;
 #[path = "onboarding_pages.rs"]
 pub mod onboarding;
 #[path = "request_pages.rs"]
@@ -91,6 +93,21 @@ crate::route_table! { ROUTES, routes;
     get "/inbox/history.csv" => requests::history_csv, A::SignedIn;
     post "/operator/ad-packages" => requests::ad_package_create, A::Operator(Need::Admin);
     post "/operator/ad-packages/{id}/status" => requests::ad_package_status, A::Operator(Need::Admin);
+    get "/dealers" => networks::dealers_page, A::SignedIn;
+    post "/dealers" => networks::dealer_create, A::SignedIn;
+    get "/dealers/{id}" => networks::dealer_page, A::AccountBelow(Need::Read);
+    post "/dealers/{id}" => networks::dealer_update, A::AccountBelow(Need::Write);
+    post "/dealers/{id}/status" => networks::dealer_status, A::AccountBelow(Need::Admin);
+    get "/dealers/{id}/delete" => networks::dealer_delete_page, A::AccountBelow(Need::Admin);
+    post "/dealers/{id}/delete" => networks::dealer_delete, A::AccountBelow(Need::Admin);
+    get "/reseller-settings" => networks::settings_page, A::SignedIn;
+    post "/reseller-settings" => networks::settings_submit, A::SignedIn;
+    get "/partner-directory" => networks::directory_page, A::SignedIn;
+    post "/partner-directory/{id}/request" => requests::request_partner, A::SignedIn;
+    get "/resellers" => requests::resellers_page, A::SignedIn;
+    post "/resellers/{id}/remove" => requests::reseller_remove, A::SignedIn;
+    get "/my-partner" => requests::my_partner_page, A::SignedIn;
+    post "/my-partner/channels/{id}/followers" => requests::my_partner_follower, A::SignedIn;
 }
 
 pub fn url_encode(s: &str) -> String {

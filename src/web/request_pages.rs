@@ -644,3 +644,111 @@ pub async fn ad_package_status(
         format!("The advertising package {} is now {}.", p.name, p.status)
     })
 }
+
+// ---- reseller links ----
+
+#[derive(Template)]
+#[template(path = "pages/resellers.html")]
+struct ResellersTpl {
+    layout: Layout,
+    resellers: Vec<crate::domain::networks::LinkedReseller>,
+    pending: i64,
+}
+
+pub async fn resellers_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    let r = async {
+        let resellers = crate::domain::networks::my_resellers(&state, &who).await?;
+        Ok::<_, AppError>(ResellersTpl {
+            layout: Layout::for_user(&state, &who, &headers, "My resellers", "resellers").await?,
+            pending: requests::counts(&state, &who).await?.reseller_link,
+            resellers,
+        })
+    }
+    .await;
+    page(&state, r, |t| &t.layout)
+}
+
+pub async fn reseller_remove(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> Response {
+    let r = crate::domain::networks::remove_reseller(&state, &who, id).await;
+    after(&state, r, "/resellers", |_| {
+        "The reseller was removed; you and the reseller were notified by email.".into()
+    })
+}
+
+#[derive(Template)]
+#[template(path = "pages/my_partner.html")]
+struct MyPartnerTpl {
+    layout: Layout,
+    mine: crate::domain::networks::MyPartner,
+    customers: Vec<(i64, String)>,
+}
+
+pub async fn my_partner_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    let r = async {
+        let mine = crate::domain::networks::my_partner(&state, &who).await?;
+        Ok::<_, AppError>(MyPartnerTpl {
+            layout: Layout::for_user(&state, &who, &headers, "My partner", "my-partner").await?,
+            customers: channels::customers_below(&state, who.view_account_id).await?,
+            mine,
+        })
+    }
+    .await;
+    page(&state, r, |t| &t.layout)
+}
+
+/// A reseller sends a request for partner from the directory.
+pub async fn request_partner(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> Response {
+    let input = requests::NewRequest {
+        kind: Some("reseller_link".into()),
+        partner_id: Some(id),
+        ..Default::default()
+    };
+    let r = requests::create(&state, &who, &input).await;
+    let back = if r.is_ok() {
+        "/my-partner"
+    } else {
+        "/partner-directory"
+    };
+    after(&state, r, back, |r| {
+        format!(
+            "Your request for partner was sent: {}. You will get an email with the answer.",
+            r.title
+        )
+    })
+}
+
+pub async fn my_partner_follower(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(f): PageForm<FollowerForm>,
+) -> Response {
+    let follow = f.remove.is_none();
+    let r = match f.customer_id.as_deref().and_then(|v| v.trim().parse().ok()) {
+        Some(c) => channels::set_follower(&state, &who, id, c, follow).await,
+        None => Err(AppError::validation("customer_id", "Choose a customer")),
+    };
+    after(&state, r, "/my-partner", |c| {
+        if follow {
+            format!("Your customer now follows {}.", c.name)
+        } else {
+            format!("Your customer no longer follows {}.", c.name)
+        }
+    })
+}

@@ -663,3 +663,76 @@ async fn a_partner_asks_and_the_operator_works_through_the_queue_in_the_browser(
     run.await;
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reseller_finds_a_partner_and_the_partner_accepts_then_removes_it_in_the_browser() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let p = crate::tree::create(&op, 1, "partner", "Harbor Media").await;
+    crate::tree::add_login(&op, p, "owner@harbor.test", "owner").await;
+    let r = crate::tree::create(&op, 1, "reseller", "North Resell").await;
+    crate::tree::add_login(&op, r, "nora@north.test", "owner").await;
+    let s1 = app.login("owner@harbor.test", crate::tree::PW).await;
+    s1.post(
+        &format!("/api/v1/accounts/{p}/channels"),
+        serde_json::json!({"name": "Harbor News"}),
+    )
+    .await;
+    let run = async {
+        sign_in(&b, &app, "nora@north.test", crate::tree::PW).await;
+        b.click("#nav-my-partner").await;
+        assert!(b.text("#no-partner").await.contains("partner directory"));
+        b.client.goto(&app.url("/partner-directory")).await.unwrap();
+        b.click(".request-partner").await;
+        assert!(b
+            .text("#flash")
+            .await
+            .contains("request for partner was sent"));
+        assert!(b.text("#pending-partner").await.contains("Harbor Media"));
+        b.screenshot("40-reseller-pending").await;
+        b.click("#logout").await;
+
+        sign_in(&b, &app, "owner@harbor.test", crate::tree::PW).await;
+        b.click("#nav-resellers").await;
+        b.click("#pending-links").await;
+        assert!(b.text(".request-partner").await.contains("North Resell"));
+        b.screenshot("41-partner-inbox").await;
+        b.click(".approve").await;
+        assert!(b.text("#flash").await.contains("Approved"));
+        b.click("#nav-resellers").await;
+        assert_eq!(b.text(".reseller-name").await, "North Resell");
+        b.click("#logout").await;
+
+        sign_in(&b, &app, "nora@north.test", crate::tree::PW).await;
+        b.click("#nav-my-partner").await;
+        assert_eq!(
+            b.text("#linked-partner .partner-name").await,
+            "Harbor Media"
+        );
+        assert_eq!(
+            b.text("#partner-channels .channel-name").await,
+            "Harbor News"
+        );
+        b.screenshot("42-reseller-linked").await;
+        b.click("#logout").await;
+
+        sign_in(&b, &app, "owner@harbor.test", crate::tree::PW).await;
+        b.click("#nav-resellers").await;
+        b.click(".remove-reseller").await;
+        let text = b.client.get_alert_text().await.unwrap();
+        assert!(text.contains("Remove North Resell"), "{text}");
+        b.client.accept_alert().await.unwrap();
+        assert!(b.text("#flash").await.contains("removed"));
+        assert!(b.text("#no-resellers").await.contains("No resellers"));
+        b.click("#logout").await;
+
+        sign_in(&b, &app, "nora@north.test", crate::tree::PW).await;
+        b.click("#nav-my-partner").await;
+        assert!(b.text("#no-partner").await.contains("partner directory"));
+    };
+    run.await;
+    b.close().await;
+}

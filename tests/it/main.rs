@@ -7,6 +7,7 @@ mod auth;
 mod billing;
 mod browser;
 mod jobs;
+mod networks;
 mod onboarding;
 mod platform;
 mod profile;

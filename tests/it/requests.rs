@@ -751,3 +751,241 @@ async fn the_history_export_streams_every_row() {
     assert_eq!(page["total"], 1500);
     assert_eq!(page["items"].as_array().unwrap().len(), 100);
 }
+
+/// A reseller registers, finds partners in the directory, asks one (rejected, asked again,
+/// accepted), uses its channels for its own customers, and is removed: emails at each step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reseller_asks_a_partner_is_rejected_accepted_and_removed() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let pkg = created(
+        op.post(
+            "/api/v1/packages",
+            json!({"name": "Basic", "monthly_price": 1000}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // The reseller registers as one; the operator approves; it signs in with the emailed login.
+    let reg = created(
+        app.client()
+            .post(app.url("/api/v1/registrations"))
+            .json(&json!({"company_name": "North Resell", "contact_name": "Nora", "email": "nora@north.test",
+                          "package_id": pkg, "kind": "reseller"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reg["kind"], "reseller");
+    let approved = ok(op
+        .post(
+            &format!("/api/v1/partnership-requests/{}/approve", reg["id"]),
+            json!({}),
+        )
+        .await)
+    .await;
+    let reseller = approved["partner_account_id"].as_i64().unwrap();
+    let acc = ok(op.get(&format!("/api/v1/accounts/{reseller}")).await).await;
+    assert_eq!(acc["kind"], "reseller");
+    app.run_jobs().await;
+    let mail = app.smtp.to("nora@north.test").pop().unwrap();
+    let pw = mail
+        .data
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("password: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let rs = app.login("nora@north.test", &pw).await;
+    let customer = create(&rs, reseller, "customer", "North Cafe").await;
+
+    // Two partners: one serves resellers and shows its email only, one opted out.
+    let p1 = create(&op, 1, "partner", "Harbor Media").await;
+    let p2 = create(&op, 1, "partner", "Closed Shop").await;
+    add_login(&op, p1, "owner@harbor.test", "owner").await;
+    add_login(&op, p1, "member@harbor.test", "member").await;
+    add_login(&op, p2, "owner@closed.test", "owner").await;
+    let s1 = app.login("owner@harbor.test", PW).await;
+    let m1 = app.login("member@harbor.test", PW).await;
+    let s2 = app.login("owner@closed.test", PW).await;
+    s1.send(
+        reqwest::Method::PUT,
+        "/api/v1/reseller-settings",
+        Some(json!({"email": "resellers@harbor.test", "show_email": true, "show_phone": false})),
+    )
+    .await;
+    s2.send(
+        reqwest::Method::PUT,
+        "/api/v1/reseller-settings",
+        Some(json!({"serves_resellers": false})),
+    )
+    .await;
+    let ch = created(
+        s1.post(
+            &format!("/api/v1/accounts/{p1}/channels"),
+            json!({"name": "Harbor News"}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let dir = ok(rs.get("/api/v1/partner-directory").await).await;
+    let names: Vec<&str> = dir["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Harbor Media"]);
+
+    // Asking the opted-out partner is refused; asking Harbor arrives in Harbor's inbox only.
+    let link = |partner: i64| json!({"type": "reseller_link", "partner_id": partner});
+    let (s, _, f, _) = error_of(rs.post("/api/v1/requests", link(p2)).await).await;
+    assert_eq!(
+        (s, f.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("partner_id"))
+    );
+    let first = created(rs.post("/api/v1/requests", link(p1)).await).await;
+    assert_eq!(
+        error_of(rs.post("/api/v1/requests", link(p1)).await)
+            .await
+            .1,
+        "duplicate_request"
+    );
+    assert_eq!(
+        ok(op.get("/api/v1/inbox").await).await["pending"]["reseller_link"],
+        0
+    );
+    let inbox = ok(s1.get("/api/v1/inbox?type=reseller_link").await).await;
+    assert_eq!(inbox["pending"]["reseller_link"], 1);
+    assert_eq!(inbox["items"][0]["partner_name"], "North Resell");
+    let fid = first["id"].as_i64().unwrap();
+    assert_eq!(
+        s2.post(&format!("/api/v1/inbox/{fid}/approve"), json!({}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        rs.post(&format!("/api/v1/inbox/{fid}/approve"), json!({}))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        m1.post(&format!("/api/v1/inbox/{fid}/approve"), json!({}))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // Rejected with a reason, emailed to the reseller.
+    ok(s1
+        .post(
+            &format!("/api/v1/inbox/{fid}/reject"),
+            json!({"reason": "We only work with resellers in the south"}),
+        )
+        .await)
+    .await;
+    app.run_jobs().await;
+    assert!(app
+        .smtp
+        .to("nora@north.test")
+        .iter()
+        .any(|m| m.data.contains("resellers in the south")));
+    assert!(ok(rs.get("/api/v1/my-partner").await).await["partner"].is_null());
+
+    // Asked again and accepted: linked, the partner's channels are the reseller's to use.
+    let second = created(rs.post("/api/v1/requests", link(p1)).await).await;
+    let sid = second["id"].as_i64().unwrap();
+    let a = ok(s1
+        .post(&format!("/api/v1/inbox/{sid}/approve"), json!({}))
+        .await)
+    .await;
+    assert_eq!(a["phase"], "linked");
+    let mine = ok(rs.get("/api/v1/my-partner").await).await;
+    assert_eq!(mine["partner"]["name"], "Harbor Media");
+    assert_eq!(mine["partner"]["email"], "resellers@harbor.test");
+    assert!(mine["partner"].get("phone").is_none(), "{mine}");
+    assert_eq!(mine["channels"][0]["name"], "Harbor News");
+    let c = ok(rs
+        .post(
+            &format!("/api/v1/channels/{ch}/followers"),
+            json!({"customer_id": customer}),
+        )
+        .await)
+    .await;
+    assert_eq!(c["followers"], 1);
+    // The reseller cannot rename the partner's channel; the partner does not see its customers.
+    assert_eq!(
+        rs.patch(&format!("/api/v1/channels/{ch}"), json!({"name": "Ours"}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s1.get(&format!("/api/v1/accounts/{customer}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let list = ok(s1.get("/api/v1/resellers").await).await;
+    assert_eq!(list["items"][0]["name"], "North Resell");
+    assert!(list["items"][0].get("customers").is_none());
+    // One partner at a time.
+    assert_eq!(
+        error_of(rs.post("/api/v1/requests", link(p1)).await)
+            .await
+            .1,
+        "already_linked"
+    );
+
+    // Removed: both emailed, the content is gone at once, the list is empty.
+    assert_eq!(
+        m1.post(&format!("/api/v1/resellers/{reseller}/remove"), json!({}))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s2.post(&format!("/api/v1/resellers/{reseller}/remove"), json!({}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = s1
+        .post(&format!("/api/v1/resellers/{reseller}/remove"), json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    app.run_jobs().await;
+    assert!(app.smtp.to("nora@north.test").iter().any(|m| m
+        .subject()
+        .contains("Harbor Media ended your reseller link")));
+    assert!(app.smtp.to("owner@harbor.test").iter().any(|m| m
+        .subject()
+        .contains("North Resell is no longer your reseller")));
+    let mine = ok(rs.get("/api/v1/my-partner").await).await;
+    assert!(mine["partner"].is_null() && mine["channels"].as_array().unwrap().is_empty());
+    assert_eq!(
+        rs.post(
+            &format!("/api/v1/channels/{ch}/followers"),
+            json!({"customer_id": customer})
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+    let ch_now = ok(s1.get(&format!("/api/v1/accounts/{p1}/channels")).await).await;
+    assert_eq!(ch_now["items"][0]["followers"], 0);
+    assert_eq!(
+        ok(s1.get("/api/v1/resellers").await).await["items"],
+        json!([])
+    );
+    let old = ok(rs.get(&format!("/api/v1/requests/{sid}")).await).await;
+    assert_eq!(old["phase"], "ended");
+    // Free to ask again.
+    created(rs.post("/api/v1/requests", link(p1)).await).await;
+}

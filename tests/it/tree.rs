@@ -83,6 +83,7 @@ fn expected(access: RouteAccess, rel: Rel, role: &str) -> Option<Expect> {
 fn harmless_body(method: &str, path: &str) -> Option<Vec<(&'static str, &'static str)>> {
     match (method, path) {
         ("patch" | "post", p) if p.ends_with("/accounts/{id}") => Some(vec![("name", "")]),
+        ("patch" | "post", p) if p.ends_with("/dealers/{id}") => Some(vec![("name", "")]),
         (_, p) if p.ends_with("/children") => Some(vec![("kind", "nonsense"), ("name", "x")]),
         (_, p) if p.ends_with("/status") => Some(vec![("status", "nonsense")]),
         (_, p) if p.ends_with("/logins") => Some(vec![
