@@ -51,7 +51,7 @@ CREATE TABLE requests (
     currency TEXT,
     starts_at BIGINT,
     ends_at BIGINT,
-    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected', 'withdrawn')),
     reason TEXT,
     created_at BIGINT NOT NULL,
     created_by_login_id BIGINT,

@@ -161,6 +161,8 @@ pub const ALL_CODES: &[&str] = &[
     "duplicate_request",
     "already_decided",
     "already_linked",
+    "requester_inactive",
+    "channel_gone",
     "request_expired",
     "account_suspended",
     "reference_used",

@@ -258,8 +258,14 @@ pub async fn set_follower(
     let customer = super::accounts::get(&state.db, customer_id)
         .await?
         .filter(|a| a.status != "deleted");
+    // The partner's side reaches its own customers only, never those of its resellers.
+    let allowed = if owner_side && !self_side {
+        access::is_within(state, c.account_id, customer_id).await?
+    } else {
+        may_follow(state, c.account_id, customer_id).await?
+    };
     match customer {
-        Some(a) if a.kind == "customer" && may_follow(state, c.account_id, a.id).await? => {}
+        Some(a) if a.kind == "customer" && allowed => {}
         _ => {
             return Err(AppError::validation(
                 "customer_id",
@@ -269,6 +275,24 @@ pub async fn set_follower(
     }
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
+    if reseller_side {
+        // The link must still hold when the change is written: a removal in between wins.
+        let lock = if state.db.backend == crate::db::Backend::Postgres {
+            " FOR SHARE"
+        } else {
+            ""
+        };
+        let linked: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT reseller_id FROM reseller_links WHERE reseller_id = $1 AND partner_id = $2{lock}"
+        ))
+        .bind(who.view_account_id)
+        .bind(c.account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if linked.is_none() {
+            return Err(AppError::NotFound);
+        }
+    }
     if follow {
         sqlx::query(
             "INSERT INTO channel_followers (channel_id, customer_id, created_at) VALUES ($1, $2, $3) \

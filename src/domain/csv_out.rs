@@ -71,8 +71,15 @@ pub type Stream = tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>;
 
 const CHUNK: usize = 64 * 1024;
 
+/// Exports running at once in this process: each holds a database connection while it streams.
+static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(3);
+
+/// A reader that takes longer than this for one chunk loses the download (and the connection).
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Runs `sql` on a connection of its own and writes each row with `each`, sending the CSV out in
-/// chunks of about 64 KiB as rows arrive. Stops when the receiver goes away.
+/// chunks of about 64 KiB as rows arrive. Stops when the receiver goes away or stalls; at most a
+/// few exports run at once (the others wait for their turn before reading).
 pub fn stream<F>(pool: sqlx::AnyPool, sql: Sql, header: &[&str], each: F) -> Stream
 where
     F: Fn(&Row, &mut Writer) -> Result<(), sqlx::Error> + Send + Sync + 'static,
@@ -82,13 +89,20 @@ where
     w.row(header);
     tokio::spawn(async move {
         use futures_util::TryStreamExt;
+        let Ok(_permit) = EXPORTS.acquire().await else {
+            return;
+        };
         let result: Result<bool, sqlx::Error> = async {
             let mut conn = pool.acquire().await?;
             let mut rows = sql.query().fetch(&mut *conn);
             while let Some(row) = rows.try_next().await? {
                 each(&row, &mut w)?;
-                if w.len() >= CHUNK && tx.send(Ok(w.take())).await.is_err() {
-                    return Ok(false);
+                if w.len() >= CHUNK {
+                    match tokio::time::timeout(SEND_TIMEOUT, tx.send(Ok(w.take()))).await {
+                        Ok(Ok(())) => {}
+                        // The client went away, or reads too slowly to keep a connection for.
+                        _ => return Ok(false),
+                    }
                 }
             }
             Ok(true)

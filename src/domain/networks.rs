@@ -506,8 +506,8 @@ pub struct ResellerSettingsInput {
 /// The settings columns with their defaults for a partner without a row (`a` the account,
 /// `s` the settings, left-joined).
 const SETTINGS_COLUMNS: &str = "COALESCE(s.serves_resellers, 1) AS serves_resellers, \
-     COALESCE(s.email, a.email, '') AS s_email, COALESCE(s.show_email, 1) AS show_email, \
-     COALESCE(s.phone, a.phone, '') AS s_phone, COALESCE(s.show_phone, 1) AS show_phone, \
+     COALESCE(s.email, a.email, '') AS s_email, COALESCE(s.show_email, 0) AS show_email, \
+     COALESCE(s.phone, a.phone, '') AS s_phone, COALESCE(s.show_phone, 0) AS show_phone, \
      COALESCE(s.website, '') AS website, COALESCE(s.show_website, 0) AS show_website, \
      COALESCE(s.address, '') AS address, COALESCE(s.show_address, 0) AS show_address, \
      COALESCE(s.note, '') AS note";
@@ -846,6 +846,25 @@ pub async fn listed_partner(state: &AppState, id: i64) -> AppResult<Option<Strin
     .await?)
 }
 
+/// Withdraws a reseller's pending request for partner whose partner has left the directory
+/// (deleted, inactive, or no longer serving resellers), so the reseller may ask another.
+pub async fn withdraw_stale_link_requests(state: &AppState, reseller: i64) -> AppResult<()> {
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query(&format!(
+        "UPDATE requests SET status = 'withdrawn', decided_at = $1 \
+         WHERE account_id = $2 AND kind = 'reseller_link' AND status = 'pending' AND NOT EXISTS (\
+         SELECT 1 FROM accounts a LEFT JOIN reseller_settings s ON s.account_id = a.id \
+         WHERE a.id = requests.addressee_id AND {LISTED})"
+    ))
+    .bind(now)
+    .bind(reseller)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The partner a reseller is linked to: (id, name).
 pub async fn partner_of(state: &AppState, reseller: i64) -> AppResult<Option<(i64, String)>> {
     let row = sqlx::query(
@@ -983,6 +1002,19 @@ pub async fn remove_reseller(state: &AppState, who: &Identity, reseller: i64) ->
             target_type: Some("account"),
             target_id: Some(reseller.to_string()),
             detail: Some(reseller_name),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(reseller),
+            action: "reseller.removed_by_partner",
+            target_type: Some("account"),
+            target_id: Some(p.id.to_string()),
+            detail: Some(p.name.clone()),
         },
     )
     .await?;

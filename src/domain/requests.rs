@@ -72,6 +72,10 @@ pub struct Request {
     pub created_at: String,
     pub decided_at: Option<String>,
     pub decided_by: Option<String>,
+    #[serde(skip)]
+    pub created_by_login_id: Option<i64>,
+    #[serde(skip)]
+    pub account_status: String,
 }
 
 impl Request {
@@ -102,7 +106,7 @@ impl Request {
 const SELECT: &str = "SELECT r.id, r.kind, r.account_id, a.name AS partner_name, r.addressee_id, r.title, \
     r.ref_id, r.channel_id, ch.name AS channel_name, r.engagement, r.content, r.impressions, r.price, r.currency, \
     r.starts_at, r.ends_at, r.status, r.reason, r.created_at, r.decided_at, r.decided_by_email, \
-    b.status AS b_status, b.recipients, \
+    b.status AS b_status, b.recipients, r.created_by_login_id, a.status AS account_status, \
     (SELECT COUNT(*) FROM reseller_links l WHERE l.request_id = r.id) AS linked \
     FROM requests r JOIN accounts a ON a.id = r.account_id \
     LEFT JOIN channels ch ON ch.id = r.channel_id \
@@ -164,6 +168,8 @@ fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
             .try_get::<Option<i64>, _>("decided_at")?
             .map(crate::clock::rfc3339),
         decided_by: r.try_get("decided_by_email")?,
+        created_by_login_id: r.try_get("created_by_login_id")?,
+        account_status: r.try_get("account_status")?,
         kind,
     })
 }
@@ -256,10 +262,7 @@ async fn draft(
             AppError::validation("type", "Type is addon, broadcast, ad_package or ad")
         })?;
     if requester.kind != "partner" {
-        return Err(AppError::validation(
-            "account_id",
-            "Only partners make these requests",
-        ));
+        return Err(AppError::forbidden("only partners make these requests"));
     }
     let operator = accounts::operator(&state.db)
         .await?
@@ -452,9 +455,8 @@ async fn link_draft(
     input: &NewRequest,
 ) -> AppResult<Draft> {
     if requester.kind != "reseller" {
-        return Err(AppError::validation(
-            "account_id",
-            "Only resellers send a request for partner",
+        return Err(AppError::forbidden(
+            "only resellers send a request for partner",
         ));
     }
     let pid = required_id(
@@ -467,6 +469,7 @@ async fn link_draft(
         .ok_or_else(|| {
             AppError::validation("partner_id", "This partner is not in the partner directory")
         })?;
+    super::networks::withdraw_stale_link_requests(state, requester.id).await?;
     if let Some((_, current)) = super::networks::partner_of(state, requester.id).await? {
         return Err(AppError::conflict(
             "already_linked",
@@ -568,6 +571,44 @@ async fn insert(
     get(state, id).await?.ok_or(AppError::NotFound)
 }
 
+/// The account that asked (members and up) withdraws a request still waiting; it frees what it
+/// held. Withdrawn requests are not decisions and stay out of the history.
+pub async fn withdraw(state: &AppState, who: &Identity, id: i64) -> AppResult<Request> {
+    let r = get(state, id).await?.ok_or(AppError::NotFound)?;
+    access::account(state, who, r.account_id, Need::Write).await?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE requests SET status = 'withdrawn', decided_at = $1 WHERE id = $2 AND status = 'pending'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::conflict(
+            "already_decided",
+            "This request is no longer waiting",
+        ));
+    }
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(r.account_id),
+            action: "request.withdraw",
+            target_type: Some("request"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!("{}: {}", r.type_label, r.title)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, id).await?.ok_or(AppError::NotFound)
+}
+
 #[derive(Clone, Debug, Deserialize, Default)]
 pub struct MineFilter {
     #[serde(rename = "type")]
@@ -623,13 +664,13 @@ pub async fn mine(state: &AppState, who: &Identity, f: &MineFilter) -> AppResult
     }
     match f.status.as_deref().unwrap_or("") {
         "" => {}
-        s @ ("pending" | "approved" | "rejected") => {
+        s @ ("pending" | "approved" | "rejected" | "withdrawn") => {
             sql.push(" AND r.status = ").str(s);
         }
         _ => {
             return Err(AppError::validation(
                 "status",
-                "Status is pending, approved or rejected",
+                "Status is pending, approved, rejected or withdrawn",
             ))
         }
     }
@@ -670,7 +711,8 @@ impl Counts {
 
 pub async fn counts(state: &AppState, who: &Identity) -> AppResult<Counts> {
     let rows = sqlx::query(
-        "SELECT kind, COUNT(*) AS n FROM requests WHERE addressee_id = $1 AND status = 'pending' GROUP BY kind",
+        "SELECT r.kind, COUNT(*) AS n FROM requests r JOIN accounts a ON a.id = r.account_id \
+         WHERE r.addressee_id = $1 AND r.status = 'pending' AND a.status <> 'deleted' GROUP BY r.kind",
     )
     .bind(who.view_account_id)
     .fetch_all(&state.db.pool)
@@ -711,7 +753,7 @@ pub async fn inbox(state: &AppState, who: &Identity, f: &InboxFilter) -> AppResu
     let mut sql = Sql::new(SELECT);
     sql.push(" WHERE r.addressee_id = ")
         .int(who.view_account_id)
-        .push(" AND r.status = 'pending'");
+        .push(" AND r.status = 'pending' AND a.status <> 'deleted'");
     if let Some(k) = check_kind(f.kind.as_deref())? {
         sql.push(" AND r.kind = ").str(k);
     }
@@ -751,16 +793,34 @@ pub async fn decide(
     if r.addressee_id != who.view_account_id {
         return if access::is_within(state, who.view_account_id, r.account_id).await? {
             Err(AppError::forbidden(
-                "a request is decided by the account it is addressed to, not by the account that made it",
+                "this request is addressed to another account: only that account decides it",
             ))
         } else {
             Err(AppError::NotFound)
         };
     }
     access::require(who, Need::Admin)?;
-    if r.account_id == who.home_account_id || r.account_id == who.view_account_id {
+    if r.account_id == who.home_account_id
+        || r.account_id == who.view_account_id
+        || r.created_by_login_id == Some(who.login.id)
+    {
         return Err(AppError::forbidden(
-            "nobody decides a request that their own account made",
+            "nobody decides a request that they or their own account made",
+        ));
+    }
+    if approve && r.account_status != "active" {
+        return Err(AppError::conflict(
+            "requester_inactive",
+            format!(
+                "{} is not active: reject the request instead",
+                r.partner_name
+            ),
+        ));
+    }
+    if approve && r.kind == "broadcast" && r.channel_id.is_none() {
+        return Err(AppError::conflict(
+            "channel_gone",
+            "The channel of this broadcast was deleted: reject it instead",
         ));
     }
     let reason = if approve {
@@ -838,6 +898,27 @@ pub async fn decide(
         },
     )
     .await?;
+    // The addressee's own log shows the decision too.
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(r.addressee_id),
+            action: if approve {
+                "request.approve"
+            } else {
+                "request.reject"
+            },
+            target_type: Some("request"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "{}: {} ({})",
+                r.type_label, r.title, r.partner_name
+            )),
+        },
+    )
+    .await?;
     tx.commit().await?;
     get(state, id).await?.ok_or(AppError::NotFound)
 }
@@ -900,6 +981,13 @@ async fn take_effect(
         // A campaign's approval is its going live: it holds its impressions from the request on.
         "ad" => {}
         _ => {
+            // A link to a partner deleted since holds nothing any more.
+            sqlx::query(
+                "DELETE FROM reseller_links WHERE reseller_id = $1 AND partner_id IN (SELECT id FROM accounts WHERE status = 'deleted')",
+            )
+            .bind(r.account_id)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
                 "INSERT INTO reseller_links (reseller_id, partner_id, request_id, linked_at) VALUES ($1, $2, $3, $4)",
             )
@@ -928,9 +1016,9 @@ pub async fn send_broadcast(state: &AppState, request_id: i64) -> AppResult<bool
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     let n = sqlx::query(
-        "UPDATE broadcasts SET status = 'sent', sent_at = $1, recipients = (\
+        "UPDATE broadcasts SET status = 'sent', sent_at = $1, recipients = CASE WHEN channel_id IS NULL THEN 0 ELSE (\
            SELECT COUNT(*) FROM accounts a WHERE a.kind = 'customer' AND a.status = 'active' \
-           AND NOT EXISTS (SELECT 1 FROM channel_followers f WHERE f.channel_id = broadcasts.channel_id AND f.customer_id = a.id)) \
+           AND NOT EXISTS (SELECT 1 FROM channel_followers f WHERE f.channel_id = broadcasts.channel_id AND f.customer_id = a.id)) END \
          WHERE request_id = $2 AND status = 'scheduled' AND starts_at <= $1",
     )
     .bind(now)
@@ -990,7 +1078,7 @@ pub struct Decision {
 }
 
 /// Decisions of the account in view: its requests, and for the operator its partnership requests.
-fn history_sql(operator: bool, view: i64, f: &HistoryFilter) -> AppResult<Sql> {
+pub fn history_sql(operator: bool, view: i64, f: &HistoryFilter) -> AppResult<Sql> {
     let mut sql = Sql::new(
         "SELECT h.id, h.kind, h.title, h.partner, h.status, h.reason, h.decided_at, h.decided_by FROM (\
          SELECT r.id, r.kind, r.title, a.name AS partner, r.status, r.reason, r.decided_at, \
@@ -998,7 +1086,8 @@ fn history_sql(operator: bool, view: i64, f: &HistoryFilter) -> AppResult<Sql> {
          FROM requests r JOIN accounts a ON a.id = r.account_id \
          WHERE r.addressee_id = ",
     );
-    sql.int(view).push(" AND r.status <> 'pending'");
+    sql.int(view)
+        .push(" AND r.status IN ('approved', 'rejected')");
     if operator {
         sql.push(
             " UNION ALL SELECT p.id, 'partnership', p.company_name || CASE WHEN p.kind = 'reseller' THEN ' (reseller, ' ELSE ' (' END || p.package_name || ')', p.company_name, \
@@ -1089,7 +1178,7 @@ async fn history_base(state: &AppState, who: &Identity, f: &HistoryFilter) -> Ap
     history_sql(operator, who.view_account_id, f)
 }
 
-const HISTORY_ORDER: &str = " ORDER BY h.decided_at DESC, h.kind, h.id DESC";
+pub const HISTORY_ORDER: &str = " ORDER BY h.decided_at DESC, h.kind, h.id DESC";
 
 pub async fn history(
     state: &AppState,

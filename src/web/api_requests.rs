@@ -34,6 +34,7 @@ crate::route_table! { ROUTES, routes;
     get "/requests" => mine, A::SignedIn;
     post "/requests" => create, A::SignedIn;
     get "/requests/{id}" => one, A::SignedIn;
+    post "/requests/{id}/withdraw" => withdraw, A::SignedIn;
     get "/inbox" => inbox, A::SignedIn;
     post "/inbox/{id}/approve" => approve, A::SignedIn;
     post "/inbox/{id}/reject" => reject, A::SignedIn;
@@ -204,6 +205,14 @@ async fn one(
     ApiId(id): ApiId,
 ) -> AppResult<Json<Request>> {
     Ok(Json(requests::request(&state, &who, id).await?))
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiId(id): ApiId,
+) -> AppResult<Json<Request>> {
+    Ok(Json(requests::withdraw(&state, &who, id).await?))
 }
 
 async fn inbox(

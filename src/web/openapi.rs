@@ -647,6 +647,10 @@ fn requests_paths() -> Value {
         "/api/v1/requests/{id}": {
             "get": with_id(op("getRequest", "requests", "One request of the account in view (or below), or addressed to it", None, json!({ "200": ok("Request", "Request") })))
         },
+        "/api/v1/requests/{id}/withdraw": {
+            "post": with_id(op("withdrawRequest", "requests", "The account that asked (member and up) withdraws a request still waiting; it frees what it held", None,
+                json!({ "200": ok("Withdrawn", "Request"), "409": err("No longer waiting (`already_decided`)") })))
+        },
         "/api/v1/inbox": {
             "get": with_query(op("inbox", "requests", "What waits for the account in view's decision, oldest first, with pending counts per type", None, json!({ "200": ok("Inbox", "Inbox"), "422": err("Bad filter (`validation_failed`)") })),
                 &[("type", json!({ "type": "string", "enum": ["addon", "broadcast", "ad_package", "ad", "reseller_link"] }), "Only this type"),
@@ -655,7 +659,7 @@ fn requests_paths() -> Value {
         },
         "/api/v1/inbox/{id}/approve": {
             "post": with_id(op("approveInboxRequest", "requests", "Approve (owners and admins of the addressee): takes effect at once — add-on on, impressions credited, broadcast scheduled, campaign live", None,
-                json!({ "200": ok("Approved", "Request"), "403": err("Your own account's request, or your role (`forbidden`)"), "409": err("Already decided (`already_decided`), the campaign's end has passed (`request_expired`), or the reseller has a partner already (`already_linked`)") })))
+                json!({ "200": ok("Approved", "Request"), "403": err("Your own account's request, or your role (`forbidden`)"), "409": err("Already decided (`already_decided`), the campaign's end has passed (`request_expired`), the reseller has a partner already (`already_linked`), the requester is no longer active (`requester_inactive`), or the broadcast's channel was deleted (`channel_gone`)") })))
         },
         "/api/v1/inbox/{id}/reject": {
             "post": with_id(op("rejectInboxRequest", "requests", "Reject with a reason, emailed to the partner; frees what the request held", Some("RejectBody"),
@@ -770,7 +774,7 @@ fn requests_schemas() -> Value {
             "content": { "type": "object", "description": "broadcast: text | question+options | text+code+discount; ad: text, image_url, target_url" },
             "impressions": opt_int, "price": opt_int, "currency": opt_str, "price_label": opt_str,
             "starts_at": time, "ends_at": time,
-            "status": { "type": "string", "enum": ["pending", "approved", "rejected"] },
+            "status": { "type": "string", "enum": ["pending", "approved", "rejected", "withdrawn"] },
             "phase": { "type": "string", "description": "pending, rejected, active (add-on), credited (impressions), scheduled/sent (broadcast), scheduled/live/ended (campaign), linked (reseller)" },
             "recipients": opt_int, "reason": opt_str, "created_at": { "type": "string", "format": "date-time" }, "decided_at": time, "decided_by": opt_str } },
         "RequestPage": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {

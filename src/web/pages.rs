@@ -86,6 +86,7 @@ crate::route_table! { ROUTES, routes;
     post "/channels/{id}/followers" => requests::channel_follower, A::SignedIn;
     get "/requests" => requests::my_requests, A::SignedIn;
     post "/requests" => requests::request_create, A::SignedIn;
+    post "/requests/{id}/withdraw" => requests::request_withdraw, A::SignedIn;
     get "/inbox" => requests::inbox, A::SignedIn;
     post "/inbox/{id}/approve" => requests::inbox_approve, A::SignedIn;
     post "/inbox/{id}/reject" => requests::inbox_reject, A::SignedIn;

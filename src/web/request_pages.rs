@@ -752,3 +752,14 @@ pub async fn my_partner_follower(
         }
     })
 }
+
+pub async fn request_withdraw(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> Response {
+    let r = requests::withdraw(&state, &who, id).await;
+    after(&state, r, "/requests", |r| {
+        format!("Your request \"{}\" was withdrawn.", r.title)
+    })
+}

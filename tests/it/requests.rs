@@ -438,6 +438,63 @@ async fn each_type_is_asked_approved_or_rejected_with_its_effect() {
         "{mails:?}"
     );
 
+    // A broadcast whose channel is deleted before the decision cannot be approved.
+    let ch2 = created(
+        w.s1.post(
+            &format!("/api/v1/accounts/{}/channels", w.p1),
+            json!({"name": "Short lived"}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let gone = created(
+        w.s1.post(
+            "/api/v1/requests",
+            json!({"type": "broadcast", "channel_id": ch2, "engagement": "message", "message": "Hi", "starts_at": rfc(&app, 600)}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        w.s1.delete(&format!("/api/v1/channels/{ch2}"))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        error_of(
+            w.op.post(&format!("/api/v1/inbox/{}/approve", gone["id"]), json!({}))
+                .await
+        )
+        .await
+        .1,
+        "channel_gone"
+    );
+    // The partner withdraws it instead: not a decision, so not in the history.
+    let wd = ok(w
+        .s1
+        .post(
+            &format!("/api/v1/requests/{}/withdraw", gone["id"]),
+            json!({}),
+        )
+        .await)
+    .await;
+    assert_eq!(wd["status"], "withdrawn");
+    assert_eq!(
+        error_of(
+            w.s1.post(
+                &format!("/api/v1/requests/{}/withdraw", gone["id"]),
+                json!({})
+            )
+            .await
+        )
+        .await
+        .1,
+        "already_decided"
+    );
+
     // A request of the second partner (whose name looks like a formula), rejected.
     let p2addon = created(
         w.s2.post(
@@ -654,7 +711,7 @@ async fn a_decision_is_taken_once_and_impressions_cannot_be_overdrawn() {
     // Customers and dealers do not make these requests.
     add_login(&w.op, w.c1, "cust@harbor.test", "owner").await;
     let cs = app.login("cust@harbor.test", PW).await;
-    let (s, _, f, _) = error_of(
+    let (s, _, _, _) = error_of(
         cs.post(
             "/api/v1/requests",
             json!({"type": "ad_package", "ad_package_id": adp}),
@@ -662,10 +719,28 @@ async fn a_decision_is_taken_once_and_impressions_cannot_be_overdrawn() {
         .await,
     )
     .await;
-    assert_eq!(
-        (s, f.as_deref()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("account_id"))
-    );
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // An operator admin who asked while acting as the partner cannot approve it afterwards.
+    let asked =
+        w.op.client
+            .post(app.url("/api/v1/requests"))
+            .header("x-act-as", w.p1.to_string())
+            .header("x-csrf-token", &w.op.csrf)
+            .json(&json!({"type": "ad_package", "ad_package_id": adp}))
+            .send()
+            .await
+            .unwrap();
+    let asked = created(asked).await;
+    let (s, _, _, msg) = error_of(
+        w.op.post(&format!("/api/v1/inbox/{}/approve", asked["id"]), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{msg}");
+    ok(op2
+        .post(&format!("/api/v1/inbox/{}/approve", asked["id"]), json!({}))
+        .await)
+    .await;
     // The operator acting as the partner sees the partner's requests, not the operator's inbox.
     let acting =
         w.op.client
@@ -919,6 +994,19 @@ async fn a_reseller_asks_a_partner_is_rejected_accepted_and_removed() {
         .await)
     .await;
     assert_eq!(c["followers"], 1);
+    // The partner cannot add or remove the reseller's customers as followers.
+    let (s, _, f, _) = error_of(
+        s1.post(
+            &format!("/api/v1/channels/{ch}/followers/remove"),
+            json!({"customer_id": customer}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, f.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("customer_id"))
+    );
     // The reseller cannot rename the partner's channel; the partner does not see its customers.
     assert_eq!(
         rs.patch(&format!("/api/v1/channels/{ch}"), json!({"name": "Ours"}))
@@ -986,6 +1074,36 @@ async fn a_reseller_asks_a_partner_is_rejected_accepted_and_removed() {
     );
     let old = ok(rs.get(&format!("/api/v1/requests/{sid}")).await).await;
     assert_eq!(old["phase"], "ended");
-    // Free to ask again.
+    // Free to ask again, and to withdraw.
+    let again = created(rs.post("/api/v1/requests", link(p1)).await).await;
+    ok(rs
+        .post(
+            &format!("/api/v1/requests/{}/withdraw", again["id"]),
+            json!({}),
+        )
+        .await)
+    .await;
+    // A request left waiting at a partner that then shuts down does not block asking another.
+    let p3 = create(&op, 1, "partner", "Third Partner").await;
     created(rs.post("/api/v1/requests", link(p1)).await).await;
+    assert_eq!(
+        error_of(rs.post("/api/v1/requests", link(p3)).await)
+            .await
+            .1,
+        "duplicate_request"
+    );
+    let st = op
+        .post(
+            &format!("/api/v1/accounts/{p1}/status"),
+            json!({"status": "inactive"}),
+        )
+        .await;
+    assert_eq!(st.status(), StatusCode::OK);
+    let third = created(rs.post("/api/v1/requests", link(p3)).await).await;
+    assert_eq!(third["addressee_id"], p3);
+    let mine = ok(rs
+        .get("/api/v1/requests?type=reseller_link&status=withdrawn")
+        .await)
+    .await;
+    assert_eq!(mine["total"], 2);
 }
