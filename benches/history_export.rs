@@ -158,6 +158,20 @@ async fn main() {
         .unwrap();
     assert!(r.status().is_success());
 
+    // The process's resident size is sampled while the floor runs, then while the exports run.
+    let peak = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let sample = |peak: Arc<AtomicU64>, done: Arc<AtomicBool>| {
+        tokio::spawn(async move {
+            while !done.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(), Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        })
+    };
+    let floor_rss = rss_kib();
+    peak.store(floor_rss, Ordering::Relaxed);
+    let sampler = sample(peak.clone(), done.clone());
     // The floor: the same SQL, every row read, on the same database.
     let mut sql = requests::history_sql(true, 1, &Default::default()).unwrap();
     sql.push(requests::HISTORY_ORDER);
@@ -176,19 +190,14 @@ async fn main() {
         rows_seen = k;
     }
 
-    // The export over HTTP, read to the end, while the process's resident size is sampled.
+    done.store(true, Ordering::Relaxed);
+    let _ = sampler.await;
+    let floor_grew = peak.load(Ordering::Relaxed).saturating_sub(floor_rss);
+    // The export over HTTP, read to the end.
     let base_rss = rss_kib();
     let peak = Arc::new(AtomicU64::new(base_rss));
     let done = Arc::new(AtomicBool::new(false));
-    let sampler = {
-        let (peak, done) = (peak.clone(), done.clone());
-        tokio::spawn(async move {
-            while !done.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(), Ordering::Relaxed);
-                tokio::time::sleep(Duration::from_millis(2)).await;
-            }
-        })
-    };
+    let sampler = sample(peak.clone(), done.clone());
     let mut export = Vec::new();
     let mut first_byte = Vec::new();
     let mut bytes = 0usize;
@@ -231,11 +240,13 @@ async fn main() {
     );
     println!("CSV export, first byte (p50 of {runs}):         {fb:9.1} ms");
     println!(
-        "process resident size: {:.1} MB before the exports, at most {:.1} MB more during them (the CSV is {:.1} MB)",
-        base_rss as f64 / 1024.0,
+        "process resident size: {:.1} MB before; at most {:.1} MB more while the bare query ran, {:.1} MB more while the exports ran (the CSV is {:.1} MB)",
+        floor_rss as f64 / 1024.0,
+        floor_grew as f64 / 1024.0,
         grew as f64 / 1024.0,
         bytes as f64 / 1e6
     );
+
     let _ = stop.send(());
     let _ = server.await;
 }

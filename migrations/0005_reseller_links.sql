@@ -10,3 +10,6 @@ CREATE TABLE reseller_links (
     linked_at BIGINT NOT NULL
 );
 CREATE INDEX reseller_links_partner ON reseller_links (partner_id, linked_at);
+
+-- What an invoice line bills: the package, or an add-on switched on for the partner.
+ALTER TABLE invoice_lines ADD COLUMN kind TEXT NOT NULL DEFAULT 'package';

@@ -307,8 +307,32 @@ async fn ensure_invoice(
         .bind(price)
         .execute(&mut *conn)
         .await?;
+        // Add-ons switched on for the partner, billed in the package's currency.
+        sqlx::query(
+            "INSERT INTO invoice_lines (invoice_id, description, amount, kind) \
+             SELECT $1, 'Add-on ' || a.name, pa.price, 'addon' FROM partner_addons pa JOIN addons a ON a.id = pa.addon_id \
+             WHERE pa.account_id = $2 AND pa.currency = $3 ORDER BY a.name",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(&currency)
+        .execute(&mut *conn)
+        .await?;
+        retotal(conn, id).await?;
     }
     Ok(id)
+}
+
+/// Sets an invoice's total to the sum of its lines.
+async fn retotal(conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE invoices SET total = CAST((SELECT COALESCE(SUM(amount), 0) FROM invoice_lines WHERE invoice_id = $1) AS BIGINT) \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 fn package_line(name: &str, period_end: i64) -> String {
@@ -839,18 +863,20 @@ pub async fn change_package(
     .fetch_all(&mut *tx)
     .await?;
     for id in open {
-        sqlx::query("UPDATE invoices SET total = $1, currency = $2 WHERE id = $3")
-            .bind(package.monthly_price)
+        sqlx::query("UPDATE invoices SET currency = $1 WHERE id = $2")
             .bind(&package.currency)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE invoice_lines SET amount = $1, description = $2 WHERE invoice_id = $3")
-            .bind(package.monthly_price)
-            .bind(package_line(&package.name, sub.period_end_ms))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE invoice_lines SET amount = $1, description = $2 WHERE invoice_id = $3 AND kind = 'package'",
+        )
+        .bind(package.monthly_price)
+        .bind(package_line(&package.name, sub.period_end_ms))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        retotal(&mut tx, id).await?;
     }
     audit::record(
         &mut tx,

@@ -1107,3 +1107,90 @@ async fn a_reseller_asks_a_partner_is_rejected_accepted_and_removed() {
     .await;
     assert_eq!(mine["total"], 2);
 }
+
+/// An approved add-on is billed with the package on the partner's next invoice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approved_addon_is_on_the_next_invoice() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let pkg = created(
+        op.post(
+            "/api/v1/packages",
+            json!({"name": "Basic", "monthly_price": 1000, "trial_days": 14}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let addon = created(
+        op.post(
+            "/api/v1/addons",
+            json!({"name": "Analytics", "monthly_price": 900}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let reg = created(
+        app.client()
+            .post(app.url("/api/v1/registrations"))
+            .json(&json!({"company_name": "Billed Media", "contact_name": "Bo", "email": "bo@billed.test", "package_id": pkg}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let partner = ok(op
+        .post(
+            &format!("/api/v1/partnership-requests/{}/approve", reg["id"]),
+            json!({}),
+        )
+        .await)
+    .await["partner_account_id"]
+        .as_i64()
+        .unwrap();
+    app.run_jobs().await;
+    let mail = app.smtp.to("bo@billed.test").pop().unwrap();
+    let pw = mail
+        .data
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("password: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let s = app.login("bo@billed.test", &pw).await;
+    let r = created(
+        s.post(
+            "/api/v1/requests",
+            json!({"type": "addon", "addon_id": addon}),
+        )
+        .await,
+    )
+    .await;
+    ok(op
+        .post(&format!("/api/v1/inbox/{}/approve", r["id"]), json!({}))
+        .await)
+    .await;
+    // A week before the trial ends, the invoice for the first paid month: package and add-on.
+    app.advance(7 * 86_400 + 60);
+    partner_panel::domain::billing::scan(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.count(&format!(
+            "SELECT total FROM invoices WHERE account_id = {partner}"
+        ))
+        .await,
+        1900
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id \
+             WHERE i.account_id = {partner} AND l.kind = 'addon' AND l.amount = 900 AND l.description = 'Add-on Analytics'"
+        ))
+        .await,
+        1
+    );
+}
