@@ -100,7 +100,16 @@ pub async fn insert(
 
 /// Checks a new login's fields and hashes its password: slow work to do before a transaction.
 pub async fn prepare(state: &AppState, new: &NewLogin<'_>) -> AppResult<(String, String, String)> {
-    let email = validate::email("email", new.email)?;
+    prepare_with(state, new, validate::email("email", new.email)?).await
+}
+
+/// Like `prepare`, with the sign-in name checked by the caller (a dealer may sign in with a
+/// username instead of an email address).
+pub async fn prepare_with(
+    state: &AppState,
+    new: &NewLogin<'_>,
+    email: String,
+) -> AppResult<(String, String, String)> {
     let name = validate::name("name", new.name, validate::MAX_NAME)?;
     validate::new_password("password", new.password)?;
     if !ROLES.contains(&new.role) {

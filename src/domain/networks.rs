@@ -273,10 +273,10 @@ pub async fn create_dealer(
     let username = if input.username.trim().is_empty() {
         email.clone()
     } else {
-        validate::email("username", &input.username)?
+        validate::login_name("username", &input.username)?
     };
     validate::new_password("password", &input.password)?;
-    let (username, contact, hash) = logins::prepare(
+    let (username, contact, hash) = logins::prepare_with(
         state,
         &logins::NewLogin {
             account_id: 0,
@@ -285,6 +285,7 @@ pub async fn create_dealer(
             password: &input.password,
             role: "owner",
         },
+        username.clone(),
     )
     .await?;
     let now = state.now_ms();

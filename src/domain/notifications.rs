@@ -420,6 +420,10 @@ pub async fn enqueue(
 ) -> AppResult<i64> {
     let r = render(&state.config.base_url, m)
         .map_err(|e| crate::error::AppError::Internal(format!("template: {e}")))?;
+    // A login that signs in with a username (a dealer's) has no mailbox: nothing to send.
+    if !r.to.contains('@') {
+        return Ok(0);
+    }
     let now = state.now_ms();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO outbox (recipient, subject, body_text, body_html, template, created_at) \

@@ -1250,3 +1250,42 @@ pub async fn history_csv(
         },
     ))
 }
+
+// ---- what end-users are shown ----
+
+/// What a customer (an end-user) is shown: the broadcasts sent to it (from channels it does not
+/// follow, since it exists) and the ad campaigns live now.
+#[derive(Clone, Debug, Serialize)]
+pub struct Engagements {
+    pub broadcasts: Vec<Request>,
+    pub ads: Vec<Request>,
+}
+
+pub async fn engagements(state: &AppState, who: &Identity) -> AppResult<Engagements> {
+    let me = access::account(state, who, who.view_account_id, Need::Read).await?;
+    if me.kind != "customer" {
+        return Err(AppError::forbidden("engagements are shown to customers"));
+    }
+    let now = state.now_ms();
+    let mut b = Sql::new(SELECT);
+    b.push(" WHERE r.kind = 'broadcast' AND b.status = 'sent' AND b.sent_at >= (SELECT created_at FROM accounts WHERE id = ")
+        .int(me.id)
+        .push(") AND NOT EXISTS (SELECT 1 FROM channel_followers f WHERE f.channel_id = r.channel_id AND f.customer_id = ")
+        .int(me.id)
+        .push(") ORDER BY b.sent_at DESC, r.id DESC LIMIT 50");
+    let mut a = Sql::new(SELECT);
+    a.push(" WHERE r.kind = 'ad' AND r.status = 'approved' AND r.starts_at <= ")
+        .int(now)
+        .push(" AND r.ends_at > ")
+        .int(now)
+        .push(" AND a.status = 'active' ORDER BY r.starts_at DESC, r.id DESC LIMIT 20");
+    let read = |rows: Vec<Row>| {
+        rows.iter()
+            .map(|r| from_row(r, now))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok(Engagements {
+        broadcasts: read(b.query().fetch_all(&state.db.pool).await?)?,
+        ads: read(a.query().fetch_all(&state.db.pool).await?)?,
+    })
+}

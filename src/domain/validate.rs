@@ -84,6 +84,27 @@ fn label(field: &str) -> String {
     }
 }
 
+/// A sign-in name: an email address, or a username of 3 to 40 letters, digits, dots, dashes and
+/// underscores, starting with a letter or digit; lower-cased.
+pub fn login_name(field: &str, value: &str) -> Result<String, AppError> {
+    let v = value.trim().to_lowercase();
+    if v.contains('@') {
+        return email(field, value);
+    }
+    let ok = (3..=40).contains(&v.len())
+        && v.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(v)
+    } else {
+        Err(AppError::validation(
+            field,
+            "A username has 3 to 40 letters, digits, dots, dashes or underscores (or use an email address)",
+        ))
+    }
+}
+
 /// Free text of at most `max` characters (line breaks allowed), trimmed; `required` refuses empty.
 pub fn text(field: &str, v: &str, max: usize, required: bool) -> Result<String, AppError> {
     let t = v.trim();

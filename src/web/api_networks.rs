@@ -190,7 +190,7 @@ pub fn document(doc: &mut Value) {
         "id": { "type": "integer", "format": "int64" }, "name": { "type": "string" },
         "status": { "type": "string", "enum": ["active", "inactive", "deleted"] },
         "contact_name": { "type": "string" }, "email": { "type": "string", "nullable": true }, "phone": { "type": "string", "nullable": true },
-        "username": { "type": "string", "nullable": true, "description": "The email the dealer's owner login signs in with" },
+        "username": { "type": "string", "nullable": true, "description": "What the dealer's owner login signs in with (a username or an email)" },
         "subscribers": { "type": "integer", "description": "Customers below the dealer" },
         "created_at": { "type": "string", "format": "date-time" } } }));
     schemas.insert("DealerPage".into(), json!({ "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
@@ -201,7 +201,7 @@ pub fn document(doc: &mut Value) {
         "contact_name": { "type": "string", "maxLength": 100, "pattern": "\\S" },
         "email": { "type": "string", "format": "email", "description": "The contact's email" },
         "phone": { "type": "string", "maxLength": 40, "pattern": "^[0-9 +()./-]*$" },
-        "username": { "type": "string", "format": "email", "description": "The email the dealer signs in with; the contact's email when empty" },
+        "username": { "type": "string", "description": "What the dealer signs in with: a username (3–40 letters, digits, . _ -) or an email; the contact's email when empty" },
         "password": { "type": "string", "format": "password", "minLength": 10, "maxLength": 256 } } }));
     schemas.insert(
         "DealerUpdate".into(),

@@ -43,6 +43,7 @@ crate::route_table! { ROUTES, routes;
     get "/resellers" => my_resellers, A::SignedIn;
     post "/resellers/{id}/remove" => remove_reseller, A::SignedIn;
     get "/my-partner" => my_partner, A::SignedIn;
+    get "/engagements" => engagements, A::SignedIn;
 }
 
 async fn list_channels(
@@ -273,6 +274,13 @@ async fn history_csv(
         "decision-history.csv",
         requests::history_csv(&state, &who, &f).await?,
     ))
+}
+
+async fn engagements(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<requests::Engagements>> {
+    Ok(Json(requests::engagements(&state, &who).await?))
 }
 
 async fn my_resellers(

@@ -430,7 +430,7 @@ fn spec_core() -> Value {
                     } }
                 },
                 "LoginRequest": { "type": "object", "required": ["email", "password"], "properties": {
-                    "email": { "type": "string", "format": "email", "minLength": 3 }, "password": { "type": "string", "format": "password", "minLength": 1, "maxLength": 256 } } },
+                    "email": { "type": "string", "minLength": 3, "description": "The login's email address, or a dealer's username" }, "password": { "type": "string", "format": "password", "minLength": 1, "maxLength": 256 } } },
                 "LoginResponse": { "type": "object", "required": ["login", "account", "csrf_token"], "properties": {
                     "login": { "$ref": "#/components/schemas/Login" }, "account": { "$ref": "#/components/schemas/Account" },
                     "csrf_token": { "type": "string" } } },
@@ -678,6 +678,9 @@ fn requests_paths() -> Value {
         "/api/v1/my-partner": {
             "get": op("myPartner", "requests", "A reseller's partner (its directory entry and channels), and its request for partner waiting for an answer", None, json!({ "200": ok("My partner", "MyPartner") }))
         },
+        "/api/v1/engagements": {
+            "get": op("engagements", "requests", "What a customer (end-user) is shown: broadcasts sent to it from channels it does not follow, and the ad campaigns live now", None, json!({ "200": ok("Engagements", "Engagements") }))
+        },
         "/api/v1/inbox/history.csv": {
             "get": decision_params(op("decisionHistoryCsv", "requests", "The filtered decision history as CSV (UTF-8 with BOM, RFC 4180, formulas neutralised), streamed", None,
                 json!({ "200": { "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } } })))
@@ -796,6 +799,9 @@ fn requests_schemas() -> Value {
             "partner": { "type": "object", "nullable": true, "description": "The linked partner with only the details it chose to show (id, name, email?, phone?, website?, address?, note?)" },
             "channels": { "type": "array", "items": { "$ref": "#/components/schemas/Channel" } },
             "pending_request_id": opt_int, "pending_partner": opt_str } },
+        "Engagements": { "type": "object", "required": ["broadcasts", "ads"], "properties": {
+            "broadcasts": { "type": "array", "items": { "$ref": "#/components/schemas/Request" } },
+            "ads": { "type": "array", "items": { "$ref": "#/components/schemas/Request" } } } },
         "DecisionPage": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
             "items": { "type": "array", "items": { "$ref": "#/components/schemas/Decision" } },
             "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } }

@@ -763,3 +763,27 @@ pub async fn request_withdraw(
         format!("Your request \"{}\" was withdrawn.", r.title)
     })
 }
+
+#[derive(Template)]
+#[template(path = "pages/engagements.html")]
+struct EngagementsTpl {
+    layout: Layout,
+    e: requests::Engagements,
+}
+
+pub async fn engagements_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    let r = async {
+        let e = requests::engagements(&state, &who).await?;
+        Ok::<_, AppError>(EngagementsTpl {
+            layout: Layout::for_user(&state, &who, &headers, "Messages and offers", "engagements")
+                .await?,
+            e,
+        })
+    }
+    .await;
+    page(&state, r, |t| &t.layout)
+}

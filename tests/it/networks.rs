@@ -995,3 +995,46 @@ async fn browser_partner_adds_and_shuts_down_a_dealer_and_a_reseller_reads_the_d
     run.await;
     b.close().await;
 }
+
+/// A dealer may sign in with a plain username (not an email); nothing is mailed to it.
+#[tokio::test]
+async fn a_dealer_signs_in_with_a_username() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let pkg = capped_package(&op, "Open", None, None).await;
+    let (partner, _) =
+        approved_partner(&app, &op, "West Partner", "owner@west.test", pkg, false).await;
+    let d = add_dealer(&partner, "Dealer West", "Dealer-West").await;
+    assert_eq!(d["username"], "dealer-west");
+    assert_eq!(
+        api_login_status(&app, "dealer-west", DPW).await,
+        StatusCode::OK
+    );
+    for bad in ["ab", "a b", "-dealer", "dealer/1", "dealer@"] {
+        let r = partner.post("/api/v1/dealers", dealer_body("N", bad)).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.text().await.unwrap()
+        );
+    }
+    // Changing its password sends no mail (there is no mailbox), and works.
+    let s = app.login("dealer-west", DPW).await;
+    let r = s
+        .post(
+            "/api/v1/me/password",
+            json!({"current_password": DPW, "new_password": "dealer-password-2"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'dealer-west'")
+            .await,
+        0
+    );
+    assert_eq!(
+        api_login_status(&app, "dealer-west", "dealer-password-2").await,
+        StatusCode::OK
+    );
+}

@@ -405,6 +405,31 @@ async fn each_type_is_asked_approved_or_rejected_with_its_effect() {
     assert_eq!(sent["phase"], "sent");
     // Every active customer but the follower: Cafe Two (Cafe One follows the channel).
     assert_eq!(sent["recipients"], 1);
+    // What end-users are shown: the non-follower gets the survey; both see the live campaign.
+    add_login(&w.op, w.c2, "cafe2@p2.test", "owner").await;
+    add_login(&w.op, w.c1, "cafe1@harbor.test", "owner").await;
+    let e2 = ok(app
+        .login("cafe2@p2.test", PW)
+        .await
+        .get("/api/v1/engagements")
+        .await)
+    .await;
+    assert_eq!(e2["broadcasts"].as_array().unwrap().len(), 1, "{e2}");
+    assert_eq!(e2["broadcasts"][0]["content"]["question"], "Best roast?");
+    assert_eq!(e2["ads"][0]["title"], "Winter blend");
+    let e1 = ok(app
+        .login("cafe1@harbor.test", PW)
+        .await
+        .get("/api/v1/engagements")
+        .await)
+    .await;
+    assert_eq!(e1["broadcasts"], json!([]));
+    assert_eq!(e1["ads"][0]["title"], "Winter blend");
+    assert_eq!(
+        w.s1.get("/api/v1/engagements").await.status(),
+        StatusCode::FORBIDDEN
+    );
+
     assert_eq!(
         app.count(&format!(
             "SELECT COUNT(*) FROM broadcasts WHERE request_id = {cid}"
