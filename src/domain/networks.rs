@@ -12,7 +12,7 @@ use super::{
     access::{self, Need},
     accounts::{self, Account},
     audit, logins,
-    query::{like_contains, paging, Page, Sql},
+    query::{paging, Page, Sql},
     validate, Identity,
 };
 use crate::{
@@ -200,18 +200,8 @@ pub async fn list_dealers(
     ));
     sql.int(partner.id)
         .push(" AND a.kind = 'dealer' AND a.status <> 'deleted'");
-    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    if let Some(q) = q {
-        if q.chars().count() > 100 {
-            return Err(AppError::validation(
-                "q",
-                "Search text must be at most 100 characters",
-            ));
-        }
-        sql.push(" AND LOWER(a.name) LIKE ")
-            .str(&like_contains(q))
-            .push(" ESCAPE '\\'");
-    }
+    sql.name_contains("a.name", f.q.as_deref())?;
+
     match f.status.as_deref().unwrap_or("") {
         "" => {}
         s @ ("active" | "inactive") => {
@@ -785,17 +775,7 @@ pub async fn directory(
     let mut sql = Sql::new(&format!(
         "FROM accounts a LEFT JOIN reseller_settings s ON s.account_id = a.id WHERE {LISTED}"
     ));
-    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        if q.chars().count() > 100 {
-            return Err(AppError::validation(
-                "q",
-                "Search text must be at most 100 characters",
-            ));
-        }
-        sql.push(" AND LOWER(a.name) LIKE ")
-            .str(&like_contains(q))
-            .push(" ESCAPE '\\'");
-    }
+    sql.name_contains("a.name", f.q.as_deref())?;
     let total = Sql {
         text: format!("SELECT COUNT(*) {}", sql.text),
         args: sql.args.clone(),

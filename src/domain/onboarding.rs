@@ -543,17 +543,7 @@ fn history_sql(f: &HistoryFilter) -> AppResult<Sql> {
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS} FROM partnership_requests WHERE status <> 'pending'"
     ));
-    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        if q.chars().count() > 100 {
-            return Err(AppError::validation(
-                "q",
-                "Search text must be at most 100 characters",
-            ));
-        }
-        sql.push(" AND LOWER(company_name) LIKE ")
-            .str(&like_contains(q))
-            .push(" ESCAPE '\\'");
-    }
+    sql.name_contains("company_name", f.q.as_deref())?;
     match f.decision.as_deref().unwrap_or("") {
         "" => {}
         d @ ("approved" | "rejected") => {

@@ -83,6 +83,29 @@ pub fn like_contains(text: &str) -> String {
     s
 }
 
+impl Sql {
+    /// ` AND LOWER(column) LIKE '%q%'` for a search text `q` (trimmed; nothing when empty); a text
+    /// longer than 100 characters is refused.
+    pub fn name_contains(
+        &mut self,
+        column: &str,
+        q: Option<&str>,
+    ) -> Result<&mut Self, crate::error::AppError> {
+        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+            if q.chars().count() > 100 {
+                return Err(crate::error::AppError::validation(
+                    "q",
+                    "Search text must be at most 100 characters",
+                ));
+            }
+            self.push(&format!(" AND LOWER({column}) LIKE "))
+                .str(&like_contains(q))
+                .push(" ESCAPE '\\'");
+        }
+        Ok(self)
+    }
+}
+
 /// A page of results.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Page<T> {

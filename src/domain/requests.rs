@@ -8,7 +8,7 @@ use sqlx::Row as _;
 use super::{
     access::{self, Need},
     accounts, advertising, audit, catalog, channels, notifications,
-    query::{like_contains, paging, Page, Sql},
+    query::{paging, Page, Sql},
     validate, Identity,
 };
 use crate::{
@@ -629,14 +629,22 @@ fn check_kind(kind: Option<&str>) -> AppResult<Option<&str>> {
     }
 }
 
-async fn page_of(state: &AppState, sql: Sql, page: i64, per_page: i64) -> AppResult<Page<Request>> {
+/// One page of `sql` (a SELECT of requests) in `order`, with the total.
+async fn page_of(
+    state: &AppState,
+    sql: Sql,
+    order: &str,
+    page: i64,
+    per_page: i64,
+) -> AppResult<Page<Request>> {
     let count = Sql {
         text: format!("SELECT COUNT(*) FROM ({}) x", sql.text),
         args: sql.args.clone(),
     };
     let total = count.scalar::<i64>().fetch_one(&state.db.pool).await?;
     let mut sql = sql;
-    sql.push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ")
+    sql.push(order)
+        .push(" LIMIT ")
         .int(per_page)
         .push(" OFFSET ")
         .int((page - 1) * per_page);
@@ -674,7 +682,14 @@ pub async fn mine(state: &AppState, who: &Identity, f: &MineFilter) -> AppResult
             ))
         }
     }
-    page_of(state, sql, page, per_page).await
+    page_of(
+        state,
+        sql,
+        " ORDER BY r.created_at DESC, r.id DESC",
+        page,
+        per_page,
+    )
+    .await
 }
 
 /// Pending counts per type for the account in view's inbox (partnership included for the operator).
@@ -757,26 +772,7 @@ pub async fn inbox(state: &AppState, who: &Identity, f: &InboxFilter) -> AppResu
     if let Some(k) = check_kind(f.kind.as_deref())? {
         sql.push(" AND r.kind = ").str(k);
     }
-    let count = Sql {
-        text: format!("SELECT COUNT(*) FROM ({}) x", sql.text),
-        args: sql.args.clone(),
-    };
-    let total = count.scalar::<i64>().fetch_one(&state.db.pool).await?;
-    sql.push(" ORDER BY r.created_at, r.id LIMIT ")
-        .int(per_page)
-        .push(" OFFSET ")
-        .int((page - 1) * per_page);
-    let rows = sql.query().fetch_all(&state.db.pool).await?;
-    let now = state.now_ms();
-    Ok(Page {
-        items: rows
-            .iter()
-            .map(|r| from_row(r, now))
-            .collect::<Result<_, _>>()?,
-        total,
-        page,
-        per_page,
-    })
+    page_of(state, sql, " ORDER BY r.created_at, r.id", page, per_page).await
 }
 
 /// Approves or rejects a pending request addressed to the account in view (owners and admins).
@@ -1096,17 +1092,7 @@ pub fn history_sql(operator: bool, view: i64, f: &HistoryFilter) -> AppResult<Sq
         );
     }
     sql.push(") h WHERE 1 = 1");
-    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        if q.chars().count() > 100 {
-            return Err(AppError::validation(
-                "q",
-                "Search text must be at most 100 characters",
-            ));
-        }
-        sql.push(" AND LOWER(h.partner) LIKE ")
-            .str(&like_contains(q))
-            .push(" ESCAPE '\\'");
-    }
+    sql.name_contains("h.partner", f.q.as_deref())?;
     match f.kind.as_deref().map(str::trim).unwrap_or("") {
         "" => {}
         "partnership" => {

@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{error_page, render, tree::after, url_encode, Layout};
+use super::{error_page, render, tree::after, Layout};
 use crate::{
     domain::{
         access::{self, Need},
@@ -255,13 +255,7 @@ impl HistoryTpl {
 }
 
 fn history_query(f: &onboarding::HistoryFilter) -> String {
-    let mut parts = Vec::new();
-    for (k, v) in [("q", &f.q), ("decision", &f.decision)] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            parts.push(format!("{k}={}", url_encode(v)));
-        }
-    }
-    parts.join("&")
+    super::query_string(&[("q", &f.q), ("decision", &f.decision)])
 }
 
 pub async fn history(

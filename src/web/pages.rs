@@ -125,6 +125,19 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
+/// `k=v&…` of the filter values that are set, for pager and export links.
+pub(crate) fn query_string(pairs: &[(&str, &Option<String>)]) -> String {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", url_encode(v)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// What the layout shows around every page.
 pub struct Layout {
     pub title: String,

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::{extract::State, http::HeaderMap, http::StatusCode, response::Response};
 use serde::Deserialize;
 
-use super::{error_page, render, tree::after, url_encode, Layout};
+use super::{error_page, render, tree::after, Layout};
 use crate::{
     domain::{
         access::{self, Need},
@@ -113,24 +113,35 @@ pub struct FollowerForm {
     remove: Option<String>,
 }
 
-pub async fn channel_follower(
-    State(state): State<AppState>,
-    PageAuth(who): PageAuth,
-    PageId(id): PageId,
-    PageForm(f): PageForm<FollowerForm>,
+/// Adds or removes the chosen customer as a follower, then goes back to `back`.
+async fn set_follower(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    f: &FollowerForm,
+    back: &str,
 ) -> Response {
     let follow = f.remove.is_none();
     let r = match f.customer_id.as_deref().and_then(|v| v.trim().parse().ok()) {
-        Some(c) => channels::set_follower(&state, &who, id, c, follow).await,
+        Some(c) => channels::set_follower(state, who, id, c, follow).await,
         None => Err(AppError::validation("customer_id", "Choose a customer")),
     };
-    after(&state, r, "/channels", |c| {
+    after(state, r, back, |c| {
         if follow {
             format!("{} has a new follower.", c.name)
         } else {
             format!("A follower left {}.", c.name)
         }
     })
+}
+
+pub async fn channel_follower(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(f): PageForm<FollowerForm>,
+) -> Response {
+    set_follower(&state, &who, id, &f, "/channels").await
 }
 
 // ---- a partner's requests ----
@@ -536,19 +547,13 @@ impl DecisionsTpl {
 }
 
 fn decisions_query(f: &requests::HistoryFilter) -> String {
-    let mut parts = Vec::new();
-    for (k, v) in [
+    super::query_string(&[
         ("q", &f.q),
         ("type", &f.kind),
         ("decision", &f.decision),
         ("from", &f.from),
         ("to", &f.to),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            parts.push(format!("{k}={}", url_encode(v)));
-        }
-    }
-    parts.join("&")
+    ])
 }
 
 pub async fn history(
@@ -739,18 +744,7 @@ pub async fn my_partner_follower(
     PageId(id): PageId,
     PageForm(f): PageForm<FollowerForm>,
 ) -> Response {
-    let follow = f.remove.is_none();
-    let r = match f.customer_id.as_deref().and_then(|v| v.trim().parse().ok()) {
-        Some(c) => channels::set_follower(&state, &who, id, c, follow).await,
-        None => Err(AppError::validation("customer_id", "Choose a customer")),
-    };
-    after(&state, r, "/my-partner", |c| {
-        if follow {
-            format!("Your customer now follows {}.", c.name)
-        } else {
-            format!("Your customer no longer follows {}.", c.name)
-        }
-    })
+    set_follower(&state, &who, id, &f, "/my-partner").await
 }
 
 pub async fn request_withdraw(
