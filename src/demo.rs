@@ -104,7 +104,80 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
         .await?;
         emails.push(email.to_string());
     }
+    // Something in the approval inbox: a channel with a follower, an advertising package, and
+    // two requests of Northwind waiting for the operator.
+    let channel: i64 = sqlx::query_scalar(
+        "INSERT INTO channels (account_id, name, description, created_at, updated_at) \
+         VALUES ($1, 'Northwind News', 'Weekly news for our cafés', $2, $2) RETURNING id",
+    )
+    .bind(partner)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO channel_followers (channel_id, customer_id, created_at) \
+         SELECT $1, id, $2 FROM accounts WHERE parent_id = $3 AND kind = 'customer' AND name = 'Café Aurora'",
+    )
+    .bind(channel)
+    .bind(now)
+    .bind(partner)
+    .execute(&mut *tx)
+    .await?;
+    let adp: i64 = sqlx::query_scalar(
+        "INSERT INTO ad_packages (name, impressions, price, currency, created_at, updated_at) \
+         VALUES ('Demo reach', 10000, 4900, 'EUR', $1, $1) \
+         ON CONFLICT (name) DO UPDATE SET updated_at = $1 RETURNING id",
+    )
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    for (kind, title, ref_id, channel_id, engagement, content, impressions, price, starts) in [
+        (
+            "ad_package",
+            "Demo reach (10000 impressions)",
+            Some(adp),
+            None,
+            None,
+            "{}",
+            Some(10_000i64),
+            Some(4900i64),
+            None,
+        ),
+        (
+            "broadcast",
+            "Northwind News: message",
+            None,
+            Some(channel),
+            Some("message"),
+            "{\"text\":\"Our autumn menu is here: come and taste it this week.\"}",
+            None,
+            None,
+            Some(now + 86_400_000),
+        ),
+    ] {
+        sqlx::query(
+            "INSERT INTO requests (kind, account_id, addressee_id, title, ref_id, channel_id, engagement, content, \
+             impressions, price, currency, starts_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(kind)
+        .bind(partner)
+        .bind(op.id)
+        .bind(title)
+        .bind(ref_id)
+        .bind(channel_id)
+        .bind(engagement)
+        .bind(content)
+        .bind(impressions)
+        .bind(price)
+        .bind(price.map(|_| "EUR"))
+        .bind(starts)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
+
     Ok(DemoSummary {
         accounts: made,
         logins: emails,

@@ -1219,3 +1219,47 @@ async fn an_approved_addon_is_on_the_next_invoice() {
         1
     );
 }
+
+/// The small demo leaves something in the operator's Approvals, and it can be decided.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_fills_the_inbox() {
+    let app = TestApp::spawn().await;
+    partner_panel::demo::load(&app.state).await.unwrap();
+    // A second load changes nothing.
+    partner_panel::demo::load(&app.state).await.unwrap();
+    let op = app.login_admin().await;
+    let inbox = ok(op.get("/api/v1/inbox").await).await;
+    assert_eq!(
+        (
+            inbox["pending"]["ad_package"].as_i64(),
+            inbox["pending"]["broadcast"].as_i64()
+        ),
+        (Some(1), Some(1)),
+        "{inbox}"
+    );
+    for item in ok(op.get("/api/v1/inbox?type=ad_package").await).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(
+            ok(op.get("/api/v1/inbox?type=broadcast").await).await["items"]
+                .as_array()
+                .unwrap(),
+        )
+    {
+        ok(op
+            .post(&format!("/api/v1/inbox/{}/approve", item["id"]), json!({}))
+            .await)
+        .await;
+    }
+    let p = app
+        .login(
+            "owner@northwind.example",
+            partner_panel::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let acc = ok(p.get("/api/v1/me").await).await["account"]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(impressions(&p, acc).await["credited"], 10_000);
+}
