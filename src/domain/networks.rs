@@ -904,28 +904,47 @@ pub async fn my_resellers(state: &AppState, who: &Identity) -> AppResult<Vec<Lin
 /// both sides are emailed.
 pub async fn remove_reseller(state: &AppState, who: &Identity, reseller: i64) -> AppResult<()> {
     let p = access::account(state, who, who.view_account_id, Need::Read).await?;
-    let (linked, name): (Option<i64>, Option<String>) = match sqlx::query(
-        "SELECT l.partner_id, a.name FROM reseller_links l JOIN accounts a ON a.id = l.reseller_id \
-         WHERE l.reseller_id = $1",
-    )
-    .bind(reseller)
-    .fetch_optional(&state.db.pool)
-    .await?
+    if super::networks::partner_of(state, reseller)
+        .await?
+        .map(|(id, _)| id)
+        != Some(p.id)
     {
-        Some(r) => (Some(r.try_get("partner_id")?), Some(r.try_get("name")?)),
-        None => (None, None),
-    };
-    if linked != Some(p.id) {
         return Err(AppError::NotFound);
     }
     access::require(who, Need::Admin)?;
-    let reseller_name = name.unwrap_or_default();
+    let r = accounts::get(&state.db, reseller)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    end_link(state, who, &p, &r, true).await
+}
+
+/// The reseller in view (owners and admins) stops reselling for its partner; the same effects.
+pub async fn leave_partner(state: &AppState, who: &Identity) -> AppResult<()> {
+    let r = access::account(state, who, who.view_account_id, Need::Read).await?;
+    if r.kind != "reseller" {
+        return Err(AppError::forbidden("only resellers have a partner"));
+    }
+    let (pid, _) = partner_of(state, r.id).await?.ok_or(AppError::NotFound)?;
+    access::require(who, Need::Admin)?;
+    let p = accounts::get(&state.db, pid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    end_link(state, who, &p, &r, false).await
+}
+
+async fn end_link(
+    state: &AppState,
+    who: &Identity,
+    p: &Account,
+    r: &Account,
+    by_partner: bool,
+) -> AppResult<()> {
     let now = state.now_ms();
     let partner_contacts = super::billing::owner_contacts(state, p.id).await?;
-    let reseller_contacts = super::billing::owner_contacts(state, reseller).await?;
+    let reseller_contacts = super::billing::owner_contacts(state, r.id).await?;
     let mut tx = state.db.begin().await?;
     let n = sqlx::query("DELETE FROM reseller_links WHERE reseller_id = $1 AND partner_id = $2")
-        .bind(reseller)
+        .bind(r.id)
         .bind(p.id)
         .execute(&mut *tx)
         .await?
@@ -938,67 +957,81 @@ pub async fn remove_reseller(state: &AppState, who: &Identity, reseller: i64) ->
          AND customer_id IN (SELECT descendant_id FROM account_closure WHERE ancestor_id = $2)",
     )
     .bind(p.id)
-    .bind(reseller)
+    .bind(r.id)
     .execute(&mut *tx)
     .await?;
-    for (to, name) in partner_contacts {
-        super::notifications::enqueue(
-            state,
-            &mut tx,
-            &super::notifications::Message::Notice {
-                to,
-                name,
-                subject: format!("{reseller_name} is no longer your reseller"),
-                text: format!(
-                    "{} removed the reseller {reseller_name}. It no longer has access to your channels.",
-                    p.name
+    let (to_partner, to_reseller) = if by_partner {
+        (
+            (
+                format!("{} is no longer your reseller", r.name),
+                format!(
+                    "{} removed the reseller {}. It no longer has access to your channels.",
+                    p.name, r.name
                 ),
+            ),
+            (
+                format!("{} ended your reseller link", p.name),
+                format!(
+                    "{} removed {} from its resellers. You no longer have access to its channels; you may ask another partner from the partner directory.",
+                    p.name, r.name
+                ),
+            ),
+        )
+    } else {
+        (
+            (
+                format!("{} left your resellers", r.name),
+                format!(
+                    "{} stopped reselling for {}. It no longer has access to your channels.",
+                    r.name, p.name
+                ),
+            ),
+            (
+                format!("You no longer resell for {}", p.name),
+                format!(
+                    "{} left {}. Its channels are no longer available to your customers; you may ask another partner from the partner directory.",
+                    r.name, p.name
+                ),
+            ),
+        )
+    };
+    for (contacts, (subject, text)) in [
+        (partner_contacts, to_partner),
+        (reseller_contacts, to_reseller),
+    ] {
+        for (to, name) in contacts {
+            super::notifications::enqueue(
+                state,
+                &mut tx,
+                &super::notifications::Message::Notice {
+                    to,
+                    name,
+                    subject: subject.clone(),
+                    text: text.clone(),
+                },
+            )
+            .await?;
+        }
+    }
+    for (subject, target, detail) in [(p.id, r.id, &r.name), (r.id, p.id, &p.name)] {
+        audit::record(
+            &mut tx,
+            now,
+            &who.actor(),
+            audit::Entry {
+                subject_account_id: Some(subject),
+                action: if by_partner {
+                    "reseller.remove"
+                } else {
+                    "reseller.leave"
+                },
+                target_type: Some("account"),
+                target_id: Some(target.to_string()),
+                detail: Some(detail.clone()),
             },
         )
         .await?;
     }
-    for (to, name) in reseller_contacts {
-        super::notifications::enqueue(
-            state,
-            &mut tx,
-            &super::notifications::Message::Notice {
-                to,
-                name,
-                subject: format!("{} ended your reseller link", p.name),
-                text: format!(
-                    "{} removed {reseller_name} from its resellers. You no longer have access to its channels; you may ask another partner from the partner directory.",
-                    p.name
-                ),
-            },
-        )
-        .await?;
-    }
-    audit::record(
-        &mut tx,
-        now,
-        &who.actor(),
-        audit::Entry {
-            subject_account_id: Some(p.id),
-            action: "reseller.remove",
-            target_type: Some("account"),
-            target_id: Some(reseller.to_string()),
-            detail: Some(reseller_name),
-        },
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        now,
-        &who.actor(),
-        audit::Entry {
-            subject_account_id: Some(reseller),
-            action: "reseller.removed_by_partner",
-            target_type: Some("account"),
-            target_id: Some(p.id.to_string()),
-            detail: Some(p.name.clone()),
-        },
-    )
-    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -43,6 +43,7 @@ crate::route_table! { ROUTES, routes;
     get "/resellers" => my_resellers, A::SignedIn;
     post "/resellers/{id}/remove" => remove_reseller, A::SignedIn;
     get "/my-partner" => my_partner, A::SignedIn;
+    post "/my-partner/leave" => leave_partner, A::SignedIn;
     get "/engagements" => engagements, A::SignedIn;
 }
 
@@ -298,6 +299,11 @@ async fn remove_reseller(
     ApiId(id): ApiId,
 ) -> AppResult<StatusCode> {
     networks::remove_reseller(&state, &who, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn leave_partner(State(state): State<AppState>, Auth(who): Auth) -> AppResult<StatusCode> {
+    networks::leave_partner(&state, &who).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

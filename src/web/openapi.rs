@@ -678,6 +678,10 @@ fn requests_paths() -> Value {
         "/api/v1/my-partner": {
             "get": op("myPartner", "requests", "A reseller's partner (its directory entry and channels), and its request for partner waiting for an answer", None, json!({ "200": ok("My partner", "MyPartner") }))
         },
+        "/api/v1/my-partner/leave": {
+            "post": op("leavePartner", "requests", "The reseller (owners and admins) stops reselling for its partner: the same effects as Remove my reseller, both emailed", None,
+                json!({ "204": { "description": "Left" }, "404": err("No partner (`not_found`)") }))
+        },
         "/api/v1/engagements": {
             "get": op("engagements", "requests", "What a customer (end-user) is shown: broadcasts sent to it from channels it does not follow, and the ad campaigns live now", None, json!({ "200": ok("Engagements", "Engagements") }))
         },

@@ -108,6 +108,7 @@ crate::route_table! { ROUTES, routes;
     get "/resellers" => requests::resellers_page, A::SignedIn;
     post "/resellers/{id}/remove" => requests::reseller_remove, A::SignedIn;
     get "/my-partner" => requests::my_partner_page, A::SignedIn;
+    post "/my-partner/leave" => requests::leave_partner, A::SignedIn;
     get "/engagements" => requests::engagements_page, A::SignedIn;
     post "/my-partner/channels/{id}/followers" => requests::my_partner_follower, A::SignedIn;
 }

@@ -781,3 +781,10 @@ pub async fn engagements_page(
     .await;
     page(&state, r, |t| &t.layout)
 }
+
+pub async fn leave_partner(State(state): State<AppState>, PageAuth(who): PageAuth) -> Response {
+    let r = crate::domain::networks::leave_partner(&state, &who).await;
+    after(&state, r, "/my-partner", |_| {
+        "You no longer resell for this partner; you and the partner were notified by email.".into()
+    })
+}

@@ -1131,6 +1131,45 @@ async fn a_reseller_asks_a_partner_is_rejected_accepted_and_removed() {
         .await)
     .await;
     assert_eq!(mine["total"], 2);
+    // The third partner accepts; later the reseller leaves it itself: both are emailed.
+    add_login(&op, p3, "owner@third.test", "owner").await;
+    let s3 = app.login("owner@third.test", PW).await;
+    ok(s3
+        .post(&format!("/api/v1/inbox/{}/approve", third["id"]), json!({}))
+        .await)
+    .await;
+    assert_eq!(
+        ok(rs.get("/api/v1/my-partner").await).await["partner"]["name"],
+        "Third Partner"
+    );
+    let r = rs.post("/api/v1/my-partner/leave", json!({})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        rs.post("/api/v1/my-partner/leave", json!({}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s3.post("/api/v1/my-partner/leave", json!({}))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    app.run_jobs().await;
+    assert!(app
+        .smtp
+        .to("owner@third.test")
+        .iter()
+        .any(|m| m.subject().contains("North Resell left your resellers")));
+    assert!(app.smtp.to("nora@north.test").iter().any(|m| m
+        .subject()
+        .contains("You no longer resell for Third Partner")));
+    assert!(ok(rs.get("/api/v1/my-partner").await).await["partner"].is_null());
+    assert_eq!(
+        ok(s3.get("/api/v1/resellers").await).await["items"],
+        json!([])
+    );
 }
 
 /// An approved add-on is billed with the package on the partner's next invoice.
