@@ -63,6 +63,8 @@ pub struct Request {
     pub starts_ms: Option<i64>,
     #[serde(skip)]
     pub ends_ms: Option<i64>,
+    #[serde(skip)]
+    pub created_ms: i64,
     pub status: String,
     /// Where an approved request stands: active (add-on), credited (impressions), scheduled or
     /// sent (broadcast), scheduled, live or ended (campaign).
@@ -100,6 +102,14 @@ impl Request {
         self.starts_ms
             .map(crate::clock::format_ms)
             .unwrap_or_default()
+    }
+    pub fn ends_label(&self) -> String {
+        self.ends_ms
+            .map(crate::clock::format_ms)
+            .unwrap_or_default()
+    }
+    pub fn asked_label(&self) -> String {
+        crate::clock::format_ms(self.created_ms)
     }
 }
 
@@ -163,6 +173,7 @@ fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
         phase,
         recipients: r.try_get("recipients")?,
         reason: r.try_get("reason")?,
+        created_ms: r.try_get("created_at")?,
         created_at: crate::clock::rfc3339(r.try_get("created_at")?),
         decided_at: r
             .try_get::<Option<i64>, _>("decided_at")?
