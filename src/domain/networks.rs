@@ -829,10 +829,14 @@ pub async fn listed_partner(state: &AppState, id: i64) -> AppResult<Option<Strin
 
 /// Withdraws a reseller's pending request for partner whose partner has left the directory
 /// (deleted, inactive, or no longer serving resellers), so the reseller may ask another.
-pub async fn withdraw_stale_link_requests(state: &AppState, reseller: i64) -> AppResult<()> {
+pub async fn withdraw_stale_link_requests(
+    state: &AppState,
+    who: &Identity,
+    reseller: i64,
+) -> AppResult<()> {
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
-    sqlx::query(&format!(
+    let n = sqlx::query(&format!(
         "UPDATE requests SET status = 'withdrawn', decided_at = $1 \
          WHERE account_id = $2 AND kind = 'reseller_link' AND status = 'pending' AND NOT EXISTS (\
          SELECT 1 FROM accounts a LEFT JOIN reseller_settings s ON s.account_id = a.id \
@@ -841,7 +845,25 @@ pub async fn withdraw_stale_link_requests(state: &AppState, reseller: i64) -> Ap
     .bind(now)
     .bind(reseller)
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if n > 0 {
+        audit::record(
+            &mut tx,
+            now,
+            &who.actor(),
+            audit::Entry {
+                subject_account_id: Some(reseller),
+                action: "request.withdraw",
+                target_type: Some("request"),
+                target_id: None,
+                detail: Some(format!(
+                    "{n} request(s) for partner to a partner no longer in the directory"
+                )),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

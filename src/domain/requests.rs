@@ -452,7 +452,7 @@ async fn draft(
 pub async fn create(state: &AppState, who: &Identity, input: &NewRequest) -> AppResult<Request> {
     let requester = access::account(state, who, who.view_account_id, Need::Write).await?;
     let d = if input.kind.as_deref() == Some("reseller_link") {
-        link_draft(state, &requester, input).await?
+        link_draft(state, who, &requester, input).await?
     } else {
         draft(state, &requester, input).await?
     };
@@ -462,6 +462,7 @@ pub async fn create(state: &AppState, who: &Identity, input: &NewRequest) -> App
 /// A reseller's request for partner, addressed to a partner of the directory.
 async fn link_draft(
     state: &AppState,
+    who: &Identity,
     requester: &accounts::Account,
     input: &NewRequest,
 ) -> AppResult<Draft> {
@@ -480,7 +481,8 @@ async fn link_draft(
         .ok_or_else(|| {
             AppError::validation("partner_id", "This partner is not in the partner directory")
         })?;
-    super::networks::withdraw_stale_link_requests(state, requester.id).await?;
+    super::networks::withdraw_stale_link_requests(state, who, requester.id).await?;
+
     if let Some((_, current)) = super::networks::partner_of(state, requester.id).await? {
         return Err(AppError::conflict(
             "already_linked",

@@ -721,6 +721,22 @@ async fn a_decision_is_taken_once_and_impressions_cannot_be_overdrawn() {
     );
     add_login(&w.op, w.p1, "viewer@harbor.test", "viewer").await;
     let pv = app.login("viewer@harbor.test", PW).await;
+    // A viewer of the partner reads its channels but cannot add one (403).
+    assert_eq!(
+        pv.get(&format!("/api/v1/accounts/{}/channels", w.p1))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        pv.post(
+            &format!("/api/v1/accounts/{}/channels", w.p1),
+            json!({"name": "Viewer channel"})
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(
         error_of(
             pv.post(
@@ -1125,6 +1141,16 @@ async fn a_reseller_asks_a_partner_is_rejected_accepted_and_removed() {
         .await;
     assert_eq!(st.status(), StatusCode::OK);
     let third = created(rs.post("/api/v1/requests", link(p3)).await).await;
+    // The automatic withdrawal is in the reseller's audit log, with the login that caused it.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'request.withdraw' AND subject_account_id = {reseller} \
+             AND target_id IS NULL AND login_email = 'nora@north.test'"
+        ))
+        .await,
+        1
+    );
+
     assert_eq!(third["addressee_id"], p3);
     let mine = ok(rs
         .get("/api/v1/requests?type=reseller_link&status=withdrawn")
