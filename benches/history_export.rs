@@ -15,9 +15,9 @@ use std::{
 
 use futures_util::StreamExt;
 use partner_panel::{
+    areas::approvals as requests,
     clock::Clock,
     config::{Config, Secret},
-    domain::requests,
 };
 use serde_json::json;
 
@@ -93,7 +93,7 @@ async fn main() {
         let mut partners = Vec::new();
         for i in 0..200 {
             let mut tx = state.db.begin().await.unwrap();
-            let id = partner_panel::domain::accounts::insert(
+            let id = partner_panel::areas::accounts::insert(
                 &mut tx,
                 now,
                 Some(1),

@@ -10,9 +10,9 @@
 use std::time::{Duration, Instant};
 
 use partner_panel::{
+    areas::accounts::{self, ListFilter},
     clock::Clock,
     config::{Config, Secret},
-    domain::accounts::{self, ListFilter},
 };
 use serde_json::json;
 

@@ -1,10 +1,10 @@
 //! Demo data: a small channel under the operator, with logins that share one password.
 
-use crate::{
-    domain::{accounts, audit, logins},
-    error::AppError,
-    state::AppState,
-};
+use crate::areas::accounts;
+use crate::areas::accounts::logins;
+use crate::kernel::audit;
+use crate::kernel::error::AppError;
+use crate::state::AppState;
 
 pub const DEMO_PASSWORD: &str = "demo-password-1";
 
@@ -430,7 +430,7 @@ pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError>
         sqlx::raw_sql(&sql).execute(&mut *tx).await?;
         tx.commit().await?;
     }
-    if state.db.backend == crate::db::Backend::Postgres {
+    if state.db.backend == crate::kernel::db::Backend::Postgres {
         let mut tx = state.db.begin().await?;
         for t in ["accounts", "logins"] {
             sqlx::raw_sql(&format!(

@@ -3,22 +3,19 @@
 //!
 //! The binary is a thin command line over this library; tests start the same app for real.
 
+pub mod areas;
 pub mod clock;
 pub mod config;
-pub mod db;
 pub mod demo;
-pub mod domain;
-pub mod error;
-pub mod jobs;
+pub mod kernel;
 pub mod state;
-pub mod web;
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
+use areas::accounts::{self, logins};
 use clock::Clock;
 use config::Config;
-use db::Db;
-use domain::{accounts, audit, logins, secrets};
+use kernel::{audit, db, db::Db, jobs, secrets};
 use state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -115,7 +112,7 @@ pub async fn serve(
         .config
         .run_worker
         .then(|| tokio::spawn(jobs::worker(state.clone(), stop_rx.clone())));
-    let app = web::router(state.clone());
+    let app = kernel::http::router(state.clone());
     let mut server_stop = stop_rx.clone();
     let signal = async move {
         tokio::select! {

@@ -3,9 +3,10 @@
 use std::io::Read;
 
 use partner_panel::{
+    areas::accounts::{self, logins},
     clock::Clock,
     config::{redact_url, Config},
-    domain::{accounts, audit, logins},
+    kernel::audit,
 };
 
 const USAGE: &str = "Usage: partner-panel [serve | migrate | create-login --email EMAIL --name NAME [--account ID] [--role ROLE] | demo [--scale N]]

@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
-use crate::{
-    clock::Clock, config::Config, db::Db, domain::secrets::PasswordHasherPool,
-    web::metrics::Metrics,
-};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::kernel::db::Db;
+use crate::kernel::http::metrics::Metrics;
+use crate::kernel::secrets::PasswordHasherPool;
 
 #[derive(Clone)]
 pub struct AppState {

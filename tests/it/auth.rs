@@ -39,7 +39,7 @@ async fn generated_first_password_signs_in() {
     assert_eq!(first.email, partner_panel::DEFAULT_ADMIN_EMAIL);
     let pw = first.generated_password.expect("generated password");
     assert!(pw.len() >= 16);
-    let login = partner_panel::domain::logins::find_by_email(&state, &first.email)
+    let login = partner_panel::areas::accounts::logins::find_by_email(&state, &first.email)
         .await
         .unwrap()
         .unwrap();
@@ -280,7 +280,7 @@ async fn sessions_end_after_idle_and_absolute_timeouts() {
     app.advance(60 * 60 + 5);
     assert_eq!(s.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
     // The purge job removes what can no longer be used.
-    let n = partner_panel::domain::auth::purge_expired_sessions(&app.state)
+    let n = partner_panel::areas::auth::purge_expired_sessions(&app.state)
         .await
         .unwrap();
     assert!(n >= 2, "purged {n}");

@@ -64,7 +64,7 @@ fn long_sessions(c: &mut partner_panel::config::Config) {
 }
 
 async fn scan(app: &TestApp) -> Value {
-    let r = partner_panel::domain::billing::scan(&app.state)
+    let r = partner_panel::areas::billing::scan(&app.state)
         .await
         .unwrap();
     app.run_jobs().await;
@@ -103,8 +103,8 @@ async fn trial_reminders_invoice_payment_denial_restoration_and_purge() {
     app.advance(DAY + 1);
     let other = app.second_instance().await;
     let (a, b) = tokio::join!(
-        partner_panel::domain::billing::scan(&app.state),
-        partner_panel::domain::billing::scan(&other.state)
+        partner_panel::areas::billing::scan(&app.state),
+        partner_panel::areas::billing::scan(&other.state)
     );
     assert_eq!(a.unwrap().reminders + b.unwrap().reminders, 1);
     app.run_jobs().await;
@@ -300,14 +300,14 @@ async fn trial_reminders_invoice_payment_denial_restoration_and_purge() {
         partner.get("/api/v1/me").await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let live = partner_panel::domain::accounts::counts_below_live(&app.state.db, 1)
+    let live = partner_panel::areas::accounts::counts_below_live(&app.state.db, 1)
         .await
         .unwrap();
     assert_eq!(
         format!("{live:?}"),
         format!(
             "{:?}",
-            partner_panel::domain::accounts::counts_below(&app.state.db, 1)
+            partner_panel::areas::accounts::counts_below(&app.state.db, 1)
                 .await
                 .unwrap()
         )

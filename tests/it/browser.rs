@@ -55,7 +55,7 @@ impl Browser {
             .expect("start chromedriver");
         let profile = std::env::temp_dir().join(format!(
             "pp-chrome-{}",
-            partner_panel::domain::secrets::random_hex(6)
+            partner_panel::kernel::secrets::random_hex(6)
         ));
         let caps = serde_json::json!({
             "goog:chromeOptions": {

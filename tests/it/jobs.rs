@@ -1,13 +1,13 @@
 use std::collections::HashMap;
 
-use partner_panel::{domain::notifications::Message, jobs};
+use partner_panel::kernel::{jobs, notify::Message};
 
 use crate::support::*;
 
 async fn queue_mails(app: &TestApp, n: usize) {
     for i in 0..n {
         let mut tx = app.state.db.begin().await.unwrap();
-        partner_panel::domain::notifications::enqueue(
+        partner_panel::kernel::notify::enqueue(
             &app.state,
             &mut tx,
             &Message::PasswordChanged {

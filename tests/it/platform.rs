@@ -369,7 +369,7 @@ async fn the_openapi_document_describes_every_operation_and_the_docs_load() {
         }
     }
     // Every API route of the router is in the document.
-    for (p, r) in partner_panel::web::all_routes() {
+    for (p, r) in partner_panel::kernel::http::all_routes() {
         if !p.starts_with("/api/v1/") {
             continue;
         }
@@ -380,7 +380,7 @@ async fn the_openapi_document_describes_every_operation_and_the_docs_load() {
         );
     }
     // Every error code the server can give is in the document.
-    for code in partner_panel::error::ALL_CODES {
+    for code in partner_panel::kernel::error::ALL_CODES {
         assert!(text.contains(&format!("\"{code}\"")), "{code}");
     }
     let docs = c
@@ -406,7 +406,7 @@ async fn the_openapi_document_describes_every_operation_and_the_docs_load() {
 #[tokio::test]
 async fn migrations_are_idempotent_and_every_foreign_key_has_an_index() {
     let app = TestApp::spawn().await;
-    assert!(partner_panel::db::migrate::run(&app.state.db, 0)
+    assert!(partner_panel::kernel::db::migrate::run(&app.state.db, 0)
         .await
         .unwrap()
         .is_empty());
@@ -542,7 +542,7 @@ async fn the_binary_starts_prints_a_working_login_and_stops_on_sigterm() {
 
     let cfg = partner_panel::config::Config::for_database(&db.url);
     let state = partner_panel::build(cfg, Default::default()).await.unwrap();
-    let l = partner_panel::domain::logins::find_by_email(&state, "second@panel.test")
+    let l = partner_panel::areas::accounts::logins::find_by_email(&state, "second@panel.test")
         .await
         .unwrap()
         .unwrap();
@@ -665,10 +665,10 @@ async fn a_kill_9_during_writes_loses_no_acknowledged_write() {
     let _ = child.wait();
     let cfg = partner_panel::config::Config::for_database(&db.url);
     let state = partner_panel::build(cfg, Default::default()).await.unwrap();
-    let a = partner_panel::domain::accounts::counts_below(&state.db, 1)
+    let a = partner_panel::areas::accounts::counts_below(&state.db, 1)
         .await
         .unwrap();
-    let b = partner_panel::domain::accounts::counts_below_live(&state.db, 1)
+    let b = partner_panel::areas::accounts::counts_below_live(&state.db, 1)
         .await
         .unwrap();
     assert_eq!(format!("{a:?}"), format!("{b:?}"));

@@ -99,11 +99,11 @@ async fn profile_changes_are_validated_and_a_new_email_needs_the_password() {
     let s = app.login_admin().await;
     // Another login that holds an email.
     let mut tx = app.state.db.begin().await.unwrap();
-    partner_panel::domain::logins::insert(
+    partner_panel::areas::accounts::logins::insert(
         &app.state,
         &mut tx,
         &Default::default(),
-        partner_panel::domain::logins::NewLogin {
+        partner_panel::areas::accounts::logins::NewLogin {
             account_id: 1,
             email: "taken@panel.test",
             name: "T",

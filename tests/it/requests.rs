@@ -1265,7 +1265,7 @@ async fn an_approved_addon_is_on_the_next_invoice() {
     .await;
     // A week before the trial ends, the invoice for the first paid month: package and add-on.
     app.advance(7 * 86_400 + 60);
-    partner_panel::domain::billing::scan(&app.state)
+    partner_panel::areas::billing::scan(&app.state)
         .await
         .unwrap();
     assert_eq!(

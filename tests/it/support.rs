@@ -37,7 +37,7 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new() -> TestDb {
-        let name = format!("pp_test_{}", partner_panel::domain::secrets::random_hex(6));
+        let name = format!("pp_test_{}", partner_panel::kernel::secrets::random_hex(6));
         match std::env::var("TEST_DATABASE_URL")
             .ok()
             .filter(|u| !u.is_empty())
@@ -324,7 +324,7 @@ impl TestApp {
     }
 
     pub async fn run_jobs(&self) -> usize {
-        partner_panel::jobs::run_due(&self.state)
+        partner_panel::kernel::jobs::run_due(&self.state)
             .await
             .expect("run jobs")
     }

@@ -1,8 +1,8 @@
 //! The account tree, the access rules for every route, acting as another account, the audit log.
 
 use partner_panel::{
-    domain::access::{allows, Need},
-    web::{all_routes, RouteAccess},
+    kernel::access::{allows, Need},
+    kernel::http::{all_routes, RouteAccess},
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -379,10 +379,10 @@ async fn the_tree_keeps_its_parent_rules_counts_and_search() {
         .await
         .unwrap();
     for id in &ids {
-        let a = partner_panel::domain::accounts::counts_below(&app.state.db, *id)
+        let a = partner_panel::areas::accounts::counts_below(&app.state.db, *id)
             .await
             .unwrap();
-        let b = partner_panel::domain::accounts::counts_below_live(&app.state.db, *id)
+        let b = partner_panel::areas::accounts::counts_below_live(&app.state.db, *id)
             .await
             .unwrap();
         assert_eq!(format!("{a:?}"), format!("{b:?}"), "account {id}");
@@ -513,18 +513,18 @@ async fn deactivating_and_deleting_a_subtree() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let counts = partner_panel::domain::accounts::counts_below(&app.state.db, p)
+    let counts = partner_panel::areas::accounts::counts_below(&app.state.db, p)
         .await
         .unwrap();
     assert!(counts.iter().all(|k| k.in_subtree == 0), "{counts:?}");
-    let live = partner_panel::domain::accounts::counts_below_live(&app.state.db, 1)
+    let live = partner_panel::areas::accounts::counts_below_live(&app.state.db, 1)
         .await
         .unwrap();
     assert_eq!(
         format!("{live:?}"),
         format!(
             "{:?}",
-            partner_panel::domain::accounts::counts_below(&app.state.db, 1)
+            partner_panel::areas::accounts::counts_below(&app.state.db, 1)
                 .await
                 .unwrap()
         )
@@ -868,10 +868,10 @@ async fn the_scale_demo_builds_a_consistent_tree_with_working_logins() {
         .await;
     assert_eq!(bad, 0);
     for id in [1, s.largest_partner] {
-        let a = partner_panel::domain::accounts::counts_below(&app.state.db, id)
+        let a = partner_panel::areas::accounts::counts_below(&app.state.db, id)
             .await
             .unwrap();
-        let b = partner_panel::domain::accounts::counts_below_live(&app.state.db, id)
+        let b = partner_panel::areas::accounts::counts_below_live(&app.state.db, id)
             .await
             .unwrap();
         assert_eq!(format!("{a:?}"), format!("{b:?}"), "rollups of {id}");

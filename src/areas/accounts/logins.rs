@@ -1,0 +1,549 @@
+//! Logins (users): each belongs to one account with a role there.
+
+use crate::kernel::audit;
+use crate::kernel::db::is_unique_violation;
+use crate::kernel::db::Row;
+use crate::kernel::error::AppError;
+use crate::kernel::error::AppResult;
+use crate::kernel::validate;
+use crate::kernel::Identity;
+use crate::state::AppState;
+use serde::Serialize;
+use sqlx::Row as _;
+
+pub const ROLES: [&str; 4] = ["owner", "admin", "member", "viewer"];
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Login {
+    pub id: i64,
+    pub account_id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub dashboard_rights: bool,
+    pub status: String,
+    #[serde(skip)]
+    pub password_hash: String,
+}
+
+pub const COLUMNS: &str =
+    "l.id, l.account_id, l.email, l.name, l.role, l.dashboard_rights, l.status, l.password_hash";
+
+pub fn from_row(r: &Row) -> Result<Login, sqlx::Error> {
+    Ok(Login {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        role: r.try_get("role")?,
+        dashboard_rights: r.try_get::<i64, _>("dashboard_rights")? != 0,
+        status: r.try_get("status")?,
+        password_hash: r.try_get("password_hash")?,
+    })
+}
+
+/// SQL column: the partner above (or at) the login's account whose period ended unpaid.
+pub const SUSPENDED_BY: &str = "(SELECT s.account_id FROM account_closure sc JOIN subscriptions s \
+     ON s.account_id = sc.ancestor_id WHERE sc.descendant_id = l.account_id AND s.status = 'suspended' \
+     LIMIT 1) AS suspended_by";
+
+/// SQL condition: the login `l` is active and neither its account nor any account above it is shut.
+pub const LOGIN_MAY_SIGN_IN: &str = "l.status = 'active' AND NOT EXISTS (\
+     SELECT 1 FROM account_closure ac JOIN accounts aa ON aa.id = ac.ancestor_id \
+     WHERE ac.descendant_id = l.account_id AND aa.status <> 'active')";
+
+pub async fn find_by_email(state: &AppState, email: &str) -> Result<Option<Login>, sqlx::Error> {
+    let q = format!("SELECT {COLUMNS} FROM logins l WHERE l.email = $1");
+    let row = sqlx::query(&q)
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&state.db.pool)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get(state: &AppState, id: i64) -> Result<Option<Login>, sqlx::Error> {
+    let q = format!("SELECT {COLUMNS} FROM logins l WHERE l.id = $1");
+    let row = sqlx::query(&q)
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub struct NewLogin<'a> {
+    pub account_id: i64,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password: &'a str,
+    pub role: &'a str,
+}
+
+/// Validates and creates a login in `conn`'s transaction.
+pub async fn insert(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    actor: &audit::Actor,
+    new: NewLogin<'_>,
+) -> AppResult<i64> {
+    let (email, name, hash) = prepare(state, &new).await?;
+    insert_hashed(
+        state,
+        conn,
+        actor,
+        new.account_id,
+        &email,
+        &name,
+        &hash,
+        new.role,
+    )
+    .await
+}
+
+/// Checks a new login's fields and hashes its password: slow work to do before a transaction.
+pub async fn prepare(state: &AppState, new: &NewLogin<'_>) -> AppResult<(String, String, String)> {
+    prepare_with(state, new, validate::email("email", new.email)?).await
+}
+
+/// Like `prepare`, with the sign-in name checked by the caller (a dealer may sign in with a
+/// username instead of an email address).
+pub async fn prepare_with(
+    state: &AppState,
+    new: &NewLogin<'_>,
+    email: String,
+) -> AppResult<(String, String, String)> {
+    let name = validate::name("name", new.name, validate::MAX_NAME)?;
+    validate::new_password("password", new.password)?;
+    if !ROLES.contains(&new.role) {
+        return Err(AppError::validation(
+            "role",
+            "Role must be owner, admin, member or viewer",
+        ));
+    }
+    let hash = state.hasher.hash(new.password).await?;
+    Ok((email, name, hash))
+}
+
+/// Inserts a prepared login in `conn`'s transaction, with its audit record.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_hashed(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    actor: &audit::Actor,
+    account_id: i64,
+    email: &str,
+    name: &str,
+    hash: &str,
+    role: &str,
+) -> AppResult<i64> {
+    let now = state.now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO logins (account_id, email, name, password_hash, role, created_at, updated_at, \
+         password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $6) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(email)
+    .bind(name)
+    .bind(hash)
+    .bind(role)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        conn,
+        now,
+        actor,
+        audit::Entry {
+            subject_account_id: Some(account_id),
+            action: "login.create",
+            target_type: Some("login"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!("{email} as {role}")),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+pub fn email_taken() -> AppError {
+    AppError::conflict("email_taken", "Another login already uses this email")
+}
+
+/// Changes the signed-in login's own name and email. A new email needs the current password.
+pub async fn update_profile(
+    state: &AppState,
+    who: &Identity,
+    name: &str,
+    email: &str,
+    current_password: Option<&str>,
+) -> AppResult<Login> {
+    who.require_own_identity()?;
+    let name = validate::name("name", name, validate::MAX_NAME)?;
+    let email = validate::email("email", email)?;
+    let me = &who.login;
+    let email_changes = email != me.email;
+    if email_changes {
+        let pw = current_password.unwrap_or("");
+        if pw.is_empty() {
+            return Err(AppError::validation(
+                "current_password",
+                "Enter your current password to change your email",
+            ));
+        }
+        if !state.hasher.verify(pw, Some(&me.password_hash)).await? {
+            return Err(AppError::validation(
+                "current_password",
+                "Current password is incorrect",
+            ));
+        }
+    }
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE logins SET name = $1, email = $2, updated_at = $3 WHERE id = $4")
+        .bind(&name)
+        .bind(&email)
+        .bind(now)
+        .bind(me.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                email_taken()
+            } else {
+                e.into()
+            }
+        })?;
+    let mut changes = Vec::new();
+    if name != me.name {
+        changes.push("name".to_string());
+    }
+    if email_changes {
+        changes.push(format!("email from {} to {email}", me.email));
+        crate::kernel::notify::enqueue(
+            state,
+            &mut tx,
+            &crate::kernel::notify::Message::EmailChanged {
+                to: me.email.clone(),
+                name: name.clone(),
+                new_email: email.clone(),
+            },
+        )
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(me.account_id),
+            action: "profile.update",
+            target_type: Some("login"),
+            target_id: Some(me.id.to_string()),
+            detail: Some(if changes.is_empty() {
+                "no change".into()
+            } else {
+                changes.join("; ")
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, me.id).await?.ok_or(AppError::NotFound)
+}
+
+/// Changes the signed-in login's password. Every other session of the login ends.
+pub async fn change_password(
+    state: &AppState,
+    who: &Identity,
+    current: &str,
+    new: &str,
+    confirm: Option<&str>,
+) -> AppResult<()> {
+    who.require_own_identity()?;
+    if current.is_empty() {
+        return Err(AppError::validation(
+            "current_password",
+            "Enter your current password",
+        ));
+    }
+    validate::new_password("new_password", new)?;
+    if let Some(c) = confirm {
+        if c != new {
+            return Err(AppError::validation(
+                "confirm_password",
+                "The two new passwords differ",
+            ));
+        }
+    }
+    let me = &who.login;
+    if !state
+        .hasher
+        .verify(current, Some(&me.password_hash))
+        .await?
+    {
+        return Err(AppError::validation(
+            "current_password",
+            "Current password is incorrect",
+        ));
+    }
+    if current == new {
+        return Err(AppError::validation(
+            "new_password",
+            "The new password must differ from the current one",
+        ));
+    }
+    let hash = state.hasher.hash(new).await?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "UPDATE logins SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3",
+    )
+    .bind(&hash)
+    .bind(now)
+    .bind(me.id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM sessions WHERE login_id = $1 AND id <> $2")
+        .bind(me.id)
+        .bind(who.session_id().unwrap_or(-1))
+        .execute(&mut *tx)
+        .await?;
+    crate::kernel::notify::enqueue(
+        state,
+        &mut tx,
+        &crate::kernel::notify::Message::PasswordChanged {
+            to: me.email.clone(),
+            name: me.name.clone(),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(me.account_id),
+            action: "password.change",
+            target_type: Some("login"),
+            target_id: Some(me.id.to_string()),
+            detail: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, serde::Deserialize, Default)]
+pub struct LoginInput {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub role: String,
+    pub dashboard_rights: Option<bool>,
+}
+
+pub async fn list_for_account(
+    state: &AppState,
+    who: &Identity,
+    account_id: i64,
+) -> AppResult<Vec<Login>> {
+    crate::kernel::access::account(state, who, account_id, crate::kernel::access::Need::Read)
+        .await?;
+    let q = format!("SELECT {COLUMNS} FROM logins l WHERE l.account_id = $1 ORDER BY l.name, l.id");
+    let rows = sqlx::query(&q)
+        .bind(account_id)
+        .fetch_all(&state.db.pool)
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// Adds a login to an account the identity reaches (owners and admins).
+pub async fn create_for_account(
+    state: &AppState,
+    who: &Identity,
+    account_id: i64,
+    input: &LoginInput,
+) -> AppResult<Login> {
+    let account =
+        crate::kernel::access::account(state, who, account_id, crate::kernel::access::Need::Admin)
+            .await?;
+    let role = if input.role.trim().is_empty() {
+        "member"
+    } else {
+        input.role.trim()
+    };
+    crate::kernel::access::may_assign_role(who, account.id, role)?;
+    let new = NewLogin {
+        account_id: account.id,
+        email: &input.email,
+        name: &input.name,
+        password: &input.password,
+        role,
+    };
+    let (email, name, hash) = prepare(state, &new).await?;
+    let mut tx = state.db.begin().await?;
+    let id = insert_hashed(
+        state,
+        &mut tx,
+        &who.actor(),
+        account.id,
+        &email,
+        &name,
+        &hash,
+        role,
+    )
+    .await?;
+    if input.dashboard_rights == Some(false) {
+        sqlx::query("UPDATE logins SET dashboard_rights = 0 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    get(state, id).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(Clone, Debug, serde::Deserialize, Default)]
+pub struct LoginUpdate {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub dashboard_rights: Option<bool>,
+    pub status: Option<String>,
+}
+
+/// Changes another login's name, role, dashboard rights or status.
+pub async fn update_login(
+    state: &AppState,
+    who: &Identity,
+    login_id: i64,
+    input: &LoginUpdate,
+) -> AppResult<Login> {
+    let l = crate::kernel::access::login(state, who, login_id).await?;
+    if l.id == who.login.id {
+        return Err(AppError::forbidden(
+            "change your own login under My profile",
+        ));
+    }
+    if l.role == "owner" {
+        crate::kernel::access::may_assign_role(who, l.account_id, "owner")?;
+    }
+    let name = match &input.name {
+        Some(n) => validate::name("name", n, validate::MAX_NAME)?,
+        None => l.name.clone(),
+    };
+    let role = input
+        .role
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(&l.role)
+        .to_string();
+    if !ROLES.contains(&role.as_str()) {
+        return Err(AppError::validation(
+            "role",
+            "Role must be owner, admin, member or viewer",
+        ));
+    }
+    crate::kernel::access::may_assign_role(who, l.account_id, &role)?;
+    let status = input
+        .status
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(&l.status)
+        .to_string();
+    if status != "active" && status != "inactive" {
+        return Err(AppError::validation(
+            "status",
+            "Status must be active or inactive",
+        ));
+    }
+    let rights = input.dashboard_rights.unwrap_or(l.dashboard_rights);
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE logins SET name = $1, role = $2, status = $3, dashboard_rights = $4, updated_at = $5 WHERE id = $6")
+        .bind(&name)
+        .bind(&role)
+        .bind(&status)
+        .bind(rights as i64)
+        .bind(now)
+        .bind(l.id)
+        .execute(&mut *tx)
+        .await?;
+    if status == "inactive" {
+        sqlx::query("DELETE FROM sessions WHERE login_id = $1")
+            .bind(l.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(l.account_id),
+            action: "login.update",
+            target_type: Some("login"),
+            target_id: Some(l.id.to_string()),
+            detail: Some(format!(
+                "{}: role {role}, status {status}, dashboard rights {rights}",
+                l.email
+            )),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, l.id).await?.ok_or(AppError::NotFound)
+}
+
+/// Removes another login (its sessions and tokens go with it). Needs `confirm`.
+pub async fn delete_login(
+    state: &AppState,
+    who: &Identity,
+    login_id: i64,
+    confirm: bool,
+) -> AppResult<()> {
+    let l = crate::kernel::access::login(state, who, login_id).await?;
+    if l.id == who.login.id {
+        return Err(AppError::forbidden("you cannot delete your own login"));
+    }
+    if l.role == "owner" {
+        crate::kernel::access::may_assign_role(who, l.account_id, "owner")?;
+    }
+    if !confirm {
+        return Err(AppError::validation(
+            "confirm",
+            format!("Confirm that the login {} should be deleted", l.email),
+        ));
+    }
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("DELETE FROM logins WHERE id = $1")
+        .bind(l.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(l.account_id),
+            action: "login.delete",
+            target_type: Some("login"),
+            target_id: Some(l.id.to_string()),
+            detail: Some(l.email.clone()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

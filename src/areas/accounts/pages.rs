@@ -1,0 +1,569 @@
+//! Pages of the account tree: search, account detail, children, logins, status, deletion,
+//! acting as another account, and the audit log.
+
+use crate::areas::accounts;
+use crate::areas::accounts::acting;
+use crate::areas::accounts::logins;
+use crate::areas::accounts::Account;
+use crate::areas::accounts::ListFilter;
+use crate::kernel::access;
+use crate::kernel::access::Need;
+use crate::kernel::audit;
+use crate::kernel::error::AppError;
+use crate::kernel::http::layout::error_page;
+use crate::kernel::http::layout::redirect_with_flash;
+use crate::kernel::http::layout::render;
+use crate::kernel::http::layout::url_encode;
+use crate::kernel::http::layout::Layout;
+use crate::kernel::http::PageAuth;
+use crate::kernel::http::PageForm;
+use crate::kernel::http::PageId;
+use crate::kernel::http::PageQuery;
+use crate::kernel::http::RouteAccess as A;
+use crate::kernel::query::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{Html, IntoResponse, Response},
+};
+use serde::Deserialize;
+
+crate::route_table! { ROUTES, routes;
+    get "/accounts" => accounts_page, A::SignedIn;
+    get "/accounts/{id}" => account_page, A::Account(Need::Read);
+    post "/accounts/{id}" => account_update, A::Account(Need::Write);
+    post "/accounts/{id}/children" => child_create, A::Account(Need::Write);
+    post "/accounts/{id}/status" => status_submit, A::AccountBelow(Need::Admin);
+    get "/accounts/{id}/delete" => delete_page, A::AccountBelow(Need::Admin);
+    post "/accounts/{id}/delete" => delete_submit, A::AccountBelow(Need::Admin);
+    post "/accounts/{id}/logins" => login_create, A::Account(Need::Admin);
+    post "/logins/{id}" => login_update, A::Login;
+    post "/logins/{id}/delete" => login_delete, A::Login;
+    post "/act-as" => act_as_start, A::SignedIn;
+    post "/act-as/exit" => act_as_exit, A::SignedIn;
+    post "/act-as/renew" => act_as_renew, A::SignedIn;
+    get "/switcher" => switcher, A::SignedIn;
+    get "/audit" => audit_page, A::SignedIn;
+    get "/audit.csv" => audit_csv, A::SignedIn;
+}
+
+/// After a form: success goes back with a message; a rule broken goes back with the reason;
+/// not found / not allowed / internal show the error page.
+pub(crate) fn after<T>(
+    state: &AppState,
+    r: Result<T, AppError>,
+    back: &str,
+    ok: impl FnOnce(T) -> String,
+) -> Response {
+    let secure = state.config.secure_cookies;
+    match r {
+        Ok(v) => redirect_with_flash(back, &ok(v), secure),
+        Err(
+            e @ (AppError::Validation { .. }
+            | AppError::Conflict { .. }
+            | AppError::BadRequest { .. }),
+        ) => redirect_with_flash(back, &format!("!{}", e.public_message()), secure),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// Query string of a list filter without its page, for pager and sort links.
+fn filter_query(f: &ListFilter) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("q", &f.q),
+        ("kind", &f.kind),
+        ("status", &f.status),
+        ("sort", &f.sort),
+        ("dir", &f.dir),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", url_encode(v)));
+        }
+    }
+    parts.join("&")
+}
+
+#[derive(Template)]
+#[template(path = "accounts/accounts.html")]
+struct AccountsTpl {
+    layout: Layout,
+    view: Account,
+    f: ListFilter,
+    list: Page<Account>,
+    base_query: String,
+    can_act_rows: bool,
+}
+
+/// Template helper: is this option the one chosen?
+pub fn is(a: Option<&str>, b: &str) -> bool {
+    a == Some(b)
+}
+
+impl AccountsTpl {
+    fn is(&self, a: Option<&str>, b: &str) -> bool {
+        is(a, b)
+    }
+}
+
+impl AccountTpl {
+    fn is(&self, a: Option<&str>, b: &str) -> bool {
+        is(a, b)
+    }
+}
+
+pub async fn accounts_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageQuery(f): PageQuery<ListFilter>,
+) -> Response {
+    let r = async {
+        let (view, list) =
+            accounts::list_with_root(&state, &who, who.view_account_id, false, &f).await?;
+        let layout =
+            Layout::for_user_in(&state, &who, &headers, "Accounts", "accounts", view.clone())
+                .await?;
+        Ok::<_, AppError>(AccountsTpl {
+            layout,
+            view,
+            base_query: filter_query(&f),
+            f,
+            list,
+            can_act_rows: who.acting_as.is_none() && access::allows(&who.login.role, Need::Admin),
+        })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/account.html")]
+struct AccountTpl {
+    layout: Layout,
+    a: Account,
+    crumbs: Vec<Account>,
+    children: Page<Account>,
+    f: ListFilter,
+    base_query: String,
+    logins: Vec<logins::Login>,
+    counts: Vec<accounts::KindCount>,
+    child_kinds: &'static [&'static str],
+    is_view: bool,
+    can_write: bool,
+    can_admin: bool,
+    can_act: bool,
+    can_act_rows: bool,
+    my_login_id: i64,
+}
+
+pub async fn account_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageQuery(f): PageQuery<ListFilter>,
+) -> Response {
+    let r = async {
+        let a = access::account(&state, &who, id, Need::Read).await?;
+        let layout = Layout::for_user(&state, &who, &headers, &a.name, "accounts").await?;
+        let children = accounts::list(&state, &who, a.id, true, &f).await?;
+        let role = access::effective_role(&who).to_string();
+        Ok::<_, AppError>(AccountTpl {
+            layout,
+            crumbs: accounts::path(&state.db, a.id, who.view_account_id).await?,
+            logins: logins::list_for_account(&state, &who, a.id).await?,
+            counts: accounts::counts_below(&state.db, a.id).await?,
+            child_kinds: if a.status == "active" {
+                accounts::allowed_children(&a.kind)
+            } else {
+                &[]
+            },
+            is_view: a.id == who.view_account_id,
+            can_write: access::allows(&role, Need::Write),
+            can_admin: access::allows(&role, Need::Admin),
+            can_act: who.acting_as.is_none()
+                && a.id != who.home_account_id
+                && access::allows(&who.login.role, Need::Admin),
+            can_act_rows: who.acting_as.is_none() && access::allows(&who.login.role, Need::Admin),
+            my_login_id: who.login.id,
+            base_query: filter_query(&f),
+            f,
+            children,
+            a,
+        })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn account_update(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(form): PageForm<accounts::AccountUpdate>,
+) -> Response {
+    let r = accounts::update(&state, &who, id, &form).await;
+    after(&state, r, &format!("/accounts/{id}"), |a| {
+        format!("{} was saved.", a.name)
+    })
+}
+
+pub async fn child_create(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(form): PageForm<accounts::AccountInput>,
+) -> Response {
+    let r = accounts::create_child(&state, &who, id, &form).await;
+    after(&state, r, &format!("/accounts/{id}"), |a| {
+        format!("The {} {} was created.", a.kind, a.name)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn status_submit(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(form): PageForm<StatusForm>,
+) -> Response {
+    let r = accounts::set_status(&state, &who, id, form.status.trim()).await;
+    after(&state, r, &format!("/accounts/{id}"), |a| {
+        if a.status == "active" {
+            format!(
+                "{} is active again: its logins and those below it can sign in.",
+                a.name
+            )
+        } else {
+            format!("{} is inactive: its logins and every login below it are signed out and cannot sign in.", a.name)
+        }
+    })
+}
+
+#[derive(Template)]
+#[template(path = "accounts/delete_account.html")]
+struct DeleteTpl {
+    layout: Layout,
+    p: accounts::DeletionPreview,
+}
+
+pub async fn delete_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> Response {
+    let r = async {
+        let p = accounts::deletion_preview(&state, &who, id).await?;
+        let layout = Layout::for_user(&state, &who, &headers, "Delete account", "accounts").await?;
+        Ok::<_, AppError>(DeleteTpl { layout, p })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    confirm_accounts: Option<i64>,
+}
+
+pub async fn delete_submit(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(form): PageForm<DeleteForm>,
+) -> Response {
+    let parent = accounts::get(&state.db, id)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|a| a.parent_id);
+    let r = accounts::delete(&state, &who, id, form.confirm_accounts).await;
+    let back = match (&r, parent) {
+        (Ok(_), Some(p)) if p != -1 => format!("/accounts/{p}"),
+        (Ok(_), _) => "/accounts".to_string(),
+        (Err(_), _) => format!("/accounts/{id}/delete"),
+    };
+    after(&state, r, &back, |p| {
+        format!(
+            "{} was deleted with {} account(s) and {} login(s).",
+            p.account.name, p.accounts, p.logins
+        )
+    })
+}
+
+pub async fn login_create(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(form): PageForm<LoginForm>,
+) -> Response {
+    let input = logins::LoginInput {
+        email: form.email,
+        name: form.name,
+        password: form.password,
+        role: form.role,
+        dashboard_rights: Some(form.dashboard_rights.is_some()),
+    };
+    let r = logins::create_for_account(&state, &who, id, &input).await;
+    after(&state, r, &format!("/accounts/{id}"), |l| {
+        format!("The login {} was created.", l.email)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    dashboard_rights: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginUpdateForm {
+    role: Option<String>,
+    status: Option<String>,
+    dashboard_rights: Option<String>,
+}
+
+pub async fn login_update(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(form): PageForm<LoginUpdateForm>,
+) -> Response {
+    let account = logins::get(&state, id)
+        .await
+        .ok()
+        .flatten()
+        .map(|l| l.account_id)
+        .unwrap_or(0);
+    let input = logins::LoginUpdate {
+        name: None,
+        role: form.role,
+        status: form.status,
+        dashboard_rights: Some(form.dashboard_rights.is_some()),
+    };
+    let r = logins::update_login(&state, &who, id, &input).await;
+    after(&state, r, &format!("/accounts/{account}"), |l| {
+        format!("The login {} was saved.", l.email)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    confirm: Option<String>,
+}
+
+pub async fn login_delete(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(form): PageForm<ConfirmForm>,
+) -> Response {
+    let account = logins::get(&state, id)
+        .await
+        .ok()
+        .flatten()
+        .map(|l| l.account_id)
+        .unwrap_or(0);
+    let r = logins::delete_login(&state, &who, id, form.confirm.as_deref() == Some("1")).await;
+    after(&state, r, &format!("/accounts/{account}"), |_| {
+        "The login was deleted.".to_string()
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ActAsForm {
+    account_id: Option<String>,
+}
+
+pub async fn act_as_start(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageForm(form): PageForm<ActAsForm>,
+) -> Response {
+    let Some(Ok(target)) = form.account_id.as_deref().map(|v| v.trim().parse::<i64>()) else {
+        return error_page(&AppError::validation(
+            "account_id",
+            "Choose an account to act as",
+        ));
+    };
+    let r = acting::start(&state, &who, target).await;
+    after(&state, r, "/", |a| {
+        format!("You are now acting as {}.", a.name)
+    })
+}
+
+pub async fn act_as_exit(State(state): State<AppState>, PageAuth(who): PageAuth) -> Response {
+    let r = acting::exit(&state, &who).await;
+    after(&state, r, "/", |_| {
+        "You are back in your own account.".to_string()
+    })
+}
+
+pub async fn act_as_renew(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    let back = headers
+        .get("referer")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
+        })
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let r = acting::renew(&state, &who).await;
+    after(&state, r, &back, |_| {
+        "Acting as this account was renewed for an hour.".to_string()
+    })
+}
+
+#[derive(Template)]
+#[template(path = "accounts/switcher.html")]
+struct SwitcherTpl {
+    items: Vec<Account>,
+    csrf: String,
+    q: String,
+}
+
+#[derive(Deserialize)]
+pub struct SwitcherQuery {
+    q: Option<String>,
+}
+
+/// The "Current view" switcher's results (an HTML fragment for htmx).
+pub async fn switcher(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageQuery(q): PageQuery<SwitcherQuery>,
+) -> Response {
+    if who.acting_as.is_some() || !access::allows(&who.login.role, Need::Admin) {
+        return Html(
+            "<p class=\"muted small\">Only owners and admins may act as another account.</p>",
+        )
+        .into_response();
+    }
+    let f = ListFilter {
+        q: q.q.clone(),
+        per_page: Some(10),
+        ..Default::default()
+    };
+    match accounts::list(&state, &who, who.home_account_id, false, &f).await {
+        Ok(page) => {
+            let t = SwitcherTpl {
+                items: page.items,
+                csrf: who.csrf_token().to_string(),
+                q: q.q.unwrap_or_default(),
+            };
+            match t.render() {
+                Ok(h) => Html(h).into_response(),
+                Err(e) => error_page(&AppError::Internal(e.to_string())),
+            }
+        }
+        Err(e) => (
+            e.status(),
+            Html(format!(
+                "<p class=\"error\">{}</p>",
+                askama_escape(&e.public_message())
+            )),
+        )
+            .into_response(),
+    }
+}
+
+fn askama_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[derive(Template)]
+#[template(path = "accounts/audit.html")]
+struct AuditTpl {
+    layout: Layout,
+    f: audit::AuditFilter,
+    list: Page<audit::AuditRecord>,
+    base_query: String,
+}
+
+impl AuditTpl {
+    fn when(&self, ms: &i64) -> String {
+        crate::clock::format_ms(*ms)
+    }
+}
+
+fn audit_query(f: &audit::AuditFilter) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("q", &f.q),
+        ("action", &f.action),
+        ("from", &f.from),
+        ("to", &f.to),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", url_encode(v)));
+        }
+    }
+    parts.join("&")
+}
+
+pub async fn audit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageQuery(f): PageQuery<audit::AuditFilter>,
+) -> Response {
+    let r = async {
+        let layout = Layout::for_user(&state, &who, &headers, "Audit log", "audit").await?;
+        let list = audit::search(&state, &who, &f).await?;
+        Ok::<_, AppError>(AuditTpl {
+            layout,
+            base_query: audit_query(&f),
+            f,
+            list,
+        })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageQuery(f): PageQuery<audit::AuditFilter>,
+) -> Response {
+    match audit::export_csv(&state, &who, &f).await {
+        Ok(body) => crate::kernel::http::csv_response("audit.csv", body),
+        Err(e) => error_page(&e),
+    }
+}

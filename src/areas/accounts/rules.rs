@@ -1,0 +1,577 @@
+//! The account tree: kinds, parents, and the closure table that answers "is X below Y".
+
+use crate::kernel::access;
+use crate::kernel::access::Need;
+use crate::kernel::audit;
+use crate::kernel::db::Db;
+use crate::kernel::db::Row;
+use crate::kernel::error::AppError;
+use crate::kernel::error::AppResult;
+use crate::kernel::validate;
+use crate::kernel::Identity;
+use crate::state::AppState;
+use serde::{Deserialize, Serialize};
+use sqlx::Row as _;
+
+pub const KINDS: [&str; 5] = ["operator", "partner", "reseller", "dealer", "customer"];
+
+/// The kinds an account of `parent_kind` may have directly below it (PRODUCT.md §1).
+pub fn allowed_children(parent_kind: &str) -> &'static [&'static str] {
+    match parent_kind {
+        "operator" => &["partner", "reseller"],
+        "partner" => &["partner", "dealer", "customer"],
+        "reseller" => &["partner", "customer"],
+        "dealer" => &["customer"],
+        _ => &[],
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub name: String,
+    pub status: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub created_at: String,
+    #[serde(skip)]
+    pub path: String,
+}
+
+pub const COLUMNS: &str =
+    "a.id, a.parent_id, a.kind, a.name, a.status, a.email, a.phone, a.created_at, a.path";
+
+pub(crate) fn from_row(r: &Row) -> Result<Account, sqlx::Error> {
+    Ok(Account {
+        id: r.try_get("id")?,
+        parent_id: r.try_get("parent_id")?,
+        kind: r.try_get("kind")?,
+        name: r.try_get("name")?,
+        status: r.try_get("status")?,
+        email: r.try_get("email")?,
+        phone: r.try_get("phone")?,
+        created_at: crate::clock::rfc3339(r.try_get("created_at")?),
+        path: r.try_get("path")?,
+    })
+}
+
+pub fn account_from_row(r: &Row) -> Result<Account, sqlx::Error> {
+    from_row(r)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Account>, sqlx::Error> {
+    let q = format!("SELECT {COLUMNS} FROM accounts a WHERE a.id = $1");
+    let row = sqlx::query(&q).bind(id).fetch_optional(&db.pool).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn operator(db: &Db) -> Result<Option<Account>, sqlx::Error> {
+    let q = format!("SELECT {COLUMNS} FROM accounts a WHERE a.kind = 'operator'");
+    let row = sqlx::query(&q).fetch_optional(&db.pool).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The accounts from the root down to `id` (for breadcrumbs), stopping at `from` when given.
+pub async fn path(db: &Db, id: i64, from: i64) -> Result<Vec<Account>, sqlx::Error> {
+    let q = format!(
+        "SELECT {COLUMNS} FROM account_closure c JOIN accounts a ON a.id = c.ancestor_id \
+         WHERE c.descendant_id = $1 AND c.depth <= (SELECT depth FROM account_closure \
+         WHERE ancestor_id = $2 AND descendant_id = $1) ORDER BY c.depth DESC"
+    );
+    let rows = sqlx::query(&q)
+        .bind(id)
+        .bind(from)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Inserts an account under `parent_id` (or the root), its closure rows and its counts in the
+/// rollups of every account above, in `conn`'s transaction. No rules are checked here.
+pub async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    now_ms: i64,
+    parent_id: Option<i64>,
+    kind: &str,
+    name: &str,
+    email: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    let (depth, parent_path) = match parent_id {
+        Some(p) => {
+            let r = sqlx::query("SELECT depth, path FROM accounts WHERE id = $1")
+                .bind(p)
+                .fetch_one(&mut *conn)
+                .await?;
+            (
+                r.try_get::<i64, _>("depth")? + 1,
+                r.try_get::<String, _>("path")?,
+            )
+        }
+        None => (0, "/".to_string()),
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (parent_id, kind, name, email, depth, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(parent_id)
+    .bind(kind)
+    .bind(name)
+    .bind(email)
+    .bind(depth)
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE accounts SET path = $1 WHERE id = $2")
+        .bind(format!("{parent_path}{id}/"))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO account_closure (ancestor_id, descendant_id, depth) \
+         SELECT ancestor_id, $1, depth + 1 FROM account_closure WHERE descendant_id = $2 \
+         UNION ALL SELECT $1, $1, 0",
+    )
+    .bind(id)
+    .bind(parent_id.unwrap_or(-1))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO account_rollup (account_id, kind, direct, total) \
+         SELECT ancestor_id, $2, CASE WHEN depth = 1 THEN 1 ELSE 0 END, 1 \
+         FROM account_closure WHERE descendant_id = $1 AND depth > 0 \
+         ON CONFLICT (account_id, kind) DO UPDATE SET \
+         direct = account_rollup.direct + excluded.direct, total = account_rollup.total + 1",
+    )
+    .bind(id)
+    .bind(kind)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+#[derive(Clone, Debug, Deserialize, Default)]
+pub struct AccountInput {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+pub(crate) fn clean_optional_email(v: Option<&str>) -> AppResult<Option<String>> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(e) => Ok(Some(validate::email("email", e)?)),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn clean_phone(v: Option<&str>) -> AppResult<Option<String>> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(p) => {
+            if p.len() > 40
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+            {
+                return Err(AppError::validation(
+                    "phone",
+                    "Phone may hold digits, spaces and + - ( ) . / only, at most 40",
+                ));
+            }
+            Ok(Some(p.to_string()))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Creates an account of `input.kind` directly under `parent_id`.
+pub async fn create_child(
+    state: &AppState,
+    who: &Identity,
+    parent_id: i64,
+    input: &AccountInput,
+) -> AppResult<Account> {
+    let parent = access::account(state, who, parent_id, Need::Write).await?;
+    if parent.status != "active" {
+        return Err(AppError::conflict(
+            "parent_inactive",
+            "Accounts cannot be added under an inactive account",
+        ));
+    }
+    let kind = input.kind.trim();
+    if !KINDS.contains(&kind) {
+        return Err(AppError::validation(
+            "kind",
+            "Kind must be partner, reseller, dealer or customer",
+        ));
+    }
+    let allowed = allowed_children(&parent.kind);
+    if !allowed.contains(&kind) {
+        let msg = if allowed.is_empty() {
+            format!("A {} cannot have accounts below it", parent.kind)
+        } else {
+            format!(
+                "A {kind} cannot be placed under a {}; allowed here: {}",
+                parent.kind,
+                allowed.join(", ")
+            )
+        };
+        return Err(AppError::validation("kind", msg));
+    }
+    let name = validate::name("name", &input.name, validate::MAX_NAME)?;
+    let email = clean_optional_email(input.email.as_deref())?;
+    let phone = clean_phone(input.phone.as_deref())?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    lock_active_chain(state, &mut tx, parent.id).await?;
+    crate::areas::networks::check_package_limits(state, &mut tx, parent.id, kind).await?;
+    let id = insert(&mut tx, now, Some(parent.id), kind, &name, email.as_deref()).await?;
+    if phone.is_some() {
+        sqlx::query("UPDATE accounts SET phone = $1 WHERE id = $2")
+            .bind(&phone)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(id),
+            action: "account.create",
+            target_type: Some("account"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!("{kind} {name} under {}", parent.name)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(Clone, Debug, Deserialize, Default)]
+pub struct AccountUpdate {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+pub async fn update(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    input: &AccountUpdate,
+) -> AppResult<Account> {
+    let a = access::account(state, who, id, Need::Write).await?;
+    let name = match &input.name {
+        Some(n) => validate::name("name", n, validate::MAX_NAME)?,
+        None => a.name.clone(),
+    };
+    let email = match &input.email {
+        Some(e) => clean_optional_email(Some(e))?,
+        None => a.email.clone(),
+    };
+    let phone = match &input.phone {
+        Some(p) => clean_phone(Some(p))?,
+        None => a.phone.clone(),
+    };
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "UPDATE accounts SET name = $1, email = $2, phone = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(&name)
+    .bind(&email)
+    .bind(&phone)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let mut changes = Vec::new();
+    if name != a.name {
+        changes.push(format!("name from {} to {name}", a.name));
+    }
+    if email != a.email {
+        changes.push("email".to_string());
+    }
+    if phone != a.phone {
+        changes.push("phone".to_string());
+    }
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(id),
+            action: "account.update",
+            target_type: Some("account"),
+            target_id: Some(id.to_string()),
+            detail: Some(if changes.is_empty() {
+                "no change".into()
+            } else {
+                changes.join("; ")
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Sets an account below the one in view active or inactive. Inactive shuts its logins and every
+/// login below it out at once: their sessions end (a later reactivation does not revive them)
+/// and sign-in is refused; active lets them sign in again.
+pub async fn set_status(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    status: &str,
+) -> AppResult<Account> {
+    let a = access::account_below(state, who, id, Need::Admin).await?;
+    if status != "active" && status != "inactive" {
+        return Err(AppError::validation(
+            "status",
+            "Status must be active or inactive",
+        ));
+    }
+    if a.status == status {
+        return Ok(a);
+    }
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE accounts SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if status == "inactive" {
+        sqlx::query(&format!(
+            "DELETE FROM sessions WHERE login_id IN (SELECT id FROM logins WHERE account_id IN {SUBTREE})"
+        ))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(id),
+            action: if status == "active" {
+                "account.activate"
+            } else {
+                "account.deactivate"
+            },
+            target_type: Some("account"),
+            target_id: Some(id.to_string()),
+            detail: Some(a.name.clone()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// What deleting an account would remove.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeletionPreview {
+    pub account: Account,
+    /// The account itself and every account below it.
+    pub accounts: i64,
+    pub logins: i64,
+}
+
+pub async fn deletion_preview(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+) -> AppResult<DeletionPreview> {
+    let account = access::account_below(state, who, id, Need::Admin).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let (accounts, logins) = count_subtree(&mut conn, id).await?;
+    Ok(DeletionPreview {
+        account,
+        accounts,
+        logins,
+    })
+}
+
+/// The accounts (itself included) and logins of a subtree, read on `conn`.
+pub(crate) async fn count_subtree(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    let below: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM account_rollup WHERE account_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let logins: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM account_closure c JOIN logins l ON l.account_id = c.descendant_id \
+         WHERE c.ancestor_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((below + 1, logins))
+}
+
+/// Inside a write transaction: locks the chain from the root down to `id` against a concurrent
+/// deletion or shutdown (PostgreSQL: shared row locks; SQLite: the writer lock is held already)
+/// and checks that every account on it is active.
+pub(crate) async fn lock_active_chain(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> AppResult<()> {
+    let lock = if state.db.backend == crate::kernel::db::Backend::Postgres {
+        " FOR SHARE"
+    } else {
+        ""
+    };
+    let statuses: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT status FROM accounts WHERE id IN (SELECT ancestor_id FROM account_closure WHERE descendant_id = $1){lock}"
+    ))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if statuses.is_empty() || statuses.iter().any(|s| s == "deleted") {
+        return Err(AppError::NotFound);
+    }
+    if statuses.iter().any(|s| s != "active") {
+        return Err(AppError::conflict(
+            "parent_inactive",
+            "Accounts cannot be added under an inactive account",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) const SUBTREE: &str =
+    "(SELECT descendant_id FROM account_closure WHERE ancestor_id = $1)";
+
+/// Takes a subtree out of the counts of every account above it, and removes its logins (and so
+/// their sessions and tokens), in `conn`'s transaction.
+pub(crate) async fn detach_subtree(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    kind: &str,
+    parent: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE account_rollup SET \
+           total = total - COALESCE((SELECT r.total FROM account_rollup r WHERE r.account_id = $1 \
+                                     AND r.kind = account_rollup.kind), 0) \
+                         - CASE WHEN kind = $2 THEN 1 ELSE 0 END, \
+           direct = direct - CASE WHEN kind = $2 AND account_id = $3 THEN 1 ELSE 0 END \
+         WHERE account_id IN (SELECT ancestor_id FROM account_closure WHERE descendant_id = $1 AND depth > 0)",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(parent)
+    .execute(&mut *conn)
+    .await?;
+    for sql in [
+        format!("DELETE FROM account_rollup WHERE account_id IN {SUBTREE}"),
+        format!("UPDATE sessions SET acting_as_account_id = NULL WHERE acting_as_account_id IN {SUBTREE}"),
+        format!("DELETE FROM logins WHERE account_id IN {SUBTREE}"),
+    ] {
+        sqlx::query(&sql).bind(id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Deletes an account and everything below it permanently (the data purge); returns how many
+/// accounts and logins went.
+pub async fn remove_subtree(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    let r = sqlx::query("SELECT kind, parent_id FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let kind: String = r.try_get("kind")?;
+    let parent: Option<i64> = r.try_get("parent_id")?;
+    let (accounts, logins) = count_subtree(conn, id).await?;
+    detach_subtree(conn, id, &kind, parent.unwrap_or(-1)).await?;
+    sqlx::query(&format!("DELETE FROM accounts WHERE id IN {SUBTREE}"))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok((accounts, logins))
+}
+
+/// Deletes an account and its whole subtree. `confirm_accounts` must equal the number of
+/// accounts the preview named, so nobody deletes more than they were shown.
+pub async fn delete(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    confirm_accounts: Option<i64>,
+) -> AppResult<DeletionPreview> {
+    let p = deletion_preview(state, who, id).await?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    if state.db.backend == crate::kernel::db::Backend::Postgres {
+        // Waits for accounts being added below (they hold shared locks on their chain).
+        sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    // Counted again under the lock: what is deleted is exactly what is confirmed.
+    let (accounts, logins) = count_subtree(&mut tx, id).await?;
+    let p = DeletionPreview {
+        accounts,
+        logins,
+        ..p
+    };
+    if confirm_accounts != Some(p.accounts) {
+        return Err(AppError::validation(
+            "confirm_accounts",
+            format!(
+                "Deleting {} removes {} account(s) and {} login(s); confirm with that number of accounts",
+                p.account.name, p.accounts, p.logins
+            ),
+        ));
+    }
+    let parent = p.account.parent_id.unwrap_or(-1);
+    detach_subtree(&mut tx, id, &p.account.kind, parent).await?;
+    sqlx::query(&format!(
+        "UPDATE accounts SET status = 'deleted', updated_at = $2 WHERE id IN {SUBTREE}"
+    ))
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(parent),
+            action: "account.delete",
+            target_type: Some("account"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "{} with {} account(s) and {} login(s)",
+                p.account.name, p.accounts, p.logins
+            )),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// Past this many accounts below, a page sorted by name walks the name index instead of
+/// sorting the whole subtree.
+pub(crate) const WALK_INDEX_FROM: i64 = 2000;

@@ -1,0 +1,216 @@
+//! Requests and the approval inbox: a partner asks (an add-on, a broadcast to non-followers, an
+//! advertising package, an ad campaign); the account the request is addressed to (the operator)
+//! approves or rejects it once, and approval takes effect in the same transaction.
+
+use crate::areas::catalog;
+use crate::kernel::access;
+use crate::kernel::db::Row;
+use crate::kernel::error::AppError;
+use crate::kernel::error::AppResult;
+use crate::kernel::Identity;
+use crate::state::AppState;
+use serde::Serialize;
+use sqlx::Row as _;
+
+/// The request types, in inbox order, with their labels.
+pub const KINDS: [(&str, &str); 5] = [
+    ("addon", "Add-on"),
+    ("broadcast", "Broadcast"),
+    ("ad_package", "Advertising package"),
+    ("ad", "Ad campaign"),
+    ("reseller_link", "Reseller"),
+];
+
+pub const ENGAGEMENTS: [&str; 3] = ["message", "survey", "coupon"];
+
+pub fn kind_label(kind: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, l)| *l)
+        .unwrap_or("Partnership")
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Request {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub type_label: String,
+    pub account_id: i64,
+    pub partner_name: String,
+    pub addressee_id: i64,
+    pub title: String,
+    pub addon_id: Option<i64>,
+    pub ad_package_id: Option<i64>,
+    pub channel_id: Option<i64>,
+    pub channel_name: Option<String>,
+    pub engagement: Option<String>,
+    pub content: serde_json::Value,
+    pub impressions: Option<i64>,
+    pub price: Option<i64>,
+    pub currency: Option<String>,
+    pub price_label: Option<String>,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    #[serde(skip)]
+    pub starts_ms: Option<i64>,
+    #[serde(skip)]
+    pub ends_ms: Option<i64>,
+    #[serde(skip)]
+    pub created_ms: i64,
+    pub status: String,
+    /// Where an approved request stands: active (add-on), credited (impressions), scheduled or
+    /// sent (broadcast), scheduled, live or ended (campaign).
+    pub phase: String,
+    pub recipients: Option<i64>,
+    pub reason: Option<String>,
+    pub created_at: String,
+    pub decided_at: Option<String>,
+    pub decided_by: Option<String>,
+    #[serde(skip)]
+    pub created_by_login_id: Option<i64>,
+    #[serde(skip)]
+    pub account_status: String,
+}
+
+impl Request {
+    /// A text field of the content (for pages).
+    pub fn c(&self, key: &str) -> String {
+        self.content[key].as_str().unwrap_or("").to_string()
+    }
+    pub fn options(&self) -> Vec<String> {
+        self.content["options"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind == kind
+    }
+    pub fn starts_label(&self) -> String {
+        self.starts_ms
+            .map(crate::clock::format_ms)
+            .unwrap_or_default()
+    }
+    pub fn ends_label(&self) -> String {
+        self.ends_ms
+            .map(crate::clock::format_ms)
+            .unwrap_or_default()
+    }
+    pub fn asked_label(&self) -> String {
+        crate::clock::format_ms(self.created_ms)
+    }
+}
+
+pub(crate) const SELECT: &str = "SELECT r.id, r.kind, r.account_id, a.name AS partner_name, r.addressee_id, r.title, \
+    r.ref_id, r.channel_id, ch.name AS channel_name, r.engagement, r.content, r.impressions, r.price, r.currency, \
+    r.starts_at, r.ends_at, r.status, r.reason, r.created_at, r.decided_at, r.decided_by_email, \
+    b.status AS b_status, b.recipients, r.created_by_login_id, a.status AS account_status, \
+    (SELECT COUNT(*) FROM reseller_links l WHERE l.request_id = r.id) AS linked \
+    FROM requests r JOIN accounts a ON a.id = r.account_id \
+    LEFT JOIN channels ch ON ch.id = r.channel_id \
+    LEFT JOIN broadcasts b ON b.request_id = r.id";
+
+pub(crate) fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
+    let kind: String = r.try_get("kind")?;
+    let status: String = r.try_get("status")?;
+    let ref_id: Option<i64> = r.try_get("ref_id")?;
+    let price: Option<i64> = r.try_get("price")?;
+    let currency: Option<String> = r.try_get("currency")?;
+    let starts: Option<i64> = r.try_get("starts_at")?;
+    let ends: Option<i64> = r.try_get("ends_at")?;
+    let b_status: Option<String> = r.try_get("b_status")?;
+    let phase = match (status.as_str(), kind.as_str()) {
+        ("approved", "addon") => "active".to_string(),
+        ("approved", "ad_package") => "credited".to_string(),
+        ("approved", "reseller_link") if r.try_get::<i64, _>("linked")? > 0 => "linked".to_string(),
+        ("approved", "reseller_link") => "ended".to_string(),
+        ("approved", "broadcast") => b_status.unwrap_or_else(|| "scheduled".into()),
+        ("approved", "ad") => match (starts, ends) {
+            (Some(s), _) if now < s => "scheduled".into(),
+            (_, Some(e)) if now >= e => "ended".into(),
+            _ => "live".into(),
+        },
+        (s, _) => s.to_string(),
+    };
+    let content: String = r.try_get("content")?;
+    Ok(Request {
+        id: r.try_get("id")?,
+        type_label: kind_label(&kind).to_string(),
+        account_id: r.try_get("account_id")?,
+        partner_name: r.try_get("partner_name")?,
+        addressee_id: r.try_get("addressee_id")?,
+        title: r.try_get("title")?,
+        addon_id: ref_id.filter(|_| kind == "addon"),
+        ad_package_id: ref_id.filter(|_| kind == "ad_package"),
+        channel_id: r.try_get("channel_id")?,
+        channel_name: r.try_get("channel_name")?,
+        engagement: r.try_get("engagement")?,
+        content: serde_json::from_str(&content).unwrap_or(serde_json::Value::Null),
+        impressions: r.try_get("impressions")?,
+        price_label: match (price, currency.as_deref()) {
+            (Some(p), Some(c)) => Some(catalog::money(p, c)),
+            _ => None,
+        },
+        price,
+        currency,
+        starts_at: starts.map(crate::clock::rfc3339),
+        ends_at: ends.map(crate::clock::rfc3339),
+        starts_ms: starts,
+        ends_ms: ends,
+        status,
+        phase,
+        recipients: r.try_get("recipients")?,
+        reason: r.try_get("reason")?,
+        created_ms: r.try_get("created_at")?,
+        created_at: crate::clock::rfc3339(r.try_get("created_at")?),
+        decided_at: r
+            .try_get::<Option<i64>, _>("decided_at")?
+            .map(crate::clock::rfc3339),
+        decided_by: r.try_get("decided_by_email")?,
+        created_by_login_id: r.try_get("created_by_login_id")?,
+        account_status: r.try_get("account_status")?,
+        kind,
+    })
+}
+
+pub(crate) async fn get(state: &AppState, id: i64) -> AppResult<Option<Request>> {
+    let row = sqlx::query(&format!("{SELECT} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(row
+        .as_ref()
+        .map(|r| from_row(r, state.now_ms()))
+        .transpose()?)
+}
+
+/// A request the identity may see: its own account's (or one below), or addressed to it.
+pub async fn request(state: &AppState, who: &Identity, id: i64) -> AppResult<Request> {
+    let r = get(state, id).await?.ok_or(AppError::NotFound)?;
+    if r.addressee_id == who.view_account_id
+        || access::is_within(state, who.view_account_id, r.account_id).await?
+    {
+        Ok(r)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub const HISTORY_ORDER: &str = " ORDER BY h.decided_at DESC, h.kind, h.id DESC";
+
+pub const HISTORY_HEADER: [&str; 8] = [
+    "decided_at",
+    "type",
+    "title",
+    "partner",
+    "decision",
+    "reason",
+    "decided_by",
+    "id",
+];

@@ -1,0 +1,519 @@
+//! Pages of requests: a partner's channels and requests, the approval inbox with a tab per type,
+//! and the decision history with its CSV export.
+
+use crate::areas::accounts::pages::after;
+use crate::areas::approvals as requests;
+use crate::areas::approvals::Request;
+use crate::areas::catalog;
+use crate::areas::catalog::advertising;
+use crate::areas::channels;
+use crate::kernel::access;
+use crate::kernel::access::Need;
+use crate::kernel::error::AppError;
+use crate::kernel::http::layout::error_page;
+use crate::kernel::http::layout::render;
+use crate::kernel::http::layout::Layout;
+use crate::kernel::http::layout::*;
+use crate::kernel::http::PageAuth;
+use crate::kernel::http::PageForm;
+use crate::kernel::http::PageId;
+use crate::kernel::http::PageQuery;
+use crate::kernel::http::RouteAccess as A;
+use crate::kernel::query::Page;
+use crate::kernel::Identity;
+use crate::state::AppState;
+use askama::Template;
+use axum::{extract::State, http::HeaderMap, http::StatusCode, response::Response};
+use serde::Deserialize;
+
+crate::route_table! { ROUTES, routes;
+    get "/requests" => my_requests, A::SignedIn;
+    post "/requests" => request_create, A::SignedIn;
+    post "/requests/{id}/withdraw" => request_withdraw, A::SignedIn;
+    get "/inbox" => inbox, A::SignedIn;
+    post "/inbox/{id}/approve" => inbox_approve, A::SignedIn;
+    post "/inbox/{id}/reject" => inbox_reject, A::SignedIn;
+    get "/inbox/history" => history, A::SignedIn;
+    get "/inbox/history.csv" => history_csv, A::SignedIn;
+    get "/engagements" => engagements_page, A::SignedIn;
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct RequestForm {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    addon_id: Option<String>,
+    channel_id: Option<String>,
+    engagement: Option<String>,
+    message: Option<String>,
+    options: Option<String>,
+    coupon_code: Option<String>,
+    discount: Option<String>,
+    ad_package_id: Option<String>,
+    title: Option<String>,
+    text: Option<String>,
+    image_url: Option<String>,
+    target_url: Option<String>,
+    impressions: Option<String>,
+    starts_at: Option<String>,
+    ends_at: Option<String>,
+}
+
+impl RequestForm {
+    fn v(&self, field: &str) -> &str {
+        match field {
+            "message" => self.message.as_deref(),
+            "options" => self.options.as_deref(),
+            "coupon_code" => self.coupon_code.as_deref(),
+            "discount" => self.discount.as_deref(),
+            "title" => self.title.as_deref(),
+            "text" => self.text.as_deref(),
+            "image_url" => self.image_url.as_deref(),
+            "target_url" => self.target_url.as_deref(),
+            "impressions" => self.impressions.as_deref(),
+            "starts_at" => self.starts_at.as_deref(),
+            "ends_at" => self.ends_at.as_deref(),
+            "engagement" => self.engagement.as_deref(),
+            _ => None,
+        }
+        .unwrap_or("")
+    }
+}
+
+fn id_field(field: &str, v: Option<&str>) -> Result<Option<i64>, AppError> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::validation(field, "Choose one from the list")),
+    }
+}
+
+fn to_input(f: &RequestForm) -> Result<requests::NewRequest, AppError> {
+    Ok(requests::NewRequest {
+        kind: f.kind.clone(),
+        addon_id: id_field("addon_id", f.addon_id.as_deref())?,
+        channel_id: id_field("channel_id", f.channel_id.as_deref())?,
+        engagement: f.engagement.clone(),
+        message: f.message.clone(),
+        options: f
+            .options
+            .as_deref()
+            .map(|o| o.lines().map(String::from).collect()),
+        coupon_code: f.coupon_code.clone(),
+        discount: f.discount.clone(),
+        ad_package_id: id_field("ad_package_id", f.ad_package_id.as_deref())?,
+        title: f.title.clone(),
+        text: f.text.clone(),
+        image_url: f.image_url.clone(),
+        target_url: f.target_url.clone(),
+        impressions: match f
+            .impressions
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            None => None,
+            Some(v) => Some(v.parse().map_err(|_| {
+                AppError::validation("impressions", "Impressions must be a whole number above 0")
+            })?),
+        },
+        starts_at: f.starts_at.clone(),
+        ends_at: f.ends_at.clone(),
+        partner_id: None,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "approvals/my_requests.html")]
+struct MyRequestsTpl {
+    layout: Layout,
+    tab: String,
+    list: Page<Request>,
+    addons: Vec<catalog::Addon>,
+    ad_packages: Vec<advertising::AdPackage>,
+    channels: Vec<channels::Channel>,
+    wallet: advertising::Wallet,
+    is_partner: bool,
+    f: RequestForm,
+    error: Option<(String, String)>,
+}
+
+impl MyRequestsTpl {
+    fn err(&self, field: &str) -> String {
+        match &self.error {
+            Some((f, m)) if f == field => m.clone(),
+            _ => String::new(),
+        }
+    }
+    fn general(&self) -> String {
+        match &self.error {
+            Some((f, m))
+                if ![
+                    "addon_id",
+                    "channel_id",
+                    "engagement",
+                    "message",
+                    "options",
+                    "coupon_code",
+                    "discount",
+                    "ad_package_id",
+                    "title",
+                    "text",
+                    "image_url",
+                    "target_url",
+                    "impressions",
+                    "starts_at",
+                    "ends_at",
+                ]
+                .contains(&f.as_str()) =>
+            {
+                m.clone()
+            }
+            _ => String::new(),
+        }
+    }
+    fn val(&self, field: &str) -> String {
+        self.f.v(field).to_string()
+    }
+    fn chosen(&self, field: &str, id: &i64) -> bool {
+        let v = match field {
+            "addon_id" => &self.f.addon_id,
+            "channel_id" => &self.f.channel_id,
+            _ => &self.f.ad_package_id,
+        };
+        v.as_deref() == Some(id.to_string().as_str())
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct TabQuery {
+    tab: Option<String>,
+    page: Option<i64>,
+}
+
+fn tab_of(v: Option<&str>) -> String {
+    match v.unwrap_or("") {
+        t @ ("addon" | "broadcast" | "ad_package" | "ad") => t.to_string(),
+        _ => "addon".to_string(),
+    }
+}
+
+async fn my_requests_view(
+    state: &AppState,
+    who: &Identity,
+    headers: &HeaderMap,
+    tab: String,
+    page_no: Option<i64>,
+    f: RequestForm,
+    error: Option<(String, String)>,
+) -> Result<MyRequestsTpl, AppError> {
+    let list = requests::mine(
+        state,
+        who,
+        &requests::MineFilter {
+            page: page_no,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let layout = Layout::for_user(state, who, headers, "My requests", "my-requests").await?;
+    let is_partner = layout
+        .user
+        .as_ref()
+        .is_some_and(|u| u.account_kind == "partner");
+    Ok(MyRequestsTpl {
+        tab,
+        list,
+        addons: catalog::addons(state, false).await?,
+        ad_packages: advertising::packages(state, false).await?,
+        channels: if is_partner {
+            channels::list(state, who, who.view_account_id).await?
+        } else {
+            Vec::new()
+        },
+        wallet: if is_partner {
+            advertising::wallet(state, who, who.view_account_id).await?
+        } else {
+            Default::default()
+        },
+        is_partner,
+        layout,
+        f,
+        error,
+    })
+}
+
+pub async fn my_requests(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageQuery(q): PageQuery<TabQuery>,
+) -> Response {
+    let tab = tab_of(q.tab.as_deref());
+    let r = my_requests_view(
+        &state,
+        &who,
+        &headers,
+        tab,
+        q.page,
+        Default::default(),
+        None,
+    )
+    .await;
+    page(&state, r, |t| &t.layout)
+}
+
+pub async fn request_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageForm(f): PageForm<RequestForm>,
+) -> Response {
+    let r = match to_input(&f) {
+        Ok(input) => requests::create(&state, &who, &input).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(req) => crate::kernel::http::layout::redirect_with_flash(
+            &format!("/requests?tab={}", req.kind),
+            &format!(
+                "Your request \"{}\" was sent; you will get an email when it is decided.",
+                req.title
+            ),
+            state.config.secure_cookies,
+        ),
+        Err(
+            e @ (AppError::Validation { .. }
+            | AppError::Conflict { .. }
+            | AppError::BadRequest { .. }),
+        ) => {
+            let status = e.status();
+            let error = Some((e.field().unwrap_or("").to_string(), e.public_message()));
+            let tab = tab_of(f.kind.as_deref());
+            match my_requests_view(&state, &who, &headers, tab, None, f, error).await {
+                Ok(t) => render(status, &t, &t.layout, state.config.secure_cookies),
+                Err(e) => error_page(&e),
+            }
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "approvals/inbox.html")]
+struct InboxTpl {
+    layout: Layout,
+    tab: String,
+    counts: requests::Counts,
+    list: Page<Request>,
+    operator: bool,
+}
+
+impl InboxTpl {
+    fn tabs(&self) -> Vec<(&'static str, &'static str, i64)> {
+        let mut v = Vec::new();
+        for (k, label) in requests::KINDS {
+            if k == "reseller_link" && self.operator {
+                continue;
+            }
+            if k != "reseller_link" && !self.operator {
+                continue;
+            }
+            v.push((k, label, self.counts.of(k)));
+        }
+        v
+    }
+}
+
+pub async fn inbox(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageQuery(q): PageQuery<TabQuery>,
+) -> Response {
+    let r = async {
+        let operator = access::operator(&state, &who, Need::Read).await.is_ok();
+        let tab = match q.tab.as_deref() {
+            Some(t @ ("addon" | "broadcast" | "ad_package" | "ad" | "reseller_link")) => {
+                t.to_string()
+            }
+            _ if operator => "addon".to_string(),
+            _ => "reseller_link".to_string(),
+        };
+        let list = requests::inbox(
+            &state,
+            &who,
+            &requests::InboxFilter {
+                kind: Some(tab.clone()),
+                page: q.page,
+                per_page: Some(50),
+            },
+        )
+        .await?;
+        Ok::<_, AppError>(InboxTpl {
+            layout: Layout::for_user(&state, &who, &headers, "Approvals", "inbox").await?,
+            counts: requests::counts(&state, &who).await?,
+            tab,
+            list,
+            operator,
+        })
+    }
+    .await;
+    page(&state, r, |t| &t.layout)
+}
+
+fn back_to(tab: &str) -> String {
+    format!("/inbox?tab={tab}")
+}
+
+pub async fn inbox_approve(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> Response {
+    let r = requests::decide(&state, &who, id, true, "").await;
+    let tab = r.as_ref().map(|r| r.kind.clone()).unwrap_or_default();
+    after(&state, r, &back_to(&tab), |r| {
+        format!("Approved: {} for {}.", r.title, r.partner_name)
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct RejectForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    tab: String,
+}
+
+pub async fn inbox_reject(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(f): PageForm<RejectForm>,
+) -> Response {
+    let r = requests::decide(&state, &who, id, false, &f.reason).await;
+    let tab = match &r {
+        Ok(r) => r.kind.clone(),
+        Err(_) => tab_of(Some(&f.tab)),
+    };
+    after(&state, r, &back_to(&tab), |r| {
+        format!(
+            "Rejected: {} for {}; the reason was emailed.",
+            r.title, r.partner_name
+        )
+    })
+}
+
+#[derive(Template)]
+#[template(path = "approvals/decisions.html")]
+struct DecisionsTpl {
+    layout: Layout,
+    f: requests::HistoryFilter,
+    list: Page<requests::Decision>,
+    base_query: String,
+    operator: bool,
+}
+
+impl DecisionsTpl {
+    fn decision_is(&self, v: &str) -> bool {
+        self.f.decision.as_deref() == Some(v)
+    }
+    fn type_is(&self, v: &str) -> bool {
+        self.f.kind.as_deref() == Some(v)
+    }
+    fn kinds(&self) -> Vec<(&'static str, &'static str)> {
+        let mut v = Vec::new();
+        if self.operator {
+            v.push(("partnership", "Partnership"));
+        }
+        v.extend(requests::KINDS);
+        v
+    }
+}
+
+fn decisions_query(f: &requests::HistoryFilter) -> String {
+    crate::kernel::http::layout::query_string(&[
+        ("q", &f.q),
+        ("type", &f.kind),
+        ("decision", &f.decision),
+        ("from", &f.from),
+        ("to", &f.to),
+    ])
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageQuery(f): PageQuery<requests::HistoryFilter>,
+) -> Response {
+    let r = async {
+        let list = requests::history(&state, &who, &f).await?;
+        Ok::<_, AppError>(DecisionsTpl {
+            layout: Layout::for_user(&state, &who, &headers, "Decision history", "inbox").await?,
+            base_query: decisions_query(&f),
+            operator: access::operator(&state, &who, Need::Read).await.is_ok(),
+            f,
+            list,
+        })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e @ AppError::Validation { .. }) => crate::kernel::http::layout::redirect_with_flash(
+            "/inbox/history",
+            &format!("!{}", e.public_message()),
+            state.config.secure_cookies,
+        ),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn history_csv(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageQuery(f): PageQuery<requests::HistoryFilter>,
+) -> Response {
+    match requests::history_csv(&state, &who, &f).await {
+        Ok(rx) => crate::kernel::http::csv_stream_response("decision-history.csv", rx),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn request_withdraw(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> Response {
+    let r = requests::withdraw(&state, &who, id).await;
+    after(&state, r, "/requests", |r| {
+        format!("Your request \"{}\" was withdrawn.", r.title)
+    })
+}
+
+#[derive(Template)]
+#[template(path = "approvals/engagements.html")]
+struct EngagementsTpl {
+    layout: Layout,
+    e: requests::Engagements,
+}
+
+pub async fn engagements_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    let r = async {
+        let e = requests::engagements(&state, &who).await?;
+        Ok::<_, AppError>(EngagementsTpl {
+            layout: Layout::for_user(&state, &who, &headers, "Messages and offers", "engagements")
+                .await?,
+            e,
+        })
+    }
+    .await;
+    page(&state, r, |t| &t.layout)
+}

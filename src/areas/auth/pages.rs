@@ -1,0 +1,395 @@
+//! Server-rendered pages: thin handlers, askama templates, forms and flash messages.
+
+use crate::areas::accounts::logins;
+use crate::areas::auth;
+use crate::kernel::error::AppError;
+use crate::kernel::http::cookies;
+use crate::kernel::http::layout::*;
+use crate::kernel::http::PageAuth;
+use crate::kernel::http::PageForm;
+use crate::kernel::http::RequestMeta;
+use crate::kernel::http::RouteAccess as A;
+use crate::kernel::secrets;
+use crate::kernel::Identity;
+use crate::state::AppState;
+use askama::Template;
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    Extension,
+};
+use serde::Deserialize;
+
+crate::route_table! { ROUTES, routes;
+    get "/login" => login_page, A::Public;
+    post "/login" => login_submit, A::Public;
+    post "/logout" => logout, A::SignedIn;
+    get "/profile" => profile_page, A::SignedIn;
+    post "/profile" => profile_submit, A::SignedIn;
+    post "/profile/password" => password_submit, A::SignedIn;
+    get "/profile/tokens" => tokens_page, A::SignedIn;
+    post "/profile/tokens" => token_create, A::SignedIn;
+    post "/profile/tokens/{id}/revoke" => token_revoke, A::SignedIn;
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+pub(crate) struct LoginTpl {
+    layout: Layout,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NextQuery {
+    next: Option<String>,
+}
+
+pub(crate) fn pre_csrf(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+    match cookies::get(headers, cookies::PRE_CSRF) {
+        Some(v) if v.len() == 32 => (v, None),
+        _ => {
+            let v = secrets::random_hex(16);
+            let c = cookies::set(cookies::PRE_CSRF, &v, None, false);
+            (v, Some(c))
+        }
+    }
+}
+
+pub(crate) async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
+    // A malformed or repeated `next` is ignored rather than refused: this page must always open.
+    let next = serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "next").map(|(_, v)| v));
+    let q = NextQuery { next };
+    let (csrf, set) = pre_csrf(&headers);
+    let layout = Layout::anonymous("Sign in", &csrf, &headers);
+    let tpl = LoginTpl {
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+        layout,
+    };
+    let mut r = render(
+        StatusCode::OK,
+        &tpl,
+        &tpl.layout,
+        state.config.secure_cookies,
+    );
+    if let Some(c) = set {
+        r.headers_mut().append(header::SET_COOKIE, c);
+    }
+    r
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub(crate) async fn login_submit(
+    State(state): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<LoginForm>,
+) -> Response {
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let client = auth::Client {
+        ip: &meta.ip,
+        user_agent: ua,
+        request_id: &meta.id,
+    };
+    let next = safe_next(form.next.as_deref());
+    match auth::sign_in(&state, &form.email, &form.password, &client).await {
+        Ok(s) => {
+            let mut r = Redirect::to(&next).into_response();
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                cookies::set(
+                    cookies::SESSION,
+                    &s.token,
+                    None,
+                    state.config.secure_cookies,
+                ),
+            );
+            r
+        }
+        Err(e @ AppError::Internal(_)) => error_page(&e),
+        Err(e) => {
+            let (csrf, _) = pre_csrf(&headers);
+            let layout = Layout::anonymous("Sign in", &csrf, &headers);
+            let tpl = LoginTpl {
+                email: form.email.chars().take(254).collect(),
+                next,
+                error: Some(e.public_message()),
+                layout,
+            };
+            render(e.status(), &tpl, &tpl.layout, state.config.secure_cookies)
+        }
+    }
+}
+
+pub(crate) async fn logout(State(state): State<AppState>, PageAuth(who): PageAuth) -> Response {
+    if let Err(e) = auth::sign_out(&state, &who).await {
+        return error_page(&e);
+    }
+    let mut r = redirect_with_flash("/login", "You are signed out.", state.config.secure_cookies);
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::clear(cookies::SESSION, state.config.secure_cookies),
+    );
+    r
+}
+
+#[derive(Template)]
+#[template(path = "auth/profile.html")]
+pub(crate) struct ProfileTpl {
+    layout: Layout,
+    name: String,
+    email: String,
+    role: String,
+    profile_error: Option<(String, String)>,
+    password_error: Option<(String, String)>,
+}
+
+impl ProfileTpl {
+    fn err_for(&self, which: &str, field: &str) -> String {
+        let e = if which == "profile" {
+            &self.profile_error
+        } else {
+            &self.password_error
+        };
+        match e {
+            Some((f, m)) if f == field => m.clone(),
+            _ => String::new(),
+        }
+    }
+    fn general_err(&self, which: &str) -> String {
+        let e = if which == "profile" {
+            &self.profile_error
+        } else {
+            &self.password_error
+        };
+        match e {
+            Some((f, m)) if f.is_empty() => m.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+pub(crate) async fn profile_view(
+    state: &AppState,
+    who: &Identity,
+    headers: &HeaderMap,
+) -> Result<ProfileTpl, AppError> {
+    Ok(ProfileTpl {
+        layout: Layout::for_user(state, who, headers, "My profile", "profile").await?,
+        name: who.login.name.clone(),
+        email: who.login.email.clone(),
+        role: who.login.role.clone(),
+        profile_error: None,
+        password_error: None,
+    })
+}
+
+pub(crate) async fn profile_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    if let Err(e) = who.require_own_identity() {
+        return error_page(&e);
+    }
+    match profile_view(&state, &who, &headers).await {
+        Ok(tpl) => render(
+            StatusCode::OK,
+            &tpl,
+            &tpl.layout,
+            state.config.secure_cookies,
+        ),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub(crate) fn field_error(e: &AppError) -> (String, String) {
+    (e.field().unwrap_or("").to_string(), e.public_message())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ProfileForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    current_password: Option<String>,
+}
+
+pub(crate) async fn profile_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageForm(form): PageForm<ProfileForm>,
+) -> Response {
+    let secure = state.config.secure_cookies;
+    match logins::update_profile(
+        &state,
+        &who,
+        &form.name,
+        &form.email,
+        form.current_password.as_deref(),
+    )
+    .await
+    {
+        Ok(_) => redirect_with_flash("/profile", "Your profile was saved.", secure),
+        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => error_page(&e),
+        Err(e) => match profile_view(&state, &who, &headers).await {
+            Ok(mut tpl) => {
+                tpl.name = form.name;
+                tpl.email = form.email;
+                tpl.profile_error = Some(field_error(&e));
+                render(e.status(), &tpl, &tpl.layout, secure)
+            }
+            Err(e) => error_page(&e),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+pub(crate) async fn password_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageForm(form): PageForm<PasswordForm>,
+) -> Response {
+    let secure = state.config.secure_cookies;
+    match logins::change_password(
+        &state,
+        &who,
+        &form.current_password,
+        &form.new_password,
+        Some(&form.confirm_password),
+    )
+    .await
+    {
+        Ok(()) => redirect_with_flash(
+            "/profile",
+            "Your password was changed. Your other sessions were signed out.",
+            secure,
+        ),
+        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => error_page(&e),
+        Err(e) => match profile_view(&state, &who, &headers).await {
+            Ok(mut tpl) => {
+                tpl.password_error = Some(field_error(&e));
+                render(e.status(), &tpl, &tpl.layout, secure)
+            }
+            Err(e) => error_page(&e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "auth/tokens.html")]
+pub(crate) struct TokensTpl {
+    layout: Layout,
+    tokens: Vec<auth::ApiToken>,
+    new_secret: Option<String>,
+    error: Option<String>,
+}
+
+pub(crate) async fn tokens_view(
+    state: &AppState,
+    who: &Identity,
+    headers: &HeaderMap,
+) -> Result<TokensTpl, AppError> {
+    Ok(TokensTpl {
+        layout: Layout::for_user(state, who, headers, "API tokens", "tokens").await?,
+        tokens: auth::list_tokens(state, who).await?,
+        new_secret: None,
+        error: None,
+    })
+}
+
+pub(crate) async fn tokens_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    match tokens_view(&state, &who, &headers).await {
+        Ok(tpl) => render(
+            StatusCode::OK,
+            &tpl,
+            &tpl.layout,
+            state.config.secure_cookies,
+        ),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub(crate) async fn token_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageForm(form): PageForm<TokenForm>,
+) -> Response {
+    let secure = state.config.secure_cookies;
+    let created = auth::create_token(&state, &who, &form.name).await;
+    let (status, secret, error) = match created {
+        Ok((_, secret)) => (StatusCode::CREATED, Some(secret), None),
+        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => return error_page(&e),
+        Err(e) => (e.status(), None, Some(e.public_message())),
+    };
+    match tokens_view(&state, &who, &headers).await {
+        Ok(mut tpl) => {
+            tpl.new_secret = secret;
+            tpl.error = error;
+            // The secret is on this page once: keep it out of caches.
+            let mut r = render(status, &tpl, &tpl.layout, secure);
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+pub(crate) async fn token_revoke(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    crate::kernel::http::PageId(id): crate::kernel::http::PageId,
+) -> Response {
+    match auth::revoke_token(&state, &who, id).await {
+        Ok(()) => redirect_with_flash(
+            "/profile/tokens",
+            "The token was revoked.",
+            state.config.secure_cookies,
+        ),
+        Err(e) => error_page(&e),
+    }
+}

@@ -1,0 +1,210 @@
+//! Pages of onboarding: the public plans and registration form, and the operator's requests
+//! inbox, decision history, packages and add-ons, and My partners.
+
+use crate::areas::accounts::pages::after;
+use crate::areas::catalog;
+use crate::kernel::access;
+use crate::kernel::access::Need;
+use crate::kernel::error::AppError;
+use crate::kernel::http::layout::error_page;
+use crate::kernel::http::layout::render;
+use crate::kernel::http::layout::Layout;
+use crate::kernel::http::PageAuth;
+use crate::kernel::http::PageForm;
+use crate::kernel::http::PageId;
+use crate::kernel::http::RouteAccess as A;
+use crate::state::AppState;
+use askama::Template;
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use serde::Deserialize;
+
+crate::route_table! { ROUTES, routes;
+    get "/operator/packages" => packages, A::Operator(Need::Read);
+    post "/operator/packages" => package_create, A::Operator(Need::Admin);
+    post "/operator/packages/{id}" => package_update, A::Operator(Need::Admin);
+    post "/operator/packages/{id}/status" => package_status, A::Operator(Need::Admin);
+    post "/operator/addons" => addon_create, A::Operator(Need::Admin);
+    post "/operator/addons/{id}/status" => addon_status, A::Operator(Need::Admin);
+}
+
+#[derive(Template)]
+#[template(path = "catalog/packages.html")]
+pub(crate) struct PackagesTpl {
+    layout: Layout,
+    packages: Vec<catalog::Package>,
+    addons: Vec<catalog::Addon>,
+    ad_packages: Vec<crate::areas::catalog::advertising::AdPackage>,
+}
+
+pub async fn packages(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    let r = async {
+        access::operator(&state, &who, Need::Read).await?;
+        Ok::<_, AppError>(PackagesTpl {
+            layout: Layout::for_user(&state, &who, &headers, "Packages", "packages").await?,
+            packages: catalog::packages(&state, true).await?,
+            addons: catalog::addons(&state, true).await?,
+            ad_packages: crate::areas::catalog::advertising::packages(&state, true).await?,
+        })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PackageForm {
+    name: Option<String>,
+    /// A price such as 19.99.
+    price: Option<String>,
+    currency: Option<String>,
+    trial_days: Option<String>,
+    feature_ads: Option<String>,
+    feature_hardware: Option<String>,
+    feature_resellers: Option<String>,
+    max_customers: Option<String>,
+    max_dealers: Option<String>,
+    max_players: Option<String>,
+}
+
+/// "19.99" → 1999 cents.
+pub(crate) fn parse_price(v: Option<&str>) -> Result<Option<i64>, AppError> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || AppError::validation("monthly_price", "Write the price like 19.99");
+    let (whole, frac) = v.split_once(['.', ',']).unwrap_or((v, "0"));
+    if frac.len() > 2
+        || whole.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || whole.len() > 9
+    {
+        return Err(bad());
+    }
+    let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    Ok(Some(whole.parse::<i64>().map_err(|_| bad())? * 100 + cents))
+}
+
+pub(crate) fn parse_int(field: &str, v: Option<&str>) -> Result<Option<i64>, AppError> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::validation(field, "Write a whole number")),
+    }
+}
+
+pub(crate) fn package_input(f: &PackageForm) -> Result<catalog::PackageInput, AppError> {
+    Ok(catalog::PackageInput {
+        name: f.name.clone(),
+        monthly_price: parse_price(f.price.as_deref())?,
+        currency: f.currency.clone().filter(|c| !c.trim().is_empty()),
+        trial_days: parse_int("trial_days", f.trial_days.as_deref())?,
+        feature_ads: Some(f.feature_ads.is_some()),
+        feature_hardware: Some(f.feature_hardware.is_some()),
+        feature_resellers: Some(f.feature_resellers.is_some()),
+        max_customers: parse_int("max_customers", f.max_customers.as_deref())?,
+        max_dealers: parse_int("max_dealers", f.max_dealers.as_deref())?,
+        max_players: parse_int("max_players", f.max_players.as_deref())?,
+    })
+}
+
+pub async fn package_create(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageForm(f): PageForm<PackageForm>,
+) -> Response {
+    let r = match package_input(&f) {
+        Ok(input) => catalog::create_package(&state, &who, &input).await,
+        Err(e) => Err(e),
+    };
+    after(&state, r, "/operator/packages", |p| {
+        format!("The package {} was created.", p.name)
+    })
+}
+
+pub async fn package_update(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(f): PageForm<PackageForm>,
+) -> Response {
+    let r = match package_input(&f) {
+        Ok(input) => catalog::update_package(&state, &who, id, &input).await,
+        Err(e) => Err(e),
+    };
+    after(&state, r, "/operator/packages", |p| {
+        format!("The package {} was saved.", p.name)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn package_status(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(f): PageForm<StatusForm>,
+) -> Response {
+    let r = catalog::set_package_status(&state, &who, id, f.status.trim()).await;
+    after(&state, r, "/operator/packages", |p| {
+        format!("The package {} is {}.", p.name, p.status)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AddonForm {
+    name: Option<String>,
+    description: Option<String>,
+    price: Option<String>,
+    currency: Option<String>,
+}
+
+pub async fn addon_create(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageForm(f): PageForm<AddonForm>,
+) -> Response {
+    let r = match parse_price(f.price.as_deref()) {
+        Ok(price) => {
+            let input = catalog::AddonInput {
+                name: f.name,
+                description: f.description,
+                monthly_price: price,
+                currency: f.currency.filter(|c| !c.trim().is_empty()),
+            };
+            catalog::create_addon(&state, &who, &input).await
+        }
+        Err(e) => Err(e),
+    };
+    after(&state, r, "/operator/packages", |a| {
+        format!("The add-on {} was created.", a.name)
+    })
+}
+
+pub async fn addon_status(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(f): PageForm<StatusForm>,
+) -> Response {
+    let r = catalog::set_addon_status(&state, &who, id, f.status.trim()).await;
+    after(&state, r, "/operator/packages", |_| {
+        "The add-on was saved.".into()
+    })
+}

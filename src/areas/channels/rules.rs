@@ -1,0 +1,346 @@
+//! A partner's channels and their followers (customers). Broadcast requests name a channel, and
+//! My partners shows each partner's channels.
+
+use crate::kernel::access;
+use crate::kernel::access::Need;
+use crate::kernel::audit;
+use crate::kernel::db::Row;
+use crate::kernel::error::AppError;
+use crate::kernel::error::AppResult;
+use crate::kernel::validate;
+use crate::kernel::Identity;
+use crate::state::AppState;
+use serde::{Deserialize, Serialize};
+use sqlx::Row as _;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Channel {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub description: String,
+    pub followers: i64,
+    pub created_at: String,
+}
+
+const COLUMNS: &str = "c.id, c.account_id, c.name, c.description, c.created_at, \
+    (SELECT COUNT(*) FROM channel_followers f WHERE f.channel_id = c.id) AS followers";
+
+fn from_row(r: &Row) -> Result<Channel, sqlx::Error> {
+    Ok(Channel {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        followers: r.try_get("followers")?,
+        created_at: crate::clock::rfc3339(r.try_get("created_at")?),
+    })
+}
+
+/// A channel by id, unchecked.
+pub async fn get(state: &AppState, id: i64) -> AppResult<Option<Channel>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM channels c WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+/// The channels of the given accounts, unchecked (for lists the caller already checked).
+pub async fn of_accounts(state: &AppState, ids: &[i64]) -> AppResult<Vec<Channel>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM channels c WHERE c.account_id IN ({list}) ORDER BY c.name, c.id"
+    ))
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// The channels of an account the identity reaches.
+pub async fn list(state: &AppState, who: &Identity, account_id: i64) -> AppResult<Vec<Channel>> {
+    access::account(state, who, account_id, Need::Read).await?;
+    of_accounts(state, &[account_id]).await
+}
+
+#[derive(Clone, Debug, Deserialize, Default)]
+pub struct ChannelInput {
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+fn check(input: &ChannelInput) -> AppResult<(String, String)> {
+    Ok((
+        validate::name("name", input.name.as_deref().unwrap_or(""), 100)?,
+        validate::text(
+            "description",
+            input.description.as_deref().unwrap_or(""),
+            1000,
+            false,
+        )?,
+    ))
+}
+
+fn name_taken(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => AppError::conflict(
+            "name_taken",
+            "This account has a channel of that name already",
+        ),
+        _ => e.into(),
+    }
+}
+
+/// Adds a channel to a partner the identity reaches (members and up).
+pub async fn create(
+    state: &AppState,
+    who: &Identity,
+    account_id: i64,
+    input: &ChannelInput,
+) -> AppResult<Channel> {
+    let account = access::account(state, who, account_id, Need::Write).await?;
+    if account.kind != "partner" {
+        return Err(AppError::validation(
+            "account_id",
+            "Only partners have channels",
+        ));
+    }
+    let (name, description) = check(input)?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO channels (account_id, name, description, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(&name)
+    .bind(&description)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(name_taken)?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(account_id),
+            action: "channel.create",
+            target_type: Some("channel"),
+            target_id: Some(id.to_string()),
+            detail: Some(name),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, id).await?.ok_or(AppError::NotFound)
+}
+
+/// A channel whose partner the identity reaches with `need`; 404 otherwise.
+async fn reach(state: &AppState, who: &Identity, id: i64, need: Need) -> AppResult<Channel> {
+    let c = get(state, id).await?.ok_or(AppError::NotFound)?;
+    access::account(state, who, c.account_id, need).await?;
+    Ok(c)
+}
+
+pub async fn update(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    input: &ChannelInput,
+) -> AppResult<Channel> {
+    let c = reach(state, who, id, Need::Write).await?;
+    let merged = ChannelInput {
+        name: input.name.clone().or(Some(c.name.clone())),
+        description: input.description.clone().or(Some(c.description.clone())),
+    };
+    let (name, description) = check(&merged)?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE channels SET name = $1, description = $2, updated_at = $3 WHERE id = $4")
+        .bind(&name)
+        .bind(&description)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(name_taken)?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(c.account_id),
+            action: "channel.update",
+            target_type: Some("channel"),
+            target_id: Some(id.to_string()),
+            detail: Some(name),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, id).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<Channel> {
+    let c = reach(state, who, id, Need::Write).await?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("DELETE FROM channels WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(c.account_id),
+            action: "channel.delete",
+            target_type: Some("channel"),
+            target_id: Some(id.to_string()),
+            detail: Some(c.name.clone()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// True when `customer` may follow the partner's channels: it is below the partner, or below a
+/// reseller linked to the partner.
+async fn may_follow(state: &AppState, partner: i64, customer: i64) -> AppResult<bool> {
+    if access::is_within(state, partner, customer).await? {
+        return Ok(true);
+    }
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reseller_links l JOIN account_closure c ON c.ancestor_id = l.reseller_id \
+         WHERE l.partner_id = $1 AND c.descendant_id = $2",
+    )
+    .bind(partner)
+    .bind(customer)
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Adds or removes a follower. The partner's side (members and up) may add any customer below
+/// the partner; a reseller linked to the partner, any customer below the reseller; a customer
+/// may follow or unfollow itself.
+pub async fn set_follower(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    customer_id: i64,
+    follow: bool,
+) -> AppResult<Channel> {
+    let c = get(state, id).await?.ok_or(AppError::NotFound)?;
+    let owner_side = access::is_within(state, who.view_account_id, c.account_id).await?;
+    let reseller_side = !owner_side
+        && crate::areas::networks::partner_of(state, who.view_account_id)
+            .await?
+            .is_some_and(|(p, _)| p == c.account_id)
+        && access::is_within(state, who.view_account_id, customer_id).await?;
+    let self_side =
+        customer_id == who.view_account_id && may_follow(state, c.account_id, customer_id).await?;
+    if !owner_side && !reseller_side && !self_side {
+        return Err(AppError::NotFound);
+    }
+    access::require(who, Need::Write)?;
+    let customer = crate::areas::accounts::get(&state.db, customer_id)
+        .await?
+        .filter(|a| a.status != "deleted");
+    // The partner's side reaches its own customers only, never those of its resellers.
+    let allowed = if owner_side && !self_side {
+        access::is_within(state, c.account_id, customer_id).await?
+    } else {
+        may_follow(state, c.account_id, customer_id).await?
+    };
+    match customer {
+        Some(a) if a.kind == "customer" && allowed => {}
+        _ => {
+            return Err(AppError::validation(
+                "customer_id",
+                "Followers are customers of this channel's partner or of its resellers",
+            ))
+        }
+    }
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    if reseller_side {
+        // The link must still hold when the change is written: a removal in between wins.
+        let lock = if state.db.backend == crate::kernel::db::Backend::Postgres {
+            " FOR SHARE"
+        } else {
+            ""
+        };
+        let linked: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT reseller_id FROM reseller_links WHERE reseller_id = $1 AND partner_id = $2{lock}"
+        ))
+        .bind(who.view_account_id)
+        .bind(c.account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if linked.is_none() {
+            return Err(AppError::NotFound);
+        }
+    }
+    if follow {
+        sqlx::query(
+            "INSERT INTO channel_followers (channel_id, customer_id, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (channel_id, customer_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(customer_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM channel_followers WHERE channel_id = $1 AND customer_id = $2")
+            .bind(id)
+            .bind(customer_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(c.account_id),
+            action: if follow {
+                "channel.follow"
+            } else {
+                "channel.unfollow"
+            },
+            target_type: Some("channel"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!("customer {customer_id}")),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Active customers below an account (up to 500, by name), to pick followers from.
+pub async fn customers_below(state: &AppState, account_id: i64) -> AppResult<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.name FROM account_closure c JOIN accounts a ON a.id = c.descendant_id \
+         WHERE c.ancestor_id = $1 AND a.kind = 'customer' AND a.status = 'active' ORDER BY a.name, a.id LIMIT 500",
+    )
+    .bind(account_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
+}

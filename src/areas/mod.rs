@@ -1,0 +1,52 @@
+//! One folder per area: its types, SQL, rules, JSON handlers, pages and route tables.
+//! Every area is listed here once.
+
+pub mod accounts;
+pub mod approvals;
+pub mod auth;
+pub mod billing;
+pub mod catalog;
+pub mod channels;
+pub mod dashboard;
+pub mod networks;
+pub mod onboarding;
+
+use crate::kernel::http::Table;
+
+/// Every area's route tables, pages and API.
+pub fn route_tables() -> Vec<Table> {
+    macro_rules! t {
+        ($m:path, $api:expr) => {{
+            use $m as m;
+            Table {
+                routes: m::ROUTES,
+                router: m::routes,
+                api: $api,
+            }
+        }};
+    }
+    vec![
+        t!(auth::pages, false),
+        t!(auth::api, true),
+        t!(dashboard::pages, false),
+        t!(dashboard::api, true),
+        t!(accounts::pages, false),
+        t!(accounts::api, true),
+        t!(billing::pages, false),
+        t!(billing::api, true),
+        t!(onboarding::pages, false),
+        t!(onboarding::api, true),
+        t!(catalog::pages, false),
+        t!(catalog::api, true),
+        t!(catalog::ad_pages, false),
+        t!(catalog::ad_api, true),
+        t!(channels::pages, false),
+        t!(channels::api, true),
+        t!(approvals::pages, false),
+        t!(approvals::api, true),
+        t!(networks::pages, false),
+        t!(networks::api, true),
+        t!(networks::link_pages, false),
+        t!(networks::link_api, true),
+    ]
+}

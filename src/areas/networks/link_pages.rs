@@ -1,0 +1,128 @@
+//! Pages of requests: a partner's channels and requests, the approval inbox with a tab per type,
+//! and the decision history with its CSV export.
+
+use crate::areas::accounts::pages::after;
+use crate::areas::approvals as requests;
+use crate::areas::channels;
+use crate::areas::channels::pages::{set_follower, FollowerForm};
+use crate::kernel::error::AppError;
+use crate::kernel::http::layout::Layout;
+use crate::kernel::http::layout::*;
+use crate::kernel::http::PageAuth;
+use crate::kernel::http::PageForm;
+use crate::kernel::http::PageId;
+use crate::kernel::http::RouteAccess as A;
+use crate::state::AppState;
+use askama::Template;
+use axum::{extract::State, http::HeaderMap, response::Response};
+
+crate::route_table! { ROUTES, routes;
+    post "/partner-directory/{id}/request" => request_partner, A::SignedIn;
+    get "/resellers" => resellers_page, A::SignedIn;
+    post "/resellers/{id}/remove" => reseller_remove, A::SignedIn;
+    get "/my-partner" => my_partner_page, A::SignedIn;
+    post "/my-partner/leave" => leave_partner, A::SignedIn;
+    post "/my-partner/channels/{id}/followers" => my_partner_follower, A::SignedIn;
+}
+
+#[derive(Template)]
+#[template(path = "networks/resellers.html")]
+pub(crate) struct ResellersTpl {
+    layout: Layout,
+    resellers: Vec<crate::areas::networks::LinkedReseller>,
+    pending: i64,
+}
+
+pub async fn resellers_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    let r = async {
+        let resellers = crate::areas::networks::my_resellers(&state, &who).await?;
+        Ok::<_, AppError>(ResellersTpl {
+            layout: Layout::for_user(&state, &who, &headers, "My resellers", "resellers").await?,
+            pending: requests::counts(&state, &who).await?.reseller_link,
+            resellers,
+        })
+    }
+    .await;
+    page(&state, r, |t| &t.layout)
+}
+
+pub async fn reseller_remove(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> Response {
+    let r = crate::areas::networks::remove_reseller(&state, &who, id).await;
+    after(&state, r, "/resellers", |_| {
+        "The reseller was removed; you and the reseller were notified by email.".into()
+    })
+}
+
+#[derive(Template)]
+#[template(path = "networks/my_partner.html")]
+pub(crate) struct MyPartnerTpl {
+    layout: Layout,
+    mine: crate::areas::networks::MyPartner,
+    customers: Vec<(i64, String)>,
+}
+
+pub async fn my_partner_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    let r = async {
+        let mine = crate::areas::networks::my_partner(&state, &who).await?;
+        Ok::<_, AppError>(MyPartnerTpl {
+            layout: Layout::for_user(&state, &who, &headers, "My partner", "my-partner").await?,
+            customers: channels::customers_below(&state, who.view_account_id).await?,
+            mine,
+        })
+    }
+    .await;
+    page(&state, r, |t| &t.layout)
+}
+
+/// A reseller sends a request for partner from the directory.
+pub async fn request_partner(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> Response {
+    let input = requests::NewRequest {
+        kind: Some("reseller_link".into()),
+        partner_id: Some(id),
+        ..Default::default()
+    };
+    let r = requests::create(&state, &who, &input).await;
+    let back = if r.is_ok() {
+        "/my-partner"
+    } else {
+        "/partner-directory"
+    };
+    after(&state, r, back, |r| {
+        format!(
+            "Your request for partner was sent: {}. You will get an email with the answer.",
+            r.title
+        )
+    })
+}
+
+pub async fn my_partner_follower(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(f): PageForm<FollowerForm>,
+) -> Response {
+    set_follower(&state, &who, id, &f, "/my-partner").await
+}
+
+pub async fn leave_partner(State(state): State<AppState>, PageAuth(who): PageAuth) -> Response {
+    let r = crate::areas::networks::leave_partner(&state, &who).await;
+    after(&state, r, "/my-partner", |_| {
+        "You no longer resell for this partner; you and the partner were notified by email.".into()
+    })
+}

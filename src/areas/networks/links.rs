@@ -1,0 +1,293 @@
+//! Reseller and dealer networks (PRODUCT.md §5, seed 001): a partner's dealers ("My dealers")
+//! and the package limits on what is created below a partner.
+//!
+//! Dealers are accounts of the tree: status, deletion and access go through `accounts` and
+//! `access`; this module adds the dealer's owner login (created with it, in one transaction),
+//! its contact, and the counts of its subscribers (customers below it, from the rollups).
+
+use super::*;
+use crate::areas::accounts;
+use crate::areas::accounts::Account;
+use crate::kernel::access;
+use crate::kernel::access::Need;
+use crate::kernel::audit;
+use crate::kernel::error::AppError;
+use crate::kernel::error::AppResult;
+use crate::kernel::Identity;
+use crate::state::AppState;
+use serde::Serialize;
+use sqlx::Row as _;
+
+/// Withdraws a reseller's pending request for partner whose partner has left the directory
+/// (deleted, inactive, or no longer serving resellers), so the reseller may ask another.
+pub async fn withdraw_stale_link_requests(
+    state: &AppState,
+    who: &Identity,
+    reseller: i64,
+) -> AppResult<()> {
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    let n = sqlx::query(&format!(
+        "UPDATE requests SET status = 'withdrawn', decided_at = $1 \
+         WHERE account_id = $2 AND kind = 'reseller_link' AND status = 'pending' AND NOT EXISTS (\
+         SELECT 1 FROM accounts a LEFT JOIN reseller_settings s ON s.account_id = a.id \
+         WHERE a.id = requests.addressee_id AND {LISTED})"
+    ))
+    .bind(now)
+    .bind(reseller)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n > 0 {
+        audit::record(
+            &mut tx,
+            now,
+            &who.actor(),
+            audit::Entry {
+                subject_account_id: Some(reseller),
+                action: "request.withdraw",
+                target_type: Some("request"),
+                target_id: None,
+                detail: Some(format!(
+                    "{n} request(s) for partner to a partner no longer in the directory"
+                )),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The partner a reseller is linked to: (id, name).
+pub async fn partner_of(state: &AppState, reseller: i64) -> AppResult<Option<(i64, String)>> {
+    let row = sqlx::query(
+        "SELECT a.id, a.name FROM reseller_links l JOIN accounts a ON a.id = l.partner_id \
+         WHERE l.reseller_id = $1 AND a.status <> 'deleted'",
+    )
+    .bind(reseller)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    Ok(match row {
+        Some(r) => Some((r.try_get("id")?, r.try_get("name")?)),
+        None => None,
+    })
+}
+
+/// A reseller as its partner sees it in My resellers: the reseller itself, not its customers.
+#[derive(Clone, Debug, Serialize)]
+pub struct LinkedReseller {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub linked_at: String,
+}
+
+/// My resellers: the resellers linked to the partner in view.
+pub async fn my_resellers(state: &AppState, who: &Identity) -> AppResult<Vec<LinkedReseller>> {
+    let p = access::account(state, who, who.view_account_id, Need::Read).await?;
+    if p.kind != "partner" {
+        return Err(AppError::forbidden("resellers are linked to partners"));
+    }
+    let rows = sqlx::query(
+        "SELECT a.id, a.name, a.email, a.phone, l.linked_at FROM reseller_links l \
+         JOIN accounts a ON a.id = l.reseller_id WHERE l.partner_id = $1 AND a.status <> 'deleted' \
+         ORDER BY a.name, a.id",
+    )
+    .bind(p.id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(LinkedReseller {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                phone: r.try_get("phone")?,
+                linked_at: crate::clock::rfc3339(r.try_get("linked_at")?),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// "Remove my reseller": the partner in view (owners and admins) ends the link. The reseller
+/// loses the partner's content at once (its customers stop following the partner's channels);
+/// both sides are emailed.
+pub async fn remove_reseller(state: &AppState, who: &Identity, reseller: i64) -> AppResult<()> {
+    let p = access::account(state, who, who.view_account_id, Need::Read).await?;
+    if crate::areas::networks::partner_of(state, reseller)
+        .await?
+        .map(|(id, _)| id)
+        != Some(p.id)
+    {
+        return Err(AppError::NotFound);
+    }
+    access::require(who, Need::Admin)?;
+    let r = accounts::get(&state.db, reseller)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    end_link(state, who, &p, &r, true).await
+}
+
+/// The reseller in view (owners and admins) stops reselling for its partner; the same effects.
+pub async fn leave_partner(state: &AppState, who: &Identity) -> AppResult<()> {
+    let r = access::account(state, who, who.view_account_id, Need::Read).await?;
+    if r.kind != "reseller" {
+        return Err(AppError::forbidden("only resellers have a partner"));
+    }
+    let (pid, _) = partner_of(state, r.id).await?.ok_or(AppError::NotFound)?;
+    access::require(who, Need::Admin)?;
+    let p = accounts::get(&state.db, pid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    end_link(state, who, &p, &r, false).await
+}
+
+pub(crate) async fn end_link(
+    state: &AppState,
+    who: &Identity,
+    p: &Account,
+    r: &Account,
+    by_partner: bool,
+) -> AppResult<()> {
+    let now = state.now_ms();
+    let partner_contacts = crate::areas::billing::owner_contacts(state, p.id).await?;
+    let reseller_contacts = crate::areas::billing::owner_contacts(state, r.id).await?;
+    let mut tx = state.db.begin().await?;
+    let n = sqlx::query("DELETE FROM reseller_links WHERE reseller_id = $1 AND partner_id = $2")
+        .bind(r.id)
+        .bind(p.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query(
+        "DELETE FROM channel_followers WHERE channel_id IN (SELECT id FROM channels WHERE account_id = $1) \
+         AND customer_id IN (SELECT descendant_id FROM account_closure WHERE ancestor_id = $2)",
+    )
+    .bind(p.id)
+    .bind(r.id)
+    .execute(&mut *tx)
+    .await?;
+    let (to_partner, to_reseller) = if by_partner {
+        (
+            (
+                format!("{} is no longer your reseller", r.name),
+                format!(
+                    "{} removed the reseller {}. It no longer has access to your channels.",
+                    p.name, r.name
+                ),
+            ),
+            (
+                format!("{} ended your reseller link", p.name),
+                format!(
+                    "{} removed {} from its resellers. You no longer have access to its channels; you may ask another partner from the partner directory.",
+                    p.name, r.name
+                ),
+            ),
+        )
+    } else {
+        (
+            (
+                format!("{} left your resellers", r.name),
+                format!(
+                    "{} stopped reselling for {}. It no longer has access to your channels.",
+                    r.name, p.name
+                ),
+            ),
+            (
+                format!("You no longer resell for {}", p.name),
+                format!(
+                    "{} left {}. Its channels are no longer available to your customers; you may ask another partner from the partner directory.",
+                    r.name, p.name
+                ),
+            ),
+        )
+    };
+    for (contacts, (subject, text)) in [
+        (partner_contacts, to_partner),
+        (reseller_contacts, to_reseller),
+    ] {
+        for (to, name) in contacts {
+            crate::kernel::notify::enqueue(
+                state,
+                &mut tx,
+                &crate::kernel::notify::Message::Notice {
+                    to,
+                    name,
+                    subject: subject.clone(),
+                    text: text.clone(),
+                },
+            )
+            .await?;
+        }
+    }
+    for (subject, target, detail) in [(p.id, r.id, &r.name), (r.id, p.id, &p.name)] {
+        audit::record(
+            &mut tx,
+            now,
+            &who.actor(),
+            audit::Entry {
+                subject_account_id: Some(subject),
+                action: if by_partner {
+                    "reseller.remove"
+                } else {
+                    "reseller.leave"
+                },
+                target_type: Some("account"),
+                target_id: Some(target.to_string()),
+                detail: Some(detail.clone()),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a reseller sees of its partner: the partner's directory entry and its channels (the
+/// content the reseller uses for its own customers), or the request waiting for an answer.
+#[derive(Clone, Debug, Serialize)]
+pub struct MyPartner {
+    pub partner: Option<DirectoryEntry>,
+    pub channels: Vec<crate::areas::channels::Channel>,
+    pub pending_request_id: Option<i64>,
+    pub pending_partner: Option<String>,
+}
+
+pub async fn my_partner(state: &AppState, who: &Identity) -> AppResult<MyPartner> {
+    let r = access::account(state, who, who.view_account_id, Need::Read).await?;
+    if r.kind != "reseller" {
+        return Err(AppError::forbidden("only resellers have a partner"));
+    }
+    let pending = sqlx::query(
+        "SELECT q.id, a.name FROM requests q JOIN accounts a ON a.id = q.addressee_id \
+         WHERE q.account_id = $1 AND q.kind = 'reseller_link' AND q.status = 'pending'",
+    )
+    .bind(r.id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let (pending_request_id, pending_partner) = match pending {
+        Some(p) => (Some(p.try_get("id")?), Some(p.try_get("name")?)),
+        None => (None, None),
+    };
+    let Some((pid, name)) = partner_of(state, r.id).await? else {
+        return Ok(MyPartner {
+            partner: None,
+            channels: Vec::new(),
+            pending_request_id,
+            pending_partner,
+        });
+    };
+    let settings = load_settings(state, pid).await?;
+    Ok(MyPartner {
+        partner: Some(DirectoryEntry::from_settings(pid, name, settings)),
+        channels: crate::areas::channels::of_accounts(state, &[pid]).await?,
+        pending_request_id,
+        pending_partner,
+    })
+}

@@ -1,0 +1,428 @@
+//! Pages of the reseller and dealer networks: My dealers (add, edit, shut down, reactivate,
+//! delete with its subscribers), a partner's reseller settings, the partner directory.
+
+use crate::areas::accounts::pages::after;
+use crate::areas::networks;
+use crate::areas::networks::Dealer;
+use crate::areas::networks::DealerFilter;
+use crate::areas::networks::DealerInput;
+use crate::kernel::access;
+use crate::kernel::access::Need;
+use crate::kernel::error::AppError;
+use crate::kernel::http::layout::error_page;
+use crate::kernel::http::layout::redirect_with_flash;
+use crate::kernel::http::layout::render;
+use crate::kernel::http::layout::url_encode;
+use crate::kernel::http::layout::Layout;
+use crate::kernel::http::PageAuth;
+use crate::kernel::http::PageForm;
+use crate::kernel::http::PageId;
+use crate::kernel::http::PageQuery;
+use crate::kernel::http::RouteAccess as A;
+use crate::kernel::query::Page;
+use crate::kernel::Identity;
+use crate::state::AppState;
+use askama::Template;
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use serde::Deserialize;
+
+crate::route_table! { ROUTES, routes;
+    get "/dealers" => dealers_page, A::SignedIn;
+    post "/dealers" => dealer_create, A::SignedIn;
+    get "/dealers/{id}" => dealer_page, A::AccountBelow(Need::Read);
+    post "/dealers/{id}" => dealer_update, A::AccountBelow(Need::Write);
+    post "/dealers/{id}/status" => dealer_status, A::AccountBelow(Need::Admin);
+    get "/dealers/{id}/delete" => dealer_delete_page, A::AccountBelow(Need::Admin);
+    post "/dealers/{id}/delete" => dealer_delete, A::AccountBelow(Need::Admin);
+    get "/reseller-settings" => settings_page, A::SignedIn;
+    post "/reseller-settings" => settings_submit, A::SignedIn;
+    get "/partner-directory" => directory_page, A::SignedIn;
+}
+
+#[derive(Template)]
+#[template(path = "networks/dealers.html")]
+struct DealersTpl {
+    layout: Layout,
+    list: Page<Dealer>,
+    q: String,
+    status: String,
+    can_add: bool,
+    form: DealerInput,
+    /// (field, message) of a refused addition.
+    error: Option<(String, String)>,
+}
+
+impl DealersTpl {
+    fn err_for(&self, field: &str) -> String {
+        match &self.error {
+            Some((f, m)) if f == field => m.clone(),
+            _ => String::new(),
+        }
+    }
+    fn general_err(&self) -> String {
+        match &self.error {
+            Some((f, m))
+                if !matches!(
+                    f.as_str(),
+                    "name" | "contact_name" | "email" | "phone" | "username" | "password"
+                ) =>
+            {
+                m.clone()
+            }
+            _ => String::new(),
+        }
+    }
+    fn page_link(&self, page: i64) -> String {
+        format!(
+            "/dealers?q={}&status={}&page={page}",
+            url_encode(&self.q),
+            url_encode(&self.status)
+        )
+    }
+}
+
+async fn dealers_view(
+    state: &AppState,
+    who: &Identity,
+    headers: &HeaderMap,
+    f: &DealerFilter,
+) -> Result<DealersTpl, AppError> {
+    let list = networks::list_dealers(state, who, f).await?;
+    Ok(DealersTpl {
+        layout: Layout::for_user(state, who, headers, "My dealers", "dealers").await?,
+        list,
+        q: f.q.clone().unwrap_or_default(),
+        status: f.status.clone().unwrap_or_default(),
+        can_add: access::allows(access::effective_role(who), Need::Admin),
+        form: DealerInput::default(),
+        error: None,
+    })
+}
+
+pub async fn dealers_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageQuery(f): PageQuery<DealerFilter>,
+) -> Response {
+    match dealers_view(&state, &who, &headers, &f).await {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn dealer_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageForm(form): PageForm<DealerInput>,
+) -> Response {
+    let secure = state.config.secure_cookies;
+    match networks::create_dealer(&state, &who, &form).await {
+        Ok(d) => redirect_with_flash(
+            "/dealers",
+            &format!(
+                "The dealer {} was added; it signs in as {}.",
+                d.name,
+                d.username.as_deref().unwrap_or("")
+            ),
+            secure,
+        ),
+        Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. })) => {
+            match dealers_view(&state, &who, &headers, &DealerFilter::default()).await {
+                Ok(mut t) => {
+                    t.error = Some((e.field().unwrap_or("").to_string(), e.public_message()));
+                    t.form = DealerInput {
+                        password: String::new(),
+                        ..form
+                    };
+                    render(e.status(), &t, &t.layout, secure)
+                }
+                Err(e) => error_page(&e),
+            }
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "networks/dealer.html")]
+struct DealerTpl {
+    layout: Layout,
+    d: Dealer,
+    can_write: bool,
+    can_admin: bool,
+}
+
+pub async fn dealer_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> Response {
+    let r = async {
+        let d = networks::get_dealer(&state, &who, id).await?;
+        let role = access::effective_role(&who).to_string();
+        Ok::<_, AppError>(DealerTpl {
+            layout: Layout::for_user(&state, &who, &headers, &d.name, "dealers").await?,
+            d,
+            can_write: access::allows(&role, Need::Write),
+            can_admin: access::allows(&role, Need::Admin),
+        })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn dealer_update(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(form): PageForm<networks::DealerUpdate>,
+) -> Response {
+    let r = networks::update_dealer(&state, &who, id, &form).await;
+    after(&state, r, &format!("/dealers/{id}"), |d| {
+        format!("{} was saved.", d.name)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn dealer_status(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(form): PageForm<StatusForm>,
+) -> Response {
+    let r = networks::set_dealer_status(&state, &who, id, form.status.trim()).await;
+    after(&state, r, &format!("/dealers/{id}"), |d| {
+        if d.status == "active" {
+            format!(
+                "{} is active again: the dealer and its subscribers can sign in.",
+                d.name
+            )
+        } else {
+            format!(
+                "{} is inactive: the dealer and its {} subscriber(s) are signed out and cannot sign in; their data is kept.",
+                d.name, d.subscribers
+            )
+        }
+    })
+}
+
+#[derive(Template)]
+#[template(path = "networks/dealer_delete.html")]
+struct DealerDeleteTpl {
+    layout: Layout,
+    p: networks::DealerDeletion,
+}
+
+pub async fn dealer_delete_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> Response {
+    let r = async {
+        let p = networks::dealer_deletion_preview(&state, &who, id).await?;
+        let layout = Layout::for_user(&state, &who, &headers, "Delete dealer", "dealers").await?;
+        Ok::<_, AppError>(DealerDeleteTpl { layout, p })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    confirm_accounts: Option<i64>,
+}
+
+pub async fn dealer_delete(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(form): PageForm<DeleteForm>,
+) -> Response {
+    let r = networks::delete_dealer(&state, &who, id, form.confirm_accounts).await;
+    let back = if r.is_ok() {
+        "/dealers".to_string()
+    } else {
+        format!("/dealers/{id}/delete")
+    };
+    after(&state, r, &back, |p| {
+        format!(
+            "{} was deleted with its {} subscriber(s) and {} login(s).",
+            p.dealer.name, p.subscribers, p.logins
+        )
+    })
+}
+
+#[derive(Template)]
+#[template(path = "networks/reseller_settings.html")]
+struct SettingsTpl {
+    layout: Layout,
+    s: networks::ResellerSettings,
+    can_edit: bool,
+    error: String,
+}
+
+async fn settings_view(
+    state: &AppState,
+    who: &Identity,
+    headers: &HeaderMap,
+) -> Result<SettingsTpl, AppError> {
+    let s = networks::reseller_settings(state, who).await?;
+    Ok(SettingsTpl {
+        layout: Layout::for_user(
+            state,
+            who,
+            headers,
+            "Reseller settings",
+            "reseller-settings",
+        )
+        .await?,
+        s,
+        can_edit: access::allows(access::effective_role(who), Need::Admin),
+        error: String::new(),
+    })
+}
+
+pub async fn settings_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    match settings_view(&state, &who, &headers).await {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// The settings form: a checkbox is present when ticked.
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    serves_resellers: Option<String>,
+    #[serde(default)]
+    email: String,
+    show_email: Option<String>,
+    #[serde(default)]
+    phone: String,
+    show_phone: Option<String>,
+    #[serde(default)]
+    website: String,
+    show_website: Option<String>,
+    #[serde(default)]
+    address: String,
+    show_address: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn settings_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageForm(f): PageForm<SettingsForm>,
+) -> Response {
+    let secure = state.config.secure_cookies;
+    let input = networks::ResellerSettingsInput {
+        serves_resellers: Some(f.serves_resellers.is_some()),
+        email: Some(f.email.clone()),
+        show_email: Some(f.show_email.is_some()),
+        phone: Some(f.phone.clone()),
+        show_phone: Some(f.show_phone.is_some()),
+        website: Some(f.website.clone()),
+        show_website: Some(f.show_website.is_some()),
+        address: Some(f.address.clone()),
+        show_address: Some(f.show_address.is_some()),
+        note: Some(f.note.clone()),
+    };
+    match networks::update_reseller_settings(&state, &who, &input).await {
+        Ok(s) => redirect_with_flash(
+            "/reseller-settings",
+            if s.serves_resellers {
+                "Your reseller settings were saved: resellers find you in the partner directory with the details you chose."
+            } else {
+                "Your reseller settings were saved: you are not listed in the partner directory."
+            },
+            secure,
+        ),
+        Err(e @ AppError::Validation { .. }) => match settings_view(&state, &who, &headers).await {
+            Ok(mut t) => {
+                t.s = networks::ResellerSettings {
+                    serves_resellers: f.serves_resellers.is_some(),
+                    email: f.email,
+                    show_email: f.show_email.is_some(),
+                    phone: f.phone,
+                    show_phone: f.show_phone.is_some(),
+                    website: f.website,
+                    show_website: f.show_website.is_some(),
+                    address: f.address,
+                    show_address: f.show_address.is_some(),
+                    note: f.note,
+                };
+                t.error = e.public_message();
+                render(e.status(), &t, &t.layout, secure)
+            }
+            Err(e) => error_page(&e),
+        },
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "networks/partner_directory.html")]
+struct DirectoryTpl {
+    layout: Layout,
+    list: Page<networks::DirectoryEntry>,
+    q: String,
+    /// The account in view is a reseller (it may send requests for partner).
+    reseller: bool,
+}
+
+impl DirectoryTpl {
+    fn page_link(&self, page: i64) -> String {
+        format!("/partner-directory?q={}&page={page}", url_encode(&self.q))
+    }
+}
+
+pub async fn directory_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageQuery(f): PageQuery<networks::DirectoryFilter>,
+) -> Response {
+    let r = async {
+        let list = networks::directory(&state, &who, &f).await?;
+        let layout =
+            Layout::for_user(&state, &who, &headers, "Partner directory", "directory").await?;
+        Ok::<_, AppError>(DirectoryTpl {
+            reseller: layout
+                .user
+                .as_ref()
+                .is_some_and(|u| u.account_kind == "reseller"),
+            layout,
+            list,
+            q: f.q.clone().unwrap_or_default(),
+        })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}

@@ -1,0 +1,403 @@
+//! Pages of onboarding: the public plans and registration form, and the operator's requests
+//! inbox, decision history, packages and add-ons, and My partners.
+
+use crate::areas::accounts::pages::after;
+use crate::areas::billing;
+use crate::areas::catalog;
+use crate::areas::onboarding;
+use crate::kernel::access::Need;
+use crate::kernel::error::AppError;
+use crate::kernel::http::cookies;
+use crate::kernel::http::layout::error_page;
+use crate::kernel::http::layout::render;
+use crate::kernel::http::layout::Layout;
+use crate::kernel::http::PageAuth;
+use crate::kernel::http::PageForm;
+use crate::kernel::http::PageId;
+use crate::kernel::http::PageQuery;
+use crate::kernel::http::RequestMeta;
+use crate::kernel::http::RouteAccess as A;
+use crate::kernel::query::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, StatusCode},
+    response::Response,
+    Extension,
+};
+use serde::Deserialize;
+
+crate::route_table! { ROUTES, routes;
+    get "/plans" => plans, A::Public;
+    post "/register" => register, A::Public;
+    get "/operator/requests" => requests, A::Operator(Need::Read);
+    post "/operator/requests/{id}/approve" => approve, A::Operator(Need::Admin);
+    post "/operator/requests/{id}/reject" => reject, A::Operator(Need::Admin);
+    post "/operator/settings" => settings, A::Operator(Need::Admin);
+    get "/operator/history" => history, A::Operator(Need::Read);
+    get "/operator/history.csv" => history_csv, A::Operator(Need::Read);
+    get "/operator/partners" => partners, A::Operator(Need::Read);
+    post "/operator/partners/{id}" => partner_update, A::Operator(Need::Admin);
+    post "/operator/invoices/{id}/payments" => payment, A::Operator(Need::Admin);
+}
+
+#[derive(Template)]
+#[template(path = "onboarding/plans.html")]
+struct PlansTpl {
+    layout: Layout,
+    packages: Vec<catalog::Package>,
+    addons: Vec<catalog::Addon>,
+    f: onboarding::Registration,
+    error: Option<(String, String)>,
+    done: Option<onboarding::PartnershipRequest>,
+}
+
+impl PlansTpl {
+    fn err(&self, field: &str) -> String {
+        match &self.error {
+            Some((f, m)) if f == field => m.clone(),
+            _ => String::new(),
+        }
+    }
+    fn general(&self) -> String {
+        match &self.error {
+            Some((f, m)) if f.is_empty() => m.clone(),
+            _ => String::new(),
+        }
+    }
+    fn chosen(&self, id: &i64) -> bool {
+        self.f.package_id == Some(*id)
+    }
+}
+
+fn pre_csrf(headers: &HeaderMap) -> (String, Option<axum::http::HeaderValue>) {
+    match cookies::get(headers, cookies::PRE_CSRF) {
+        Some(v) if v.len() == 32 => (v, None),
+        _ => {
+            let v = crate::kernel::secrets::random_hex(16);
+            let c = cookies::set(cookies::PRE_CSRF, &v, None, false);
+            (v, Some(c))
+        }
+    }
+}
+
+async fn plans_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: onboarding::Registration,
+    error: Option<(String, String)>,
+    done: Option<onboarding::PartnershipRequest>,
+) -> Result<(PlansTpl, Option<axum::http::HeaderValue>), AppError> {
+    let (csrf, set) = pre_csrf(headers);
+    Ok((
+        PlansTpl {
+            layout: Layout::anonymous("Become a partner", &csrf, headers),
+            packages: catalog::packages(state, false).await?,
+            addons: catalog::addons(state, false).await?,
+            f,
+            error,
+            done,
+        },
+        set,
+    ))
+}
+
+pub async fn plans(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match plans_view(&state, &headers, Default::default(), None, None).await {
+        Ok((t, set)) => {
+            let mut r = render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies);
+            if let Some(c) = set {
+                r.headers_mut().append(header::SET_COOKIE, c);
+            }
+            r
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RegisterForm {
+    #[serde(default)]
+    company_name: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    description: String,
+    package_id: Option<String>,
+    no_resellers: Option<String>,
+    delivery: Option<String>,
+    kind: Option<String>,
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<RegisterForm>,
+) -> Response {
+    let input = onboarding::Registration {
+        company_name: form.company_name,
+        contact_name: form.contact_name,
+        email: form.email,
+        phone: form.phone,
+        website: form.website,
+        description: form.description,
+        package_id: form.package_id.as_deref().and_then(|v| v.parse().ok()),
+        no_resellers: form.no_resellers.is_some(),
+        delivery: form.delivery,
+        kind: form.kind,
+    };
+    let (status, error, done) = match onboarding::register(&state, &input, &meta.ip, &meta.id).await
+    {
+        Ok(r) => (StatusCode::CREATED, None, Some(r)),
+        Err(e @ AppError::Internal(_)) => return error_page(&e),
+        Err(e) => (
+            e.status(),
+            Some((e.field().unwrap_or("").to_string(), e.public_message())),
+            None,
+        ),
+    };
+    match plans_view(&state, &headers, input, error, done).await {
+        Ok((t, _)) => render(status, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "onboarding/requests.html")]
+struct RequestsTpl {
+    layout: Layout,
+    pending: Vec<onboarding::PartnershipRequest>,
+    auto_approve: bool,
+}
+
+pub async fn requests(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+) -> Response {
+    let r = async {
+        let pending = onboarding::pending(&state, &who).await?;
+        Ok::<_, AppError>(RequestsTpl {
+            layout: Layout::for_user(&state, &who, &headers, "Partnership requests", "requests")
+                .await?,
+            pending,
+            auto_approve: onboarding::setting(&state, onboarding::AUTO_APPROVE)
+                .await?
+                .as_deref()
+                == Some("1"),
+        })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> Response {
+    let r = onboarding::approve(&state, &who, id).await;
+    after(&state, r, "/operator/requests", |r| {
+        format!(
+            "{} is approved: the partner and its owner login were created and emailed.",
+            r.company_name
+        )
+    })
+}
+
+#[derive(Deserialize)]
+pub struct RejectForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(f): PageForm<RejectForm>,
+) -> Response {
+    let r = onboarding::reject(&state, &who, id, &f.reason).await;
+    after(&state, r, "/operator/requests", |r| {
+        format!("{} was rejected; the reason was emailed.", r.company_name)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    auto_approve: Option<String>,
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageForm(f): PageForm<SettingsForm>,
+) -> Response {
+    let on = f.auto_approve.is_some();
+    let r = onboarding::set_auto_approve(&state, &who, on).await;
+    after(&state, r, "/operator/requests", |_| {
+        if on {
+            "New requests are now approved automatically.".into()
+        } else {
+            "New requests now wait for your decision.".into()
+        }
+    })
+}
+
+#[derive(Template)]
+#[template(path = "onboarding/history.html")]
+struct HistoryTpl {
+    layout: Layout,
+    f: onboarding::HistoryFilter,
+    list: Page<onboarding::PartnershipRequest>,
+    base_query: String,
+}
+
+impl HistoryTpl {
+    fn is(&self, v: &str) -> bool {
+        self.f.decision.as_deref() == Some(v)
+    }
+}
+
+fn history_query(f: &onboarding::HistoryFilter) -> String {
+    crate::kernel::http::layout::query_string(&[("q", &f.q), ("decision", &f.decision)])
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageQuery(f): PageQuery<onboarding::HistoryFilter>,
+) -> Response {
+    let r = async {
+        let list = onboarding::history(&state, &who, &f).await?;
+        Ok::<_, AppError>(HistoryTpl {
+            layout: Layout::for_user(&state, &who, &headers, "Decision history", "requests")
+                .await?,
+            base_query: history_query(&f),
+            f,
+            list,
+        })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn history_csv(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageQuery(f): PageQuery<onboarding::HistoryFilter>,
+) -> Response {
+    match onboarding::history_csv(&state, &who, &f).await {
+        Ok(b) => crate::kernel::http::csv_response("partnership-history.csv", b),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "onboarding/partners.html")]
+struct PartnersTpl {
+    layout: Layout,
+    partners: Vec<(
+        onboarding::PartnerRow,
+        Option<billing::Subscription>,
+        Option<billing::Invoice>,
+    )>,
+    q: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PartnersQuery {
+    q: Option<String>,
+}
+
+pub async fn partners(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageQuery(q): PageQuery<PartnersQuery>,
+) -> Response {
+    let r = async {
+        let rows = onboarding::my_partners(&state, &who, q.q.as_deref()).await?;
+        let mut partners = Vec::new();
+        for row in rows {
+            let sub = billing::subscription(&state, row.account.id).await?;
+            let open = billing::invoices_unchecked(&state, row.account.id)
+                .await?
+                .into_iter()
+                .find(|i| i.status == "open");
+            partners.push((row, sub, open));
+        }
+        Ok::<_, AppError>(PartnersTpl {
+            layout: Layout::for_user(&state, &who, &headers, "My partners", "partners").await?,
+            partners,
+            q: q.q.unwrap_or_default(),
+        })
+    }
+    .await;
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PartnerForm {
+    #[serde(default)]
+    external_invoice_id: String,
+}
+
+pub async fn partner_update(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(f): PageForm<PartnerForm>,
+) -> Response {
+    let r = onboarding::set_external_invoice_id(&state, &who, id, &f.external_invoice_id).await;
+    after(&state, r, "/operator/partners", |_| {
+        "The external invoice id was saved.".into()
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PaymentForm {
+    #[serde(default)]
+    reference: String,
+}
+
+pub async fn payment(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(f): PageForm<PaymentForm>,
+) -> Response {
+    let input = billing::PaymentInput {
+        reference: f.reference,
+        amount: None,
+    };
+    let r = billing::operator_payment(&state, &who, id, &input).await;
+    after(&state, r, "/operator/partners", |p| {
+        if p.registered {
+            format!(
+                "Payment of {} registered for {}.",
+                p.invoice.total_label, p.invoice.account_name
+            )
+        } else {
+            "This payment was registered before; nothing changed.".into()
+        }
+    })
+}

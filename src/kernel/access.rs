@@ -1,0 +1,167 @@
+//! The one place that decides who may read and change what.
+//!
+//! A login reaches its own account and everything below it, within its role; nothing else.
+//! While acting as an account below, it has owner rights there. An account outside reach answers
+//! 404, exactly like one that does not exist; a role too weak answers 403.
+
+use crate::areas::accounts::logins::Login;
+use crate::areas::accounts::Account;
+use crate::kernel::error::AppError;
+use crate::kernel::error::AppResult;
+use crate::kernel::Identity;
+use crate::state::AppState;
+
+/// What an operation needs of the login's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Need {
+    /// Any role: viewer and up.
+    Read,
+    /// Create and edit accounts: member and up.
+    Write,
+    /// Status, deletion, logins, acting as: admin and up.
+    Admin,
+}
+
+pub fn rank(role: &str) -> u8 {
+    match role {
+        "owner" => 3,
+        "admin" => 2,
+        "member" => 1,
+        _ => 0,
+    }
+}
+
+/// The role in force: the login's own, or owner while acting as an account below.
+pub fn effective_role(who: &Identity) -> &str {
+    if who.acting_as.is_some() {
+        "owner"
+    } else {
+        &who.login.role
+    }
+}
+
+pub fn allows(role: &str, need: Need) -> bool {
+    let r = rank(role);
+    match need {
+        Need::Read => true,
+        Need::Write => r >= 1,
+        Need::Admin => r >= 2,
+    }
+}
+
+/// 403 unless the role in force allows `need`.
+pub fn require(who: &Identity, need: Need) -> AppResult<()> {
+    if allows(effective_role(who), need) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(match need {
+            Need::Read => "your role does not allow this",
+            Need::Write => "your role (viewer) can only look, not change",
+            Need::Admin => "only owners and admins of an account may do this",
+        }))
+    }
+}
+
+/// True when `id` is `ancestor` or below it (and not deleted).
+pub async fn is_within(state: &AppState, ancestor: i64, id: i64) -> AppResult<bool> {
+    let n: Option<i64> = sqlx::query_scalar(
+        "SELECT c.depth FROM account_closure c JOIN accounts a ON a.id = c.descendant_id \
+         WHERE c.ancestor_id = $1 AND c.descendant_id = $2 AND a.status <> 'deleted'",
+    )
+    .bind(ancestor)
+    .bind(id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    Ok(n.is_some())
+}
+
+/// The account `id` if the identity reaches it (the account in view or below), checked for `need`.
+pub async fn account(state: &AppState, who: &Identity, id: i64, need: Need) -> AppResult<Account> {
+    if !is_within(state, who.view_account_id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    require(who, need)?;
+    crate::areas::accounts::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Like `account`, for changes that may not touch the account in view itself (status, deletion).
+pub async fn account_below(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    need: Need,
+) -> AppResult<Account> {
+    let a = account(state, who, id, need).await?;
+    if a.id == who.view_account_id {
+        return Err(AppError::forbidden(
+            "you cannot change the status of, or delete, your own account",
+        ));
+    }
+    Ok(a)
+}
+
+/// A login whose account the identity reaches, for managing it (admin and up).
+pub async fn login(state: &AppState, who: &Identity, login_id: i64) -> AppResult<Login> {
+    let l = crate::areas::accounts::logins::get(state, login_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !is_within(state, who.view_account_id, l.account_id).await? {
+        return Err(AppError::NotFound);
+    }
+    require(who, Need::Admin)?;
+    Ok(l)
+}
+
+/// Decides whether the identity may give or change the role `role` on a login of `account_id`:
+/// an admin may not make or change owners of its own account.
+pub fn may_assign_role(who: &Identity, account_id: i64, role: &str) -> AppResult<()> {
+    if role == "owner" && effective_role(who) != "owner" && account_id == who.view_account_id {
+        return Err(AppError::forbidden(
+            "only an owner may add or change owners of this account",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that the identity may act as `target`: a session (or token) of its own, not already
+/// acting, admin or owner, and the target strictly below its home account.
+pub async fn may_act_as(state: &AppState, who: &Identity, target: i64) -> AppResult<Account> {
+    if who.acting_as.is_some() {
+        return Err(AppError::conflict(
+            "already_acting",
+            "You are already acting as another account: exit it first",
+        ));
+    }
+    if !is_within(state, who.home_account_id, target).await? {
+        return Err(AppError::NotFound);
+    }
+    if target == who.home_account_id {
+        return Err(AppError::validation(
+            "account_id",
+            "This is your own account",
+        ));
+    }
+    if !allows(&who.login.role, Need::Admin) {
+        return Err(AppError::forbidden(
+            "only owners and admins may act as another account",
+        ));
+    }
+    crate::areas::accounts::get(&state.db, target)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The operator's own business (packages, partnership requests, billing): only when the account
+/// in view is the operator, with `need`. Anyone else gets 403.
+pub async fn operator(state: &AppState, who: &Identity, need: Need) -> AppResult<Account> {
+    let view = crate::areas::accounts::get(&state.db, who.view_account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if view.kind != "operator" {
+        return Err(AppError::forbidden("only the operator does this"));
+    }
+    require(who, need)?;
+    Ok(view)
+}

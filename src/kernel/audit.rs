@@ -1,0 +1,298 @@
+//! The audit log: one record per change of state, and for every sign-in, failure and sign-out.
+
+use crate::kernel::db::Db;
+use crate::kernel::db::Row;
+use serde::Serialize;
+use sqlx::Row as _;
+
+/// Who did it: the real login, its home account, the account it acted as, from where.
+#[derive(Clone, Debug, Default)]
+pub struct Actor {
+    pub login_id: Option<i64>,
+    pub login_email: Option<String>,
+    pub home_account_id: Option<i64>,
+    pub acting_as_account_id: Option<i64>,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// The system itself (jobs, the command line).
+    pub fn system() -> Actor {
+        Actor::default()
+    }
+}
+
+pub struct Entry<'a> {
+    /// The account this record belongs to (whose audit log shows it).
+    pub subject_account_id: Option<i64>,
+    pub action: &'a str,
+    pub target_type: Option<&'a str>,
+    pub target_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+pub async fn record(
+    conn: &mut sqlx::AnyConnection,
+    now_ms: i64,
+    actor: &Actor,
+    e: Entry<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, login_id, login_email, home_account_id, acting_as_account_id, \
+         subject_account_id, action, target_type, target_id, ip, request_id, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(now_ms)
+    .bind(actor.login_id)
+    .bind(actor.login_email.clone())
+    .bind(actor.home_account_id)
+    .bind(actor.acting_as_account_id)
+    .bind(e.subject_account_id)
+    .bind(e.action)
+    .bind(e.target_type)
+    .bind(e.target_id)
+    .bind(actor.ip.clone())
+    .bind(actor.request_id.clone())
+    .bind(e.detail)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: String,
+    #[serde(skip)]
+    pub at_ms: i64,
+    pub login_id: Option<i64>,
+    pub login_email: Option<String>,
+    pub acting_as_account_id: Option<i64>,
+    pub subject_account_id: Option<i64>,
+    pub action: String,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub ip: Option<String>,
+    pub detail: Option<String>,
+    /// Names of the accounts (in the audit log search).
+    pub acting_as_name: Option<String>,
+    pub subject_name: Option<String>,
+}
+
+fn from_row(r: &Row) -> Result<AuditRecord, sqlx::Error> {
+    let at_ms: i64 = r.try_get("at")?;
+    Ok(AuditRecord {
+        id: r.try_get("id")?,
+        at: crate::clock::rfc3339(at_ms),
+        at_ms,
+        login_id: r.try_get("login_id")?,
+        login_email: r.try_get("login_email")?,
+        acting_as_account_id: r.try_get("acting_as_account_id")?,
+        subject_account_id: r.try_get("subject_account_id")?,
+        action: r.try_get("action")?,
+        target_type: r.try_get("target_type")?,
+        target_id: r.try_get("target_id")?,
+        ip: r.try_get("ip")?,
+        detail: r.try_get("detail")?,
+        acting_as_name: r.try_get("acting_as_name")?,
+        subject_name: r.try_get("subject_name")?,
+    })
+}
+
+/// The latest records about one login (its sign-ins, changes it made), newest first.
+pub async fn for_login(
+    db: &Db,
+    login_id: i64,
+    limit: i64,
+) -> Result<Vec<AuditRecord>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT l.id, l.at, l.login_id, l.login_email, l.acting_as_account_id, l.subject_account_id, l.action, \
+         l.target_type, l.target_id, l.ip, l.detail, aa.name AS acting_as_name, sa.name AS subject_name \
+         FROM audit_log l LEFT JOIN accounts aa ON aa.id = l.acting_as_account_id \
+         LEFT JOIN accounts sa ON sa.id = l.subject_account_id WHERE l.login_id = $1 \
+         ORDER BY l.at DESC, l.id DESC LIMIT $2",
+    )
+    .bind(login_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+#[derive(Clone, Debug, serde::Deserialize, Default)]
+pub struct AuditFilter {
+    /// Text in the email, action, target or detail.
+    pub q: Option<String>,
+    /// An action, or its first part (e.g. `login` or `account.delete`).
+    pub action: Option<String>,
+    /// First and last day, YYYY-MM-DD (UTC), inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+fn day_ms(field: &str, v: &str) -> Result<i64, crate::kernel::error::AppError> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(v.trim(), &fmt)
+        .map(|d| d.midnight().assume_utc().unix_timestamp() * 1000)
+        .map_err(|_| {
+            crate::kernel::error::AppError::validation(field, "Dates are written YYYY-MM-DD")
+        })
+}
+
+/// Builds the filtered query of the audit records visible from the account in view: those about
+/// it and every account below it (the operator also sees records about no account).
+async fn filtered(
+    state: &crate::state::AppState,
+    who: &crate::kernel::Identity,
+    f: &AuditFilter,
+) -> crate::kernel::error::AppResult<crate::kernel::query::Sql> {
+    use crate::kernel::query::{like_contains, Sql};
+    let view = crate::kernel::access::account(
+        state,
+        who,
+        who.view_account_id,
+        crate::kernel::access::Need::Read,
+    )
+    .await?;
+    // The address of someone working from above the account in view (e.g. operator staff acting
+    // as a client) is not shown to it; who it was, and as which account, is.
+    let mut sql = Sql::new(
+        "SELECT l.id, l.at, l.login_id, l.login_email, l.acting_as_account_id, l.subject_account_id, l.action, \
+         l.target_type, l.target_id, CASE WHEN l.home_account_id IS NULL OR EXISTS (SELECT 1 FROM account_closure hc \
+         WHERE hc.ancestor_id = ",
+    );
+    sql.int(view.id).push(
+        " AND hc.descendant_id = l.home_account_id) THEN l.ip ELSE NULL END AS ip, l.detail, \
+         aa.name AS acting_as_name, sa.name AS subject_name \
+         FROM audit_log l LEFT JOIN accounts aa ON aa.id = l.acting_as_account_id \
+         LEFT JOIN accounts sa ON sa.id = l.subject_account_id WHERE (EXISTS (SELECT 1 FROM account_closure c \
+         WHERE c.ancestor_id = ",
+    );
+    sql.int(view.id)
+        .push(" AND c.descendant_id = l.subject_account_id)");
+    if view.kind == "operator" {
+        sql.push(" OR l.subject_account_id IS NULL");
+    }
+    sql.push(")");
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if q.chars().count() > 100 {
+            return Err(crate::kernel::error::AppError::validation(
+                "q",
+                "Search text must be at most 100 characters",
+            ));
+        }
+        let like = like_contains(q);
+        sql.push(" AND (LOWER(COALESCE(l.login_email, '')) LIKE ")
+            .str(&like)
+            .push(" ESCAPE '\\'");
+        sql.push(" OR LOWER(l.action) LIKE ")
+            .str(&like)
+            .push(" ESCAPE '\\'");
+        sql.push(" OR LOWER(COALESCE(l.detail, '')) LIKE ")
+            .str(&like)
+            .push(" ESCAPE '\\'");
+        sql.push(" OR COALESCE(l.target_id, '') = ")
+            .str(q)
+            .push(")");
+    }
+    if let Some(a) = f.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        if a.len() > 60
+            || !a
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        {
+            return Err(crate::kernel::error::AppError::validation(
+                "action",
+                "Unknown action",
+            ));
+        }
+        sql.push(" AND (l.action = ")
+            .str(a)
+            .push(" OR l.action LIKE ")
+            .str(&format!("{a}.%"))
+            .push(")");
+    }
+    if let Some(from) = f.from.as_deref().filter(|v| !v.trim().is_empty()) {
+        sql.push(" AND l.at >= ").int(day_ms("from", from)?);
+    }
+    if let Some(to) = f.to.as_deref().filter(|v| !v.trim().is_empty()) {
+        sql.push(" AND l.at < ").int(day_ms("to", to)? + 86_400_000);
+    }
+    Ok(sql)
+}
+
+pub async fn search(
+    state: &crate::state::AppState,
+    who: &crate::kernel::Identity,
+    f: &AuditFilter,
+) -> crate::kernel::error::AppResult<crate::kernel::query::Page<AuditRecord>> {
+    let (page, per_page) = crate::kernel::query::paging(f.page, f.per_page.or(Some(50)));
+    let sql = filtered(state, who, f).await?;
+    let count = crate::kernel::query::Sql {
+        text: format!("SELECT COUNT(*) FROM ({}) x", sql.text),
+        args: sql.args.clone(),
+    };
+    let total = count.scalar::<i64>().fetch_one(&state.db.pool).await?;
+    let mut sql = sql;
+    sql.push(" ORDER BY l.at DESC, l.id DESC LIMIT ")
+        .int(per_page)
+        .push(" OFFSET ")
+        .int((page - 1) * per_page);
+    let rows = sql.query().fetch_all(&state.db.pool).await?;
+    Ok(crate::kernel::query::Page {
+        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// At most this many rows go into one CSV export.
+pub const MAX_EXPORT: i64 = 100_000;
+
+/// The filtered audit log as CSV (UTF-8, RFC 4180), newest first.
+pub async fn export_csv(
+    state: &crate::state::AppState,
+    who: &crate::kernel::Identity,
+    f: &AuditFilter,
+) -> crate::kernel::error::AppResult<Vec<u8>> {
+    let mut sql = filtered(state, who, f).await?;
+    sql.push(" ORDER BY l.at DESC, l.id DESC LIMIT ")
+        .int(MAX_EXPORT);
+    let rows = sql.query().fetch_all(&state.db.pool).await?;
+    let mut w = crate::kernel::csv::Writer::new();
+    w.row(&[
+        "time",
+        "login",
+        "acting_as_account",
+        "acting_as_name",
+        "account",
+        "account_name",
+        "action",
+        "target_type",
+        "target_id",
+        "ip",
+        "detail",
+    ]);
+    for r in rows.iter().map(from_row) {
+        let r = r?;
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        w.row(&[
+            &r.at,
+            r.login_email.as_deref().unwrap_or(""),
+            &opt(r.acting_as_account_id),
+            r.acting_as_name.as_deref().unwrap_or(""),
+            &opt(r.subject_account_id),
+            r.subject_name.as_deref().unwrap_or(""),
+            &r.action,
+            r.target_type.as_deref().unwrap_or(""),
+            r.target_id.as_deref().unwrap_or(""),
+            r.ip.as_deref().unwrap_or(""),
+            r.detail.as_deref().unwrap_or(""),
+        ]);
+    }
+    Ok(w.finish())
+}

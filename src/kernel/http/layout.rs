@@ -1,0 +1,304 @@
+//! Server-rendered pages: thin handlers, askama templates, forms and flash messages.
+
+use crate::areas::accounts;
+use crate::kernel::error::current_request_id;
+use crate::kernel::error::AppError;
+use crate::kernel::http::cookies;
+use crate::kernel::secrets;
+use crate::kernel::Identity;
+use crate::state::AppState;
+use askama::Template;
+use axum::{
+    extract::Request,
+    http::{header, HeaderMap, StatusCode},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `k=v&…` of the filter values that are set, for pager and export links.
+pub(crate) fn query_string(pairs: &[(&str, &Option<String>)]) -> String {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", url_encode(v)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// What the layout shows around every page.
+pub struct Layout {
+    pub title: String,
+    pub nav: &'static str,
+    pub user: Option<UserBar>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    pub request_id: String,
+    /// With PANEL_TEST_CLOCK=1: the panel's (moved) time, shown in a banner on every page.
+    pub test_clock: Option<String>,
+    /// The account in view is the operator (its own menu entries and controls).
+    pub operator_view: bool,
+}
+
+impl Layout {
+    /// A flash that starts with "!" is an error.
+    pub fn flash_is_error(&self) -> bool {
+        self.flash.as_deref().is_some_and(|f| f.starts_with('!'))
+    }
+    pub fn flash_text(&self) -> &str {
+        self.flash.as_deref().unwrap_or("").trim_start_matches('!')
+    }
+}
+
+pub struct UserBar {
+    pub login_name: String,
+    pub login_email: String,
+    pub account_id: i64,
+    pub account_name: String,
+    pub account_kind: String,
+    pub acting_as: bool,
+    pub home_account_name: String,
+    /// Minutes left before acting as another account ends by itself.
+    pub acting_minutes_left: i64,
+}
+
+impl Layout {
+    pub(crate) async fn for_user(
+        state: &AppState,
+        who: &Identity,
+        headers: &HeaderMap,
+        title: &str,
+        nav: &'static str,
+    ) -> Result<Layout, AppError> {
+        let account = accounts::get(&state.db, who.view_account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Self::for_user_in(state, who, headers, title, nav, account).await
+    }
+
+    /// The layout when the handler already read the account in view.
+    pub(crate) async fn for_user_in(
+        state: &AppState,
+        who: &Identity,
+        headers: &HeaderMap,
+        title: &str,
+        nav: &'static str,
+        account: accounts::Account,
+    ) -> Result<Layout, AppError> {
+        let home = if who.acting_as.is_some() {
+            accounts::get(&state.db, who.home_account_id)
+                .await?
+                .map(|a| a.name)
+                .unwrap_or_default()
+        } else {
+            account.name.clone()
+        };
+        let acting_minutes_left = match who.session_id() {
+            Some(sid) if who.acting_as.is_some() => {
+                let since: Option<i64> =
+                    sqlx::query_scalar("SELECT acting_since FROM sessions WHERE id = $1")
+                        .bind(sid)
+                        .fetch_optional(&state.db.pool)
+                        .await?
+                        .flatten();
+                since
+                    .map(|s| {
+                        (s + crate::areas::accounts::acting::MAX_ACTING_MS - state.now_ms())
+                            / 60_000
+                    })
+                    .unwrap_or(0)
+            }
+            _ => 0,
+        };
+        let operator_view = account.kind == "operator";
+        Ok(Layout {
+            test_clock: state
+                .config
+                .test_clock
+                .then(|| crate::clock::format_ms(state.now_ms())),
+            operator_view,
+            title: title.to_string(),
+            nav,
+            user: Some(UserBar {
+                login_name: who.login.name.clone(),
+                login_email: who.login.email.clone(),
+                account_id: account.id,
+                account_name: account.name,
+                account_kind: account.kind,
+                acting_as: who.acting_as.is_some(),
+                home_account_name: home,
+                acting_minutes_left,
+            }),
+            csrf: who.csrf_token().to_string(),
+            flash: cookies::read_flash(headers),
+            request_id: current_request_id(),
+        })
+    }
+
+    pub(crate) fn anonymous(title: &str, csrf: &str, headers: &HeaderMap) -> Layout {
+        Layout {
+            test_clock: None,
+            operator_view: false,
+            title: title.to_string(),
+            nav: "",
+            user: None,
+            csrf: csrf.to_string(),
+            flash: cookies::read_flash(headers),
+            request_id: current_request_id(),
+        }
+    }
+}
+
+/// Renders a page; clears the flash cookie once its message has been shown.
+pub(crate) fn render<T: Template>(
+    status: StatusCode,
+    tpl: &T,
+    layout: &Layout,
+    secure: bool,
+) -> Response {
+    match tpl.render() {
+        Ok(html) => {
+            let mut r = (status, Html(html)).into_response();
+            if layout.flash.is_some() {
+                r.headers_mut()
+                    .append(header::SET_COOKIE, cookies::clear(cookies::FLASH, secure));
+            }
+            r
+        }
+        Err(e) => error_page(&AppError::Internal(format!("template: {e}"))),
+    }
+}
+
+pub(crate) fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    r.headers_mut()
+        .append(header::SET_COOKIE, cookies::flash(message, secure));
+    r
+}
+
+#[derive(Template)]
+#[template(path = "layout/error.html")]
+struct ErrorTpl {
+    layout: Layout,
+    status: u16,
+    message: String,
+}
+
+/// An error as a page: the status, a clear message and the request id.
+pub fn error_page(e: &AppError) -> Response {
+    if matches!(e, AppError::Internal(_)) {
+        tracing::error!(request_id = %current_request_id(), error = ?e, "internal error");
+    }
+    let layout = Layout {
+        test_clock: None,
+        operator_view: false,
+        title: "Error".into(),
+        nav: "",
+        user: None,
+        csrf: String::new(),
+        flash: None,
+        request_id: current_request_id(),
+    };
+    let tpl = ErrorTpl {
+        status: e.status().as_u16(),
+        message: e.public_message(),
+        layout,
+    };
+    match tpl.render() {
+        Ok(html) => (e.status(), Html(html)).into_response(),
+        Err(_) => (e.status(), e.public_message()).into_response(),
+    }
+}
+
+/// A form whose CSRF token did not match: back to where it came from, with a message.
+pub fn csrf_failed_page(req: &Request) -> Response {
+    let path = req.uri().path();
+    let back = if path == "/login" { "/login" } else { "/" };
+    let mut r = redirect_with_flash(back, &AppError::CsrfFailed.public_message(), false);
+    if path == "/login" {
+        r.headers_mut().append(
+            header::SET_COOKIE,
+            cookies::set(cookies::PRE_CSRF, &secrets::random_hex(16), None, false),
+        );
+    }
+    r
+}
+
+/// Only same-site paths are followed after sign-in.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && n.len() <= 2000
+                && !n[1..].starts_with(['/', '\\'])
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+                && !n.contains("://") =>
+        {
+            // Redirects carry ASCII only: anything else is percent-encoded.
+            let mut out = String::with_capacity(n.len());
+            for c in n.chars() {
+                if c.is_ascii() {
+                    out.push(c);
+                } else {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        out.push_str(&format!("%{b:02X}"));
+                    }
+                }
+            }
+            out
+        }
+        _ => "/".to_string(),
+    }
+}
+
+pub(crate) fn page<T: Template>(
+    state: &AppState,
+    r: Result<T, AppError>,
+    layout: impl Fn(&T) -> &Layout,
+) -> Response {
+    match r {
+        Ok(t) => render(StatusCode::OK, &t, layout(&t), state.config.secure_cookies),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        assert_eq!(safe_next(Some("/accounts?page=2")), "/accounts?page=2");
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n",
+            "https://evil.example",
+            "evil",
+            "/a\\b",
+            "/x?u=http://e",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/accounts?q=Café")), "/accounts?q=Caf%C3%A9");
+    }
+}

@@ -1,0 +1,522 @@
+//! Notifications: every email is rendered from a text and an HTML template (the subject is the
+//! text template's first line), stored in the outbox, and delivered later by a job.
+
+pub mod mail;
+
+use crate::kernel::error::AppResult;
+use crate::kernel::jobs;
+use crate::state::AppState;
+use askama::Template;
+
+pub enum Message {
+    PasswordChanged {
+        to: String,
+        name: String,
+    },
+    EmailChanged {
+        to: String,
+        name: String,
+        new_email: String,
+    },
+    PartnerApproved {
+        to: String,
+        name: String,
+        company: String,
+        package: String,
+        trial_days: i64,
+        password: String,
+    },
+    PartnerRejected {
+        to: String,
+        name: String,
+        company: String,
+        reason: String,
+    },
+    PaymentReminder {
+        to: String,
+        name: String,
+        days: i64,
+        period_end: String,
+        invoice_number: String,
+        invoice_id: i64,
+        amount: String,
+    },
+    AccessSuspended {
+        to: String,
+        name: String,
+        invoice_id: i64,
+        purge_at: String,
+    },
+    /// A request (add-on, broadcast, advertising, reseller link) was decided.
+    RequestDecided {
+        to: String,
+        name: String,
+        kind: String,
+        title: String,
+        approved: bool,
+        reason: String,
+    },
+    /// A free-form notice (e.g. a reseller link ended), subject and text given.
+    Notice {
+        to: String,
+        name: String,
+        subject: String,
+        text: String,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "email/request_decided.txt")]
+struct RequestDecidedText<'a> {
+    name: &'a str,
+    kind: &'a str,
+    title: &'a str,
+    approved: bool,
+    reason: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/request_decided.html")]
+struct RequestDecidedHtml<'a> {
+    name: &'a str,
+    kind: &'a str,
+    title: &'a str,
+    approved: bool,
+    reason: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice.txt")]
+struct NoticeText<'a> {
+    name: &'a str,
+    subject: &'a str,
+    text: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice.html")]
+struct NoticeHtml<'a> {
+    name: &'a str,
+    text: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/payment_reminder.txt")]
+struct PaymentReminderText<'a> {
+    name: &'a str,
+    days: i64,
+    period_end: &'a str,
+    invoice_number: &'a str,
+    invoice_id: i64,
+    amount: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/payment_reminder.html")]
+struct PaymentReminderHtml<'a> {
+    name: &'a str,
+    days: i64,
+    period_end: &'a str,
+    invoice_number: &'a str,
+    invoice_id: i64,
+    amount: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/access_suspended.txt")]
+struct AccessSuspendedText<'a> {
+    name: &'a str,
+    invoice_id: i64,
+    purge_at: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/access_suspended.html")]
+struct AccessSuspendedHtml<'a> {
+    name: &'a str,
+    invoice_id: i64,
+    purge_at: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/partner_approved.txt")]
+struct PartnerApprovedText<'a> {
+    name: &'a str,
+    company: &'a str,
+    package: &'a str,
+    trial_days: i64,
+    email: &'a str,
+    password: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/partner_approved.html")]
+struct PartnerApprovedHtml<'a> {
+    name: &'a str,
+    company: &'a str,
+    package: &'a str,
+    trial_days: i64,
+    email: &'a str,
+    password: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/partner_rejected.txt")]
+struct PartnerRejectedText<'a> {
+    name: &'a str,
+    company: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/partner_rejected.html")]
+struct PartnerRejectedHtml<'a> {
+    name: &'a str,
+    company: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/password_changed.txt")]
+struct PasswordChangedText<'a> {
+    name: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/password_changed.html")]
+struct PasswordChangedHtml<'a> {
+    name: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/email_changed.txt")]
+struct EmailChangedText<'a> {
+    name: &'a str,
+    new_email: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/email_changed.html")]
+struct EmailChangedHtml<'a> {
+    name: &'a str,
+    new_email: &'a str,
+    base_url: &'a str,
+}
+
+pub struct Rendered {
+    pub template: &'static str,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn split_subject(text: String) -> (String, String) {
+    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    let subject = first.trim_start_matches("Subject:").trim().to_string();
+    (subject, rest.trim_start_matches('\n').to_string())
+}
+
+pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
+    let (template, to, text, html) = match m {
+        Message::PasswordChanged { to, name } => (
+            "password_changed",
+            to,
+            PasswordChangedText { name, base_url }.render()?,
+            PasswordChangedHtml { name, base_url }.render()?,
+        ),
+        Message::EmailChanged {
+            to,
+            name,
+            new_email,
+        } => (
+            "email_changed",
+            to,
+            EmailChangedText {
+                name,
+                new_email,
+                base_url,
+            }
+            .render()?,
+            EmailChangedHtml {
+                name,
+                new_email,
+                base_url,
+            }
+            .render()?,
+        ),
+        Message::PartnerApproved {
+            to,
+            name,
+            company,
+            package,
+            trial_days,
+            password,
+        } => (
+            "partner_approved",
+            to,
+            PartnerApprovedText {
+                name,
+                company,
+                package,
+                trial_days: *trial_days,
+                email: to,
+                password,
+                base_url,
+            }
+            .render()?,
+            PartnerApprovedHtml {
+                name,
+                company,
+                package,
+                trial_days: *trial_days,
+                email: to,
+                password,
+                base_url,
+            }
+            .render()?,
+        ),
+        Message::PartnerRejected {
+            to,
+            name,
+            company,
+            reason,
+        } => (
+            "partner_rejected",
+            to,
+            PartnerRejectedText {
+                name,
+                company,
+                reason,
+            }
+            .render()?,
+            PartnerRejectedHtml {
+                name,
+                company,
+                reason,
+            }
+            .render()?,
+        ),
+        Message::PaymentReminder {
+            to,
+            name,
+            days,
+            period_end,
+            invoice_number,
+            invoice_id,
+            amount,
+        } => (
+            "payment_reminder",
+            to,
+            PaymentReminderText {
+                name,
+                days: *days,
+                period_end,
+                invoice_number,
+                invoice_id: *invoice_id,
+                amount,
+                base_url,
+            }
+            .render()?,
+            PaymentReminderHtml {
+                name,
+                days: *days,
+                period_end,
+                invoice_number,
+                invoice_id: *invoice_id,
+                amount,
+                base_url,
+            }
+            .render()?,
+        ),
+        Message::AccessSuspended {
+            to,
+            name,
+            invoice_id,
+            purge_at,
+        } => (
+            "access_suspended",
+            to,
+            AccessSuspendedText {
+                name,
+                invoice_id: *invoice_id,
+                purge_at,
+                base_url,
+            }
+            .render()?,
+            AccessSuspendedHtml {
+                name,
+                invoice_id: *invoice_id,
+                purge_at,
+                base_url,
+            }
+            .render()?,
+        ),
+        Message::RequestDecided {
+            to,
+            name,
+            kind,
+            title,
+            approved,
+            reason,
+        } => (
+            "request_decided",
+            to,
+            RequestDecidedText {
+                name,
+                kind,
+                title,
+                approved: *approved,
+                reason,
+                base_url,
+            }
+            .render()?,
+            RequestDecidedHtml {
+                name,
+                kind,
+                title,
+                approved: *approved,
+                reason,
+                base_url,
+            }
+            .render()?,
+        ),
+        Message::Notice {
+            to,
+            name,
+            subject,
+            text,
+        } => (
+            "notice",
+            to,
+            NoticeText {
+                name,
+                subject,
+                text,
+                base_url,
+            }
+            .render()?,
+            NoticeHtml {
+                name,
+                text,
+                base_url,
+            }
+            .render()?,
+        ),
+    };
+    let (subject, text) = split_subject(text);
+    Ok(Rendered {
+        template,
+        to: to.clone(),
+        subject,
+        text,
+        html,
+    })
+}
+
+/// Stores a message in the outbox and schedules its delivery, in the caller's transaction.
+pub async fn enqueue(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    m: &Message,
+) -> AppResult<i64> {
+    let r = render(&state.config.base_url, m)
+        .map_err(|e| crate::kernel::error::AppError::Internal(format!("template: {e}")))?;
+    // A login that signs in with a username (a dealer's) has no mailbox: nothing to send.
+    if !r.to.contains('@') {
+        return Ok(0);
+    }
+    let now = state.now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO outbox (recipient, subject, body_text, body_html, template, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&r.to)
+    .bind(&r.subject)
+    .bind(&r.text)
+    .bind(&r.html)
+    .bind(r.template)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    jobs::enqueue(
+        conn,
+        now,
+        jobs::SEND_EMAIL,
+        &serde_json::json!({ "outbox_id": id }).to_string(),
+        now,
+        Some(&format!("outbox:{id}")),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Stores a text message for a phone and schedules its delivery through the SMS gateway, in the
+/// caller's transaction.
+pub async fn enqueue_sms(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    phone: &str,
+    text: &str,
+    template: &str,
+) -> AppResult<i64> {
+    let now = state.now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO outbox (channel, recipient, subject, body_text, template, created_at) \
+         VALUES ('sms', $1, '', $2, $3, $4) RETURNING id",
+    )
+    .bind(phone)
+    .bind(text)
+    .bind(template)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    jobs::enqueue(
+        conn,
+        now,
+        jobs::SEND_EMAIL,
+        &serde_json::json!({ "outbox_id": id }).to_string(),
+        now,
+        Some(&format!("outbox:{id}")),
+    )
+    .await?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_comes_from_the_template_and_html_is_escaped() {
+        let r = render(
+            "http://x",
+            &Message::EmailChanged {
+                to: "a@b.c".into(),
+                name: "<b>Ann</b>".into(),
+                new_email: "n@b.c".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(r.subject, "Your Partner Panel email address was changed");
+        assert!(!r.text.starts_with("Subject"));
+        assert!(
+            r.html.contains("&#60;b&#62;Ann") || r.html.contains("&lt;b&gt;Ann"),
+            "{}",
+            r.html
+        );
+    }
+}

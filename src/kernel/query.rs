@@ -1,0 +1,129 @@
+//! A small builder for SQL with numbered parameters, the same text for both databases.
+
+use sqlx::any::AnyArguments;
+
+#[derive(Clone, Debug)]
+pub enum Arg {
+    I64(i64),
+    Str(String),
+}
+
+#[derive(Default, Clone, Debug)]
+pub struct Sql {
+    pub text: String,
+    pub args: Vec<Arg>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+
+    /// Appends a placeholder bound to `a`.
+    pub fn arg(&mut self, a: Arg) -> &mut Self {
+        self.args.push(a);
+        let n = self.args.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+
+    pub fn int(&mut self, v: i64) -> &mut Self {
+        self.arg(Arg::I64(v))
+    }
+
+    pub fn str(&mut self, v: &str) -> &mut Self {
+        self.arg(Arg::Str(v.to_string()))
+    }
+
+    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for a in &self.args {
+            q = match a {
+                Arg::I64(v) => q.bind(*v),
+                Arg::Str(v) => q.bind(v.as_str()),
+            };
+        }
+        q
+    }
+
+    pub fn scalar<T>(&self) -> sqlx::query::QueryScalar<'_, sqlx::Any, T, AnyArguments<'_>>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Unpin,
+        (T,): for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let mut q = sqlx::query_scalar(&self.text);
+        for a in &self.args {
+            q = match a {
+                Arg::I64(v) => q.bind(*v),
+                Arg::Str(v) => q.bind(v.as_str()),
+            };
+        }
+        q
+    }
+}
+
+/// `%text%` for LIKE, with LIKE's own wildcards taken literally (ESCAPE '\').
+pub fn like_contains(text: &str) -> String {
+    let mut s = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('%');
+    s
+}
+
+impl Sql {
+    /// ` AND LOWER(column) LIKE '%q%'` for a search text `q` (trimmed; nothing when empty); a text
+    /// longer than 100 characters is refused.
+    pub fn name_contains(
+        &mut self,
+        column: &str,
+        q: Option<&str>,
+    ) -> Result<&mut Self, crate::kernel::error::AppError> {
+        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+            if q.chars().count() > 100 {
+                return Err(crate::kernel::error::AppError::validation(
+                    "q",
+                    "Search text must be at most 100 characters",
+                ));
+            }
+            self.push(&format!(" AND LOWER({column}) LIKE "))
+                .str(&like_contains(q))
+                .push(" ESCAPE '\\'");
+        }
+        Ok(self)
+    }
+}
+
+/// A page of results.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page.max(1)).max(1)
+    }
+}
+
+/// Reads `page` and `per_page` with sane bounds.
+pub fn paging(page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
+    let per = per_page.unwrap_or(25).clamp(1, 100);
+    let page = page.unwrap_or(1).clamp(1, 1_000_000);
+    (page, per)
+}
