@@ -165,3 +165,173 @@ pub async fn operator(state: &AppState, who: &Identity, need: Need) -> AppResult
     require(who, need)?;
     Ok(view)
 }
+
+// ---- resources named by routes ----
+
+/// How the account that owns a resource must stand to the caller for one side of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The owner is the account in view or below it.
+    InView,
+    /// The owner is strictly below the account in view; the account in view itself is refused
+    /// (403) with this message.
+    Below(&'static str),
+    /// The owner is exactly the account in view.
+    View,
+    /// The owner is the account in view or above it (the caller is in the owner's subtree).
+    AboveView,
+    /// The owner column is a login id: the signed-in login itself.
+    OwnLogin,
+    /// The operator's business: the account in view must be the operator (403 otherwise, even
+    /// for a missing id); the resource only has to exist.
+    Operator,
+    /// Anyone signed in, as long as the resource exists (the area's rules decide the rest).
+    Anyone,
+}
+
+/// One side of a resource: how its owner is found, and how the owner must stand to the caller.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Side {
+    /// What this side is, in words ("asker", "addressee", "linked reseller"…).
+    pub name: &'static str,
+    /// A SELECT with one parameter, `$1` = the id in the path, giving `owner_id` (an account id,
+    /// or a login id for `Reach::OwnLogin`); no row means "not this side".
+    pub owner: &'static str,
+    pub reach: Reach,
+    /// True when the owner on this side is the other party of a two-sided resource (the addressee
+    /// of a request, a reseller linked to a partner), not the account the route is about.
+    pub other_party: bool,
+    /// When set, a caller on this side may not use the route: 403 with this message (unless
+    /// another side lets it through).
+    pub refuse: Option<&'static str>,
+}
+
+/// What the `{id}` of a route is, and the sides from which it may be reached.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Resource {
+    pub kind: &'static str,
+    pub sides: &'static [Side],
+}
+
+impl Side {
+    /// The usual side: the account the resource belongs to, reached as `reach`.
+    pub const fn owner(owner: &'static str, reach: Reach) -> Side {
+        Side {
+            name: "owner",
+            owner,
+            reach,
+            other_party: false,
+            refuse: None,
+        }
+    }
+}
+
+/// A resource id the router has resolved and checked; handlers only ever see these.
+#[derive(Clone, Copy, Debug)]
+pub struct Checked {
+    pub kind: &'static str,
+    pub id: i64,
+    /// The owner found on the side that let the caller in.
+    pub owner: i64,
+    pub side: &'static str,
+}
+
+enum Held {
+    No,
+    /// The owner, and its distance from the account in view (0: the account in view itself).
+    Yes(i64, i64),
+}
+
+async fn side_holds(state: &AppState, who: &Identity, side: &Side, id: i64) -> AppResult<Held> {
+    let (sql, bind) = match side.reach {
+        Reach::InView | Reach::Below(_) => (
+            format!(
+                "SELECT o.owner_id, c.depth FROM ({}) o JOIN account_closure c ON c.descendant_id = o.owner_id \
+                 JOIN accounts a ON a.id = o.owner_id \
+                 WHERE c.ancestor_id = $2 AND a.status <> 'deleted'",
+                side.owner
+            ),
+            who.view_account_id,
+        ),
+        Reach::AboveView => (
+            format!(
+                "SELECT o.owner_id, c.depth FROM ({}) o JOIN account_closure c ON c.ancestor_id = o.owner_id \
+                 JOIN accounts a ON a.id = o.owner_id \
+                 WHERE c.descendant_id = $2 AND a.status <> 'deleted'",
+                side.owner
+            ),
+            who.view_account_id,
+        ),
+        Reach::View => (
+            format!(
+                "SELECT o.owner_id, CAST(0 AS BIGINT) FROM ({}) o WHERE o.owner_id = $2",
+                side.owner
+            ),
+            who.view_account_id,
+        ),
+        Reach::OwnLogin => (
+            format!(
+                "SELECT o.owner_id, CAST(0 AS BIGINT) FROM ({}) o WHERE o.owner_id = $2",
+                side.owner
+            ),
+            who.login.id,
+        ),
+        Reach::Operator | Reach::Anyone => {
+            let found: Option<i64> = sqlx::query_scalar(&format!(
+                "SELECT o.owner_id FROM ({}) o",
+                side.owner
+            ))
+            .bind(id)
+            .fetch_optional(&state.db.pool)
+            .await?;
+            return Ok(found.map(|o| Held::Yes(o, 0)).unwrap_or(Held::No));
+        }
+    };
+    let row: Option<(i64, i64)> = sqlx::query_as(&sql)
+        .bind(id)
+        .bind(bind)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(row.map(|(o, d)| Held::Yes(o, d)).unwrap_or(Held::No))
+}
+
+/// Resolves the resource `id` for the identity: the first side that reaches it lets the caller
+/// in (then the role must allow `need`, 403); a side that refuses gives 403; nothing: 404, the
+/// same answer as a missing id.
+pub async fn resource(
+    state: &AppState,
+    who: &Identity,
+    res: &'static Resource,
+    id: i64,
+    need: Need,
+) -> AppResult<Checked> {
+    if res.sides.iter().any(|s| s.reach == Reach::Operator) {
+        operator(state, who, need).await?;
+    }
+    let mut refused = None;
+    for side in res.sides {
+        let Held::Yes(owner, depth) = side_holds(state, who, side, id).await? else {
+            continue;
+        };
+        if let Some(msg) = side.refuse {
+            refused.get_or_insert(msg);
+            continue;
+        }
+        if let Reach::Below(msg) = side.reach {
+            if depth == 0 {
+                return Err(AppError::forbidden(msg));
+            }
+        }
+        require(who, need)?;
+        return Ok(Checked {
+            kind: res.kind,
+            id,
+            owner,
+            side: side.name,
+        });
+    }
+    match refused {
+        Some(msg) => Err(AppError::forbidden(msg)),
+        None => Err(AppError::NotFound),
+    }
+}

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod access_matrix;
 mod auth;
 mod billing;
 mod browser;

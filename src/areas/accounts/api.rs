@@ -21,18 +21,18 @@ use serde_json::json;
 use RouteAccess as A;
 
 crate::route_table! { ROUTES, routes;
-    get "/accounts/{id}" => get_account, A::Account(Need::Read);
-    patch "/accounts/{id}" => update_account, A::Account(Need::Write);
-    get "/accounts/{id}/children" => list_children, A::Account(Need::Read);
-    post "/accounts/{id}/children" => create_child, A::Account(Need::Write);
-    get "/accounts/{id}/subtree" => search_subtree, A::Account(Need::Read);
-    post "/accounts/{id}/status" => set_status, A::AccountBelow(Need::Admin);
-    get "/accounts/{id}/deletion" => deletion_preview, A::AccountBelow(Need::Admin);
-    delete "/accounts/{id}" => delete_account, A::AccountBelow(Need::Admin);
-    get "/accounts/{id}/logins" => list_logins, A::Account(Need::Read);
-    post "/accounts/{id}/logins" => create_login, A::Account(Need::Admin);
-    patch "/logins/{id}" => update_login, A::Login;
-    delete "/logins/{id}" => delete_login, A::Login;
+    get "/accounts/{id}" => get_account, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
+    patch "/accounts/{id}" => update_account, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
+    get "/accounts/{id}/children" => list_children, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
+    post "/accounts/{id}/children" => create_child, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
+    get "/accounts/{id}/subtree" => search_subtree, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
+    post "/accounts/{id}/status" => set_status, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
+    get "/accounts/{id}/deletion" => deletion_preview, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
+    delete "/accounts/{id}" => delete_account, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
+    get "/accounts/{id}/logins" => list_logins, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
+    post "/accounts/{id}/logins" => create_login, A::On(&crate::areas::accounts::ACCOUNT, Need::Admin);
+    patch "/logins/{id}" => update_login, A::On(&crate::areas::accounts::LOGIN, Need::Admin);
+    delete "/logins/{id}" => delete_login, A::On(&crate::areas::accounts::LOGIN, Need::Admin);
     post "/act-as" => act_as_start, A::SignedIn;
     post "/act-as/exit" => act_as_exit, A::SignedIn;
     post "/act-as/renew" => act_as_renew, A::SignedIn;
@@ -42,12 +42,10 @@ crate::route_table! { ROUTES, routes;
 
 async fn get_account(
     State(state): State<AppState>,
-    Auth(who): Auth,
+    Auth(_): Auth,
     ApiId(id): ApiId,
 ) -> AppResult<Json<accounts::Account>> {
-    Ok(Json(
-        crate::kernel::access::account(&state, &who, id, Need::Read).await?,
-    ))
+    Ok(Json(accounts::load(&state, id).await?))
 }
 
 async fn update_account(

@@ -32,15 +32,15 @@ use serde::Deserialize;
 
 crate::route_table! { ROUTES, routes;
     get "/accounts" => accounts_page, A::SignedIn;
-    get "/accounts/{id}" => account_page, A::Account(Need::Read);
-    post "/accounts/{id}" => account_update, A::Account(Need::Write);
-    post "/accounts/{id}/children" => child_create, A::Account(Need::Write);
-    post "/accounts/{id}/status" => status_submit, A::AccountBelow(Need::Admin);
-    get "/accounts/{id}/delete" => delete_page, A::AccountBelow(Need::Admin);
-    post "/accounts/{id}/delete" => delete_submit, A::AccountBelow(Need::Admin);
-    post "/accounts/{id}/logins" => login_create, A::Account(Need::Admin);
-    post "/logins/{id}" => login_update, A::Login;
-    post "/logins/{id}/delete" => login_delete, A::Login;
+    get "/accounts/{id}" => account_page, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
+    post "/accounts/{id}" => account_update, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
+    post "/accounts/{id}/children" => child_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
+    post "/accounts/{id}/status" => status_submit, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
+    get "/accounts/{id}/delete" => delete_page, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
+    post "/accounts/{id}/delete" => delete_submit, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
+    post "/accounts/{id}/logins" => login_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Admin);
+    post "/logins/{id}" => login_update, A::On(&crate::areas::accounts::LOGIN, Need::Admin);
+    post "/logins/{id}/delete" => login_delete, A::On(&crate::areas::accounts::LOGIN, Need::Admin);
     post "/act-as" => act_as_start, A::SignedIn;
     post "/act-as/exit" => act_as_exit, A::SignedIn;
     post "/act-as/renew" => act_as_renew, A::SignedIn;
@@ -170,7 +170,7 @@ pub async fn account_page(
     PageQuery(f): PageQuery<ListFilter>,
 ) -> Response {
     let r = async {
-        let a = access::account(&state, &who, id, Need::Read).await?;
+        let a = accounts::load(&state, id).await?;
         let layout = Layout::for_user(&state, &who, &headers, &a.name, "accounts").await?;
         let children = accounts::list(&state, &who, a.id, true, &f).await?;
         let role = access::effective_role(&who).to_string();

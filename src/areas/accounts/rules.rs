@@ -67,6 +67,14 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Account>, sqlx::Error> {
     row.as_ref().map(from_row).transpose()
 }
 
+/// An account the router has already checked for the caller (see `ACCOUNT`); gone: 404.
+pub async fn load(state: &AppState, id: i64) -> AppResult<Account> {
+    get(&state.db, id)
+        .await?
+        .filter(|a| a.status != "deleted")
+        .ok_or(AppError::NotFound)
+}
+
 pub async fn operator(db: &Db) -> Result<Option<Account>, sqlx::Error> {
     let q = format!("SELECT {COLUMNS} FROM accounts a WHERE a.kind = 'operator'");
     let row = sqlx::query(&q).fetch_optional(&db.pool).await?;

@@ -11,3 +11,65 @@ pub use create::*;
 pub use history::*;
 pub use inbox::*;
 pub use model::*;
+
+use crate::kernel::access::{Reach, Resource, Side};
+
+const ASKER: &str = "SELECT account_id AS owner_id FROM requests WHERE id = $1";
+const ADDRESSEE: &str = "SELECT addressee_id AS owner_id FROM requests WHERE id = $1";
+
+/// A request, as its asker (the account in view or below) or its addressee sees it.
+pub const REQUEST: Resource = Resource {
+    kind: "request",
+    sides: &[
+        Side {
+            name: "asker",
+            owner: ASKER,
+            reach: Reach::InView,
+            other_party: false,
+            refuse: None,
+        },
+        Side {
+            name: "addressee",
+            owner: ADDRESSEE,
+            reach: Reach::View,
+            other_party: true,
+            refuse: None,
+        },
+    ],
+};
+
+/// A request on its asker's side only (withdraw).
+pub const ASKED_REQUEST: Resource = Resource {
+    kind: "request",
+    sides: &[Side {
+        name: "asker",
+        owner: ASKER,
+        reach: Reach::InView,
+        other_party: false,
+        refuse: None,
+    }],
+};
+
+/// A request in the addressee's inbox: only the addressee decides; the asker's side sees it but
+/// is refused.
+pub const INBOX_REQUEST: Resource = Resource {
+    kind: "request",
+    sides: &[
+        Side {
+            name: "addressee",
+            owner: ADDRESSEE,
+            reach: Reach::View,
+            other_party: false,
+            refuse: None,
+        },
+        Side {
+            name: "asker",
+            owner: ASKER,
+            reach: Reach::InView,
+            other_party: true,
+            refuse: Some(
+                "this request is addressed to another account: only that account decides it",
+            ),
+        },
+    ],
+};

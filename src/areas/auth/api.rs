@@ -24,16 +24,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use RouteAccess as A;
 
+use crate::kernel::access::Need;
+
 crate::route_table! { ROUTES, routes;
     post "/auth/login" => login, A::Public;
-    post "/auth/logout" => logout, A::SignedIn;
-    get "/me" => me, A::SignedIn;
+    post "/auth/logout" => logout, A::SignedIn, unpaid;
+    get "/me" => me, A::SignedIn, unpaid;
     patch "/me" => update_me, A::SignedIn;
     post "/me/password" => change_password, A::SignedIn;
     get "/me/activity" => activity, A::SignedIn;
     get "/me/tokens" => list_tokens, A::SignedIn;
     post "/me/tokens" => create_token, A::SignedIn;
-    delete "/me/tokens/{id}" => revoke_token, A::SignedIn;
+    delete "/me/tokens/{id}" => revoke_token, A::On(&crate::areas::auth::API_TOKEN, Need::Read);
 }
 
 #[derive(Deserialize)]

@@ -21,16 +21,18 @@ use axum::{
 };
 use serde::Deserialize;
 
+use crate::kernel::access::Need;
+
 crate::route_table! { ROUTES, routes;
     get "/login" => login_page, A::Public;
     post "/login" => login_submit, A::Public;
-    post "/logout" => logout, A::SignedIn;
+    post "/logout" => logout, A::SignedIn, unpaid;
     get "/profile" => profile_page, A::SignedIn;
     post "/profile" => profile_submit, A::SignedIn;
     post "/profile/password" => password_submit, A::SignedIn;
     get "/profile/tokens" => tokens_page, A::SignedIn;
     post "/profile/tokens" => token_create, A::SignedIn;
-    post "/profile/tokens/{id}/revoke" => token_revoke, A::SignedIn;
+    post "/profile/tokens/{id}/revoke" => token_revoke, A::On(&crate::areas::auth::API_TOKEN, Need::Read);
 }
 
 #[derive(Template)]

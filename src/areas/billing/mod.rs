@@ -11,3 +11,23 @@ pub use invoices::*;
 pub use payments::*;
 pub use rules::*;
 pub use scan::*;
+
+use crate::kernel::access::{Reach, Resource, Side};
+
+/// An invoice of the account in view or of one below it.
+pub const INVOICE: Resource = Resource {
+    kind: "invoice",
+    sides: &[Side::owner(
+        "SELECT account_id AS owner_id FROM invoices WHERE id = $1",
+        Reach::InView,
+    )],
+};
+
+/// An invoice as the operator registers its payment.
+pub const INVOICE_TO_PAY: Resource = Resource {
+    kind: "invoice",
+    sides: &[Side::owner(
+        "SELECT id AS owner_id FROM invoices WHERE id = $1",
+        Reach::Operator,
+    )],
+};

@@ -21,11 +21,13 @@ use axum::{
 };
 use serde::Deserialize;
 
+use crate::kernel::access::Need;
+
 crate::route_table! { ROUTES, routes;
-    get "/billing" => billing_page, A::SignedIn;
+    get "/billing" => billing_page, A::SignedIn, unpaid;
     post "/billing/package" => change_package, A::SignedIn;
-    get "/billing/export" => export, A::SignedIn;
-    get "/invoices/{id}" => invoice_page, A::SignedIn;
+    get "/billing/export" => export, A::SignedIn, unpaid;
+    get "/invoices/{id}" => invoice_page, A::On(&crate::areas::billing::INVOICE, Need::Read), unpaid;
     post "/test-clock/advance" => advance_clock, A::TestClock;
 }
 
@@ -174,7 +176,7 @@ pub async fn advance_clock(
 ) -> Response {
     let days = f.days.as_deref().and_then(|d| d.trim().parse::<i64>().ok());
     let seconds = days.map(|d| d.clamp(0, 367).saturating_mul(86_400));
-    match crate::areas::billing::api::advance(&state, Some(&who), seconds).await {
+    match crate::areas::billing::advance(&state, Some(&who), seconds).await {
         Ok(v) => redirect_with_flash(
             "/",
             &format!("The clock now reads {}.", v["now"].as_str().unwrap_or("")),

@@ -272,3 +272,53 @@ pub async fn export(state: &AppState, who: &Identity) -> AppResult<serde_json::V
         "subscription": subscription(state, account.id).await? }),
     )
 }
+
+/// The billing of the account in view, or of the partner whose unpaid period denies access.
+pub async fn overview_data(
+    state: &AppState,
+    who: &crate::kernel::Identity,
+) -> AppResult<serde_json::Value> {
+    let account = who.suspended_by.unwrap_or(who.view_account_id);
+    let sub = crate::areas::billing::subscription(state, account).await?;
+    let invoices = if who.suspended_by.is_some()
+        || access::is_within(state, who.view_account_id, account).await?
+    {
+        crate::areas::billing::invoices_unchecked(state, account).await?
+    } else {
+        Vec::new()
+    };
+    Ok(serde_json::json!({
+        "suspended": who.suspended_by.is_some(),
+        "subscription": sub,
+        "invoices": invoices,
+        "how_to_pay": "Pay the open invoice by bank transfer quoting its number, or through your payment provider; access comes back as soon as the payment is registered.",
+    }))
+}
+
+/// Moves the panel's clock forward and runs what became due. Exists only with PANEL_TEST_CLOCK=1.
+pub async fn advance(
+    state: &AppState,
+    who: Option<&crate::kernel::Identity>,
+    seconds: Option<i64>,
+) -> AppResult<serde_json::Value> {
+    if !state.config.test_clock {
+        return Err(AppError::NotFound);
+    }
+    let who = who.ok_or(AppError::Unauthenticated)?;
+    access::operator(state, who, Need::Admin).await?;
+    let secs = seconds
+        .ok_or_else(|| AppError::validation("seconds", "How many seconds to move forward"))?;
+    if !(1..=366 * 86_400).contains(&secs) {
+        return Err(AppError::validation(
+            "seconds",
+            "Move between 1 second and 366 days forward",
+        ));
+    }
+    state.clock.advance_ms(secs * 1000);
+    crate::kernel::test_clock::share_test_clock(state).await?;
+    let report = crate::areas::billing::scan(state).await?;
+    let jobs = crate::kernel::jobs::run_due(state).await?;
+    Ok(
+        serde_json::json!({ "now": crate::clock::rfc3339(state.now_ms()), "billing": report, "jobs_run": jobs }),
+    )
+}

@@ -17,7 +17,7 @@ use serde_json::json;
 crate::route_table! { ROUTES, routes;
     get "/ad-packages" => list_ad_packages, A::Public;
     post "/ad-packages" => create_ad_package, A::Operator(Need::Admin);
-    post "/ad-packages/{id}/status" => ad_package_status, A::Operator(Need::Admin);
+    post "/ad-packages/{id}/status" => ad_package_status, A::On(&crate::areas::catalog::AD_PACKAGE, Need::Admin);
 }
 
 #[derive(Deserialize, Default)]

@@ -3,7 +3,6 @@
 
 use crate::areas::accounts::pages::after;
 use crate::areas::catalog::advertising;
-use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::http::PageAuth;
@@ -16,7 +15,7 @@ use serde::Deserialize;
 
 crate::route_table! { ROUTES, routes;
     post "/operator/ad-packages" => ad_package_create, A::Operator(Need::Admin);
-    post "/operator/ad-packages/{id}/status" => ad_package_status, A::Operator(Need::Admin);
+    post "/operator/ad-packages/{id}/status" => ad_package_status, A::On(&crate::areas::catalog::AD_PACKAGE, Need::Admin);
 }
 
 #[derive(Deserialize, Default)]
@@ -33,7 +32,6 @@ pub async fn ad_package_create(
     PageForm(f): PageForm<AdPackageForm>,
 ) -> Response {
     let r = async {
-        access::operator(&state, &who, Need::Admin).await?;
         let impressions = match f.impressions.as_deref().map(str::trim) {
             Some(v) if !v.is_empty() => Some(v.parse().map_err(|_| {
                 AppError::validation("impressions", "Impressions must be a whole number")

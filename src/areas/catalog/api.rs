@@ -17,11 +17,11 @@ use serde_json::json;
 crate::route_table! { ROUTES, routes;
     get "/packages" => list_packages, A::Public;
     post "/packages" => create_package, A::Operator(Need::Admin);
-    patch "/packages/{id}" => update_package, A::Operator(Need::Admin);
-    post "/packages/{id}/status" => package_status, A::Operator(Need::Admin);
+    patch "/packages/{id}" => update_package, A::On(&crate::areas::catalog::PACKAGE, Need::Admin);
+    post "/packages/{id}/status" => package_status, A::On(&crate::areas::catalog::PACKAGE, Need::Admin);
     get "/addons" => list_addons, A::Public;
     post "/addons" => create_addon, A::Operator(Need::Admin);
-    post "/addons/{id}/status" => addon_status, A::Operator(Need::Admin);
+    post "/addons/{id}/status" => addon_status, A::On(&crate::areas::catalog::ADDON, Need::Admin);
 }
 
 #[derive(Deserialize, Default)]

@@ -8,3 +8,32 @@ pub mod pages;
 pub mod rules;
 
 pub use rules::*;
+
+use crate::kernel::access::{Reach, Resource, Side};
+
+/// A package of the operator's catalogue.
+pub const PACKAGE: Resource = Resource {
+    kind: "package",
+    sides: &[Side::owner(
+        "SELECT id AS owner_id FROM packages WHERE id = $1",
+        Reach::Operator,
+    )],
+};
+
+/// An add-on of the operator's catalogue.
+pub const ADDON: Resource = Resource {
+    kind: "addon",
+    sides: &[Side::owner(
+        "SELECT id AS owner_id FROM addons WHERE id = $1",
+        Reach::Operator,
+    )],
+};
+
+/// An advertising package of the operator's catalogue.
+pub const AD_PACKAGE: Resource = Resource {
+    kind: "ad_package",
+    sides: &[Side::owner(
+        "SELECT id AS owner_id FROM ad_packages WHERE id = $1",
+        Reach::Operator,
+    )],
+};

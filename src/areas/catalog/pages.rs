@@ -3,7 +3,6 @@
 
 use crate::areas::accounts::pages::after;
 use crate::areas::catalog;
-use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::http::layout::error_page;
@@ -25,10 +24,10 @@ use serde::Deserialize;
 crate::route_table! { ROUTES, routes;
     get "/operator/packages" => packages, A::Operator(Need::Read);
     post "/operator/packages" => package_create, A::Operator(Need::Admin);
-    post "/operator/packages/{id}" => package_update, A::Operator(Need::Admin);
-    post "/operator/packages/{id}/status" => package_status, A::Operator(Need::Admin);
+    post "/operator/packages/{id}" => package_update, A::On(&crate::areas::catalog::PACKAGE, Need::Admin);
+    post "/operator/packages/{id}/status" => package_status, A::On(&crate::areas::catalog::PACKAGE, Need::Admin);
     post "/operator/addons" => addon_create, A::Operator(Need::Admin);
-    post "/operator/addons/{id}/status" => addon_status, A::Operator(Need::Admin);
+    post "/operator/addons/{id}/status" => addon_status, A::On(&crate::areas::catalog::ADDON, Need::Admin);
 }
 
 #[derive(Template)]
@@ -46,7 +45,6 @@ pub async fn packages(
     PageAuth(who): PageAuth,
 ) -> Response {
     let r = async {
-        access::operator(&state, &who, Need::Read).await?;
         Ok::<_, AppError>(PackagesTpl {
             layout: Layout::for_user(&state, &who, &headers, "Packages", "packages").await?,
             packages: catalog::packages(&state, true).await?,

@@ -14,12 +14,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 crate::route_table! { ROUTES, routes;
-    get "/accounts/{id}/channels" => list_channels, A::Account(Need::Read);
-    post "/accounts/{id}/channels" => create_channel, A::Account(Need::Write);
-    patch "/channels/{id}" => update_channel, A::SignedIn;
-    delete "/channels/{id}" => delete_channel, A::SignedIn;
-    post "/channels/{id}/followers" => follow, A::SignedIn;
-    post "/channels/{id}/followers/remove" => unfollow, A::SignedIn;
+    get "/accounts/{id}/channels" => list_channels, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
+    post "/accounts/{id}/channels" => create_channel, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
+    patch "/channels/{id}" => update_channel, A::On(&crate::areas::channels::CHANNEL, Need::Write);
+    delete "/channels/{id}" => delete_channel, A::On(&crate::areas::channels::CHANNEL, Need::Write);
+    post "/channels/{id}/followers" => follow, A::On(&crate::areas::channels::FOLLOWABLE_CHANNEL, Need::Write);
+    post "/channels/{id}/followers/remove" => unfollow, A::On(&crate::areas::channels::FOLLOWABLE_CHANNEL, Need::Write);
 }
 
 pub(crate) async fn list_channels(

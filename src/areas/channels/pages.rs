@@ -21,9 +21,9 @@ use serde::Deserialize;
 crate::route_table! { ROUTES, routes;
     get "/channels" => channels_page, A::SignedIn;
     post "/channels" => channel_create, A::SignedIn;
-    post "/channels/{id}" => channel_update, A::SignedIn;
-    post "/channels/{id}/delete" => channel_delete, A::SignedIn;
-    post "/channels/{id}/followers" => channel_follower, A::SignedIn;
+    post "/channels/{id}" => channel_update, A::On(&crate::areas::channels::CHANNEL, Need::Write);
+    post "/channels/{id}/delete" => channel_delete, A::On(&crate::areas::channels::CHANNEL, Need::Write);
+    post "/channels/{id}/followers" => channel_follower, A::On(&crate::areas::channels::FOLLOWABLE_CHANNEL, Need::Write);
 }
 
 #[derive(Template)]

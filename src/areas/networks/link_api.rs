@@ -10,9 +10,11 @@ use crate::state::AppState;
 use axum::{extract::State, http::StatusCode, Json};
 use serde_json::json;
 
+use crate::kernel::access::Need;
+
 crate::route_table! { ROUTES, routes;
     get "/resellers" => my_resellers, A::SignedIn;
-    post "/resellers/{id}/remove" => remove_reseller, A::SignedIn;
+    post "/resellers/{id}/remove" => remove_reseller, A::On(&crate::areas::networks::RESELLER, Need::Admin);
     get "/my-partner" => my_partner, A::SignedIn;
     post "/my-partner/leave" => leave_partner, A::SignedIn;
 }

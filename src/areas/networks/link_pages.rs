@@ -16,13 +16,15 @@ use crate::state::AppState;
 use askama::Template;
 use axum::{extract::State, http::HeaderMap, response::Response};
 
+use crate::kernel::access::Need;
+
 crate::route_table! { ROUTES, routes;
-    post "/partner-directory/{id}/request" => request_partner, A::SignedIn;
+    post "/partner-directory/{id}/request" => request_partner, A::On(&crate::areas::networks::DIRECTORY_PARTNER, Need::Write);
     get "/resellers" => resellers_page, A::SignedIn;
-    post "/resellers/{id}/remove" => reseller_remove, A::SignedIn;
+    post "/resellers/{id}/remove" => reseller_remove, A::On(&crate::areas::networks::RESELLER, Need::Admin);
     get "/my-partner" => my_partner_page, A::SignedIn;
     post "/my-partner/leave" => leave_partner, A::SignedIn;
-    post "/my-partner/channels/{id}/followers" => my_partner_follower, A::SignedIn;
+    post "/my-partner/channels/{id}/followers" => my_partner_follower, A::On(&crate::areas::networks::MY_PARTNER_CHANNEL, Need::Write);
 }
 
 #[derive(Template)]

@@ -13,3 +13,43 @@ pub use dealers::*;
 pub use limits::*;
 pub use links::*;
 pub use settings::*;
+
+use crate::kernel::access::{Reach, Resource, Side};
+
+/// A dealer strictly below the account in view.
+pub const DEALER: Resource = Resource {
+    kind: "dealer",
+    sides: &[Side::owner(
+        "SELECT id AS owner_id FROM accounts WHERE id = $1 AND kind = 'dealer'",
+        Reach::Below("you cannot change the status of, or delete, your own account"),
+    )],
+};
+
+/// A reseller linked to the partner in view (the id is the reseller's account).
+pub const RESELLER: Resource = Resource {
+    kind: "reseller",
+    sides: &[Side::owner(
+        "SELECT partner_id AS owner_id FROM reseller_links WHERE reseller_id = $1",
+        Reach::View,
+    )],
+};
+
+/// A partner of the directory; the rules decide whether the caller may ask it (resellers) and
+/// whether it serves resellers.
+pub const DIRECTORY_PARTNER: Resource = Resource {
+    kind: "directory_partner",
+    sides: &[Side::owner(
+        "SELECT id AS owner_id FROM accounts WHERE id = $1 AND kind = 'partner' AND status <> 'deleted'",
+        Reach::Anyone,
+    )],
+};
+
+/// A channel of the partner that the reseller in view is linked to.
+pub const MY_PARTNER_CHANNEL: Resource = Resource {
+    kind: "channel",
+    sides: &[Side::owner(
+        "SELECT l.reseller_id AS owner_id FROM channels c \
+         JOIN reseller_links l ON l.partner_id = c.account_id WHERE c.id = $1",
+        Reach::View,
+    )],
+};

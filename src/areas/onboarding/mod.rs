@@ -7,3 +7,23 @@ pub mod rules;
 
 pub use partners::*;
 pub use rules::*;
+
+use crate::kernel::access::{Reach, Resource, Side};
+
+/// A partnership request (a registration) waiting in the operator's inbox.
+pub const PARTNERSHIP_REQUEST: Resource = Resource {
+    kind: "partnership_request",
+    sides: &[Side::owner(
+        "SELECT id AS owner_id FROM partnership_requests WHERE id = $1",
+        Reach::Operator,
+    )],
+};
+
+/// A partner, as the operator's My partners edits it.
+pub const PARTNER: Resource = Resource {
+    kind: "partner",
+    sides: &[Side::owner(
+        "SELECT id AS owner_id FROM accounts WHERE id = $1 AND kind = 'partner' AND status <> 'deleted'",
+        Reach::Operator,
+    )],
+};

@@ -32,14 +32,14 @@ crate::route_table! { ROUTES, routes;
     get "/plans" => plans, A::Public;
     post "/register" => register, A::Public;
     get "/operator/requests" => requests, A::Operator(Need::Read);
-    post "/operator/requests/{id}/approve" => approve, A::Operator(Need::Admin);
-    post "/operator/requests/{id}/reject" => reject, A::Operator(Need::Admin);
+    post "/operator/requests/{id}/approve" => approve, A::On(&crate::areas::onboarding::PARTNERSHIP_REQUEST, Need::Admin);
+    post "/operator/requests/{id}/reject" => reject, A::On(&crate::areas::onboarding::PARTNERSHIP_REQUEST, Need::Admin);
     post "/operator/settings" => settings, A::Operator(Need::Admin);
     get "/operator/history" => history, A::Operator(Need::Read);
     get "/operator/history.csv" => history_csv, A::Operator(Need::Read);
     get "/operator/partners" => partners, A::Operator(Need::Read);
-    post "/operator/partners/{id}" => partner_update, A::Operator(Need::Admin);
-    post "/operator/invoices/{id}/payments" => payment, A::Operator(Need::Admin);
+    post "/operator/partners/{id}" => partner_update, A::On(&crate::areas::onboarding::PARTNER, Need::Admin);
+    post "/operator/invoices/{id}/payments" => payment, A::On(&crate::areas::billing::INVOICE_TO_PAY, Need::Admin);
 }
 
 #[derive(Template)]

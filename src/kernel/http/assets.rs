@@ -3,12 +3,12 @@
 use axum::{http::header, response::IntoResponse};
 
 crate::route_table! { ROUTES, routes;
-    get "/assets/panel.css" => || async { serve("text/css; charset=utf-8", CSS) }, crate::kernel::http::RouteAccess::Public;
-    get "/assets/panel.js" => || async { serve("text/javascript; charset=utf-8", JS) }, crate::kernel::http::RouteAccess::Public;
-    get "/assets/htmx.min.js" => || async { serve("text/javascript; charset=utf-8", HTMX) }, crate::kernel::http::RouteAccess::Public;
-    get "/assets/docs.js" => || async { serve("text/javascript; charset=utf-8", DOCS_JS) }, crate::kernel::http::RouteAccess::Public;
-    get "/assets/swagger-ui-bundle.js" => || async { serve("text/javascript; charset=utf-8", SWAGGER_JS) }, crate::kernel::http::RouteAccess::Public;
-    get "/assets/swagger-ui.css" => || async { serve("text/css; charset=utf-8", SWAGGER_CSS) }, crate::kernel::http::RouteAccess::Public;
+    get "/assets/panel.css" => || async { serve("text/css; charset=utf-8", CSS) }, crate::kernel::http::RouteAccess::Public, unpaid;
+    get "/assets/panel.js" => || async { serve("text/javascript; charset=utf-8", JS) }, crate::kernel::http::RouteAccess::Public, unpaid;
+    get "/assets/htmx.min.js" => || async { serve("text/javascript; charset=utf-8", HTMX) }, crate::kernel::http::RouteAccess::Public, unpaid;
+    get "/assets/docs.js" => || async { serve("text/javascript; charset=utf-8", DOCS_JS) }, crate::kernel::http::RouteAccess::Public, unpaid;
+    get "/assets/swagger-ui-bundle.js" => || async { serve("text/javascript; charset=utf-8", SWAGGER_JS) }, crate::kernel::http::RouteAccess::Public, unpaid;
+    get "/assets/swagger-ui.css" => || async { serve("text/css; charset=utf-8", SWAGGER_CSS) }, crate::kernel::http::RouteAccess::Public, unpaid;
 }
 
 const CSS: &str = include_str!("../../../assets/panel.css");

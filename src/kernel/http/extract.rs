@@ -6,7 +6,7 @@ use crate::kernel::Identity;
 use axum::{
     extract::{FromRequest, FromRequestParts, Request},
     http::{header, request::Parts},
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use serde::de::DeserializeOwned;
 
@@ -91,16 +91,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageAuth {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
         match parts.extensions.get::<MaybeIdentity>() {
             Some(MaybeIdentity(Some(i))) => Ok(PageAuth(i.clone())),
-            _ => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .filter(|p| *p != "/")
-                    .map(|p| format!("?next={}", crate::kernel::http::layout::url_encode(p)))
-                    .unwrap_or_default();
-                Err(Redirect::to(&format!("/login{next}")).into_response())
-            }
+            _ => Err(super::routes::sign_in_redirect(&parts.uri)),
         }
     }
 }
@@ -218,31 +209,40 @@ pub(crate) fn nul_error() -> AppError {
     AppError::bad_request("invalid_text", "Text must not contain NUL characters")
 }
 
-/// A numeric `{id}` in the path for the API: anything else is simply not found (JSON).
+/// The `{id}` of the path, as the router resolved and checked it against the resource the route
+/// names (see `routes::enforce`). There is no other way for a handler to read an id: a route
+/// without a resource kind has none to give.
 pub struct ApiId(pub i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for ApiId {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        match axum::extract::Path::<String>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(s)) => s.parse().map(ApiId).map_err(|_| AppError::NotFound),
-            Err(_) => Err(AppError::NotFound),
-        }
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        checked(parts)
+            .map(|c| ApiId(c.id))
+            .ok_or(AppError::NotFound)
     }
 }
 
-/// A numeric `{id}` in the path for pages: anything else shows the not-found page.
+/// The same checked `{id}` for pages.
 pub struct PageId(pub i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for PageId {
     type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
-        match axum::extract::Path::<String>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(s)) => s
-                .parse()
-                .map(PageId)
-                .map_err(|_| crate::kernel::http::layout::error_page(&AppError::NotFound)),
-            Err(_) => Err(crate::kernel::http::layout::error_page(&AppError::NotFound)),
-        }
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        checked(parts)
+            .map(|c| PageId(c.id))
+            .ok_or_else(|| crate::kernel::http::layout::error_page(&AppError::NotFound))
     }
+}
+
+fn checked(parts: &Parts) -> Option<crate::kernel::access::Checked> {
+    let c = parts
+        .extensions
+        .get::<crate::kernel::access::Checked>()
+        .copied();
+    debug_assert!(
+        c.is_some(),
+        "an id extractor on a route that names no resource"
+    );
+    c
 }

@@ -11,7 +11,7 @@ use axum::{
     extract::{ConnectInfo, MatchedPath, Request, State},
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     Router,
 };
 use std::{net::SocketAddr, time::Instant};
@@ -30,49 +30,12 @@ pub mod extract;
 pub mod layout;
 pub mod metrics;
 pub mod openapi;
+pub mod routes;
 
 pub use extract::*;
+pub use routes::{enforce, RouteAccess, RouteSpec};
 
 pub const MAX_BODY: usize = 1024 * 1024;
-
-/// What a route needs of its caller; the access test walks every route of every table with it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RouteAccess {
-    /// Anyone.
-    Public,
-    /// A signed-in login, acting on itself.
-    SignedIn,
-    /// `{id}` is an account the caller must reach (the account in view or below), with this need.
-    Account(crate::kernel::access::Need),
-    /// `{id}` is an account strictly below the account in view.
-    AccountBelow(crate::kernel::access::Need),
-    /// `{id}` is a login of an account the caller reaches (owners and admins).
-    Login,
-    /// The operator's own business: the account in view must be the operator, with this need.
-    Operator(crate::kernel::access::Need),
-    /// The opt-in test clock: absent (404) unless PANEL_TEST_CLOCK=1, then operator admins only.
-    TestClock,
-}
-
-pub struct RouteSpec {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub access: RouteAccess,
-}
-
-/// Declares a router and, from the same lines, the table of its routes and their access rules,
-/// so no route can exist without an entry.
-#[macro_export]
-macro_rules! route_table {
-    ($table:ident, $router:ident; $( $method:ident $path:literal => $handler:expr, $access:expr; )*) => {
-        pub const $table: &[$crate::kernel::http::RouteSpec] = &[
-            $( $crate::kernel::http::RouteSpec { method: stringify!($method), path: $path, access: $access }, )*
-        ];
-        pub fn $router() -> axum::Router<$crate::state::AppState> {
-            axum::Router::new() $( .route($path, axum::routing::$method($handler)) )*
-        }
-    };
-}
 
 pub fn router(state: AppState) -> Router {
     let mut pages = Router::new();
@@ -247,7 +210,7 @@ fn is_state_changing(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn error_for(path: &str, headers: &HeaderMap, e: AppError) -> Response {
+pub(crate) fn error_for(path: &str, headers: &HeaderMap, e: AppError) -> Response {
     if wants_json(path, headers) {
         e.into_response()
     } else {
@@ -306,20 +269,6 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
         (identity, _) => identity,
     };
 
-    // A partner's unpaid period denies its logins and all below it everything but billing.
-    if let Some(who) = &identity {
-        if who.suspended_by.is_some() && !allowed_while_suspended(req.method(), &path) {
-            return if path.starts_with("/api/") {
-                AppError::PaymentRequired(
-                    "Access is suspended: the period ended unpaid. GET /api/v1/billing shows the open invoice and how to pay.".into(),
-                )
-                .into_response()
-            } else {
-                Redirect::to("/billing").into_response()
-            };
-        }
-    }
-
     let mut req = req;
     if is_state_changing(req.method()) && !matches!(&identity, Some(i) if i.session_id().is_none())
     {
@@ -363,31 +312,8 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
         }
     }
     req.extensions_mut().insert(MaybeIdentity(identity));
+    req.extensions_mut().insert(state);
     next.run(req).await
-}
-
-/// What a login denied for an unpaid period may still do: read billing, invoices and the
-/// export, and sign out.
-fn allowed_while_suspended(method: &Method, path: &str) -> bool {
-    if matches!(path, "/logout" | "/api/v1/auth/logout") {
-        return *method == Method::POST;
-    }
-    if *method != Method::GET && *method != Method::HEAD {
-        return false;
-    }
-    path.starts_with("/assets/")
-        || path.starts_with("/invoices/")
-        || path.starts_with("/api/v1/invoices/")
-        || matches!(
-            path,
-            "/billing"
-                | "/billing/export"
-                | "/logout"
-                | "/api/v1/billing"
-                | "/api/v1/billing/export"
-                | "/api/v1/auth/logout"
-                | "/api/v1/me"
-        )
 }
 
 pub fn form_urlencoded_field(bytes: &[u8], name: &str) -> Option<String> {
