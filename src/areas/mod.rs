@@ -11,7 +11,7 @@ pub mod dashboard;
 pub mod networks;
 pub mod onboarding;
 
-use crate::kernel::http::Table;
+use crate::kernel::{http::Table, jobs::JobKind};
 
 /// Every area's route tables, pages and API.
 pub fn route_tables() -> Vec<Table> {
@@ -49,4 +49,12 @@ pub fn route_tables() -> Vec<Table> {
         t!(networks::link_pages, false),
         t!(networks::link_api, true),
     ]
+}
+
+/// Every area's kinds of job, for the worker.
+pub fn jobs() -> impl Iterator<Item = &'static JobKind> {
+    auth::JOBS
+        .iter()
+        .chain(billing::JOBS)
+        .chain(approvals::JOBS)
 }

@@ -6,11 +6,45 @@ use sqlx::Row as _;
 
 pub const SEND_EMAIL: &str = "send_email";
 
-pub const PURGE_SESSIONS: &str = "purge_sessions";
+/// What runs a job of one kind: its payload in, done or an error to retry with.
+pub type Run =
+    for<'a> fn(&'a AppState, &'a Job) -> futures_util::future::BoxFuture<'a, Result<(), String>>;
 
-pub const BILLING_SCAN: &str = "billing_scan";
+/// One kind of job, as an area declares it: the worker looks kinds up here.
+pub struct JobKind {
+    pub kind: &'static str,
+    pub run: Run,
+    /// For a periodic job: how often it is scheduled (once per period, by whichever instance
+    /// gets there first).
+    pub every_ms: Option<i64>,
+}
 
-pub const SEND_BROADCAST: &str = "send_broadcast";
+/// The kernel's own jobs: delivering the outbox.
+pub const JOBS: &[JobKind] = &[JobKind {
+    kind: SEND_EMAIL,
+    run: |state, job| {
+        Box::pin(async move {
+            let v: serde_json::Value =
+                serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
+            let id = v["outbox_id"].as_i64().ok_or("payload has no outbox_id")?;
+            crate::kernel::notify::mail::deliver(state, id, job.attempts >= job.max_attempts).await
+        })
+    },
+    every_ms: None,
+}];
+
+/// Every kind of job: the kernel's and each area's.
+pub fn registry() -> impl Iterator<Item = &'static JobKind> {
+    JOBS.iter().chain(crate::areas::jobs())
+}
+
+/// The number in a job's JSON payload under `key`.
+pub fn payload_id(job: &Job, key: &str) -> Result<i64, String> {
+    let v: serde_json::Value = serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
+    v[key]
+        .as_i64()
+        .ok_or_else(|| format!("payload has no {key}"))
+}
 
 const LEASE_MS: i64 = 5 * 60 * 1000;
 
@@ -121,33 +155,9 @@ async fn finish(
 }
 
 async fn execute(state: &AppState, job: &Job) -> Result<(), String> {
-    match job.kind.as_str() {
-        SEND_EMAIL => {
-            let v: serde_json::Value =
-                serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
-            let id = v["outbox_id"].as_i64().ok_or("payload has no outbox_id")?;
-            crate::kernel::notify::mail::deliver(state, id, job.attempts >= job.max_attempts).await
-        }
-        BILLING_SCAN => crate::areas::billing::scan(state)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        SEND_BROADCAST => {
-            let v: serde_json::Value =
-                serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
-            let id = v["request_id"]
-                .as_i64()
-                .ok_or("payload has no request_id")?;
-            crate::areas::approvals::send_broadcast(state, id)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        PURGE_SESSIONS => crate::areas::auth::purge_expired_sessions(state)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        other => Err(format!("unknown job kind {other}")),
+    match registry().find(|k| k.kind == job.kind) {
+        Some(k) => (k.run)(state, job).await,
+        None => Err(format!("unknown job kind {}", job.kind)),
     }
 }
 
@@ -165,28 +175,21 @@ pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
 /// Schedules the periodic housekeeping once per hour, whichever instance gets there first.
 async fn schedule_periodic(state: &AppState) -> Result<(), sqlx::Error> {
     let now = state.now_ms();
-    let hour = now / 3_600_000;
     let mut tx = state.db.begin().await?;
-    enqueue(
-        &mut tx,
-        now,
-        PURGE_SESSIONS,
-        "{}",
-        now,
-        Some(&format!("purge_sessions:{hour}")),
-    )
-    .await?;
-    // The billing cycle is looked at every minute, by whichever instance gets there first.
-    let minute = now / 60_000;
-    enqueue(
-        &mut tx,
-        now,
-        BILLING_SCAN,
-        "{}",
-        now,
-        Some(&format!("billing_scan:{minute}")),
-    )
-    .await?;
+    for k in registry() {
+        if let Some(every) = k.every_ms {
+            let slot = now / every;
+            enqueue(
+                &mut tx,
+                now,
+                k.kind,
+                "{}",
+                now,
+                Some(&format!("{}:{slot}", k.kind)),
+            )
+            .await?;
+        }
+    }
     tx.commit().await
 }
 

@@ -377,7 +377,7 @@ pub(crate) async fn take_effect(
             jobs::enqueue(
                 tx,
                 now,
-                jobs::SEND_BROADCAST,
+                super::SEND_BROADCAST,
                 &serde_json::json!({ "request_id": r.id }).to_string(),
                 starts.max(now),
                 Some(&format!("broadcast:{}", r.id)),

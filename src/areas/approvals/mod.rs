@@ -73,3 +73,20 @@ pub const INBOX_REQUEST: Resource = Resource {
         },
     ],
 };
+
+/// A broadcast is sent at its start.
+pub const SEND_BROADCAST: &str = "send_broadcast";
+
+pub const JOBS: &[crate::kernel::jobs::JobKind] = &[crate::kernel::jobs::JobKind {
+    kind: SEND_BROADCAST,
+    run: |state, job| {
+        Box::pin(async move {
+            let id = crate::kernel::jobs::payload_id(job, "request_id")?;
+            inbox::send_broadcast(state, id)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    },
+    every_ms: None,
+}];

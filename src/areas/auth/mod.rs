@@ -16,3 +16,17 @@ pub const API_TOKEN: Resource = Resource {
         Reach::OwnLogin,
     )],
 };
+
+/// Expired sessions are removed every hour.
+pub const JOBS: &[crate::kernel::jobs::JobKind] = &[crate::kernel::jobs::JobKind {
+    kind: "purge_sessions",
+    run: |state, _| {
+        Box::pin(async move {
+            rules::purge_expired_sessions(state)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    },
+    every_ms: Some(3_600_000),
+}];

@@ -31,3 +31,17 @@ pub const INVOICE_TO_PAY: Resource = Resource {
         Reach::Operator,
     )],
 };
+
+/// The billing cycle is looked at every minute: reminders, suspensions, purges.
+pub const JOBS: &[crate::kernel::jobs::JobKind] = &[crate::kernel::jobs::JobKind {
+    kind: "billing_scan",
+    run: |state, _| {
+        Box::pin(async move {
+            scan::scan(state)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    },
+    every_ms: Some(60_000),
+}];
