@@ -679,3 +679,23 @@ async fn a_kill_9_during_writes_loses_no_acknowledged_write() {
     assert_eq!(closure_ok, 0, "an account without its closure rows");
     state.db.close().await;
 }
+
+/// Every answer, pages, API, errors and assets alike, carries the security headers.
+#[tokio::test]
+async fn every_answer_has_the_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/healthz",
+        "/login",
+        "/api/v1/me",
+        "/no-such-page",
+        "/assets/panel.css",
+    ] {
+        let r = app.client().get(app.url(path)).send().await.unwrap();
+        let h = r.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert_eq!(h["x-request-id"].len(), 16, "{path}");
+    }
+}

@@ -15,6 +15,7 @@ use axum::{
     Router,
 };
 use std::{net::SocketAddr, time::Instant};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 crate::route_table! { ROUTES, routes;
     get "/api/openapi.json" => openapi::document, RouteAccess::Public;
@@ -56,6 +57,19 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request_context,
+        ))
+        // The security headers of every answer.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
         ))
         .with_state(state)
 }
@@ -165,8 +179,10 @@ pub struct RequestMeta {
     pub ip: String,
 }
 
-/// Outermost: gives each request an id (in logs, error bodies and the X-Request-Id header),
-/// counts it for /metrics and logs it.
+/// Gives each request an id (in logs, error bodies and the X-Request-Id header), counts it for
+/// /metrics and logs it. Kept by hand rather than tower-http's SetRequestId: that one keeps an id
+/// the client sent, and ours must not be chosen by the client (it ends up in the audit log); the
+/// one log line per request carries the route and timing the metrics use as well.
 async fn request_context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let id = secrets::random_hex(8);
     let ip = client_ip(&state, &req);
@@ -189,13 +205,6 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v);
     }
-    let headers = resp.headers_mut();
-    headers.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     if path != "/healthz" && path != "/metrics" {
         tracing::info!(request_id = %id, method = %method, path = %path, status, ms = elapsed.as_millis() as u64, "request");
     }
