@@ -481,3 +481,95 @@ async fn the_login_goes_by_sms_through_the_gateway_when_asked() {
         1
     );
 }
+
+/// Packages, add-ons and advertising packages retire and come back the same way: status in the
+/// list, one audit record with the item's name, 422 for another status, 404 for a missing one.
+#[tokio::test]
+async fn catalogue_items_retire_and_come_back_audited() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let mut items = Vec::new();
+    for (path, body) in [
+        (
+            "packages",
+            json!({"name": "Retiring package", "monthly_price": 100, "currency": "eur"}),
+        ),
+        (
+            "addons",
+            json!({"name": "Retiring add-on", "monthly_price": 100}),
+        ),
+        (
+            "ad-packages",
+            json!({"name": "Retiring reach", "impressions": 10, "price": 100}),
+        ),
+    ] {
+        let r = op.post(&format!("/api/v1/{path}"), body.clone()).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{path}");
+        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        items.push((path, id, body["name"].as_str().unwrap().to_string()));
+    }
+    for (path, id, name) in &items {
+        for status in ["retired", "active"] {
+            let r = op
+                .post(
+                    &format!("/api/v1/{path}/{id}/status"),
+                    json!({ "status": status }),
+                )
+                .await;
+            assert!(r.status().is_success(), "{path} {status}: {}", r.status());
+        }
+        let list: Value = op
+            .get(&format!("/api/v1/{path}?all=true"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let items = list
+            .as_array()
+            .or(list["items"].as_array())
+            .unwrap()
+            .clone();
+        let item = items.iter().find(|i| i["id"] == *id).unwrap();
+        assert_eq!(item["status"], "active", "{path}");
+        let (st, code, field, _) = error_of(
+            op.post(
+                &format!("/api/v1/{path}/{id}/status"),
+                json!({"status": "gone"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (st, code.as_str(), field.as_deref()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some("status")
+            ),
+            "{path}"
+        );
+        let (st, _, _, _) = error_of(
+            op.post(
+                &format!("/api/v1/{path}/987654/status"),
+                json!({"status": "retired"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{path}");
+        let kind = match *path {
+            "packages" => "package",
+            "addons" => "addon",
+            _ => "ad_package",
+        };
+        for action in ["retire", "reactivate"] {
+            let n = app
+                .count(&format!(
+                    "SELECT COUNT(*) FROM audit_log WHERE action = '{kind}.{action}' \
+                     AND target_id = '{id}' AND detail = '{name}'"
+                ))
+                .await;
+            assert_eq!(n, 1, "{kind}.{action}");
+        }
+    }
+}

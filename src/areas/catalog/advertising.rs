@@ -141,39 +141,7 @@ pub async fn set_package_status(
     id: i64,
     status: &str,
 ) -> AppResult<AdPackage> {
-    access::operator(state, who, Need::Admin).await?;
-    if !matches!(status, "active" | "retired") {
-        return Err(AppError::validation(
-            "status",
-            "Status is active or retired",
-        ));
-    }
-    let now = state.now_ms();
-    let mut tx = state.db.begin().await?;
-    let n = sqlx::query("UPDATE ad_packages SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if n == 0 {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &mut tx,
-        now,
-        &who.actor(),
-        audit::Entry {
-            subject_account_id: Some(who.view_account_id),
-            action: "ad_package.status",
-            target_type: Some("ad_package"),
-            target_id: Some(id.to_string()),
-            detail: Some(status.to_string()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    super::set_item_status(state, who, super::Item::AdPackage, id, status).await?;
     package(state, id).await?.ok_or(AppError::NotFound)
 }
 

@@ -275,41 +275,88 @@ pub async fn set_package_status(
     id: i64,
     status: &str,
 ) -> AppResult<Package> {
-    access::operator(state, who, access::Need::Admin).await?;
-    if status != "active" && status != "retired" {
-        return Err(AppError::validation(
-            "status",
-            "Status must be active or retired",
-        ));
+    set_item_status(state, who, Item::Package, id, status).await?;
+    package(state, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The catalogue's items: each is active (offered) or retired (kept where it is in use).
+#[derive(Clone, Copy, Debug)]
+pub enum Item {
+    Package,
+    Addon,
+    AdPackage,
+}
+
+impl Item {
+    fn table(self) -> &'static str {
+        match self {
+            Item::Package => "packages",
+            Item::Addon => "addons",
+            Item::AdPackage => "ad_packages",
+        }
     }
-    let p = package(state, id).await?.ok_or(AppError::NotFound)?;
+
+    fn kind(self) -> &'static str {
+        match self {
+            Item::Package => "package",
+            Item::Addon => "addon",
+            Item::AdPackage => "ad_package",
+        }
+    }
+}
+
+/// Retires an item of the catalogue or offers it again, audited with its name.
+pub async fn set_item_status(
+    state: &AppState,
+    who: &Identity,
+    item: Item,
+    id: i64,
+    status: &str,
+) -> AppResult<()> {
+    access::operator(state, who, access::Need::Admin).await?;
+    let retire = match status {
+        "retired" => true,
+        "active" => false,
+        _ => {
+            return Err(AppError::validation(
+                "status",
+                "Status must be active or retired",
+            ))
+        }
+    };
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE packages SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    // The table name comes from the enum above, never from input.
+    let name: Option<String> = sqlx::query_scalar(&format!(
+        "UPDATE {} SET status = $1, updated_at = $2 WHERE id = $3 RETURNING name",
+        item.table()
+    ))
+    .bind(status)
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let name = name.ok_or(AppError::NotFound)?;
+    let action = format!(
+        "{}.{}",
+        item.kind(),
+        if retire { "retire" } else { "reactivate" }
+    );
     audit::record(
         &mut tx,
         now,
         &who.actor(),
         audit::Entry {
             subject_account_id: Some(who.view_account_id),
-            action: if status == "retired" {
-                "package.retire"
-            } else {
-                "package.reactivate"
-            },
-            target_type: Some("package"),
+            action: &action,
+            target_type: Some(item.kind()),
             target_id: Some(id.to_string()),
-            detail: Some(p.name),
+            detail: Some(name),
         },
     )
     .await?;
     tx.commit().await?;
-    package(state, id).await?.ok_or(AppError::NotFound)
+    Ok(())
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -439,42 +486,5 @@ pub async fn set_addon_status(
     id: i64,
     status: &str,
 ) -> AppResult<()> {
-    access::operator(state, who, access::Need::Admin).await?;
-    if status != "active" && status != "retired" {
-        return Err(AppError::validation(
-            "status",
-            "Status must be active or retired",
-        ));
-    }
-    let now = state.now_ms();
-    let mut tx = state.db.begin().await?;
-    let n = sqlx::query("UPDATE addons SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if n == 0 {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &mut tx,
-        now,
-        &who.actor(),
-        audit::Entry {
-            subject_account_id: Some(who.view_account_id),
-            action: if status == "retired" {
-                "addon.retire"
-            } else {
-                "addon.reactivate"
-            },
-            target_type: Some("addon"),
-            target_id: Some(id.to_string()),
-            detail: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    set_item_status(state, who, Item::Addon, id, status).await
 }
