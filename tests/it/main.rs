@@ -3,6 +3,7 @@
 
 mod support;
 
+mod audit_sides;
 mod auth;
 mod billing;
 mod browser;
