@@ -21,6 +21,16 @@ impl Actor {
     pub fn system() -> Actor {
         Actor::default()
     }
+
+    /// The actor as the other tree of an event that concerns two sees it: by the name under
+    /// which that tree already knows the actor's side (e.g. "the operator", a reseller's
+    /// account name), with no login, home account, account acted as, address or request id.
+    pub fn known_as(name: impl Into<String>) -> Actor {
+        Actor {
+            login_email: Some(name.into()),
+            ..Actor::default()
+        }
+    }
 }
 
 pub struct Entry<'a> {
@@ -58,6 +68,36 @@ pub async fn record(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The other side of an event that concerns two trees (accounts neither of which reaches the
+/// other, or the operator and an account it answers as a party): its record, and the name by
+/// which that side knows the actor's side.
+pub struct OtherSide<'a> {
+    pub entry: Entry<'a>,
+    pub actor_known_as: String,
+}
+
+/// Records an event that concerns two trees once per side, in the caller's transaction: `own`
+/// (filed on the actor's side) with the full actor, and `other` (filed on the other side's
+/// account) with the actor named only as that side knows it. Each entry holds only what its
+/// side may see: the caller words the other side's detail without logins or accounts below
+/// the actor's side.
+pub async fn record_across(
+    conn: &mut sqlx::AnyConnection,
+    now_ms: i64,
+    actor: &Actor,
+    own: Entry<'_>,
+    other: OtherSide<'_>,
+) -> Result<(), sqlx::Error> {
+    record(&mut *conn, now_ms, actor, own).await?;
+    record(
+        conn,
+        now_ms,
+        &Actor::known_as(other.actor_known_as),
+        other.entry,
+    )
+    .await
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -4,6 +4,7 @@
 mod support;
 
 mod access_matrix;
+mod audit_sides;
 mod auth;
 mod billing;
 mod browser;

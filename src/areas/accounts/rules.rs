@@ -43,6 +43,19 @@ pub struct Account {
 pub const COLUMNS: &str =
     "a.id, a.parent_id, a.kind, a.name, a.status, a.email, a.phone, a.created_at, a.path";
 
+impl Account {
+    /// How another tree's audit log names this account when it acts on that tree's side of an
+    /// event concerning both: "the operator", or its name and kind as that tree already sees
+    /// them (a reseller under My resellers, a partner under My partner or in the directory).
+    pub fn known_as(&self) -> String {
+        if self.kind == "operator" {
+            "the operator".to_string()
+        } else {
+            format!("{} ({})", self.name, self.kind)
+        }
+    }
+}
+
 pub(crate) fn from_row(r: &Row) -> Result<Account, sqlx::Error> {
     Ok(Account {
         id: r.try_get("id")?,

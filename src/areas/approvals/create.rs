@@ -377,19 +377,35 @@ pub(crate) async fn insert(
         ),
         _ => e.into(),
     })?;
-    audit::record(
-        &mut tx,
-        now,
-        &who.actor(),
-        audit::Entry {
-            subject_account_id: Some(requester.id),
-            action: "request.create",
-            target_type: Some("request"),
-            target_id: Some(id.to_string()),
-            detail: Some(format!("{}: {}", kind_label(d.kind), d.title)),
-        },
-    )
-    .await?;
+    let own = audit::Entry {
+        subject_account_id: Some(requester.id),
+        action: "request.create",
+        target_type: Some("request"),
+        target_id: Some(id.to_string()),
+        detail: Some(format!("{}: {}", kind_label(d.kind), d.title)),
+    };
+    if d.kind == "reseller_link" {
+        // The partner asked is another tree: its log names the reseller, not who asked.
+        audit::record_across(
+            &mut tx,
+            now,
+            &who.actor(),
+            own,
+            audit::OtherSide {
+                entry: audit::Entry {
+                    subject_account_id: Some(d.addressee),
+                    action: "request.create",
+                    target_type: Some("request"),
+                    target_id: Some(id.to_string()),
+                    detail: Some(format!("{}: {}", kind_label(d.kind), d.title)),
+                },
+                actor_known_as: requester.known_as(),
+            },
+        )
+        .await?;
+    } else {
+        audit::record(&mut tx, now, &who.actor(), own).await?;
+    }
     tx.commit().await?;
     get(state, id).await?.ok_or(AppError::NotFound)
 }
@@ -398,7 +414,7 @@ pub(crate) async fn insert(
 /// held. Withdrawn requests are not decisions and stay out of the history.
 pub async fn withdraw(state: &AppState, who: &Identity, id: i64) -> AppResult<Request> {
     let r = get(state, id).await?.ok_or(AppError::NotFound)?;
-    access::account(state, who, r.account_id, Need::Write).await?;
+    let requester = access::account(state, who, r.account_id, Need::Write).await?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     let n = sqlx::query(
@@ -415,19 +431,29 @@ pub async fn withdraw(state: &AppState, who: &Identity, id: i64) -> AppResult<Re
             "This request is no longer waiting",
         ));
     }
-    audit::record(
-        &mut tx,
-        now,
-        &who.actor(),
-        audit::Entry {
-            subject_account_id: Some(r.account_id),
-            action: "request.withdraw",
-            target_type: Some("request"),
-            target_id: Some(id.to_string()),
-            detail: Some(format!("{}: {}", r.type_label, r.title)),
-        },
-    )
-    .await?;
+    let entry = |subject: i64| audit::Entry {
+        subject_account_id: Some(subject),
+        action: "request.withdraw",
+        target_type: Some("request"),
+        target_id: Some(id.to_string()),
+        detail: Some(format!("{}: {}", r.type_label, r.title)),
+    };
+    if r.kind == "reseller_link" {
+        // It leaves the partner's inbox: the partner's log names the reseller only.
+        audit::record_across(
+            &mut tx,
+            now,
+            &who.actor(),
+            entry(r.account_id),
+            audit::OtherSide {
+                entry: entry(r.addressee_id),
+                actor_known_as: requester.known_as(),
+            },
+        )
+        .await?;
+    } else {
+        audit::record(&mut tx, now, &who.actor(), entry(r.account_id)).await?;
+    }
     tx.commit().await?;
     get(state, id).await?.ok_or(AppError::NotFound)
 }

@@ -245,6 +245,9 @@ pub async fn decide(
             }
         }
     }
+    let addressee = crate::areas::accounts::get(&state.db, r.addressee_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     let n = sqlx::query(
         "UPDATE requests SET status = $1, reason = $2, decided_at = $3, decided_by_login_id = $4, \
@@ -283,45 +286,40 @@ pub async fn decide(
         )
         .await?;
     }
-    audit::record(
-        &mut tx,
-        now,
-        &who.actor(),
-        audit::Entry {
-            subject_account_id: Some(r.account_id),
-            action: if approve {
-                "request.approve"
-            } else {
-                "request.reject"
-            },
-            target_type: Some("request"),
-            target_id: Some(id.to_string()),
-            detail: Some(if approve {
-                format!("{}: {}", r.type_label, r.title)
-            } else {
-                format!("{}: {}: {reason}", r.type_label, r.title)
-            }),
-        },
-    )
-    .await?;
-    // The addressee's own log shows the decision too.
-    audit::record(
+    let action = if approve {
+        "request.approve"
+    } else {
+        "request.reject"
+    };
+    // The decision is the addressee's (the operator, or the partner a reseller asked): its log
+    // has the login that decided; the requester's log names the addressee only.
+    audit::record_across(
         &mut tx,
         now,
         &who.actor(),
         audit::Entry {
             subject_account_id: Some(r.addressee_id),
-            action: if approve {
-                "request.approve"
-            } else {
-                "request.reject"
-            },
+            action,
             target_type: Some("request"),
             target_id: Some(id.to_string()),
             detail: Some(format!(
                 "{}: {} ({})",
                 r.type_label, r.title, r.partner_name
             )),
+        },
+        audit::OtherSide {
+            entry: audit::Entry {
+                subject_account_id: Some(r.account_id),
+                action,
+                target_type: Some("request"),
+                target_id: Some(id.to_string()),
+                detail: Some(if approve {
+                    format!("{}: {}", r.type_label, r.title)
+                } else {
+                    format!("{}: {}: {reason}", r.type_label, r.title)
+                }),
+            },
+            actor_known_as: addressee.known_as(),
         },
     )
     .await?;

@@ -231,6 +231,26 @@ async fn may_follow(state: &AppState, partner: i64, customer: i64) -> AppResult<
     Ok(n > 0)
 }
 
+/// The reseller linked to `partner` that `customer` is below, if any.
+async fn linked_reseller_above(
+    state: &AppState,
+    partner: i64,
+    customer: i64,
+) -> AppResult<Option<crate::areas::accounts::Account>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT l.reseller_id FROM reseller_links l JOIN account_closure c ON c.ancestor_id = l.reseller_id \
+         WHERE l.partner_id = $1 AND c.descendant_id = $2",
+    )
+    .bind(partner)
+    .bind(customer)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    match id {
+        Some(id) => Ok(crate::areas::accounts::get(&state.db, id).await?),
+        None => Ok(None),
+    }
+}
+
 /// Adds or removes a follower. The partner's side (members and up) may add any customer below
 /// the partner; a reseller linked to the partner, any customer below the reseller; a customer
 /// may follow or unfollow itself.
@@ -263,15 +283,28 @@ pub async fn set_follower(
     } else {
         may_follow(state, c.account_id, customer_id).await?
     };
-    match customer {
-        Some(a) if a.kind == "customer" && allowed => {}
+    let customer = match customer {
+        Some(a) if a.kind == "customer" && allowed => a,
         _ => {
             return Err(AppError::validation(
                 "customer_id",
                 "Followers are customers of this channel's partner or of its resellers",
             ))
         }
-    }
+    };
+    // A customer of a linked reseller is another tree than the channel's partner: the event is
+    // recorded on each side (see below).
+    let across = if access::is_within(state, c.account_id, customer_id).await? {
+        None
+    } else {
+        let partner = crate::areas::accounts::get(&state.db, c.account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let reseller = linked_reseller_above(state, c.account_id, customer_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Some((partner, reseller))
+    };
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     if reseller_side {
@@ -309,23 +342,63 @@ pub async fn set_follower(
             .execute(&mut *tx)
             .await?;
     }
-    audit::record(
-        &mut tx,
-        now,
-        &who.actor(),
-        audit::Entry {
-            subject_account_id: Some(c.account_id),
-            action: if follow {
-                "channel.follow"
-            } else {
-                "channel.unfollow"
-            },
-            target_type: Some("channel"),
-            target_id: Some(id.to_string()),
-            detail: Some(format!("customer {customer_id}")),
-        },
-    )
-    .await?;
+    let action = if follow {
+        "channel.follow"
+    } else {
+        "channel.unfollow"
+    };
+    let verb = if follow {
+        "follows"
+    } else {
+        "no longer follows"
+    };
+    match across {
+        None => {
+            audit::record(
+                &mut tx,
+                now,
+                &who.actor(),
+                audit::Entry {
+                    subject_account_id: Some(c.account_id),
+                    action,
+                    target_type: Some("channel"),
+                    target_id: Some(id.to_string()),
+                    detail: Some(format!("customer {customer_id}")),
+                },
+            )
+            .await?;
+        }
+        // Filed under the customer on the reseller's side, with who did it; on the partner's
+        // side, under the partner, naming only the reseller it sees under My resellers.
+        Some((partner, reseller)) => {
+            audit::record_across(
+                &mut tx,
+                now,
+                &who.actor(),
+                audit::Entry {
+                    subject_account_id: Some(customer_id),
+                    action,
+                    target_type: Some("channel"),
+                    target_id: Some(id.to_string()),
+                    detail: Some(format!(
+                        "{} (customer {customer_id}) {verb} {} of {}",
+                        customer.name, c.name, partner.name
+                    )),
+                },
+                audit::OtherSide {
+                    entry: audit::Entry {
+                        subject_account_id: Some(c.account_id),
+                        action,
+                        target_type: Some("channel"),
+                        target_id: Some(id.to_string()),
+                        detail: Some(format!("a customer of {} {verb} {}", reseller.name, c.name)),
+                    },
+                    actor_known_as: reseller.known_as(),
+                },
+            )
+            .await?;
+        }
+    }
     tx.commit().await?;
     get(state, id).await?.ok_or(AppError::NotFound)
 }

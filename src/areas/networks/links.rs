@@ -26,19 +26,23 @@ pub async fn withdraw_stale_link_requests(
     reseller: i64,
 ) -> AppResult<()> {
     let now = state.now_ms();
+    let reseller_seen_as = accounts::get(&state.db, reseller)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .known_as();
     let mut tx = state.db.begin().await?;
-    let n = sqlx::query(&format!(
+    let rows = sqlx::query(&format!(
         "UPDATE requests SET status = 'withdrawn', decided_at = $1 \
          WHERE account_id = $2 AND kind = 'reseller_link' AND status = 'pending' AND NOT EXISTS (\
          SELECT 1 FROM accounts a LEFT JOIN reseller_settings s ON s.account_id = a.id \
-         WHERE a.id = requests.addressee_id AND {LISTED})"
+         WHERE a.id = requests.addressee_id AND {LISTED}) RETURNING id, addressee_id, title"
     ))
     .bind(now)
     .bind(reseller)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n > 0 {
+    .fetch_all(&mut *tx)
+    .await?;
+    if !rows.is_empty() {
+        let n = rows.len();
         audit::record(
             &mut tx,
             now,
@@ -54,6 +58,28 @@ pub async fn withdraw_stale_link_requests(
             },
         )
         .await?;
+        // Each partner whose inbox held one reads that it went, named by the reseller only.
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let partner: i64 = row.try_get("addressee_id")?;
+            let title: String = row.try_get("title")?;
+            audit::record(
+                &mut tx,
+                now,
+                &audit::Actor::known_as(reseller_seen_as.clone()),
+                audit::Entry {
+                    subject_account_id: Some(partner),
+                    action: "request.withdraw",
+                    target_type: Some("request"),
+                    target_id: Some(id.to_string()),
+                    detail: Some(format!(
+                        "{}: {title} (withdrawn automatically: you were no longer in the partner directory)",
+                        crate::areas::approvals::kind_label("reseller_link")
+                    )),
+                },
+            )
+            .await?;
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -226,25 +252,31 @@ pub(crate) async fn end_link(
             .await?;
         }
     }
-    for (subject, target, detail) in [(p.id, r.id, &r.name), (r.id, p.id, &p.name)] {
-        audit::record(
-            &mut tx,
-            now,
-            &who.actor(),
-            audit::Entry {
-                subject_account_id: Some(subject),
-                action: if by_partner {
-                    "reseller.remove"
-                } else {
-                    "reseller.leave"
-                },
-                target_type: Some("account"),
-                target_id: Some(target.to_string()),
-                detail: Some(detail.clone()),
-            },
-        )
-        .await?;
-    }
+    // Once per side: the side that ended the link with its login, the other naming it only.
+    let action = if by_partner {
+        "reseller.remove"
+    } else {
+        "reseller.leave"
+    };
+    let entry = |subject: &Account, other: &Account| audit::Entry {
+        subject_account_id: Some(subject.id),
+        action,
+        target_type: Some("account"),
+        target_id: Some(other.id.to_string()),
+        detail: Some(other.name.clone()),
+    };
+    let (own, other) = if by_partner { (p, r) } else { (r, p) };
+    audit::record_across(
+        &mut tx,
+        now,
+        &who.actor(),
+        entry(own, other),
+        audit::OtherSide {
+            entry: entry(other, own),
+            actor_known_as: own.known_as(),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -467,7 +467,7 @@ fn spec_core() -> Value {
                     "token": { "$ref": "#/components/schemas/Token" }, "secret": { "type": "string", "description": "Shown once" } } },
                 "AuditRecord": { "type": "object", "required": ["id", "at", "action"], "properties": {
                     "id": { "type": "integer", "format": "int64" }, "at": { "type": "string", "format": "date-time" },
-                    "login_id": { "type": "integer", "format": "int64", "nullable": true }, "login_email": { "type": "string", "nullable": true },
+                    "login_id": { "type": "integer", "format": "int64", "nullable": true }, "login_email": { "type": "string", "nullable": true, "description": "The login's email; for who is not a login, a name (e.g. payment provider); on a record filed for the other tree of an event that concerns two, the name that tree knows the actor's side by (e.g. the operator, a reseller's name), with no login id or address" },
                     "acting_as_account_id": { "type": "integer", "format": "int64", "nullable": true },
                     "subject_account_id": { "type": "integer", "format": "int64", "nullable": true },
                     "action": { "type": "string" }, "target_type": { "type": "string", "nullable": true },
