@@ -679,3 +679,56 @@ async fn a_kill_9_during_writes_loses_no_acknowledged_write() {
     assert_eq!(closure_ok, 0, "an account without its closure rows");
     state.db.close().await;
 }
+
+/// The command line: help names every command; bad arguments are refused (exit 2) before the
+/// database is touched.
+#[test]
+fn the_command_line_explains_itself_and_refuses_bad_arguments() {
+    let bin = env!("CARGO_BIN_EXE_partner-panel");
+    let dir = std::env::temp_dir().join(format!(
+        "partner-panel-cli-{}",
+        partner_panel::kernel::secrets::random_hex(6)
+    ));
+    let db = format!("sqlite://{}/panel.db", dir.display());
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin)
+            .args(args)
+            .env("DATABASE_URL", &db)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let help = run(&["--help"]);
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for cmd in ["serve", "migrate", "create-login", "demo"] {
+        assert!(text.contains(cmd), "{cmd} in {text}");
+    }
+    let help = run(&["help", "create-login"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--email",
+        "--name",
+        "--account",
+        "--role",
+        "owner, admin, member, viewer",
+    ] {
+        assert!(text.contains(flag), "{flag} in {text}");
+    }
+    for args in [
+        &["bogus"][..],
+        &["create-login"],
+        &["create-login", "--email", "a@b.test", "--role", "king"],
+        &["create-login", "--email", "a@b.test", "--account", "x"],
+        &["demo", "--scale", "0"],
+        &["demo", "--scale", "many"],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(!String::from_utf8_lossy(&o.stderr).is_empty(), "{args:?}");
+    }
+    assert!(
+        !dir.exists(),
+        "no database was made for a refused command line"
+    );
+}
