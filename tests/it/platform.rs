@@ -732,3 +732,44 @@ fn the_command_line_explains_itself_and_refuses_bad_arguments() {
         "no database was made for a refused command line"
     );
 }
+
+/// Static files come from the binary at their usual addresses, with their content type, a cache
+/// lifetime and an ETag that answers 304.
+#[tokio::test]
+async fn assets_are_served_with_their_type_and_caching_headers() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    for (path, ct) in [
+        ("/assets/panel.css", "text/css; charset=utf-8"),
+        ("/assets/panel.js", "text/javascript; charset=utf-8"),
+        ("/assets/htmx.min.js", "text/javascript; charset=utf-8"),
+        ("/assets/docs.js", "text/javascript; charset=utf-8"),
+        (
+            "/assets/swagger-ui-bundle.js",
+            "text/javascript; charset=utf-8",
+        ),
+        ("/assets/swagger-ui.css", "text/css; charset=utf-8"),
+    ] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(r.headers()[header::CONTENT_TYPE], ct, "{path}");
+        assert_eq!(r.headers()[header::CACHE_CONTROL], "public, max-age=3600");
+        let etag = r.headers()[header::ETAG].to_str().unwrap().to_string();
+        assert!(r.bytes().await.unwrap().len() > 50, "{path}");
+        let again = c
+            .get(app.url(path))
+            .header(header::IF_NONE_MATCH, &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+    }
+    for missing in [
+        "/assets/nope.js",
+        "/assets/LICENSE",
+        "/assets/vendor/htmx/htmx.min.js",
+    ] {
+        let r = c.get(app.url(missing)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{missing}");
+    }
+}
