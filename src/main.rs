@@ -2,6 +2,8 @@
 
 use std::io::Read;
 
+use clap::{Parser, Subcommand};
+
 use partner_panel::{
     areas::accounts::{self, logins},
     clock::Clock,
@@ -9,20 +11,56 @@ use partner_panel::{
     kernel::audit,
 };
 
-const USAGE: &str = "Usage: partner-panel [serve | migrate | create-login --email EMAIL --name NAME [--account ID] [--role ROLE] | demo [--scale N]]
+/// The command line. Settings come from the environment (see README.md), not from flags.
+#[derive(Parser)]
+#[command(
+    name = "partner-panel",
+    version,
+    about = "Partner Panel: a multi-tier partner and reseller management panel",
+    after_help = "Settings come from the environment (DATABASE_URL, PANEL_BIND, ...): see README.md."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
-  serve          start the panel (default); settings come from the environment (see README.md)
-  migrate        apply database migrations and exit
-  create-login   add a login to an account (the operator's by default); the password is read from stdin
-  demo           load demo accounts and logins
-  demo --scale N add a realistic tree of about N accounts (partners, dealers, customers, logins)
-";
+#[derive(Subcommand)]
+enum Command {
+    /// Start the panel (the default)
+    Serve,
+    /// Apply database migrations and exit
+    Migrate,
+    /// Add a login to an account (the operator's by default); the password is read from stdin
+    CreateLogin {
+        /// The login's email (or a plain username)
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        /// Its name (default: the part of the email before the @)
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// The account it belongs to (default: the operator)
+        #[arg(long, value_name = "ID")]
+        account: Option<i64>,
+        /// Its role on that account
+        #[arg(long, value_name = "ROLE", default_value = "owner",
+              value_parser = clap::builder::PossibleValuesParser::new(logins::ROLES))]
+        role: String,
+    },
+    /// Load a small demo channel; with --scale, a realistic tree of about N accounts
+    Demo {
+        /// Add a tree of about N accounts (partners, resellers, dealers, customers, logins)
+        #[arg(long, value_name = "N", value_parser = parse_scale)]
+        scale: Option<usize>,
+    },
+}
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
+/// A number of accounts, 1 to 20,000,000; `1_000_000` is accepted.
+fn parse_scale(v: &str) -> Result<usize, String> {
+    v.replace('_', "")
+        .parse()
+        .ok()
+        .filter(|n| (1..=20_000_000).contains(n))
+        .ok_or_else(|| "a number of accounts, 1 to 20000000".to_string())
 }
 
 fn fail(msg: impl std::fmt::Display) -> ! {
@@ -45,28 +83,24 @@ fn init_logs(json: bool) {
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let cmd = args.first().map(String::as_str).unwrap_or("serve");
-    if matches!(cmd, "-h" | "--help" | "help") {
-        print!("{USAGE}");
-        return;
-    }
+    let cli = Cli::parse();
     let config = Config::from_env().unwrap_or_else(|e| fail(e));
     init_logs(config.json_logs);
     let db_label = redact_url(config.database_url.expose());
     let state = partner_panel::build(config, Clock::default())
         .await
         .unwrap_or_else(|e| fail(format!("{e} ({db_label})")));
-    match cmd {
-        "serve" => serve(state, db_label).await,
-        "migrate" => println!("migrations applied to {db_label}"),
-        "create-login" => create_login(state, &args).await,
-        "demo" if arg(&args, "--scale").is_some() => {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(state, db_label).await,
+        Command::Migrate => println!("migrations applied to {db_label}"),
+        Command::CreateLogin {
+            email,
+            name,
+            account,
+            role,
+        } => create_login(state, email, name, account, role).await,
+        Command::Demo { scale: Some(n) } => {
             report_first_login(&state).await;
-            let n: usize = arg(&args, "--scale")
-                .and_then(|v| v.replace('_', "").parse().ok())
-                .filter(|n| *n > 0 && *n <= 20_000_000)
-                .unwrap_or_else(|| fail("--scale needs a number of accounts (1 to 20000000)"));
             let started = std::time::Instant::now();
             match partner_panel::demo::scale(&state, n).await {
                 Ok(s) => {
@@ -83,7 +117,7 @@ async fn main() {
                 Err(e) => fail(e.public_message()),
             }
         }
-        "demo" => {
+        Command::Demo { scale: None } => {
             report_first_login(&state).await;
             match partner_panel::demo::load(&state).await {
                 Ok(s) if s.accounts == 0 => println!("demo data is already loaded"),
@@ -98,10 +132,6 @@ async fn main() {
                 }
                 Err(e) => fail(e.public_message()),
             }
-        }
-        other => {
-            eprint!("unknown command {other:?}\n\n{USAGE}");
-            std::process::exit(2);
         }
     }
 }
@@ -143,16 +173,16 @@ async fn serve(state: partner_panel::state::AppState, db_label: String) {
     state.db.close().await;
 }
 
-async fn create_login(state: partner_panel::state::AppState, args: &[String]) {
-    let email =
-        arg(args, "--email").unwrap_or_else(|| fail(format!("--email is required\n\n{USAGE}")));
-    let name =
-        arg(args, "--name").unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
-    let role = arg(args, "--role").unwrap_or_else(|| "owner".into());
-    let account_id = match arg(args, "--account") {
-        Some(a) => a
-            .parse::<i64>()
-            .unwrap_or_else(|_| fail("--account must be an account id")),
+async fn create_login(
+    state: partner_panel::state::AppState,
+    email: String,
+    name: Option<String>,
+    account: Option<i64>,
+    role: String,
+) {
+    let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
+    let account_id = match account {
+        Some(a) => a,
         None => {
             let _ = partner_panel::bootstrap(&state).await;
             accounts::operator(&state.db)

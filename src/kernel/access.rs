@@ -8,6 +8,7 @@ use crate::areas::accounts::logins::Login;
 use crate::areas::accounts::Account;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::Identity;
 use crate::state::AppState;
 
@@ -130,7 +131,7 @@ pub fn may_assign_role(who: &Identity, account_id: i64, role: &str) -> AppResult
 pub async fn may_act_as(state: &AppState, who: &Identity, target: i64) -> AppResult<Account> {
     if who.acting_as.is_some() {
         return Err(AppError::conflict(
-            "already_acting",
+            ErrorCode::AlreadyActing,
             "You are already acting as another account: exit it first",
         ));
     }

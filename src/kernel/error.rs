@@ -23,7 +23,7 @@ pub enum AppError {
     Validation { field: String, message: String },
     /// Input that cannot be read at all (bad JSON, wrong content type).
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
+    BadRequest { code: ErrorCode, message: String },
     #[error("sign in first")]
     Unauthenticated,
     #[error("email or password is incorrect")]
@@ -35,7 +35,7 @@ pub enum AppError {
     #[error("not found")]
     NotFound,
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: ErrorCode, message: String },
     #[error("too many failed sign-in attempts; try again in {} minute(s)", (.retry_after_secs + 59) / 60)]
     TooManyRequests { retry_after_secs: i64 },
     #[error("{0}")]
@@ -58,13 +58,13 @@ impl AppError {
             message: message.into(),
         }
     }
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::BadRequest {
             code,
             message: message.into(),
         }
     }
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::Conflict {
             code,
             message: message.into(),
@@ -74,21 +74,20 @@ impl AppError {
         AppError::Forbidden(message.into())
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::Validation { .. } => "validation_failed",
-            AppError::BadRequest { code, .. } => code,
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::InvalidCredentials => "invalid_credentials",
-            AppError::Forbidden(_) => "forbidden",
-            AppError::CsrfFailed => "csrf_failed",
-            AppError::NotFound => "not_found",
-            AppError::Conflict { code, .. } => code,
-            AppError::TooManyRequests { .. } => "too_many_attempts",
-            AppError::PaymentRequired(_) => "account_suspended",
-            AppError::MethodNotAllowed => "method_not_allowed",
-            AppError::PayloadTooLarge => "payload_too_large",
-            AppError::Internal(_) => "internal_error",
+            AppError::Validation { .. } => ErrorCode::ValidationFailed,
+            AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => *code,
+            AppError::Unauthenticated => ErrorCode::Unauthenticated,
+            AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::CsrfFailed => ErrorCode::CsrfFailed,
+            AppError::NotFound => ErrorCode::NotFound,
+            AppError::TooManyRequests { .. } => ErrorCode::TooManyAttempts,
+            AppError::PaymentRequired(_) => ErrorCode::AccountSuspended,
+            AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            AppError::Internal(_) => ErrorCode::InternalError,
         }
     }
 
@@ -146,43 +145,87 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
-/// Every error code, for the OpenAPI document and the test that each is documented.
-pub const ALL_CODES: &[&str] = &[
-    "validation_failed",
-    "invalid_json",
-    "unsupported_media_type",
-    "invalid_form",
-    "invalid_query",
-    "invalid_act_as",
-    "already_acting",
-    "not_acting",
-    "parent_inactive",
-    "name_taken",
-    "duplicate_request",
-    "already_decided",
-    "already_linked",
-    "requester_inactive",
-    "channel_gone",
-    "request_expired",
-    "account_suspended",
-    "reference_used",
-    "replayed",
-    "no_subscription",
-    "invalid_text",
-    "not_a_session",
-    "too_many_tokens",
-    "unauthenticated",
-    "invalid_credentials",
-    "forbidden",
-    "csrf_failed",
-    "not_found",
-    "email_taken",
-    "too_many_attempts",
-    "method_not_allowed",
-    "payload_too_large",
-    "internal_error",
-    "limit_reached",
-];
+/// Declares `ErrorCode` and, from the same lines, `ErrorCode::ALL` and `ALL_CODES`, so no code
+/// can exist without being listed (and documented).
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $text:literal, )*) => {
+        /// Every error code the panel answers with: the stable snake_case `error.code` of the JSON
+        /// API (also shown on error pages).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, in the order of the declaration.
+            pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )* ];
+
+            /// The code as it appears in error bodies.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( ErrorCode::$variant => $text, )*
+                }
+            }
+        }
+
+        /// The strings of `ErrorCode::ALL`, for the OpenAPI document.
+        pub const ALL_CODES: &[&str] = &[ $( $text, )* ];
+    };
+}
+
+error_codes! {
+    /// A field breaks a rule (422, with `field`).
+    ValidationFailed = "validation_failed",
+    InvalidJson = "invalid_json",
+    UnsupportedMediaType = "unsupported_media_type",
+    /// A page form that cannot be read (error page only).
+    InvalidForm = "invalid_form",
+    InvalidQuery = "invalid_query",
+    InvalidActAs = "invalid_act_as",
+    /// Text with NUL characters.
+    InvalidText = "invalid_text",
+    AlreadyActing = "already_acting",
+    NotActing = "not_acting",
+    NotASession = "not_a_session",
+    ParentInactive = "parent_inactive",
+    NameTaken = "name_taken",
+    EmailTaken = "email_taken",
+    DuplicateRequest = "duplicate_request",
+    AlreadyDecided = "already_decided",
+    AlreadyLinked = "already_linked",
+    RequesterInactive = "requester_inactive",
+    ChannelGone = "channel_gone",
+    RequestExpired = "request_expired",
+    LimitReached = "limit_reached",
+    TooManyTokens = "too_many_tokens",
+    NoSubscription = "no_subscription",
+    AlreadyPaid = "already_paid",
+    ReferenceUsed = "reference_used",
+    Replayed = "replayed",
+    /// The partner's period ended unpaid (402).
+    AccountSuspended = "account_suspended",
+    Unauthenticated = "unauthenticated",
+    InvalidCredentials = "invalid_credentials",
+    Forbidden = "forbidden",
+    CsrfFailed = "csrf_failed",
+    NotFound = "not_found",
+    TooManyAttempts = "too_many_attempts",
+    MethodNotAllowed = "method_not_allowed",
+    PayloadTooLarge = "payload_too_large",
+    InternalError = "internal_error",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
 
 #[derive(Serialize)]
 pub struct ErrorBody<'a> {
@@ -191,7 +234,7 @@ pub struct ErrorBody<'a> {
 
 #[derive(Serialize)]
 pub struct ErrorDetail<'a> {
-    pub code: &'a str,
+    pub code: ErrorCode,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'a str>,
@@ -216,5 +259,22 @@ impl IntoResponse for AppError {
             }
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ErrorCode, ALL_CODES};
+
+    #[test]
+    fn codes_are_unique_snake_case_and_serialize_as_listed() {
+        let mut seen = std::collections::HashSet::new();
+        assert_eq!(ErrorCode::ALL.len(), ALL_CODES.len());
+        for (code, text) in ErrorCode::ALL.iter().zip(ALL_CODES) {
+            assert_eq!(code.as_str(), *text);
+            assert!(seen.insert(*text), "{text} twice");
+            assert!(text.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+            assert_eq!(serde_json::to_string(code).unwrap(), format!("\"{text}\""));
+        }
     }
 }

@@ -699,3 +699,97 @@ async fn every_answer_has_the_security_headers() {
         assert_eq!(h["x-request-id"].len(), 16, "{path}");
     }
 }
+
+/// The command line: help names every command; bad arguments are refused (exit 2) before the
+/// database is touched.
+#[test]
+fn the_command_line_explains_itself_and_refuses_bad_arguments() {
+    let bin = env!("CARGO_BIN_EXE_partner-panel");
+    let dir = std::env::temp_dir().join(format!(
+        "partner-panel-cli-{}",
+        partner_panel::kernel::secrets::random_hex(6)
+    ));
+    let db = format!("sqlite://{}/panel.db", dir.display());
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin)
+            .args(args)
+            .env("DATABASE_URL", &db)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let help = run(&["--help"]);
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for cmd in ["serve", "migrate", "create-login", "demo"] {
+        assert!(text.contains(cmd), "{cmd} in {text}");
+    }
+    let help = run(&["help", "create-login"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--email",
+        "--name",
+        "--account",
+        "--role",
+        "owner, admin, member, viewer",
+    ] {
+        assert!(text.contains(flag), "{flag} in {text}");
+    }
+    for args in [
+        &["bogus"][..],
+        &["create-login"],
+        &["create-login", "--email", "a@b.test", "--role", "king"],
+        &["create-login", "--email", "a@b.test", "--account", "x"],
+        &["demo", "--scale", "0"],
+        &["demo", "--scale", "many"],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(!String::from_utf8_lossy(&o.stderr).is_empty(), "{args:?}");
+    }
+    assert!(
+        !dir.exists(),
+        "no database was made for a refused command line"
+    );
+}
+
+/// Static files come from the binary at their usual addresses, with their content type, a cache
+/// lifetime and an ETag that answers 304.
+#[tokio::test]
+async fn assets_are_served_with_their_type_and_caching_headers() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    for (path, ct) in [
+        ("/assets/panel.css", "text/css; charset=utf-8"),
+        ("/assets/panel.js", "text/javascript; charset=utf-8"),
+        ("/assets/htmx.min.js", "text/javascript; charset=utf-8"),
+        ("/assets/docs.js", "text/javascript; charset=utf-8"),
+        (
+            "/assets/swagger-ui-bundle.js",
+            "text/javascript; charset=utf-8",
+        ),
+        ("/assets/swagger-ui.css", "text/css; charset=utf-8"),
+    ] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(r.headers()[header::CONTENT_TYPE], ct, "{path}");
+        assert_eq!(r.headers()[header::CACHE_CONTROL], "public, max-age=3600");
+        let etag = r.headers()[header::ETAG].to_str().unwrap().to_string();
+        assert!(r.bytes().await.unwrap().len() > 50, "{path}");
+        let again = c
+            .get(app.url(path))
+            .header(header::IF_NONE_MATCH, &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+    }
+    for missing in [
+        "/assets/nope.js",
+        "/assets/LICENSE",
+        "/assets/vendor/htmx/htmx.min.js",
+    ] {
+        let r = c.get(app.url(missing)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{missing}");
+    }
+}

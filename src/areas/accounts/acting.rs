@@ -6,6 +6,7 @@ use crate::kernel::access;
 use crate::kernel::audit;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::Identity;
 use crate::state::AppState;
 
@@ -14,7 +15,7 @@ pub const MAX_ACTING_MS: i64 = 60 * 60 * 1000;
 fn session_only(who: &Identity) -> AppResult<i64> {
     who.session_id().ok_or_else(|| {
         AppError::bad_request(
-            "not_a_session",
+            ErrorCode::NotASession,
             "With an API token, send the header X-Act-As: <account id> instead",
         )
     })
@@ -64,7 +65,7 @@ pub async fn exit(state: &AppState, who: &Identity) -> AppResult<()> {
     let sid = session_only(who)?;
     let Some(acting) = session_acting(state, sid).await? else {
         return Err(AppError::conflict(
-            "not_acting",
+            ErrorCode::NotActing,
             "You are not acting as another account",
         ));
     };
@@ -110,7 +111,7 @@ pub async fn renew(state: &AppState, who: &Identity) -> AppResult<()> {
     let sid = session_only(who)?;
     let Some(acting) = session_acting(state, sid).await? else {
         return Err(AppError::conflict(
-            "not_acting",
+            ErrorCode::NotActing,
             "You are not acting as another account",
         ));
     };
@@ -145,13 +146,12 @@ pub async fn renew(state: &AppState, who: &Identity) -> AppResult<()> {
 
 /// Applies an `X-Act-As` header to an identity, under the same rules as the session switch.
 pub async fn apply_header(state: &AppState, who: Identity, value: &str) -> AppResult<Identity> {
-    let target: i64 = value
-        .trim()
-        .parse()
-        .map_err(|_| AppError::bad_request("invalid_act_as", "X-Act-As must be an account id"))?;
+    let target: i64 = value.trim().parse().map_err(|_| {
+        AppError::bad_request(ErrorCode::InvalidActAs, "X-Act-As must be an account id")
+    })?;
     if who.acting_as.is_some() {
         return Err(AppError::conflict(
-            "already_acting",
+            ErrorCode::AlreadyActing,
             "This session already acts as another account",
         ));
     }

@@ -5,6 +5,7 @@ use crate::kernel::db::is_unique_violation;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::validate;
 use crate::kernel::Identity;
 use crate::state::AppState;
@@ -172,7 +173,10 @@ pub async fn insert_hashed(
 }
 
 pub fn email_taken() -> AppError {
-    AppError::conflict("email_taken", "Another login already uses this email")
+    AppError::conflict(
+        ErrorCode::EmailTaken,
+        "Another login already uses this email",
+    )
 }
 
 /// Changes the signed-in login's own name and email. A new email needs the current password.

@@ -7,6 +7,7 @@ use crate::kernel::db::Db;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::validate;
 use crate::kernel::Identity;
 use crate::state::AppState;
@@ -218,7 +219,7 @@ pub async fn create_child(
     let parent = access::account(state, who, parent_id, Need::Write).await?;
     if parent.status != "active" {
         return Err(AppError::conflict(
-            "parent_inactive",
+            ErrorCode::ParentInactive,
             "Accounts cannot be added under an inactive account",
         ));
     }
@@ -468,7 +469,7 @@ pub(crate) async fn lock_active_chain(
     }
     if statuses.iter().any(|s| s != "active") {
         return Err(AppError::conflict(
-            "parent_inactive",
+            ErrorCode::ParentInactive,
             "Accounts cannot be added under an inactive account",
         ));
     }

@@ -13,6 +13,7 @@ use crate::kernel::audit;
 use crate::kernel::db::Backend;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::validate;
 use crate::kernel::Identity;
 use crate::state::AppState;
@@ -111,7 +112,7 @@ pub(crate) async fn draft(
             .await?;
             if on.is_some() {
                 return Err(AppError::conflict(
-                    "duplicate_request",
+                    ErrorCode::DuplicateRequest,
                     format!("{} is already switched on for this partner", addon.name),
                 ));
             }
@@ -295,7 +296,7 @@ pub(crate) async fn link_draft(
 
     if let Some((_, current)) = crate::areas::networks::partner_of(state, requester.id).await? {
         return Err(AppError::conflict(
-            "already_linked",
+            ErrorCode::AlreadyLinked,
             format!("You already resell for {current}: a reseller has one partner at a time"),
         ));
     }
@@ -372,7 +373,7 @@ pub(crate) async fn insert(
     .await
     .map_err(|e| match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => AppError::conflict(
-            "duplicate_request",
+            ErrorCode::DuplicateRequest,
             "The same request is already waiting for a decision",
         ),
         _ => e.into(),
@@ -427,7 +428,7 @@ pub async fn withdraw(state: &AppState, who: &Identity, id: i64) -> AppResult<Re
     .rows_affected();
     if n == 0 {
         return Err(AppError::conflict(
-            "already_decided",
+            ErrorCode::AlreadyDecided,
             "This request is no longer waiting",
         ));
     }

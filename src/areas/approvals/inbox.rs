@@ -8,6 +8,7 @@ use crate::kernel::access::Need;
 use crate::kernel::audit;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::jobs;
 use crate::kernel::notify as notifications;
 use crate::kernel::query::paging;
@@ -216,7 +217,7 @@ pub async fn decide(
     }
     if approve && r.account_status != "active" {
         return Err(AppError::conflict(
-            "requester_inactive",
+            ErrorCode::RequesterInactive,
             format!(
                 "{} is not active: reject the request instead",
                 r.partner_name
@@ -225,7 +226,7 @@ pub async fn decide(
     }
     if approve && r.kind == "broadcast" && r.channel_id.is_none() {
         return Err(AppError::conflict(
-            "channel_gone",
+            ErrorCode::ChannelGone,
             "The channel of this broadcast was deleted: reject it instead",
         ));
     }
@@ -239,7 +240,7 @@ pub async fn decide(
         if let Some(end) = r.ends_ms {
             if end <= now {
                 return Err(AppError::conflict(
-                    "request_expired",
+                    ErrorCode::RequestExpired,
                     "This campaign's end has passed: reject it instead",
                 ));
             }
@@ -264,7 +265,7 @@ pub async fn decide(
     .rows_affected();
     if n == 0 {
         return Err(AppError::conflict(
-            "already_decided",
+            ErrorCode::AlreadyDecided,
             "This request was already decided",
         ));
     }
@@ -403,7 +404,7 @@ pub(crate) async fn take_effect(
             .await
             .map_err(|e| match &e {
                 sqlx::Error::Database(d) if d.is_unique_violation() => AppError::conflict(
-                    "already_linked",
+                    ErrorCode::AlreadyLinked,
                     "This reseller already resells for a partner",
                 ),
                 _ => e.into(),

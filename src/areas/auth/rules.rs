@@ -7,6 +7,7 @@ use crate::kernel::audit;
 use crate::kernel::audit::Actor;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::secrets;
 use crate::kernel::validate;
 use crate::kernel::AuthVia;
@@ -288,7 +289,7 @@ pub async fn resolve_session(
 pub async fn sign_out(state: &AppState, who: &Identity) -> AppResult<()> {
     let Some(sid) = who.session_id() else {
         return Err(AppError::bad_request(
-            "not_a_session",
+            ErrorCode::NotASession,
             "API tokens do not sign out; revoke the token instead",
         ));
     };
@@ -429,7 +430,7 @@ pub async fn create_token(
     .await?;
     if count >= 50 {
         return Err(AppError::conflict(
-            "too_many_tokens",
+            ErrorCode::TooManyTokens,
             "A login can hold at most 50 active tokens; revoke one first",
         ));
     }

@@ -12,6 +12,7 @@ use crate::kernel::access::Need;
 use crate::kernel::audit;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::Identity;
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -79,7 +80,7 @@ pub async fn register_payment(
             == 1;
         if !fresh {
             return Err(AppError::conflict(
-                "replayed",
+                ErrorCode::Replayed,
                 "This event was received before",
             ));
         }
@@ -106,7 +107,7 @@ pub async fn register_payment(
                 .await?;
         if other != Some(invoice_id) {
             return Err(AppError::conflict(
-                "reference_used",
+                ErrorCode::ReferenceUsed,
                 "This payment reference was used for another invoice",
             ));
         }
@@ -129,7 +130,7 @@ pub async fn register_payment(
     .rows_affected();
     if paid == 0 {
         return Err(AppError::conflict(
-            "already_paid",
+            ErrorCode::AlreadyPaid,
             "This invoice is paid already",
         ));
     }
@@ -236,14 +237,14 @@ pub async fn webhook(
     }
     let p: WebhookPayment = serde_json::from_slice(body).map_err(|e| {
         AppError::bad_request(
-            "invalid_json",
+            ErrorCode::InvalidJson,
             format!("The JSON does not fit this call: {e}"),
         )
     })?;
     let now_s = state.now_ms() / 1000;
     if now_s.checked_sub(p.timestamp).is_none_or(|d| d.abs() > 300) {
         return Err(AppError::conflict(
-            "replayed",
+            ErrorCode::Replayed,
             "This delivery is too old or from the future; send a fresh one",
         ));
     }

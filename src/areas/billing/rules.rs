@@ -15,6 +15,7 @@ use crate::kernel::audit;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::Identity;
 use crate::state::AppState;
 use serde::Serialize;
@@ -162,9 +163,9 @@ pub async fn change_package(
     package_id: i64,
 ) -> AppResult<Subscription> {
     let account = access::account(state, who, who.view_account_id, Need::Admin).await?;
-    let sub = subscription(state, account.id)
-        .await?
-        .ok_or_else(|| AppError::conflict("no_subscription", "This account has no package"))?;
+    let sub = subscription(state, account.id).await?.ok_or_else(|| {
+        AppError::conflict(ErrorCode::NoSubscription, "This account has no package")
+    })?;
     let package = catalog::package(state, package_id)
         .await?
         .filter(|p| p.status == "active")

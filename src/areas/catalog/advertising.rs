@@ -8,6 +8,7 @@ use crate::kernel::audit;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::validate;
 use crate::kernel::Identity;
 use crate::state::AppState;
@@ -112,7 +113,7 @@ pub async fn create_package(
     .await
     .map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => AppError::conflict(
-            "name_taken",
+            ErrorCode::NameTaken,
             "An advertising package of that name exists already",
         ),
         _ => e.into(),

@@ -6,6 +6,7 @@ use crate::kernel::db::is_unique_violation;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::validate;
 use crate::kernel::Identity;
 use crate::state::AppState;
@@ -199,7 +200,7 @@ pub async fn create_package(
 
 fn name_taken() -> AppError {
     AppError::conflict(
-        "name_taken",
+        ErrorCode::NameTaken,
         "Another package or add-on already has this name",
     )
 }

@@ -7,6 +7,7 @@ use crate::kernel::audit;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::validate;
 use crate::kernel::Identity;
 use crate::state::AppState;
@@ -91,7 +92,7 @@ fn check(input: &ChannelInput) -> AppResult<(String, String)> {
 fn name_taken(e: sqlx::Error) -> AppError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => AppError::conflict(
-            "name_taken",
+            ErrorCode::NameTaken,
             "This account has a channel of that name already",
         ),
         _ => e.into(),

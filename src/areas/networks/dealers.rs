@@ -15,6 +15,7 @@ use crate::kernel::audit;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::query::paging;
 use crate::kernel::query::Page;
 use crate::kernel::query::Sql;
@@ -191,7 +192,7 @@ pub async fn create_dealer(
     let partner = partner_in_view(state, who, Need::Admin).await?;
     if partner.status != "active" {
         return Err(AppError::conflict(
-            "parent_inactive",
+            ErrorCode::ParentInactive,
             "Accounts cannot be added under an inactive account",
         ));
     }

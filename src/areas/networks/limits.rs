@@ -9,6 +9,7 @@ use super::*;
 use crate::kernel::db::Backend;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::state::AppState;
 use sqlx::Row as _;
 
@@ -63,7 +64,7 @@ pub(crate) async fn check_package_limits(
 
 pub fn limit_reached(partner: &str, cap: i64, used: i64, plural: &str) -> AppError {
     AppError::conflict(
-        "limit_reached",
+        ErrorCode::LimitReached,
         format!(
             "Package limit reached: the package of {partner} allows {cap} {plural} and {used} exist already. \
              Upgrade the package under Billing, or remove {plural} first."

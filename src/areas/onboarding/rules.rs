@@ -12,6 +12,7 @@ use crate::kernel::db::Backend;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::notify as notifications;
 use crate::kernel::secrets;
 use crate::kernel::validate;
@@ -278,7 +279,7 @@ pub async fn register(
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
-            AppError::conflict("duplicate_request", "A request for this email is already waiting for a decision")
+            AppError::conflict(ErrorCode::DuplicateRequest, "A request for this email is already waiting for a decision")
         } else {
             e.into()
         }
@@ -338,7 +339,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
     let r = get(state, id).await?.ok_or(AppError::NotFound)?;
     if r.status != "pending" {
         return Err(AppError::conflict(
-            "already_decided",
+            ErrorCode::AlreadyDecided,
             format!("This request was already {}", r.status),
         ));
     }
@@ -372,7 +373,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
     .await?;
     if status.as_deref() != Some("pending") {
         return Err(AppError::conflict(
-            "already_decided",
+            ErrorCode::AlreadyDecided,
             "This request was already decided",
         ));
     }
@@ -397,8 +398,8 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
             .await?;
     }
     logins::insert_hashed(state, &mut tx, actor, partner, &email, &name, &hash, "owner").await.map_err(|e| match e {
-        AppError::Conflict { code: "email_taken", .. } => AppError::conflict(
-            "email_taken",
+        AppError::Conflict { code: ErrorCode::EmailTaken, .. } => AppError::conflict(
+            ErrorCode::EmailTaken,
             "A login with this email exists already: the applicant should sign in with it, or register with another email",
         ),
         other => other,
@@ -502,7 +503,7 @@ pub async fn reject(
     .rows_affected();
     if n == 0 {
         return Err(AppError::conflict(
-            "already_decided",
+            ErrorCode::AlreadyDecided,
             format!("This request was already {}", r.status),
         ));
     }

@@ -2,6 +2,7 @@
 
 use super::MaybeIdentity;
 use crate::kernel::error::AppError;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::Identity;
 use axum::{
     extract::{FromRequest, FromRequestParts, Request},
@@ -23,7 +24,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
     ) -> Result<Self, AppError> {
         if crate::kernel::http::query_has_nul(parts.uri.query().unwrap_or("")) {
             return Err(AppError::bad_request(
-                "invalid_text",
+                ErrorCode::InvalidText,
                 "Text must not contain NUL characters",
             ));
         }
@@ -31,7 +32,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
             .map(ApiQuery)
             .map_err(|e| {
                 AppError::bad_request(
-                    "invalid_query",
+                    ErrorCode::InvalidQuery,
                     format!("The query string does not fit this call: {e}"),
                 )
             })
@@ -107,27 +108,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Ok(axum::Json(v)) => v,
             Err(JsonRejection::MissingJsonContentType(_)) => {
                 return Err(AppError::bad_request(
-                    "unsupported_media_type",
+                    ErrorCode::UnsupportedMediaType,
                     "Send the body as JSON with Content-Type: application/json",
                 ))
             }
             Err(JsonRejection::BytesRejection(_)) => return Err(AppError::PayloadTooLarge),
             Err(e) => {
                 return Err(AppError::bad_request(
-                    "invalid_json",
+                    ErrorCode::InvalidJson,
                     format!("The body is not valid JSON: {}", e.body_text()),
                 ))
             }
         };
         if has_nul(&value) {
             return Err(AppError::bad_request(
-                "invalid_text",
+                ErrorCode::InvalidText,
                 "Text must not contain NUL characters",
             ));
         }
         serde_json::from_value(value).map(ApiJson).map_err(|e| {
             AppError::bad_request(
-                "invalid_json",
+                ErrorCode::InvalidJson,
                 format!("The JSON does not fit this call: {e}"),
             )
         })
@@ -159,7 +160,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
                     .any(|(k, v)| k.contains('\0') || v.contains('\0')) =>
             {
                 return Err(crate::kernel::http::layout::error_page(
-                    &AppError::bad_request("invalid_text", "Text must not contain NUL characters"),
+                    &AppError::bad_request(
+                        ErrorCode::InvalidText,
+                        "Text must not contain NUL characters",
+                    ),
                 ))
             }
             _ => {}
@@ -167,7 +171,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
         match serde_urlencoded::from_bytes::<T>(&bytes) {
             Ok(v) => Ok(PageForm(v)),
             Err(e) => Err(crate::kernel::http::layout::error_page(
-                &AppError::bad_request("invalid_form", format!("The form could not be read: {e}")),
+                &AppError::bad_request(
+                    ErrorCode::InvalidForm,
+                    format!("The form could not be read: {e}"),
+                ),
             )),
         }
     }
@@ -186,7 +193,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
             .map(PageQuery)
             .map_err(|e| {
                 crate::kernel::http::layout::error_page(&AppError::bad_request(
-                    "invalid_query",
+                    ErrorCode::InvalidQuery,
                     format!("The address could not be read: {e}"),
                 ))
             })
@@ -206,7 +213,10 @@ pub fn query_has_nul(query: &str) -> bool {
 }
 
 pub(crate) fn nul_error() -> AppError {
-    AppError::bad_request("invalid_text", "Text must not contain NUL characters")
+    AppError::bad_request(
+        ErrorCode::InvalidText,
+        "Text must not contain NUL characters",
+    )
 }
 
 /// The `{id}` of the path, as the router resolved and checked it against the resource the route

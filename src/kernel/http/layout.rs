@@ -196,6 +196,7 @@ struct ErrorTpl {
     layout: Layout,
     status: u16,
     message: String,
+    code: &'static str,
 }
 
 /// An error as a page: the status, a clear message and the request id.
@@ -216,6 +217,7 @@ pub fn error_page(e: &AppError) -> Response {
     let tpl = ErrorTpl {
         status: e.status().as_u16(),
         message: e.public_message(),
+        code: e.code().as_str(),
         layout,
     };
     match tpl.render() {
