@@ -1,6 +1,7 @@
 //! Integration tests: the real panel over HTTP, on SQLite by default and on PostgreSQL when
 //! TEST_DATABASE_URL is set.
 
+mod answers;
 mod support;
 
 mod auth;

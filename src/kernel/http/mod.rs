@@ -27,6 +27,7 @@ crate::route_table! { ROUTES, routes;
 pub mod assets;
 pub mod cookies;
 pub mod extract;
+pub mod keep_word;
 pub mod layout;
 pub mod metrics;
 pub mod openapi;
@@ -368,7 +369,7 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
 
 /// What a login denied for an unpaid period may still do: read billing, invoices and the
 /// export, and sign out.
-fn allowed_while_suspended(method: &Method, path: &str) -> bool {
+pub(crate) fn allowed_while_suspended(method: &Method, path: &str) -> bool {
     if matches!(path, "/logout" | "/api/v1/auth/logout") {
         return *method == Method::POST;
     }
