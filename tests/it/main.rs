@@ -7,6 +7,7 @@ mod support;
 mod auth;
 mod billing;
 mod browser;
+mod contract;
 mod jobs;
 mod networks;
 mod onboarding;

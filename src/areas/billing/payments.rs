@@ -215,8 +215,19 @@ pub struct WebhookPayment {
     pub event_id: String,
     /// Seconds since the epoch when the provider sent it.
     pub timestamp: i64,
+    /// The invoice's number, e.g. as quoted on the transfer.
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub invoice_number: String,
+    /// Minor units; must equal the invoice total.
     pub amount: i64,
+    /// The payment's reference at the provider.
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub reference: String,
 }
 

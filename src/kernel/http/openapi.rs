@@ -23,8 +23,8 @@ Any call may carry the header `X-Act-As: <account id>` to act as an account belo
 owner rights there (admins and owners only; not from inside a session that already acts as another account).\n\n\
 Inputs are taken at their word: a query parameter outside its documented type, range, length or values \
 (an empty value included, where the empty text is not one of them) is refused with 422 naming it; a body field \
-sent as JSON `null` is refused with 422 naming it unless the schema declares it nullable (leave a field out to \
-keep its value or its default). Text fields refuse control characters (line breaks are allowed only where \
+sent as JSON `null` is refused with 422 naming it unless the schema declares it nullable (only a package's \
+limits, where null is \"no limit\"); leave a field out to keep its value or its default. Text fields refuse control characters (line breaks are allowed only where \
 the description says so).";
 
 #[derive(OpenApi)]
