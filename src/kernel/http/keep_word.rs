@@ -193,3 +193,44 @@ where
 {
     <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn values_are_held_to_their_schema() {
+        let page = json!({ "type": "integer", "minimum": 1, "maximum": 100 });
+        assert!(check_value("per_page", "1", &page).is_ok());
+        assert!(check_value("per_page", "100", &page).is_ok());
+        for v in ["0", "-5", "101", ""] {
+            let e = check_value("per_page", v, &page).unwrap_err();
+            assert_eq!(e.field(), Some("per_page"), "{v}");
+        }
+        let status = json!({ "type": "string", "enum": ["active", "inactive"] });
+        assert!(check_value("status", "active", &status).is_ok());
+        assert!(check_value("status", "", &status).is_err());
+        let q = json!({ "type": "string", "maxLength": 3 });
+        assert!(check_value("q", "", &q).is_ok());
+        assert!(check_value("q", "äöü", &q).is_ok(), "characters, not bytes");
+        assert!(check_value("q", "abcd", &q).is_err());
+        let day = json!({ "type": "string", "format": "date" });
+        assert!(check_value("to", "2026-02-28", &day).is_ok());
+        assert!(check_value("to", "2026-02-30", &day).is_err());
+        assert!(check_value("to", "", &day).is_err());
+        let flag = json!({ "type": ["boolean", "null"] });
+        assert!(check_value("all", "true", &flag).is_ok());
+        assert!(check_value("all", "yes", &flag).is_err());
+    }
+
+    #[test]
+    fn null_is_read_from_the_schema() {
+        assert!(accepts_null(&json!({ "type": ["integer", "null"] })));
+        assert!(accepts_null(
+            &json!({ "oneOf": [{ "type": "null" }, { "$ref": "#/components/schemas/X" }] })
+        ));
+        assert!(!accepts_null(&json!({ "type": "string" })));
+        assert!(!accepts_null(&json!({ "$ref": "#/components/schemas/X" })));
+    }
+}
