@@ -107,12 +107,23 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(state, listener, shutdown, |app| app).await
+}
+
+/// `serve`, with the router passed through `wrap` first (tests add a layer that records the
+/// answers).
+pub async fn serve_with(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    wrap: impl FnOnce(axum::Router) -> axum::Router,
+) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = state
         .config
         .run_worker
         .then(|| tokio::spawn(jobs::worker(state.clone(), stop_rx.clone())));
-    let app = kernel::http::router(state.clone());
+    let app = wrap(kernel::http::router(state.clone()));
     let mut server_stop = stop_rx.clone();
     let signal = async move {
         tokio::select! {

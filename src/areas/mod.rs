@@ -13,6 +13,24 @@ pub mod onboarding;
 
 use crate::kernel::{http::Table, jobs::JobKind};
 
+/// Every area's part of the OpenAPI document (paths relative to /api/v1).
+pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
+    use utoipa::OpenApi;
+    vec![
+        auth::api::Doc::openapi(),
+        dashboard::api::Doc::openapi(),
+        accounts::api::Doc::openapi(),
+        billing::api::Doc::openapi(),
+        onboarding::api::Doc::openapi(),
+        catalog::api::Doc::openapi(),
+        catalog::ad_api::Doc::openapi(),
+        channels::api::Doc::openapi(),
+        approvals::api::Doc::openapi(),
+        networks::api::Doc::openapi(),
+        networks::link_api::Doc::openapi(),
+    ]
+}
+
 /// Every area's route tables, pages and API.
 pub fn route_tables() -> Vec<Table> {
     macro_rules! t {

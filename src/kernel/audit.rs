@@ -100,9 +100,10 @@ pub async fn record_across(
     .await
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     pub id: i64,
+    #[schema(format = DateTime)]
     pub at: String,
     #[serde(skip)]
     pub at_ms: i64,
@@ -160,16 +161,26 @@ pub async fn for_login(
     rows.iter().map(from_row).collect()
 }
 
-#[derive(Clone, Debug, serde::Deserialize, Default)]
+#[derive(Clone, Debug, serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
-    /// Text in the email, action, target or detail.
+    /// Text in the email, action, target or detail (empty: any).
+    #[param(max_length = 100)]
     pub q: Option<String>,
-    /// An action, or its first part (e.g. `login` or `account.delete`).
+    /// An action, or its first part (e.g. `login` or `account.delete`); empty: any.
+    #[param(max_length = 60, pattern = r"^[A-Za-z0-9_.]*$")]
     pub action: Option<String>,
-    /// First and last day, YYYY-MM-DD (UTC), inclusive.
+    /// First day, YYYY-MM-DD (UTC), inclusive.
+    #[param(format = Date)]
     pub from: Option<String>,
+    /// Last day, YYYY-MM-DD (UTC), inclusive.
+    #[param(format = Date)]
     pub to: Option<String>,
+    /// 1-based page (default 1); pages past 1000000 count as 1000000.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    /// Rows per page (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

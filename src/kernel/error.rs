@@ -227,18 +227,29 @@ impl Serialize for ErrorCode {
     }
 }
 
-#[derive(Serialize)]
+/// Every error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
 pub struct ErrorBody<'a> {
     pub error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail<'a> {
+    /// A stable code; the message says it for people.
+    #[schema(schema_with = error_code)]
     pub code: ErrorCode,
     pub message: String,
+    /// The body field or query parameter at fault, for `validation_failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field: Option<&'a str>,
+    /// Quote it when reporting a problem: it is in the logs.
     pub request_id: String,
+}
+
+fn error_code() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(ALL_CODES)
 }
 
 impl IntoResponse for AppError {

@@ -107,9 +107,10 @@ impl Sql {
 }
 
 /// A page of results.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// Rows matching, on all pages.
     pub total: i64,
     pub page: i64,
     pub per_page: i64,

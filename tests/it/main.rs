@@ -1,6 +1,7 @@
 //! Integration tests: the real panel over HTTP, on SQLite by default and on PostgreSQL when
 //! TEST_DATABASE_URL is set.
 
+mod answers;
 mod support;
 
 mod access_matrix;
@@ -8,6 +9,7 @@ mod audit_sides;
 mod auth;
 mod billing;
 mod browser;
+mod contract;
 mod error_codes;
 mod hostile;
 mod jobs;

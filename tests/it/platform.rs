@@ -330,7 +330,8 @@ async fn the_openapi_document_describes_every_operation_and_the_docs_load() {
         .json()
         .await
         .unwrap();
-    assert_eq!(doc["openapi"], "3.0.3");
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(&doc, partner_panel::kernel::http::openapi::spec());
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 8);
     let schemas = doc["components"]["schemas"].as_object().unwrap();

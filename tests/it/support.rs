@@ -236,6 +236,8 @@ pub struct TestApp {
     pub state: AppState,
     pub smtp: TestSmtp,
     pub db: Arc<TestDb>,
+    /// Every /api/v1 answer this app gave, held to the OpenAPI document.
+    pub answers: crate::answers::Recorder,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -292,15 +294,23 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(partner_panel::serve(state.clone(), listener, async move {
-            let _ = rx.await;
-        }));
+        let answers = crate::answers::Recorder::default();
+        let recorder = answers.clone();
+        let server = tokio::spawn(partner_panel::serve_with(
+            state.clone(),
+            listener,
+            async move {
+                let _ = rx.await;
+            },
+            move |app| recorder.wrap(app),
+        ));
         TestApp {
             addr,
             base: format!("http://{addr}"),
             state,
             smtp,
             db,
+            answers,
             stop: Some(tx),
             server: Some(server),
         }
@@ -374,6 +384,7 @@ impl Drop for TestApp {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
+        self.answers.finish();
     }
 }
 

@@ -7,6 +7,8 @@ use crate::areas::auth::api::{me_body, MeBody};
 use crate::kernel::access::Need;
 use crate::kernel::audit;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorBody as E;
+use crate::kernel::http::openapi::Items;
 use crate::kernel::http::ApiId;
 use crate::kernel::http::ApiJson;
 use crate::kernel::http::Auth;
@@ -40,6 +42,32 @@ crate::route_table! { ROUTES, routes;
     get "/audit.csv" => audit_csv, A::SignedIn;
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    get_account,
+    update_account,
+    list_children,
+    create_child,
+    search_subtree,
+    set_status,
+    deletion_preview,
+    delete_account,
+    list_logins,
+    create_login,
+    update_login,
+    delete_login,
+    act_as_start,
+    act_as_exit,
+    act_as_renew,
+    audit_search,
+    audit_csv
+))]
+pub struct Doc;
+
+#[utoipa::path(get, path = "/accounts/{id}", tag = "accounts", operation_id = "getAccount",
+    summary = "One account: the account in view or one below it",
+    params(("id" = i64, Path, description = "An account id")),
+    responses((status = 200, description = "Account", body = accounts::Account)))]
 async fn get_account(
     State(state): State<AppState>,
     Auth(_): Auth,
@@ -48,6 +76,14 @@ async fn get_account(
     Ok(Json(accounts::load(&state, id).await?))
 }
 
+#[utoipa::path(patch, path = "/accounts/{id}", tag = "accounts", operation_id = "updateAccount",
+    summary = "Edit an account's name, email, phone (member and up)",
+    params(("id" = i64, Path, description = "An account id")),
+    request_body = accounts::AccountUpdate,
+    responses(
+        (status = 200, description = "Saved", body = accounts::Account),
+        (status = 422, description = "Invalid field, or a field sent as null (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn update_account(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -57,6 +93,13 @@ async fn update_account(
     Ok(Json(accounts::update(&state, &who, id, &body).await?))
 }
 
+#[utoipa::path(get, path = "/accounts/{id}/children", tag = "accounts", operation_id = "listChildren",
+    summary = "Accounts directly below, filtered, sorted and paged",
+    params(("id" = i64, Path, description = "An account id"), accounts::ListFilter),
+    responses(
+        (status = 200, description = "Page of accounts", body = Page<accounts::Account>),
+        (status = 422, description = "A query parameter outside what is documented (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn list_children(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -66,6 +109,13 @@ async fn list_children(
     Ok(Json(accounts::list(&state, &who, id, true, &f).await?))
 }
 
+#[utoipa::path(get, path = "/accounts/{id}/subtree", tag = "accounts", operation_id = "searchSubtree",
+    summary = "Search every account below, by name, kind and status, sorted and paged",
+    params(("id" = i64, Path, description = "An account id"), accounts::ListFilter),
+    responses(
+        (status = 200, description = "Page of accounts", body = Page<accounts::Account>),
+        (status = 422, description = "A query parameter outside what is documented (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn search_subtree(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -75,6 +125,16 @@ async fn search_subtree(
     Ok(Json(accounts::list(&state, &who, id, false, &f).await?))
 }
 
+#[utoipa::path(post, path = "/accounts/{id}/children", tag = "accounts", operation_id = "createChild",
+    summary = "Create an account directly below (member and up)",
+    description = "Allowed kinds: operator → partner, reseller; partner → partner, dealer, customer; reseller → partner, customer; dealer → customer.",
+    params(("id" = i64, Path, description = "An account id")),
+    request_body = accounts::AccountInput,
+    responses(
+        (status = 201, description = "Created", body = accounts::Account),
+        (status = 409, description = "The parent is inactive (`parent_inactive`); or the package of a partner above caps customers or dealers and the cap is reached (`limit_reached`)", body = E),
+        (status = 422, description = "Kind not allowed here, or an invalid field (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn create_child(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -87,12 +147,26 @@ async fn create_child(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct StatusBody {
     #[serde(default)]
+    #[schema(required = true, schema_with = active_inactive)]
     pub status: String,
 }
 
+fn active_inactive() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["active", "inactive"])
+}
+
+#[utoipa::path(post, path = "/accounts/{id}/status", tag = "accounts", operation_id = "setAccountStatus",
+    summary = "Set an account below active or inactive (admin and up)",
+    description = "Inactive: its logins and all below cannot sign in; their sessions end.",
+    params(("id" = i64, Path, description = "An account id")),
+    request_body = StatusBody,
+    responses(
+        (status = 200, description = "Saved", body = accounts::Account),
+        (status = 422, description = "Status must be active or inactive (`validation_failed`)", body = E),
+    ))]
 async fn set_status(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -104,6 +178,10 @@ async fn set_status(
     ))
 }
 
+#[utoipa::path(get, path = "/accounts/{id}/deletion", tag = "accounts", operation_id = "deletionPreview",
+    summary = "What deleting this account would remove",
+    params(("id" = i64, Path, description = "An account id")),
+    responses((status = 200, description = "Preview", body = accounts::DeletionPreview)))]
 async fn deletion_preview(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -112,11 +190,22 @@ async fn deletion_preview(
     Ok(Json(accounts::deletion_preview(&state, &who, id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteAccount {
+    /// The number of accounts the deletion removes, as /deletion reported it.
+    #[param(required = true)]
     pub confirm_accounts: Option<i64>,
 }
 
+#[utoipa::path(delete, path = "/accounts/{id}", tag = "accounts", operation_id = "deleteAccount",
+    summary = "Delete an account below and its whole subtree (admin and up)",
+    description = "confirm_accounts must equal the count from /deletion, counted again under the lock.",
+    params(("id" = i64, Path, description = "An account id"), DeleteAccount),
+    responses(
+        (status = 200, description = "Deleted", body = accounts::DeletionPreview),
+        (status = 422, description = "confirm_accounts missing or not the current count (`validation_failed`, field `confirm_accounts`)", body = E),
+    ))]
 async fn delete_account(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -128,6 +217,10 @@ async fn delete_account(
     ))
 }
 
+#[utoipa::path(get, path = "/accounts/{id}/logins", tag = "logins", operation_id = "listLogins",
+    summary = "The logins of an account",
+    params(("id" = i64, Path, description = "An account id")),
+    responses((status = 200, description = "Logins", body = Items<logins::Login>)))]
 async fn list_logins(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -138,6 +231,15 @@ async fn list_logins(
     ))
 }
 
+#[utoipa::path(post, path = "/accounts/{id}/logins", tag = "logins", operation_id = "createLogin",
+    summary = "Add a login to an account (admin and up)",
+    params(("id" = i64, Path, description = "An account id")),
+    request_body = logins::LoginInput,
+    responses(
+        (status = 201, description = "Created", body = logins::Login),
+        (status = 409, description = "Email in use (`email_taken`)", body = E),
+        (status = 422, description = "Invalid field (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn create_login(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -150,6 +252,15 @@ async fn create_login(
     ))
 }
 
+#[utoipa::path(patch, path = "/logins/{id}", tag = "logins", operation_id = "updateLogin",
+    summary = "Change another login's name, role, dashboard rights or status (admin and up)",
+    params(("id" = i64, Path, description = "A login id")),
+    request_body = logins::LoginUpdate,
+    responses(
+        (status = 200, description = "Saved", body = logins::Login),
+        (status = 403, description = "Your own login (change it under My profile), or an owner changed by an admin (`forbidden`)", body = E),
+        (status = 422, description = "Invalid field, or a field sent as null (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn update_login(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -159,11 +270,22 @@ async fn update_login(
     Ok(Json(logins::update_login(&state, &who, id, &body).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConfirmQuery {
+    /// Must be true.
+    #[param(required = true)]
     pub confirm: Option<bool>,
 }
 
+#[utoipa::path(delete, path = "/logins/{id}", tag = "logins", operation_id = "deleteLogin",
+    summary = "Delete another login (admin and up); its sessions and tokens go with it",
+    params(("id" = i64, Path, description = "A login id"), ConfirmQuery),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Your own login, or an owner deleted by an admin (`forbidden`)", body = E),
+        (status = 422, description = "confirm missing or not true (`validation_failed`, field `confirm`)", body = E),
+    ))]
 async fn delete_login(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -174,11 +296,22 @@ async fn delete_login(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ActAsBody {
     pub account_id: i64,
 }
 
+#[utoipa::path(post, path = "/act-as", tag = "acting", operation_id = "actAsStart",
+    summary = "Act as an account below your own, with owner rights there, for an hour",
+    description = "For a session; with an API token send X-Act-As on each call instead.",
+    request_body = ActAsBody,
+    responses(
+        (status = 200, description = "Now acting", body = MeBody),
+        (status = 403, description = "Only owners and admins act as another account (`forbidden`)", body = E),
+        (status = 404, description = "The account is not below yours (`not_found`)", body = E),
+        (status = 409, description = "Already acting (`already_acting`)", body = E),
+        (status = 422, description = "Your own account (`validation_failed`, field `account_id`)", body = E),
+    ))]
 async fn act_as_start(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -193,6 +326,12 @@ async fn act_as_start(
     Ok(Json(me_body(&state, &who).await?))
 }
 
+#[utoipa::path(post, path = "/act-as/exit", tag = "acting", operation_id = "actAsExit",
+    summary = "Stop acting as another account",
+    responses(
+        (status = 200, description = "Back home", body = MeBody),
+        (status = 409, description = "Not acting (`not_acting`)", body = E),
+    ))]
 async fn act_as_exit(State(state): State<AppState>, Auth(who): Auth) -> AppResult<Json<MeBody>> {
     acting::exit(&state, &who).await?;
     let who = Identity {
@@ -203,11 +342,24 @@ async fn act_as_exit(State(state): State<AppState>, Auth(who): Auth) -> AppResul
     Ok(Json(me_body(&state, &who).await?))
 }
 
+#[utoipa::path(post, path = "/act-as/renew", tag = "acting", operation_id = "actAsRenew",
+    summary = "Extend acting as the current account by an hour",
+    responses(
+        (status = 204, description = "Renewed"),
+        (status = 409, description = "Not acting (`not_acting`)", body = E),
+    ))]
 async fn act_as_renew(State(state): State<AppState>, Auth(who): Auth) -> AppResult<StatusCode> {
     acting::renew(&state, &who).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/audit", tag = "audit", operation_id = "auditLog",
+    summary = "The audit log of the account in view and everything below it, newest first",
+    params(audit::AuditFilter),
+    responses(
+        (status = 200, description = "Page of records", body = Page<audit::AuditRecord>),
+        (status = 422, description = "A query parameter outside what is documented, or an unknown action (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn audit_search(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -216,6 +368,13 @@ async fn audit_search(
     Ok(Json(audit::search(&state, &who, &f).await?))
 }
 
+#[utoipa::path(get, path = "/audit.csv", tag = "audit", operation_id = "auditCsv",
+    summary = "The filtered audit log as CSV (UTF-8, RFC 4180, formulas neutralised), at most 100000 rows",
+    params(audit::AuditFilter),
+    responses(
+        (status = 200, description = "CSV", content_type = "text/csv", body = String),
+        (status = 422, description = "A query parameter outside what is documented, or an unknown action (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn audit_csv(
     State(state): State<AppState>,
     Auth(who): Auth,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
 /// How many accounts of each kind sit below an account (directly and in all), from the rollups.
-#[derive(Clone, Debug, Serialize, Default)]
+#[derive(Clone, Debug, Serialize, Default, utoipa::ToSchema)]
 pub struct KindCount {
     pub kind: String,
     pub children: i64,
@@ -87,18 +87,46 @@ pub async fn login_count(db: &Db, account_id: i64) -> Result<i64, sqlx::Error> {
         .await
 }
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListFilter {
-    /// Part of the name, any case.
+    /// Part of the name, any case (empty: any name).
+    #[param(max_length = 100)]
     pub q: Option<String>,
+    /// Only this kind.
+    #[param(schema_with = kind_values)]
     pub kind: Option<String>,
+    /// Only this status.
+    #[param(schema_with = status_values)]
     pub status: Option<String>,
-    /// name (default), created, kind or status.
+    /// Sort key: name (default), created, kind or status.
+    #[param(schema_with = sort_values)]
     pub sort: Option<String>,
     /// asc (default) or desc.
+    #[param(schema_with = dir_values)]
     pub dir: Option<String>,
+    /// 1-based page (default 1); pages past 1000000 count as 1000000.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    /// Rows per page (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
+}
+
+fn kind_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&super::KINDS)
+}
+
+fn status_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["active", "inactive"])
+}
+
+fn sort_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["name", "created", "kind", "status"])
+}
+
+fn dir_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["asc", "desc"])
 }
 
 /// Lists the accounts below `root` (only its children when `children_only`), filtered, sorted and paged.

@@ -14,17 +14,28 @@ use sqlx::Row as _;
 
 pub const ROLES: [&str; 4] = ["owner", "admin", "member", "viewer"];
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Login {
     pub id: i64,
     pub account_id: i64,
+    /// The email address, or a dealer's username, the login signs in with.
     pub email: String,
     pub name: String,
+    #[schema(schema_with = role_values)]
     pub role: String,
     pub dashboard_rights: bool,
+    #[schema(schema_with = status_values)]
     pub status: String,
     #[serde(skip)]
     pub password_hash: String,
+}
+
+fn role_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&ROLES)
+}
+
+fn status_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["active", "inactive"])
 }
 
 pub const COLUMNS: &str =
@@ -344,16 +355,27 @@ pub async fn change_password(
     Ok(())
 }
 
-#[derive(Clone, Debug, serde::Deserialize, Default)]
+#[derive(Clone, Debug, serde::Deserialize, Default, utoipa::ToSchema)]
 pub struct LoginInput {
     #[serde(default)]
+    #[schema(required = true, format = Email)]
     pub email: String,
     #[serde(default)]
+    #[schema(
+        required = true,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
     #[serde(default)]
+    #[schema(required = true, format = Password, min_length = 10, max_length = 256)]
     pub password: String,
+    /// member when left out.
     #[serde(default)]
+    #[schema(schema_with = role_values)]
     pub role: String,
+    /// true when left out.
+    #[schema(nullable = false)]
     pub dashboard_rights: Option<bool>,
 }
 
@@ -418,11 +440,20 @@ pub async fn create_for_account(
     get(state, id).await?.ok_or(AppError::NotFound)
 }
 
-#[derive(Clone, Debug, serde::Deserialize, Default)]
+/// Fields left out stay as they are.
+#[derive(Clone, Debug, serde::Deserialize, Default, utoipa::ToSchema)]
 pub struct LoginUpdate {
+    #[schema(
+        nullable = false,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
+    #[schema(schema_with = role_values)]
     pub role: Option<String>,
+    #[schema(nullable = false)]
     pub dashboard_rights: Option<bool>,
+    #[schema(schema_with = status_values)]
     pub status: Option<String>,
 }
 

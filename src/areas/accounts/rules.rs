@@ -27,18 +27,35 @@ pub fn allowed_children(parent_kind: &str) -> &'static [&'static str] {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// An account of the tree.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Account {
     pub id: i64,
+    /// The account above (null for the operator).
     pub parent_id: Option<i64>,
+    #[schema(schema_with = kind_values)]
     pub kind: String,
     pub name: String,
+    #[schema(schema_with = status_values)]
     pub status: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
     #[serde(skip)]
     pub path: String,
+}
+
+fn kind_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&KINDS)
+}
+
+fn status_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["active", "inactive", "deleted"])
+}
+
+fn child_kind_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&KINDS[1..])
 }
 
 pub const COLUMNS: &str =
@@ -173,13 +190,25 @@ pub async fn insert(
     Ok(id)
 }
 
-#[derive(Clone, Debug, Deserialize, Default)]
+/// A new account directly below. Allowed kinds: operator → partner, reseller; partner → partner,
+/// dealer, customer; reseller → partner, customer; dealer → customer.
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct AccountInput {
     #[serde(default)]
+    #[schema(required = true, schema_with = child_kind_values)]
     pub kind: String,
     #[serde(default)]
+    #[schema(
+        required = true,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
+    /// An email address, or empty for none.
+    #[schema(nullable = false)]
     pub email: Option<String>,
+    /// Digits, spaces and + - ( ) . / only; empty for none.
+    #[schema(nullable = false, max_length = 40, pattern = r"^[0-9 +()./-]*$")]
     pub phone: Option<String>,
 }
 
@@ -275,10 +304,20 @@ pub async fn create_child(
     get(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
-#[derive(Clone, Debug, Deserialize, Default)]
+/// Fields left out stay as they are.
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct AccountUpdate {
+    #[schema(
+        nullable = false,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
+    /// An email address, or empty to clear it.
+    #[schema(nullable = false)]
     pub email: Option<String>,
+    /// Digits, spaces and + - ( ) . / only; empty to clear it.
+    #[schema(nullable = false, max_length = 40, pattern = r"^[0-9 +()./-]*$")]
     pub phone: Option<String>,
 }
 
@@ -401,7 +440,7 @@ pub async fn set_status(
 }
 
 /// What deleting an account would remove.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DeletionPreview {
     pub account: Account,
     /// The account itself and every account below it.

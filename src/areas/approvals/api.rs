@@ -6,6 +6,7 @@ use crate::areas::approvals::Request;
 use crate::areas::catalog::advertising;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorBody as E;
 use crate::kernel::http::csv_stream_response;
 use crate::kernel::http::ApiId;
 use crate::kernel::http::ApiJson;
@@ -32,6 +33,40 @@ crate::route_table! { ROUTES, routes;
     get "/engagements" => engagements, A::SignedIn;
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    impressions,
+    mine,
+    create,
+    one,
+    withdraw,
+    inbox,
+    approve,
+    reject,
+    history,
+    history_csv,
+    engagements
+))]
+pub struct Doc;
+
+/// What waits for the account in view's decision, with the pending counts per type.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Inbox {
+    /// Pending counts per type (partnership for the operator).
+    pub pending: requests::Counts,
+    pub items: Vec<Request>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[utoipa::path(get, path = "/accounts/{id}/impressions", tag = "requests", operation_id = "impressions",
+    summary = "A partner's impressions: credited, held by pending and live campaigns, spent, available",
+    params(("id" = i64, Path, description = "A partner's account id")),
+    responses(
+        (status = 200, description = "Impressions", body = advertising::Wallet),
+        (status = 422, description = "Not a partner (`validation_failed`)", body = E),
+    ))]
 async fn impressions(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -40,6 +75,13 @@ async fn impressions(
     Ok(Json(advertising::wallet(&state, &who, id).await?))
 }
 
+#[utoipa::path(get, path = "/requests", tag = "requests", operation_id = "myRequests",
+    summary = "The requests of the account in view, newest first, with status and rejection reasons",
+    params(requests::MineFilter),
+    responses(
+        (status = 200, description = "Page", body = Page<Request>),
+        (status = 422, description = "A query parameter outside what is documented (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn mine(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -48,6 +90,16 @@ async fn mine(
     Ok(Json(requests::mine(&state, &who, &f).await?))
 }
 
+#[utoipa::path(post, path = "/requests", tag = "requests", operation_id = "createRequest",
+    summary = "Ask: an add-on, a broadcast to non-followers, an advertising package, an ad campaign, or (a reseller) a partner",
+    description = "A partner (member and up) asks the operator; an ad campaign holds its impressions until rejected or ended. A reseller asks a partner of the directory (type reseller_link).",
+    request_body = requests::NewRequest,
+    responses(
+        (status = 201, description = "Created", body = Request),
+        (status = 403, description = "Not a partner (or, for reseller_link, not a reseller), or the role is too weak (`forbidden`)", body = E),
+        (status = 409, description = "The same request is pending, or the add-on is on already (`duplicate_request`); the reseller has a partner already (`already_linked`)", body = E),
+        (status = 422, description = "A field breaks a rule, e.g. more impressions than available, or is sent as null (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn create(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -59,6 +111,13 @@ async fn create(
     ))
 }
 
+#[utoipa::path(get, path = "/requests/{id}", tag = "requests", operation_id = "getRequest",
+    summary = "One request of the account in view (or below), or addressed to it",
+    params(("id" = i64, Path, description = "A request id")),
+    responses(
+        (status = 200, description = "Request", body = Request),
+        (status = 404, description = "No such request, or one outside your reach (`not_found`)", body = E),
+    ))]
 async fn one(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -67,6 +126,15 @@ async fn one(
     Ok(Json(requests::request(&state, &who, id).await?))
 }
 
+#[utoipa::path(post, path = "/requests/{id}/withdraw", tag = "requests", operation_id = "withdrawRequest",
+    summary = "The account that asked (member and up) withdraws a request still waiting; it frees what it held",
+    params(("id" = i64, Path, description = "A request id")),
+    responses(
+        (status = 200, description = "Withdrawn", body = Request),
+        (status = 403, description = "The role is too weak, or the request is not of the account in view (`forbidden`)", body = E),
+        (status = 404, description = "No such request, or one outside your reach (`not_found`)", body = E),
+        (status = 409, description = "No longer waiting (`already_decided`)", body = E),
+    ))]
 async fn withdraw(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -75,6 +143,13 @@ async fn withdraw(
     Ok(Json(requests::withdraw(&state, &who, id).await?))
 }
 
+#[utoipa::path(get, path = "/inbox", tag = "requests", operation_id = "inbox",
+    summary = "What waits for the account in view's decision, oldest first, with pending counts per type",
+    params(requests::InboxFilter),
+    responses(
+        (status = 200, description = "Inbox", body = Inbox),
+        (status = 422, description = "A query parameter outside what is documented (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn inbox(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -91,6 +166,16 @@ async fn inbox(
     })))
 }
 
+#[utoipa::path(post, path = "/inbox/{id}/approve", tag = "requests", operation_id = "approveInboxRequest",
+    summary = "Approve (owners and admins of the addressee): takes effect at once",
+    description = "Add-on on, impressions credited, broadcast scheduled, campaign live, reseller linked.",
+    params(("id" = i64, Path, description = "A request id")),
+    responses(
+        (status = 200, description = "Approved", body = Request),
+        (status = 403, description = "Your own account's request, or your role (`forbidden`)", body = E),
+        (status = 404, description = "No such request, or not addressed to the account in view (`not_found`)", body = E),
+        (status = 409, description = "Already decided (`already_decided`), the campaign's end has passed (`request_expired`), the reseller has a partner already (`already_linked`), the requester is no longer active (`requester_inactive`), or the broadcast's channel was deleted (`channel_gone`)", body = E),
+    ))]
 async fn approve(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -99,12 +184,30 @@ async fn approve(
     Ok(Json(requests::decide(&state, &who, id, true, "").await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = InboxRejectBody)]
 pub struct RejectBody {
+    /// Emailed to the partner; line breaks allowed.
     #[serde(default)]
+    #[schema(
+        required = true,
+        max_length = 1000,
+        pattern = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub reason: String,
 }
 
+#[utoipa::path(post, path = "/inbox/{id}/reject", tag = "requests", operation_id = "rejectInboxRequest",
+    summary = "Reject with a reason, emailed to the partner; frees what the request held",
+    params(("id" = i64, Path, description = "A request id")),
+    request_body = RejectBody,
+    responses(
+        (status = 200, description = "Rejected", body = Request),
+        (status = 403, description = "Your own account's request, or your role (`forbidden`)", body = E),
+        (status = 404, description = "No such request, or not addressed to the account in view (`not_found`)", body = E),
+        (status = 409, description = "Already decided (`already_decided`)", body = E),
+        (status = 422, description = "Reason missing (`validation_failed`, field `reason`)", body = E),
+    ))]
 async fn reject(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -116,6 +219,13 @@ async fn reject(
     ))
 }
 
+#[utoipa::path(get, path = "/inbox/history", tag = "requests", operation_id = "decisionHistory",
+    summary = "Decisions of the account in view (the operator's include partnerships), newest first",
+    params(requests::HistoryFilter),
+    responses(
+        (status = 200, description = "Page", body = Page<requests::Decision>),
+        (status = 422, description = "A query parameter outside what is documented, or `to` before `from` (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn history(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -124,6 +234,13 @@ async fn history(
     Ok(Json(requests::history(&state, &who, &f).await?))
 }
 
+#[utoipa::path(get, path = "/inbox/history.csv", tag = "requests", operation_id = "decisionHistoryCsv",
+    summary = "The filtered decision history as CSV (UTF-8 with BOM, RFC 4180, formulas neutralised), streamed",
+    params(requests::HistoryFilter),
+    responses(
+        (status = 200, description = "CSV", content_type = "text/csv", body = String),
+        (status = 422, description = "A query parameter outside what is documented, or `to` before `from` (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn history_csv(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -135,6 +252,12 @@ async fn history_csv(
     ))
 }
 
+#[utoipa::path(get, path = "/engagements", tag = "requests", operation_id = "engagements",
+    summary = "What a customer (end-user) is shown: broadcasts sent to it from channels it does not follow, and the ad campaigns live now",
+    responses(
+        (status = 200, description = "Engagements", body = requests::Engagements),
+        (status = 403, description = "The account in view is not a customer (`forbidden`)", body = E),
+    ))]
 async fn engagements(
     State(state): State<AppState>,
     Auth(who): Auth,

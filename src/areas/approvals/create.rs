@@ -20,32 +20,97 @@ use crate::state::AppState;
 use serde::Deserialize;
 
 /// What a partner asks for. Each type reads the fields it needs.
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct NewRequest {
+    /// reseller_link: a reseller's request for partner, sent to partner_id's inbox.
     #[serde(rename = "type")]
+    #[schema(required = true, schema_with = request_kinds)]
     pub kind: Option<String>,
-    /// addon
+    /// addon: one of the add-ons on offer.
+    #[schema(nullable = false)]
     pub addon_id: Option<i64>,
-    /// broadcast
+    /// broadcast: one of the partner's channels.
+    #[schema(nullable = false)]
     pub channel_id: Option<i64>,
+    /// broadcast: message, survey or coupon.
+    #[schema(schema_with = engagements)]
     pub engagement: Option<String>,
-    /// message text, survey question, coupon text
+    /// broadcast: the message, the survey's question or the coupon's text (line breaks allowed).
+    #[schema(
+        nullable = false,
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub message: Option<String>,
+    /// survey: 2 to 10 answers of at most 200 characters.
+    #[schema(nullable = false, min_items = 2, max_items = 10)]
     pub options: Option<Vec<String>>,
+    /// coupon: its code.
+    #[schema(
+        nullable = false,
+        max_length = 40,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub coupon_code: Option<String>,
+    /// coupon: e.g. 10%.
+    #[schema(
+        nullable = false,
+        max_length = 40,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub discount: Option<String>,
-    /// ad_package
+    /// ad_package: one of the advertising packages on offer.
+    #[schema(nullable = false)]
     pub ad_package_id: Option<i64>,
-    /// ad
+    /// ad: the campaign's title.
+    #[schema(
+        nullable = false,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub title: Option<String>,
+    /// ad: the creative's text (line breaks allowed).
+    #[schema(
+        nullable = false,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub text: Option<String>,
+    /// ad: the creative's image, an http(s) URL.
+    #[schema(
+        nullable = false,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub image_url: Option<String>,
+    /// ad: where a click leads, an http(s) URL.
+    #[schema(
+        nullable = false,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub target_url: Option<String>,
+    /// ad: impressions to spend (at most those available).
+    #[schema(nullable = false, minimum = 1)]
     pub impressions: Option<i64>,
+    /// broadcast, ad: RFC 3339 or YYYY-MM-DDTHH:MM (UTC).
+    #[schema(nullable = false)]
     pub starts_at: Option<String>,
+    /// ad: RFC 3339 or YYYY-MM-DDTHH:MM (UTC).
+    #[schema(nullable = false)]
     pub ends_at: Option<String>,
-    /// reseller_link: the partner asked
+    /// reseller_link: a partner of the directory.
+    #[schema(nullable = false)]
     pub partner_id: Option<i64>,
+}
+
+fn request_kinds() -> utoipa::openapi::Object {
+    let kinds: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
+    crate::kernel::http::openapi::one_of(&kinds)
+}
+
+fn engagements() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&crate::areas::approvals::ENGAGEMENTS)
 }
 
 /// Validated columns of a new request.

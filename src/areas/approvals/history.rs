@@ -17,33 +17,59 @@ use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryFilter {
-    /// Part of the partner's name.
+    /// Part of the partner's name (empty: any).
+    #[param(max_length = 100)]
     pub q: Option<String>,
+    /// Only this type.
     #[serde(rename = "type")]
+    #[param(schema_with = history_kinds)]
     pub kind: Option<String>,
-    /// approved or rejected.
+    /// Only this decision.
+    #[param(schema_with = decision_values)]
     pub decision: Option<String>,
-    /// First day (YYYY-MM-DD), inclusive.
+    /// First day (YYYY-MM-DD, UTC), inclusive.
+    #[param(format = Date)]
     pub from: Option<String>,
-    /// Last day (YYYY-MM-DD), inclusive.
+    /// Last day (YYYY-MM-DD, UTC), inclusive; not before `from`.
+    #[param(format = Date)]
     pub to: Option<String>,
+    /// 1-based page (default 1); pages past 1000000 count as 1000000.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    /// Rows per page (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+fn history_kinds() -> utoipa::openapi::Object {
+    let kinds: Vec<&str> = std::iter::once("partnership")
+        .chain(super::KINDS.iter().map(|(k, _)| *k))
+        .collect();
+    crate::kernel::http::openapi::one_of(&kinds)
+}
+
+fn decision_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["approved", "rejected"])
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Decision {
     pub id: i64,
     #[serde(rename = "type")]
+    #[schema(schema_with = history_kinds)]
     pub kind: String,
     pub type_label: String,
     pub title: String,
     pub partner: String,
+    #[schema(schema_with = decision_values)]
     pub decision: String,
     pub reason: Option<String>,
+    #[schema(format = DateTime)]
     pub decided_at: String,
+    /// The email of the login that decided.
     pub decided_by: String,
 }
 
@@ -204,7 +230,7 @@ pub async fn history_csv(
 
 /// What a customer (an end-user) is shown: the broadcasts sent to it (from channels it does not
 /// follow, since it exists) and the ad campaigns live now.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Engagements {
     pub broadcasts: Vec<Request>,
     pub ads: Vec<Request>,

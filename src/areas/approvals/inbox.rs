@@ -20,13 +20,31 @@ use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MineFilter {
+    /// Only this type.
     #[serde(rename = "type")]
+    #[param(schema_with = kind_values)]
     pub kind: Option<String>,
+    /// Only this status.
+    #[param(schema_with = status_values)]
     pub status: Option<String>,
+    /// 1-based page (default 1); pages past 1000000 count as 1000000.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    /// Rows per page (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
+}
+
+fn kind_values() -> utoipa::openapi::Object {
+    let kinds: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
+    crate::kernel::http::openapi::one_of(&kinds)
+}
+
+fn status_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["pending", "approved", "rejected", "withdrawn"])
 }
 
 pub(crate) fn check_kind(kind: Option<&str>) -> AppResult<Option<&str>> {
@@ -104,7 +122,7 @@ pub async fn mine(state: &AppState, who: &Identity, f: &MineFilter) -> AppResult
 }
 
 /// Pending counts per type for the account in view's inbox (partnership included for the operator).
-#[derive(Clone, Debug, Serialize, Default)]
+#[derive(Clone, Debug, Serialize, Default, utoipa::ToSchema)]
 pub struct Counts {
     pub partnership: i64,
     pub addon: i64,
@@ -164,11 +182,18 @@ pub async fn counts(state: &AppState, who: &Identity) -> AppResult<Counts> {
     Ok(c)
 }
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InboxFilter {
+    /// Only this type.
     #[serde(rename = "type")]
+    #[param(schema_with = kind_values)]
     pub kind: Option<String>,
+    /// 1-based page (default 1); pages past 1000000 count as 1000000.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    /// Rows per page (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

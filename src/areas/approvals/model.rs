@@ -31,10 +31,26 @@ pub fn kind_label(kind: &str) -> &'static str {
         .unwrap_or("Partnership")
 }
 
-#[derive(Clone, Debug, Serialize)]
+fn kind_values() -> utoipa::openapi::Object {
+    let kinds: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
+    crate::kernel::http::openapi::one_of(&kinds)
+}
+
+fn engagement_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of_or_null(&ENGAGEMENTS)
+}
+
+fn status_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["pending", "approved", "rejected", "withdrawn"])
+}
+
+/// A request: an add-on, a broadcast, an advertising package, an ad campaign, or a reseller's
+/// request for partner.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Request {
     pub id: i64,
     #[serde(rename = "type")]
+    #[schema(schema_with = kind_values)]
     pub kind: String,
     pub type_label: String,
     pub account_id: i64,
@@ -45,13 +61,18 @@ pub struct Request {
     pub ad_package_id: Option<i64>,
     pub channel_id: Option<i64>,
     pub channel_name: Option<String>,
+    #[schema(schema_with = engagement_values)]
     pub engagement: Option<String>,
+    /// broadcast: text | question+options | text+code+discount; ad: text, image_url, target_url.
+    #[schema(value_type = Object)]
     pub content: serde_json::Value,
     pub impressions: Option<i64>,
     pub price: Option<i64>,
     pub currency: Option<String>,
     pub price_label: Option<String>,
+    #[schema(format = DateTime)]
     pub starts_at: Option<String>,
+    #[schema(format = DateTime)]
     pub ends_at: Option<String>,
     #[serde(skip)]
     pub starts_ms: Option<i64>,
@@ -59,13 +80,16 @@ pub struct Request {
     pub ends_ms: Option<i64>,
     #[serde(skip)]
     pub created_ms: i64,
+    #[schema(schema_with = status_values)]
     pub status: String,
     /// Where an approved request stands: active (add-on), credited (impressions), scheduled or
     /// sent (broadcast), scheduled, live or ended (campaign).
     pub phase: String,
     pub recipients: Option<i64>,
     pub reason: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub decided_at: Option<String>,
     pub decided_by: Option<String>,
     #[serde(skip)]

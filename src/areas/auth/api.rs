@@ -6,7 +6,9 @@ use crate::areas::auth;
 use crate::kernel::audit;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorBody as E;
 use crate::kernel::http::cookies;
+use crate::kernel::http::openapi::Items;
 use crate::kernel::http::ApiId;
 use crate::kernel::http::ApiJson;
 use crate::kernel::http::Auth;
@@ -38,20 +40,63 @@ crate::route_table! { ROUTES, routes;
     delete "/me/tokens/{id}" => revoke_token, A::On(&crate::areas::auth::API_TOKEN, Need::Read);
 }
 
-#[derive(Deserialize)]
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    login,
+    logout,
+    me,
+    update_me,
+    change_password,
+    activity,
+    list_tokens,
+    create_token,
+    revoke_token
+))]
+pub struct Doc;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = LoginRequest)]
 pub struct LoginBody {
+    /// The login's email address, or a dealer's username.
     pub email: String,
+    #[schema(format = Password)]
     pub password: String,
 }
 
-#[derive(Serialize)]
+/// The answer of a sign-in.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = LoginResponse)]
+pub struct LoginAnswer {
+    pub login: logins::Login,
+    pub account: accounts::Account,
+    /// Send it as the `X-CSRF-Token` header on every state-changing call made with the cookie.
+    pub csrf_token: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Me)]
 pub struct MeBody {
     pub login: logins::Login,
     /// The account in view (the login's own, or the one it acts as).
     pub account: accounts::Account,
     pub home_account: accounts::Account,
+    /// The account acted as, if any.
     pub acting_as: Option<i64>,
+    /// How the call is authenticated.
+    #[schema(schema_with = via_values)]
     pub via: &'static str,
+}
+
+fn via_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["session", "token"])
+}
+
+/// `{ "token": ..., "secret": ... }`: the secret is shown only here.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CreatedToken {
+    pub token: auth::ApiToken,
+    /// The token to send as `Authorization: Bearer <secret>`; shown once.
+    pub secret: String,
 }
 
 pub(crate) async fn me_body(state: &AppState, who: &Identity) -> AppResult<MeBody> {
@@ -78,6 +123,18 @@ pub(crate) async fn me_body(state: &AppState, who: &Identity) -> AppResult<MeBod
     })
 }
 
+#[utoipa::path(post, path = "/auth/login", tag = "auth", operation_id = "login",
+    summary = "Sign in with email (or a dealer's username) and password",
+    description = "Sets the `pp_session` cookie. State-changing calls made with that cookie send the returned `csrf_token` as the `X-CSRF-Token` header.",
+    security(()),
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "Signed in", body = LoginAnswer),
+        (status = 401, description = "Email or password is incorrect (`invalid_credentials`); the same for an unknown email", body = E),
+        (status = 403, description = "The login or its account is inactive (`forbidden`)", body = E),
+        (status = 422, description = "Email or password empty (`validation_failed`, with `field`)", body = E),
+        (status = 429, description = "Too many failed attempts for this email or address (`too_many_attempts`); see Retry-After", body = E),
+    ))]
 pub(crate) async fn login(
     State(state): State<AppState>,
     Extension(meta): Extension<RequestMeta>,
@@ -109,11 +166,21 @@ pub(crate) async fn login(
     );
     Ok((
         [(header::SET_COOKIE, cookie)],
-        Json(json!({ "login": s.login, "account": account, "csrf_token": s.csrf_token })),
+        Json(LoginAnswer {
+            login: s.login,
+            account,
+            csrf_token: s.csrf_token,
+        }),
     )
         .into_response())
 }
 
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", operation_id = "logout",
+    summary = "End this session",
+    responses(
+        (status = 204, description = "Signed out; the cookie is cleared"),
+        (status = 400, description = "Called with an API token (`not_a_session`)", body = E),
+    ))]
 pub(crate) async fn logout(State(state): State<AppState>, Auth(who): Auth) -> AppResult<Response> {
     auth::sign_out(&state, &who).await?;
     Ok((
@@ -126,17 +193,38 @@ pub(crate) async fn logout(State(state): State<AppState>, Auth(who): Auth) -> Ap
         .into_response())
 }
 
+#[utoipa::path(get, path = "/me", tag = "me", operation_id = "getMe",
+    summary = "The signed-in login, the account in view and the home account",
+    responses((status = 200, description = "Me", body = MeBody)))]
 pub(crate) async fn me(State(state): State<AppState>, Auth(who): Auth) -> AppResult<Json<MeBody>> {
     Ok(Json(me_body(&state, &who).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateMe {
+    /// Left out: unchanged.
+    #[schema(
+        nullable = false,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
+    /// Left out: unchanged. A new email needs `current_password`.
+    #[schema(nullable = false, format = Email)]
     pub email: Option<String>,
+    #[schema(nullable = false, format = Password)]
     pub current_password: Option<String>,
 }
 
+#[utoipa::path(patch, path = "/me", tag = "me", operation_id = "updateMe",
+    summary = "Change own name and email (a new email needs current_password)",
+    request_body = UpdateMe,
+    responses(
+        (status = 200, description = "Saved", body = MeBody),
+        (status = 403, description = "Not while acting as another account (`forbidden`)", body = E),
+        (status = 409, description = "Email used by another login (`email_taken`)", body = E),
+        (status = 422, description = "Invalid field, a field sent as null, or a wrong current password (`validation_failed`, with `field`)", body = E),
+    ))]
 pub(crate) async fn update_me(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -156,12 +244,22 @@ pub(crate) async fn update_me(
     Ok(Json(me_body(&state, &who).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ChangePassword {
+    #[schema(format = Password)]
     pub current_password: String,
+    #[schema(format = Password, min_length = 10, max_length = 256)]
     pub new_password: String,
 }
 
+#[utoipa::path(post, path = "/me/password", tag = "me", operation_id = "changePassword",
+    summary = "Change own password; ends the login's other sessions",
+    request_body = ChangePassword,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 403, description = "Not while acting as another account (`forbidden`)", body = E),
+        (status = 422, description = "Wrong current password or weak new one (`validation_failed`, with `field`)", body = E),
+    ))]
 pub(crate) async fn change_password(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -178,6 +276,12 @@ pub(crate) async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/me/activity", tag = "me", operation_id = "myActivity",
+    summary = "The latest 50 audit records of the signed-in login",
+    responses(
+        (status = 200, description = "Records", body = Items<crate::kernel::audit::AuditRecord>),
+        (status = 403, description = "Not while acting as another account (`forbidden`)", body = E),
+    ))]
 pub(crate) async fn activity(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -187,6 +291,12 @@ pub(crate) async fn activity(
     Ok(Json(json!({ "items": items })))
 }
 
+#[utoipa::path(get, path = "/me/tokens", tag = "me", operation_id = "listTokens",
+    summary = "The login's API tokens",
+    responses(
+        (status = 200, description = "Tokens", body = Items<auth::ApiToken>),
+        (status = 403, description = "Not while acting as another account (`forbidden`)", body = E),
+    ))]
 pub(crate) async fn list_tokens(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -196,11 +306,24 @@ pub(crate) async fn list_tokens(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateToken {
+    #[schema(
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
 }
 
+#[utoipa::path(post, path = "/me/tokens", tag = "me", operation_id = "createToken",
+    summary = "Create an API token; its secret is returned only here",
+    request_body = CreateToken,
+    responses(
+        (status = 201, description = "Created", body = CreatedToken),
+        (status = 403, description = "Not while acting as another account (`forbidden`)", body = E),
+        (status = 409, description = "Too many active tokens (`too_many_tokens`)", body = E),
+        (status = 422, description = "Invalid name (`validation_failed`)", body = E),
+    ))]
 pub(crate) async fn create_token(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -213,6 +336,14 @@ pub(crate) async fn create_token(
     ))
 }
 
+#[utoipa::path(delete, path = "/me/tokens/{id}", tag = "me", operation_id = "revokeToken",
+    summary = "Revoke an API token",
+    params(("id" = i64, Path, description = "The token's id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, description = "Not while acting as another account (`forbidden`)", body = E),
+        (status = 404, description = "No such active token of this login (`not_found`)", body = E),
+    ))]
 pub(crate) async fn revoke_token(
     State(state): State<AppState>,
     Auth(who): Auth,

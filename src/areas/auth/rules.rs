@@ -333,14 +333,18 @@ pub async fn purge_expired_sessions(state: &AppState) -> Result<u64, sqlx::Error
 
 pub const TOKEN_PREFIX: &str = "pp_";
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Token)]
 pub struct ApiToken {
     pub id: i64,
     pub name: String,
     /// The first characters of the token, to tell tokens apart.
     pub prefix: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub last_used_at: Option<String>,
+    #[schema(format = DateTime)]
     pub revoked_at: Option<String>,
 }
 

@@ -5,6 +5,8 @@ use crate::areas::billing;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorBody as E;
+use crate::kernel::http::openapi::Items;
 use crate::kernel::http::ApiId;
 use crate::kernel::http::ApiJson;
 use crate::kernel::http::Auth;
@@ -26,6 +28,66 @@ crate::route_table! { ROUTES, routes;
     post "/test-clock/advance" => advance_clock, A::TestClock;
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    overview,
+    change_package,
+    export,
+    invoice,
+    account_invoices,
+    register_payment,
+    webhook,
+    advance_clock
+))]
+pub struct Doc;
+
+/// The billing of the account in view, or of the partner whose unpaid period denies access.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Billing {
+    /// True for a login denied for an unpaid period.
+    pub suspended: bool,
+    /// The package of the account (a partner or reseller), if it has one.
+    pub subscription: Option<billing::Subscription>,
+    pub invoices: Vec<billing::Invoice>,
+    pub how_to_pay: String,
+}
+
+/// Everything of the partner in view (`GET /billing/export`).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DataExport {
+    pub account: crate::areas::accounts::Account,
+    /// The account and every account below it.
+    pub accounts: Vec<crate::areas::accounts::Account>,
+    /// The logins below, without secrets.
+    pub logins: Vec<ExportedLogin>,
+    pub invoices: Vec<billing::Invoice>,
+    pub subscription: Option<billing::Subscription>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ExportedLogin {
+    pub account_id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub status: String,
+}
+
+/// What moving the test clock did.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ClockAdvance {
+    /// The panel's time now.
+    #[schema(format = DateTime)]
+    pub now: String,
+    pub billing: billing::ScanReport,
+    /// Jobs that ran.
+    pub jobs_run: i64,
+}
+
+#[utoipa::path(get, path = "/billing", tag = "billing", operation_id = "billing",
+    summary = "The package, status and invoices of the account in view",
+    description = "For a login denied for an unpaid period: of the partner concerned, with how to pay.",
+    responses((status = 200, description = "Billing", body = Billing)))]
 async fn overview(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -33,11 +95,22 @@ async fn overview(
     Ok(Json(billing::overview_data(&state, &who).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = PackageChoice)]
 pub struct PackageBody {
+    #[schema(required = true, nullable = false)]
     pub package_id: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/billing/package", tag = "billing", operation_id = "changePackage",
+    summary = "Change the package of the partner in view (owners and admins); the next invoice has its price",
+    request_body = PackageBody,
+    responses(
+        (status = 200, description = "Changed", body = billing::Subscription),
+        (status = 403, description = "The role is too weak (`forbidden`)", body = E),
+        (status = 409, description = "No package here (`no_subscription`)", body = E),
+        (status = 422, description = "package_id missing, null, unknown or retired (`validation_failed`, field `package_id`)", body = E),
+    ))]
 async fn change_package(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -49,6 +122,12 @@ async fn change_package(
     Ok(Json(billing::change_package(&state, &who, id).await?))
 }
 
+#[utoipa::path(get, path = "/billing/export", tag = "billing", operation_id = "exportData",
+    summary = "Everything of the partner in view as JSON (accounts, logins without secrets, invoices); available until the purge",
+    responses(
+        (status = 200, description = "Export", body = DataExport),
+        (status = 403, description = "The role is too weak (owners and admins) (`forbidden`)", body = E),
+    ))]
 async fn export(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -56,6 +135,13 @@ async fn export(
     Ok(Json(billing::export(&state, &who).await?))
 }
 
+#[utoipa::path(get, path = "/invoices/{id}", tag = "billing", operation_id = "getInvoice",
+    summary = "One invoice of the account in view or below",
+    params(("id" = i64, Path, description = "An invoice id")),
+    responses(
+        (status = 200, description = "Invoice", body = billing::Invoice),
+        (status = 404, description = "No such invoice, or one outside your reach (`not_found`)", body = E),
+    ))]
 async fn invoice(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -64,6 +150,10 @@ async fn invoice(
     Ok(Json(billing::invoice(&state, &who, id).await?))
 }
 
+#[utoipa::path(get, path = "/accounts/{id}/invoices", tag = "billing", operation_id = "accountInvoices",
+    summary = "The invoices of an account",
+    params(("id" = i64, Path, description = "An account id")),
+    responses((status = 200, description = "Invoices", body = Items<billing::Invoice>)))]
 async fn account_invoices(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -74,6 +164,17 @@ async fn account_invoices(
     ))
 }
 
+#[utoipa::path(post, path = "/invoices/{id}/payments", tag = "billing", operation_id = "registerPayment",
+    summary = "The operator registers a payment: the invoice is paid and the package extended",
+    description = "A suspended partner gets access back at once. The same reference twice changes nothing.",
+    params(("id" = i64, Path, description = "An invoice id")),
+    request_body = billing::PaymentInput,
+    responses(
+        (status = 200, description = "Registered (or already registered)", body = billing::PaymentResult),
+        (status = 404, description = "No such invoice (`not_found`)", body = E),
+        (status = 409, description = "Reference used for another invoice (`reference_used`), or the invoice is paid already (`already_paid`)", body = E),
+        (status = 422, description = "Missing reference or wrong amount (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn register_payment(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -85,6 +186,19 @@ async fn register_payment(
     ))
 }
 
+#[utoipa::path(post, path = "/payments/webhook", tag = "billing", operation_id = "paymentWebhook",
+    summary = "A payment provider reports a payment",
+    description = "Signed: header X-Signature = hex HMAC-SHA256 of the raw body with the shared secret (PANEL_PAYMENT_WEBHOOK_SECRET). Refused when replayed (same event_id, or timestamp more than 5 minutes off).",
+    security(()),
+    params(("X-Signature" = String, Header, description = "Hex HMAC-SHA256 of the body (optionally prefixed sha256=)")),
+    request_body = billing::WebhookPayment,
+    responses(
+        (status = 200, description = "Registered", body = billing::PaymentResult),
+        (status = 403, description = "Bad signature (`forbidden`)", body = E),
+        (status = 404, description = "No webhook secret configured, or unknown invoice (`not_found`)", body = E),
+        (status = 409, description = "Replayed (`replayed`), the reference was used for another invoice (`reference_used`), or the invoice is paid already (`already_paid`)", body = E),
+        (status = 422, description = "Invalid field (`validation_failed`, with `field`)", body = E),
+    ))]
 async fn webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -102,11 +216,20 @@ async fn webhook(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AdvanceBody {
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 31622400)]
     pub seconds: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/test-clock/advance", tag = "billing", operation_id = "advanceTestClock",
+    summary = "Only with PANEL_TEST_CLOCK=1 (otherwise 404): the operator moves the panel's clock forward",
+    description = "Due billing steps and jobs run at once.",
+    request_body = AdvanceBody,
+    responses(
+        (status = 200, description = "The new time and what ran", body = ClockAdvance),
+        (status = 422, description = "seconds missing or out of range (`validation_failed`, field `seconds`)", body = E),
+    ))]
 async fn advance_clock(
     State(state): State<AppState>,
     Extension(MaybeIdentity(who)): Extension<MaybeIdentity>,

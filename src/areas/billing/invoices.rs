@@ -17,13 +17,13 @@ use crate::state::AppState;
 use serde::Serialize;
 use sqlx::Row as _;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct InvoiceLine {
     pub description: String,
     pub amount: i64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Invoice {
     pub id: i64,
     pub number: String,
@@ -33,10 +33,16 @@ pub struct Invoice {
     pub period_end: String,
     pub due_at: String,
     pub currency: String,
+    /// Minor units: the sum of the lines.
     pub total: i64,
     pub total_label: String,
+    #[schema(schema_with = invoice_status_values)]
     pub status: String,
     pub lines: Vec<InvoiceLine>,
+}
+
+fn invoice_status_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["open", "paid"])
 }
 
 pub(crate) async fn load_invoice(state: &AppState, id: i64) -> AppResult<Option<Invoice>> {

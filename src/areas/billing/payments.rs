@@ -18,15 +18,22 @@ use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct PaymentInput {
+    /// The payment's reference (e.g. the bank transfer's); the same one twice changes nothing.
     #[serde(default)]
+    #[schema(
+        required = true,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub reference: String,
-    /// In minor units; defaults to the invoice total.
+    /// In minor units; defaults to the invoice total, and must equal it.
+    #[schema(nullable = false)]
     pub amount: Option<i64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PaymentResult {
     pub invoice: Invoice,
     /// False when this reference was registered before (nothing changed).
@@ -199,13 +206,29 @@ pub async fn operator_payment(
     .await
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct WebhookPayment {
+    /// The provider's id of this delivery; the same one twice is refused.
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub event_id: String,
     /// Seconds since the epoch when the provider sent it.
     pub timestamp: i64,
+    /// The invoice's number, e.g. as quoted on the transfer.
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub invoice_number: String,
+    /// Minor units; must equal the invoice total.
     pub amount: i64,
+    /// The payment's reference at the provider.
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub reference: String,
 }
 

@@ -98,18 +98,28 @@ pub async fn set_reminder_days(
     Ok(d)
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Subscription {
     pub account_id: i64,
     pub package_id: i64,
     pub package_name: String,
+    #[schema(schema_with = subscription_status_values)]
     pub status: String,
+    #[schema(format = DateTime)]
     pub period_start: String,
+    /// Access is paid (or in trial) until then.
+    #[schema(format = DateTime)]
     pub period_end: String,
     #[serde(skip)]
     pub period_end_ms: i64,
+    /// When a denied partner's subtree is deleted, unless it pays.
+    #[schema(format = DateTime)]
     pub purge_at: Option<String>,
     pub external_invoice_id: String,
+}
+
+fn subscription_status_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["trial", "active", "suspended"])
 }
 
 pub(crate) fn sub_from_row(r: &Row) -> Result<Subscription, sqlx::Error> {

@@ -152,7 +152,7 @@ pub(crate) async fn remind(
     Ok(sent)
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct ScanReport {
     pub reminders: usize,
     pub suspended: usize,

@@ -4,6 +4,8 @@
 use crate::areas::catalog::advertising;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorBody as E;
+use crate::kernel::http::openapi::Items;
 use crate::kernel::http::ApiId;
 use crate::kernel::http::ApiJson;
 use crate::kernel::http::ApiQuery;
@@ -20,11 +22,25 @@ crate::route_table! { ROUTES, routes;
     post "/ad-packages/{id}/status" => ad_package_status, A::On(&crate::areas::catalog::AD_PACKAGE, Need::Admin);
 }
 
-#[derive(Deserialize, Default)]
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list_ad_packages, create_ad_package, ad_package_status))]
+pub struct Doc;
+
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AllQuery {
+    /// Operator only: include retired entries (ignored for anyone else).
     pub all: Option<bool>,
 }
 
+#[utoipa::path(get, path = "/ad-packages", tag = "requests", operation_id = "listAdPackages",
+    summary = "Advertising packages on offer (?all=true for the operator)",
+    security(()),
+    params(AllQuery),
+    responses(
+        (status = 200, description = "Packages", body = Items<advertising::AdPackage>),
+        (status = 422, description = "all is not true or false (`validation_failed`, field `all`)", body = E),
+    ))]
 pub(crate) async fn list_ad_packages(
     State(state): State<AppState>,
     axum::Extension(crate::kernel::http::MaybeIdentity(who)): axum::Extension<
@@ -43,6 +59,14 @@ pub(crate) async fn list_ad_packages(
     ))
 }
 
+#[utoipa::path(post, path = "/ad-packages", tag = "requests", operation_id = "createAdPackage",
+    summary = "Add an advertising package (operator owners and admins)",
+    request_body = advertising::AdPackageInput,
+    responses(
+        (status = 201, description = "Created", body = advertising::AdPackage),
+        (status = 409, description = "Name in use (`name_taken`)", body = E),
+        (status = 422, description = "A required field missing, an invalid field, or a field sent as null (`validation_failed`, with `field`)", body = E),
+    ))]
 pub(crate) async fn create_ad_package(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -54,12 +78,23 @@ pub(crate) async fn create_ad_package(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CatalogStatus)]
 pub struct StatusBody {
     #[serde(default)]
+    #[schema(required = true, schema_with = crate::areas::catalog::active_retired)]
     pub status: String,
 }
 
+#[utoipa::path(post, path = "/ad-packages/{id}/status", tag = "requests", operation_id = "adPackageStatus",
+    summary = "Retire an advertising package or offer it again",
+    params(("id" = i64, Path, description = "An advertising package id")),
+    request_body = StatusBody,
+    responses(
+        (status = 200, description = "Saved", body = advertising::AdPackage),
+        (status = 404, description = "No such advertising package (`not_found`)", body = E),
+        (status = 422, description = "Status must be active or retired (`validation_failed`)", body = E),
+    ))]
 pub(crate) async fn ad_package_status(
     State(state): State<AppState>,
     Auth(who): Auth,

@@ -15,14 +15,16 @@ use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AdPackage {
     pub id: i64,
     pub name: String,
     pub impressions: i64,
+    /// Minor units (cents).
     pub price: i64,
     pub currency: String,
     pub price_label: String,
+    #[schema(schema_with = crate::areas::catalog::active_retired)]
     pub status: String,
 }
 
@@ -64,12 +66,27 @@ pub async fn package(state: &AppState, id: i64) -> AppResult<Option<AdPackage>> 
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct AdPackageInput {
+    #[schema(
+        required = true,
+        nullable = false,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
+    #[schema(
+        required = true,
+        nullable = false,
+        minimum = 1,
+        maximum = 1000000000000i64
+    )]
     pub impressions: Option<i64>,
     /// In minor units (cents).
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 100000000)]
     pub price: Option<i64>,
+    /// A three-letter code; EUR when left out.
+    #[schema(nullable = false, pattern = r"^[A-Za-z]{3}$")]
     pub currency: Option<String>,
 }
 
@@ -148,7 +165,7 @@ pub async fn set_package_status(
 
 /// A partner's impressions: credited, held by pending requests, held by approved campaigns that
 /// have not ended, spent by ended ones, and what is left to ask for.
-#[derive(Clone, Debug, Serialize, Default)]
+#[derive(Clone, Debug, Serialize, Default, utoipa::ToSchema)]
 pub struct Wallet {
     pub credited: i64,
     pub pending: i64,

@@ -4,6 +4,8 @@ use crate::areas::catalog;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorBody as E;
+use crate::kernel::http::openapi::Items;
 use crate::kernel::http::ApiId;
 use crate::kernel::http::ApiJson;
 use crate::kernel::http::ApiQuery;
@@ -24,9 +26,22 @@ crate::route_table! { ROUTES, routes;
     post "/addons/{id}/status" => addon_status, A::On(&crate::areas::catalog::ADDON, Need::Admin);
 }
 
-#[derive(Deserialize, Default)]
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_packages,
+    create_package,
+    update_package,
+    package_status,
+    list_addons,
+    create_addon,
+    addon_status
+))]
+pub struct Doc;
+
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AllQuery {
-    /// Operator only: include retired entries.
+    /// Operator only: include retired entries (ignored for anyone else).
     pub all: Option<bool>,
 }
 
@@ -42,6 +57,14 @@ pub(crate) async fn include_retired(
     }
 }
 
+#[utoipa::path(get, path = "/packages", tag = "onboarding", operation_id = "listPackages",
+    summary = "The packages on offer (the operator adds ?all=true to see retired ones too)",
+    security(()),
+    params(AllQuery),
+    responses(
+        (status = 200, description = "Packages", body = Items<catalog::Package>),
+        (status = 422, description = "all is not true or false (`validation_failed`, field `all`)", body = E),
+    ))]
 pub(crate) async fn list_packages(
     State(state): State<AppState>,
     Extension(crate::kernel::http::MaybeIdentity(who)): Extension<
@@ -55,10 +78,18 @@ pub(crate) async fn list_packages(
     ))
 }
 
+#[utoipa::path(post, path = "/packages", tag = "onboarding", operation_id = "createPackage",
+    summary = "Create a package (operator owners and admins)",
+    request_body = catalog::NewPackage,
+    responses(
+        (status = 201, description = "Created", body = catalog::Package),
+        (status = 409, description = "Name in use by a package or add-on (`name_taken`)", body = E),
+        (status = 422, description = "A required field missing, an invalid field, or a field sent as null (`validation_failed`, with `field`)", body = E),
+    ))]
 pub(crate) async fn create_package(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiJson(body): ApiJson<catalog::PackageInput>,
+    ApiJson(body): ApiJson<catalog::NewPackage>,
 ) -> AppResult<(StatusCode, Json<catalog::Package>)> {
     Ok((
         StatusCode::CREATED,
@@ -66,6 +97,16 @@ pub(crate) async fn create_package(
     ))
 }
 
+#[utoipa::path(patch, path = "/packages/{id}", tag = "onboarding", operation_id = "updatePackage",
+    summary = "Edit a package; partners keep it, new prices apply to the next invoice",
+    params(("id" = i64, Path, description = "A package id")),
+    request_body = catalog::PackageInput,
+    responses(
+        (status = 200, description = "Saved", body = catalog::Package),
+        (status = 404, description = "No such package (`not_found`)", body = E),
+        (status = 409, description = "Name in use (`name_taken`)", body = E),
+        (status = 422, description = "An invalid field, or a field sent as null (`validation_failed`, with `field`)", body = E),
+    ))]
 pub(crate) async fn update_package(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -77,12 +118,23 @@ pub(crate) async fn update_package(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CatalogStatus)]
 pub struct StatusBody {
     #[serde(default)]
+    #[schema(required = true, schema_with = catalog::active_retired)]
     pub status: String,
 }
 
+#[utoipa::path(post, path = "/packages/{id}/status", tag = "onboarding", operation_id = "packageStatus",
+    summary = "Retire a package (no longer offered; kept by partners that have it) or offer it again",
+    params(("id" = i64, Path, description = "A package id")),
+    request_body = StatusBody,
+    responses(
+        (status = 200, description = "Saved", body = catalog::Package),
+        (status = 404, description = "No such package (`not_found`)", body = E),
+        (status = 422, description = "Status must be active or retired (`validation_failed`)", body = E),
+    ))]
 pub(crate) async fn package_status(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -94,6 +146,14 @@ pub(crate) async fn package_status(
     ))
 }
 
+#[utoipa::path(get, path = "/addons", tag = "onboarding", operation_id = "listAddons",
+    summary = "The add-ons on offer (?all=true for the operator)",
+    security(()),
+    params(AllQuery),
+    responses(
+        (status = 200, description = "Add-ons", body = Items<catalog::Addon>),
+        (status = 422, description = "all is not true or false (`validation_failed`, field `all`)", body = E),
+    ))]
 pub(crate) async fn list_addons(
     State(state): State<AppState>,
     Extension(crate::kernel::http::MaybeIdentity(who)): Extension<
@@ -107,6 +167,14 @@ pub(crate) async fn list_addons(
     ))
 }
 
+#[utoipa::path(post, path = "/addons", tag = "onboarding", operation_id = "createAddon",
+    summary = "Create an add-on (operator owners and admins)",
+    request_body = catalog::AddonInput,
+    responses(
+        (status = 201, description = "Created", body = catalog::Addon),
+        (status = 409, description = "Name in use (`name_taken`)", body = E),
+        (status = 422, description = "A required field missing, an invalid field, or a field sent as null (`validation_failed`, with `field`)", body = E),
+    ))]
 pub(crate) async fn create_addon(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -118,6 +186,15 @@ pub(crate) async fn create_addon(
     ))
 }
 
+#[utoipa::path(post, path = "/addons/{id}/status", tag = "onboarding", operation_id = "addonStatus",
+    summary = "Retire an add-on or offer it again",
+    params(("id" = i64, Path, description = "An add-on id")),
+    request_body = StatusBody,
+    responses(
+        (status = 204, description = "Saved"),
+        (status = 404, description = "No such add-on (`not_found`)", body = E),
+        (status = 422, description = "Status must be active or retired (`validation_failed`)", body = E),
+    ))]
 pub(crate) async fn addon_status(
     State(state): State<AppState>,
     Auth(who): Auth,

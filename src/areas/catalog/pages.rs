@@ -112,9 +112,9 @@ pub(crate) fn package_input(f: &PackageForm) -> Result<catalog::PackageInput, Ap
         feature_ads: Some(f.feature_ads.is_some()),
         feature_hardware: Some(f.feature_hardware.is_some()),
         feature_resellers: Some(f.feature_resellers.is_some()),
-        max_customers: parse_int("max_customers", f.max_customers.as_deref())?,
-        max_dealers: parse_int("max_dealers", f.max_dealers.as_deref())?,
-        max_players: parse_int("max_players", f.max_players.as_deref())?,
+        max_customers: parse_int("max_customers", f.max_customers.as_deref())?.map(Some),
+        max_dealers: parse_int("max_dealers", f.max_dealers.as_deref())?.map(Some),
+        max_players: parse_int("max_players", f.max_players.as_deref())?.map(Some),
     })
 }
 

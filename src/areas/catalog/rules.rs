@@ -13,7 +13,7 @@ use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Package {
     pub id: i64,
     pub name: String,
@@ -27,7 +27,12 @@ pub struct Package {
     pub max_customers: Option<i64>,
     pub max_dealers: Option<i64>,
     pub max_players: Option<i64>,
+    #[schema(schema_with = active_retired)]
     pub status: String,
+}
+
+pub(crate) fn active_retired() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["active", "retired"])
 }
 
 impl Package {
@@ -88,19 +93,58 @@ pub async fn package(state: &AppState, id: i64) -> AppResult<Option<Package>> {
     Ok(row.as_ref().map(package_from_row).transpose()?)
 }
 
-#[derive(Clone, Debug, Deserialize, Default)]
+/// A package's fields; on an edit, those left out stay as they are.
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct PackageInput {
+    #[schema(
+        nullable = false,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
     /// Monthly price in minor units (cents).
+    #[schema(nullable = false, minimum = 0, maximum = 100000000)]
     pub monthly_price: Option<i64>,
+    /// A three-letter code; EUR when left out on create.
+    #[schema(nullable = false, pattern = r"^[A-Za-z]{3}$")]
     pub currency: Option<String>,
+    /// 14 when left out on create.
+    #[schema(nullable = false, minimum = 0, maximum = 365)]
     pub trial_days: Option<i64>,
+    #[schema(nullable = false)]
     pub feature_ads: Option<bool>,
+    #[schema(nullable = false)]
     pub feature_hardware: Option<bool>,
+    #[schema(nullable = false)]
     pub feature_resellers: Option<bool>,
-    pub max_customers: Option<i64>,
-    pub max_dealers: Option<i64>,
-    pub max_players: Option<i64>,
+    /// Customers anywhere below a partner with this package. null: no limit; left out: no limit
+    /// on create, unchanged on an edit.
+    #[serde(
+        default,
+        deserialize_with = "crate::kernel::http::keep_word::value_or_null"
+    )]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 10000000)]
+    pub max_customers: Option<Option<i64>>,
+    /// Dealers anywhere below a partner with this package. null: no limit; left out: no limit on
+    /// create, unchanged on an edit.
+    #[serde(
+        default,
+        deserialize_with = "crate::kernel::http::keep_word::value_or_null"
+    )]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 10000000)]
+    pub max_dealers: Option<Option<i64>>,
+    /// Players. null: no limit; left out: no limit on create, unchanged on an edit.
+    #[serde(
+        default,
+        deserialize_with = "crate::kernel::http::keep_word::value_or_null"
+    )]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 10000000)]
+    pub max_players: Option<Option<i64>>,
+}
+
+crate::create_body! {
+    /// A new package: the fields of `PackageInput`, with `name` and `monthly_price` required.
+    NewPackage(PackageInput), required ["name", "monthly_price"]
 }
 
 pub(crate) fn check_price(field: &str, v: i64) -> AppResult<i64> {
@@ -174,9 +218,9 @@ pub async fn create_package(
     .bind(input.feature_ads.unwrap_or(false) as i64)
     .bind(input.feature_hardware.unwrap_or(false) as i64)
     .bind(input.feature_resellers.unwrap_or(false) as i64)
-    .bind(check_limit("max_customers", input.max_customers)?)
-    .bind(check_limit("max_dealers", input.max_dealers)?)
-    .bind(check_limit("max_players", input.max_players)?)
+    .bind(check_limit("max_customers", input.max_customers.flatten())?)
+    .bind(check_limit("max_dealers", input.max_dealers.flatten())?)
+    .bind(check_limit("max_players", input.max_players.flatten())?)
     .bind(now)
     .fetch_one(&mut *tx)
     .await
@@ -244,9 +288,9 @@ pub async fn update_package(
     .bind(input.feature_ads.unwrap_or(p.feature_ads) as i64)
     .bind(input.feature_hardware.unwrap_or(p.feature_hardware) as i64)
     .bind(input.feature_resellers.unwrap_or(p.feature_resellers) as i64)
-    .bind(check_limit("max_customers", input.max_customers.or(p.max_customers))?)
-    .bind(check_limit("max_dealers", input.max_dealers.or(p.max_dealers))?)
-    .bind(check_limit("max_players", input.max_players.or(p.max_players))?)
+    .bind(check_limit("max_customers", input.max_customers.unwrap_or(p.max_customers))?)
+    .bind(check_limit("max_dealers", input.max_dealers.unwrap_or(p.max_dealers))?)
+    .bind(check_limit("max_players", input.max_players.unwrap_or(p.max_players))?)
     .bind(now)
     .bind(id)
     .execute(&mut *tx)
@@ -360,13 +404,15 @@ pub async fn set_item_status(
     Ok(())
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Addon {
     pub id: i64,
     pub name: String,
     pub description: String,
+    /// Minor units (cents).
     pub monthly_price: i64,
     pub currency: String,
+    #[schema(schema_with = active_retired)]
     pub status: String,
 }
 
@@ -396,11 +442,27 @@ pub async fn addons(state: &AppState, include_retired: bool) -> AppResult<Vec<Ad
     Ok(rows.iter().map(addon_from_row).collect::<Result<_, _>>()?)
 }
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct AddonInput {
+    #[schema(
+        required = true,
+        nullable = false,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
+    /// Text; line breaks allowed.
+    #[schema(
+        nullable = false,
+        max_length = 1000,
+        pattern = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub description: Option<String>,
+    /// Minor units (cents).
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 100000000)]
     pub monthly_price: Option<i64>,
+    /// A three-letter code; EUR when left out.
+    #[schema(nullable = false, pattern = r"^[A-Za-z]{3}$")]
     pub currency: Option<String>,
 }
 

@@ -4,6 +4,8 @@
 use crate::areas::channels;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorBody as E;
+use crate::kernel::http::openapi::Items;
 use crate::kernel::http::ApiId;
 use crate::kernel::http::ApiJson;
 use crate::kernel::http::Auth;
@@ -22,6 +24,21 @@ crate::route_table! { ROUTES, routes;
     post "/channels/{id}/followers/remove" => unfollow, A::On(&crate::areas::channels::FOLLOWABLE_CHANNEL, Need::Write);
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_channels,
+    create_channel,
+    update_channel,
+    delete_channel,
+    follow,
+    unfollow
+))]
+pub struct Doc;
+
+#[utoipa::path(get, path = "/accounts/{id}/channels", tag = "requests", operation_id = "listChannels",
+    summary = "The channels of a partner, with follower counts",
+    params(("id" = i64, Path, description = "A partner's account id")),
+    responses((status = 200, description = "Channels", body = Items<channels::Channel>)))]
 pub(crate) async fn list_channels(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -32,11 +49,20 @@ pub(crate) async fn list_channels(
     ))
 }
 
+#[utoipa::path(post, path = "/accounts/{id}/channels", tag = "requests", operation_id = "createChannel",
+    summary = "Add a channel to a partner (member and up)",
+    params(("id" = i64, Path, description = "A partner's account id")),
+    request_body = channels::NewChannel,
+    responses(
+        (status = 201, description = "Created", body = channels::Channel),
+        (status = 409, description = "Name in use on this partner (`name_taken`)", body = E),
+        (status = 422, description = "Name missing, an invalid field or one sent as null, or not a partner (`validation_failed`, with `field`)", body = E),
+    ))]
 pub(crate) async fn create_channel(
     State(state): State<AppState>,
     Auth(who): Auth,
     ApiId(id): ApiId,
-    ApiJson(body): ApiJson<channels::ChannelInput>,
+    ApiJson(body): ApiJson<channels::NewChannel>,
 ) -> AppResult<(StatusCode, Json<channels::Channel>)> {
     Ok((
         StatusCode::CREATED,
@@ -44,6 +70,17 @@ pub(crate) async fn create_channel(
     ))
 }
 
+#[utoipa::path(patch, path = "/channels/{id}", tag = "requests", operation_id = "updateChannel",
+    summary = "Rename or describe a channel (member and up)",
+    params(("id" = i64, Path, description = "A channel id")),
+    request_body = channels::ChannelInput,
+    responses(
+        (status = 200, description = "Saved", body = channels::Channel),
+        (status = 403, description = "The role is too weak (`forbidden`)", body = E),
+        (status = 404, description = "No such channel, or one outside your reach (`not_found`)", body = E),
+        (status = 409, description = "Name in use (`name_taken`)", body = E),
+        (status = 422, description = "An invalid field, or one sent as null (`validation_failed`, with `field`)", body = E),
+    ))]
 pub(crate) async fn update_channel(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -53,6 +90,14 @@ pub(crate) async fn update_channel(
     Ok(Json(channels::update(&state, &who, id, &body).await?))
 }
 
+#[utoipa::path(delete, path = "/channels/{id}", tag = "requests", operation_id = "deleteChannel",
+    summary = "Delete a channel (member and up)",
+    params(("id" = i64, Path, description = "A channel id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "The role is too weak (`forbidden`)", body = E),
+        (status = 404, description = "No such channel, or one outside your reach (`not_found`)", body = E),
+    ))]
 pub(crate) async fn delete_channel(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -62,8 +107,10 @@ pub(crate) async fn delete_channel(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct FollowerBody {
+    /// A customer below the channel's partner (a customer names itself).
+    #[schema(required = true, nullable = false)]
     pub customer_id: Option<i64>,
 }
 
@@ -82,6 +129,16 @@ pub(crate) async fn set_follower(
     ))
 }
 
+#[utoipa::path(post, path = "/channels/{id}/followers", tag = "requests", operation_id = "followChannel",
+    summary = "Add a follower: the partner's side adds a customer below it; a customer follows itself",
+    params(("id" = i64, Path, description = "A channel id")),
+    request_body = FollowerBody,
+    responses(
+        (status = 200, description = "Following", body = channels::Channel),
+        (status = 403, description = "The role is too weak, or a partner changing its resellers' customers' follows (`forbidden`)", body = E),
+        (status = 404, description = "No such channel, or one outside your reach (`not_found`)", body = E),
+        (status = 422, description = "customer_id missing or null, or not a customer of this partner (`validation_failed`, field `customer_id`)", body = E),
+    ))]
 pub(crate) async fn follow(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -91,6 +148,16 @@ pub(crate) async fn follow(
     set_follower(state, who, id, body, true).await
 }
 
+#[utoipa::path(post, path = "/channels/{id}/followers/remove", tag = "requests", operation_id = "unfollowChannel",
+    summary = "Remove a follower",
+    params(("id" = i64, Path, description = "A channel id")),
+    request_body = FollowerBody,
+    responses(
+        (status = 200, description = "Removed", body = channels::Channel),
+        (status = 403, description = "The role is too weak, or a partner changing its resellers' customers' follows (`forbidden`)", body = E),
+        (status = 404, description = "No such channel, or one outside your reach (`not_found`)", body = E),
+        (status = 422, description = "customer_id missing or null, or not a customer of this partner (`validation_failed`, field `customer_id`)", body = E),
+    ))]
 pub(crate) async fn unfollow(
     State(state): State<AppState>,
     Auth(who): Auth,

@@ -14,13 +14,15 @@ use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Channel {
     pub id: i64,
     pub account_id: i64,
     pub name: String,
     pub description: String,
+    /// Customers following it.
     pub followers: i64,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -71,10 +73,27 @@ pub async fn list(state: &AppState, who: &Identity, account_id: i64) -> AppResul
     of_accounts(state, &[account_id]).await
 }
 
-#[derive(Clone, Debug, Deserialize, Default)]
+/// A channel's fields; on an edit, those left out stay as they are.
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct ChannelInput {
+    #[schema(
+        nullable = false,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
+    /// Line breaks allowed.
+    #[schema(
+        nullable = false,
+        max_length = 1000,
+        pattern = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub description: Option<String>,
+}
+
+crate::create_body! {
+    /// A new channel: `name` is required.
+    NewChannel(ChannelInput), required ["name"]
 }
 
 fn check(input: &ChannelInput) -> AppResult<(String, String)> {

@@ -11,14 +11,20 @@ use axum::{extract::State, Json};
 use serde::Serialize;
 use RouteAccess as A;
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(dashboard))]
+pub struct Doc;
+
 crate::route_table! { ROUTES, routes;
     get "/dashboard" => dashboard, A::SignedIn;
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
     pub account: accounts::Account,
+    /// Accounts below by kind: directly and in all.
     pub below: Vec<accounts::KindCount>,
+    /// Logins of the account.
     pub logins: i64,
 }
 
@@ -36,6 +42,12 @@ pub async fn dashboard_data(state: &AppState, who: &Identity) -> AppResult<Dashb
     })
 }
 
+#[utoipa::path(get, path = "/dashboard", tag = "dashboard", operation_id = "dashboard",
+    summary = "Figures of the account in view: its kind and the accounts below it by kind",
+    responses(
+        (status = 200, description = "Dashboard", body = Dashboard),
+        (status = 403, description = "The login has no dashboard rights (`forbidden`)", body = crate::kernel::error::ErrorBody),
+    ))]
 pub(crate) async fn dashboard(
     State(state): State<AppState>,
     Auth(who): Auth,

@@ -25,36 +25,66 @@ use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct DealerInput {
     #[serde(default)]
+    #[schema(
+        required = true,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
     #[serde(default)]
+    #[schema(
+        required = true,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub contact_name: String,
     /// The contact's email.
     #[serde(default)]
+    #[schema(required = true, format = Email)]
     pub email: String,
+    /// Digits, spaces and + - ( ) . / only.
     #[serde(default)]
+    #[schema(max_length = 40, pattern = r"^[0-9 +()./-]*$")]
     pub phone: String,
-    /// The email the dealer signs in with; the contact's email when left empty.
+    /// What the dealer signs in with: a username (3–40 letters, digits, . _ -) or an email; the
+    /// contact's email when left empty.
     #[serde(default)]
     pub username: String,
     #[serde(default)]
+    #[schema(required = true, format = Password, min_length = 10, max_length = 256)]
     pub password: String,
 }
 
-#[derive(Clone, Debug, Deserialize, Default)]
+/// Fields left out stay as they are.
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct DealerUpdate {
+    #[schema(
+        nullable = false,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
+    #[schema(
+        nullable = false,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub contact_name: Option<String>,
+    #[schema(nullable = false, format = Email)]
     pub email: Option<String>,
+    /// Digits, spaces and + - ( ) . / only; empty to clear it.
+    #[schema(nullable = false, max_length = 40, pattern = r"^[0-9 +()./-]*$")]
     pub phone: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Dealer {
     pub id: i64,
     pub name: String,
+    #[schema(schema_with = dealer_status_values)]
     pub status: String,
     pub contact_name: String,
     pub email: Option<String>,
@@ -63,7 +93,16 @@ pub struct Dealer {
     pub username: Option<String>,
     /// Customers below the dealer.
     pub subscribers: i64,
+    #[schema(format = DateTime)]
     pub created_at: String,
+}
+
+fn dealer_status_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["active", "inactive", "deleted"])
+}
+
+fn filter_status_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["active", "inactive"])
 }
 
 pub(crate) fn dealer_from_row(r: &Row) -> Result<Dealer, sqlx::Error> {
@@ -118,11 +157,20 @@ pub async fn dealer_account(
     Ok(a)
 }
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DealerFilter {
+    /// Part of the name, any case (empty: any).
+    #[param(max_length = 100)]
     pub q: Option<String>,
+    /// Only this status.
+    #[param(schema_with = filter_status_values)]
     pub status: Option<String>,
+    /// 1-based page (default 1); pages past 1000000 count as 1000000.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    /// Rows per page (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
@@ -354,7 +402,7 @@ pub async fn set_dealer_status(
 }
 
 /// What deleting a dealer removes: itself, its subscribers and their logins.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DealerDeletion {
     pub dealer: Dealer,
     /// The dealer and every account below it.

@@ -101,12 +101,13 @@ pub async fn partner_of(state: &AppState, reseller: i64) -> AppResult<Option<(i6
 }
 
 /// A reseller as its partner sees it in My resellers: the reseller itself, not its customers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LinkedReseller {
     pub id: i64,
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    #[schema(format = DateTime)]
     pub linked_at: String,
 }
 
@@ -283,8 +284,9 @@ pub(crate) async fn end_link(
 
 /// What a reseller sees of its partner: the partner's directory entry and its channels (the
 /// content the reseller uses for its own customers), or the request waiting for an answer.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MyPartner {
+    /// The linked partner, with only the details it chose to show; null without a partner.
     pub partner: Option<DirectoryEntry>,
     pub channels: Vec<crate::areas::channels::Channel>,
     pub pending_request_id: Option<i64>,

@@ -23,8 +23,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
 /// Whether a partner serves resellers and which contact details the directory shows them.
-#[derive(Clone, Debug, Serialize, Default)]
+#[derive(Clone, Debug, Serialize, Default, utoipa::ToSchema)]
 pub struct ResellerSettings {
+    /// Listed in the partner directory.
     pub serves_resellers: bool,
     pub email: String,
     pub show_email: bool,
@@ -39,17 +40,45 @@ pub struct ResellerSettings {
 }
 
 /// A change of the settings; absent fields stay as they are.
-#[derive(Clone, Debug, Deserialize, Default)]
+/// Fields left out stay as they are; a detail can be shown only when it is given.
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct ResellerSettingsInput {
+    #[schema(nullable = false)]
     pub serves_resellers: Option<bool>,
+    /// An email address, or empty.
+    #[schema(nullable = false)]
     pub email: Option<String>,
+    #[schema(nullable = false)]
     pub show_email: Option<bool>,
+    /// Digits, spaces and + - ( ) . / only, or empty.
+    #[schema(nullable = false, max_length = 40, pattern = r"^[0-9 +()./-]*$")]
     pub phone: Option<String>,
+    #[schema(nullable = false)]
     pub show_phone: Option<bool>,
+    /// Starts with https:// or http://, or empty.
+    #[schema(
+        nullable = false,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub website: Option<String>,
+    #[schema(nullable = false)]
     pub show_website: Option<bool>,
+    /// Line breaks allowed.
+    #[schema(
+        nullable = false,
+        max_length = 300,
+        pattern = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub address: Option<String>,
+    #[schema(nullable = false)]
     pub show_address: Option<bool>,
+    /// How the partner works with resellers; line breaks allowed.
+    #[schema(
+        nullable = false,
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub note: Option<String>,
 }
 
@@ -247,19 +276,25 @@ pub(crate) async fn write_settings(
 }
 
 /// A partner as resellers see it: only the details it chose to show are present.
-#[derive(Clone, Debug, Serialize)]
+/// A partner of the directory; a detail the partner does not show is absent.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DirectoryEntry {
     pub id: i64,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub website: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub address: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub note: Option<String>,
 }
 
@@ -278,10 +313,17 @@ impl DirectoryEntry {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DirectoryFilter {
+    /// Part of the name, any case (empty: any).
+    #[param(max_length = 100)]
     pub q: Option<String>,
+    /// 1-based page (default 1); pages past 1000000 count as 1000000.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    /// Rows per page (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

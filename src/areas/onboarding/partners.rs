@@ -18,14 +18,29 @@ use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryFilter {
-    /// Part of the partner (company) name.
+    /// Part of the partner (company) name (empty: any).
+    #[param(max_length = 100)]
     pub q: Option<String>,
-    /// approved or rejected.
+    /// Only this decision.
+    #[param(schema_with = decision_values)]
     pub decision: Option<String>,
+    /// 1-based page (default 1); pages past 1000000 count as 1000000.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    /// Rows per page (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
+}
+
+fn decision_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["approved", "rejected"])
+}
+
+fn subscription_status_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of_or_null(&["trial", "active", "suspended"])
 }
 
 pub(crate) fn history_sql(f: &HistoryFilter) -> AppResult<Sql> {
@@ -114,11 +129,13 @@ pub async fn history_csv(
     Ok(w.finish())
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PartnerRow {
     pub account: accounts::Account,
     pub package_name: Option<String>,
+    #[schema(schema_with = subscription_status_values)]
     pub subscription_status: Option<String>,
+    #[schema(format = DateTime)]
     pub period_end: Option<String>,
     pub external_invoice_id: String,
     /// The partner's channels, with follower counts.

@@ -27,31 +27,67 @@ pub const AUTO_APPROVE: &str = "auto_approve_partners";
 /// Registrations allowed per address per hour.
 pub const REGISTRATIONS_PER_HOUR: i64 = 5;
 
-#[derive(Clone, Debug, Deserialize, Default)]
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct Registration {
     #[serde(default)]
+    #[schema(
+        required = true,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub company_name: String,
     #[serde(default)]
+    #[schema(
+        required = true,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*\S[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub contact_name: String,
     #[serde(default)]
+    #[schema(required = true, format = Email)]
     pub email: String,
+    /// Digits, spaces and + - ( ) . / only; needed for delivery by SMS.
     #[serde(default)]
+    #[schema(max_length = 40, pattern = r"^[0-9 +()./-]*$")]
     pub phone: String,
+    /// Starts with https:// or http://, without spaces.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub website: String,
+    /// How you want to work with us; line breaks allowed.
     #[serde(default)]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub description: String,
+    /// One of the active packages.
+    #[schema(required = true, nullable = false)]
     pub package_id: Option<i64>,
     /// "I do not want to provide services to resellers".
     #[serde(default)]
     pub no_resellers: bool,
     /// How the credentials are sent: email (default) or sms.
+    #[schema(schema_with = delivery_values)]
     pub delivery: Option<String>,
     /// What registers: a partner (default) or a reseller.
+    #[schema(schema_with = registration_kinds)]
     pub kind: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+fn delivery_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["email", "sms"])
+}
+
+fn registration_kinds() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["partner", "reseller"])
+}
+
+fn request_status_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["pending", "approved", "rejected"])
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PartnershipRequest {
     pub id: i64,
     pub company_name: String,
@@ -61,6 +97,7 @@ pub struct PartnershipRequest {
     pub website: String,
     pub description: String,
     pub no_resellers: bool,
+    #[schema(schema_with = delivery_values)]
     pub delivery: String,
     pub package_id: i64,
     pub package_name: String,
@@ -68,13 +105,17 @@ pub struct PartnershipRequest {
     pub currency: String,
     pub price_label: String,
     pub already_partner: bool,
+    #[schema(schema_with = request_status_values)]
     pub status: String,
     pub reason: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub decided_at: Option<String>,
     pub decided_by: Option<String>,
     pub partner_account_id: Option<i64>,
     /// partner or reseller.
+    #[schema(schema_with = registration_kinds)]
     pub kind: String,
 }
 

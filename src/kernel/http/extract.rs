@@ -11,11 +11,12 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-/// Query parameters that cannot be read are a JSON 400, not a bare text error.
+/// Query parameters that cannot be read are a JSON 400, not a bare text error; values outside
+/// what the document says of them (`IntoParams`) are a 422 naming the parameter.
 pub struct ApiQuery<T>(pub T);
 
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
-    for ApiQuery<T>
+impl<T: serde::de::DeserializeOwned + utoipa::IntoParams + 'static, S: Send + Sync>
+    axum::extract::FromRequestParts<S> for ApiQuery<T>
 {
     type Rejection = AppError;
     async fn from_request_parts(
@@ -28,14 +29,15 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
                 "Text must not contain NUL characters",
             ));
         }
-        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-            .map(ApiQuery)
-            .map_err(|e| {
-                AppError::bad_request(
-                    ErrorCode::InvalidQuery,
-                    format!("The query string does not fit this call: {e}"),
-                )
-            })
+        let query = parts.uri.query().unwrap_or("");
+        let value = serde_urlencoded::from_str(query).map_err(|e| {
+            AppError::bad_request(
+                ErrorCode::InvalidQuery,
+                format!("The query string does not fit this call: {e}"),
+            )
+        })?;
+        super::keep_word::check_query::<T>(query)?;
+        Ok(ApiQuery(value))
     }
 }
 
@@ -97,10 +99,13 @@ impl<S: Send + Sync> FromRequestParts<S> for PageAuth {
     }
 }
 
-/// JSON body whose rejections are JSON errors with stable codes.
+/// JSON body whose rejections are JSON errors with stable codes; a field sent as `null` that its
+/// schema (`ToSchema`) does not declare nullable is a 422 naming it.
 pub struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+impl<T: DeserializeOwned + utoipa::ToSchema + 'static, S: Send + Sync> FromRequest<S>
+    for ApiJson<T>
+{
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         use axum::extract::rejection::JsonRejection;
@@ -126,6 +131,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "Text must not contain NUL characters",
             ));
         }
+        super::keep_word::check_nulls::<T>(&value)?;
         serde_json::from_value(value).map(ApiJson).map_err(|e| {
             AppError::bad_request(
                 ErrorCode::InvalidJson,
