@@ -10,11 +10,11 @@ use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
 use crate::kernel::error::AppError;
-use crate::kernel::http::layout::error_page;
 use crate::kernel::http::layout::redirect_with_flash;
-use crate::kernel::http::layout::render;
+use crate::kernel::http::layout::show;
 use crate::kernel::http::layout::url_encode;
 use crate::kernel::http::layout::Layout;
+use crate::kernel::http::layout::PageResult;
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
 use crate::kernel::http::PageId;
@@ -25,8 +25,8 @@ use crate::state::AppState;
 use askama::Template;
 use axum::{
     extract::State,
-    http::{HeaderMap, StatusCode},
-    response::{Html, IntoResponse, Response},
+    http::HeaderMap,
+    response::{Html, IntoResponse},
 };
 use serde::Deserialize;
 
@@ -56,16 +56,20 @@ pub(crate) fn after<T>(
     r: Result<T, AppError>,
     back: &str,
     ok: impl FnOnce(T) -> String,
-) -> Response {
+) -> PageResult {
     let secure = state.config.secure_cookies;
     match r {
-        Ok(v) => redirect_with_flash(back, &ok(v), secure),
+        Ok(v) => Ok(redirect_with_flash(back, &ok(v), secure)),
         Err(
             e @ (AppError::Validation { .. }
             | AppError::Conflict { .. }
             | AppError::BadRequest { .. }),
-        ) => redirect_with_flash(back, &format!("!{}", e.public_message()), secure),
-        Err(e) => error_page(&e),
+        ) => Ok(redirect_with_flash(
+            back,
+            &format!("!{}", e.public_message()),
+            secure,
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -119,27 +123,20 @@ pub async fn accounts_page(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageQuery(f): PageQuery<ListFilter>,
-) -> Response {
-    let r = async {
-        let (view, list) =
-            accounts::list_with_root(&state, &who, who.view_account_id, false, &f).await?;
-        let layout =
-            Layout::for_user_in(&state, &who, &headers, "Accounts", "accounts", view.clone())
-                .await?;
-        Ok::<_, AppError>(AccountsTpl {
-            layout,
-            view,
-            base_query: filter_query(&f),
-            f,
-            list,
-            can_act_rows: who.acting_as.is_none() && access::allows(&who.login.role, Need::Admin),
-        })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let (view, list) =
+        accounts::list_with_root(&state, &who, who.view_account_id, false, &f).await?;
+    let layout =
+        Layout::for_user_in(&state, &who, &headers, "Accounts", "accounts", view.clone()).await?;
+    let t = AccountsTpl {
+        layout,
+        view,
+        base_query: filter_query(&f),
+        f,
+        list,
+        can_act_rows: who.acting_as.is_none() && access::allows(&who.login.role, Need::Admin),
+    };
+    show(&state, &t, &t.layout)
 }
 
 #[derive(Template)]
@@ -168,41 +165,35 @@ pub async fn account_page(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageQuery(f): PageQuery<ListFilter>,
-) -> Response {
-    let r = async {
-        let a = accounts::load(&state, id).await?;
-        let layout = Layout::for_user(&state, &who, &headers, &a.name, "accounts").await?;
-        let children = accounts::list(&state, &who, a.id, true, &f).await?;
-        let role = access::effective_role(&who).to_string();
-        Ok::<_, AppError>(AccountTpl {
-            layout,
-            crumbs: accounts::path(&state.db, a.id, who.view_account_id).await?,
-            logins: logins::list_for_account(&state, &who, a.id).await?,
-            counts: accounts::counts_below(&state.db, a.id).await?,
-            child_kinds: if a.status == "active" {
-                accounts::allowed_children(&a.kind)
-            } else {
-                &[]
-            },
-            is_view: a.id == who.view_account_id,
-            can_write: access::allows(&role, Need::Write),
-            can_admin: access::allows(&role, Need::Admin),
-            can_act: who.acting_as.is_none()
-                && a.id != who.home_account_id
-                && access::allows(&who.login.role, Need::Admin),
-            can_act_rows: who.acting_as.is_none() && access::allows(&who.login.role, Need::Admin),
-            my_login_id: who.login.id,
-            base_query: filter_query(&f),
-            f,
-            children,
-            a,
-        })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let a = accounts::load(&state, id).await?;
+    let layout = Layout::for_user(&state, &who, &headers, &a.name, "accounts").await?;
+    let children = accounts::list(&state, &who, a.id, true, &f).await?;
+    let role = access::effective_role(&who).to_string();
+    let t = AccountTpl {
+        layout,
+        crumbs: accounts::path(&state.db, a.id, who.view_account_id).await?,
+        logins: logins::list_for_account(&state, &who, a.id).await?,
+        counts: accounts::counts_below(&state.db, a.id).await?,
+        child_kinds: if a.status == "active" {
+            accounts::allowed_children(&a.kind)
+        } else {
+            &[]
+        },
+        is_view: a.id == who.view_account_id,
+        can_write: access::allows(&role, Need::Write),
+        can_admin: access::allows(&role, Need::Admin),
+        can_act: who.acting_as.is_none()
+            && a.id != who.home_account_id
+            && access::allows(&who.login.role, Need::Admin),
+        can_act_rows: who.acting_as.is_none() && access::allows(&who.login.role, Need::Admin),
+        my_login_id: who.login.id,
+        base_query: filter_query(&f),
+        f,
+        children,
+        a,
+    };
+    show(&state, &t, &t.layout)
 }
 
 pub async fn account_update(
@@ -210,7 +201,7 @@ pub async fn account_update(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(form): PageForm<accounts::AccountUpdate>,
-) -> Response {
+) -> PageResult {
     let r = accounts::update(&state, &who, id, &form).await;
     after(&state, r, &format!("/accounts/{id}"), |a| {
         format!("{} was saved.", a.name)
@@ -222,7 +213,7 @@ pub async fn child_create(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(form): PageForm<accounts::AccountInput>,
-) -> Response {
+) -> PageResult {
     let r = accounts::create_child(&state, &who, id, &form).await;
     after(&state, r, &format!("/accounts/{id}"), |a| {
         format!("The {} {} was created.", a.kind, a.name)
@@ -240,7 +231,7 @@ pub async fn status_submit(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(form): PageForm<StatusForm>,
-) -> Response {
+) -> PageResult {
     let r = accounts::set_status(&state, &who, id, form.status.trim()).await;
     after(&state, r, &format!("/accounts/{id}"), |a| {
         if a.status == "active" {
@@ -266,17 +257,11 @@ pub async fn delete_page(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageId(id): PageId,
-) -> Response {
-    let r = async {
-        let p = accounts::deletion_preview(&state, &who, id).await?;
-        let layout = Layout::for_user(&state, &who, &headers, "Delete account", "accounts").await?;
-        Ok::<_, AppError>(DeleteTpl { layout, p })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let p = accounts::deletion_preview(&state, &who, id).await?;
+    let layout = Layout::for_user(&state, &who, &headers, "Delete account", "accounts").await?;
+    let t = DeleteTpl { layout, p };
+    show(&state, &t, &t.layout)
 }
 
 #[derive(Deserialize)]
@@ -289,7 +274,7 @@ pub async fn delete_submit(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(form): PageForm<DeleteForm>,
-) -> Response {
+) -> PageResult {
     let parent = accounts::get(&state.db, id)
         .await
         .ok()
@@ -314,7 +299,7 @@ pub async fn login_create(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(form): PageForm<LoginForm>,
-) -> Response {
+) -> PageResult {
     let input = logins::LoginInput {
         email: form.email,
         name: form.name,
@@ -353,7 +338,7 @@ pub async fn login_update(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(form): PageForm<LoginUpdateForm>,
-) -> Response {
+) -> PageResult {
     let account = logins::get(&state, id)
         .await
         .ok()
@@ -382,7 +367,7 @@ pub async fn login_delete(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(form): PageForm<ConfirmForm>,
-) -> Response {
+) -> PageResult {
     let account = logins::get(&state, id)
         .await
         .ok()
@@ -404,12 +389,9 @@ pub async fn act_as_start(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageForm(form): PageForm<ActAsForm>,
-) -> Response {
+) -> PageResult {
     let Some(Ok(target)) = form.account_id.as_deref().map(|v| v.trim().parse::<i64>()) else {
-        return error_page(&AppError::validation(
-            "account_id",
-            "Choose an account to act as",
-        ));
+        return Err(AppError::validation("account_id", "Choose an account to act as").into());
     };
     let r = acting::start(&state, &who, target).await;
     after(&state, r, "/", |a| {
@@ -417,7 +399,7 @@ pub async fn act_as_start(
     })
 }
 
-pub async fn act_as_exit(State(state): State<AppState>, PageAuth(who): PageAuth) -> Response {
+pub async fn act_as_exit(State(state): State<AppState>, PageAuth(who): PageAuth) -> PageResult {
     let r = acting::exit(&state, &who).await;
     after(&state, r, "/", |_| {
         "You are back in your own account.".to_string()
@@ -428,7 +410,7 @@ pub async fn act_as_renew(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
+) -> PageResult {
     let back = headers
         .get("referer")
         .and_then(|v| v.to_str().ok())
@@ -462,18 +444,19 @@ pub async fn switcher(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageQuery(q): PageQuery<SwitcherQuery>,
-) -> Response {
+) -> PageResult {
     if who.acting_as.is_some() || !access::allows(&who.login.role, Need::Admin) {
-        return Html(
+        return Ok(Html(
             "<p class=\"muted small\">Only owners and admins may act as another account.</p>",
         )
-        .into_response();
+        .into_response());
     }
     let f = ListFilter {
         q: q.q.clone(),
         per_page: Some(10),
         ..Default::default()
     };
+    // An HTML fragment for htmx: an error is a fragment too, not the error page.
     match accounts::list(&state, &who, who.home_account_id, false, &f).await {
         Ok(page) => {
             let t = SwitcherTpl {
@@ -481,19 +464,19 @@ pub async fn switcher(
                 csrf: who.csrf_token().to_string(),
                 q: q.q.unwrap_or_default(),
             };
-            match t.render() {
-                Ok(h) => Html(h).into_response(),
-                Err(e) => error_page(&AppError::Internal(e.to_string())),
-            }
+            let html = t
+                .render()
+                .map_err(|e| AppError::Internal(format!("template: {e}")))?;
+            Ok(Html(html).into_response())
         }
-        Err(e) => (
+        Err(e) => Ok((
             e.status(),
             Html(format!(
                 "<p class=\"error\">{}</p>",
                 askama_escape(&e.public_message())
             )),
         )
-            .into_response(),
+            .into_response()),
     }
 }
 
@@ -539,31 +522,23 @@ pub async fn audit_page(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageQuery(f): PageQuery<audit::AuditFilter>,
-) -> Response {
-    let r = async {
-        let layout = Layout::for_user(&state, &who, &headers, "Audit log", "audit").await?;
-        let list = audit::search(&state, &who, &f).await?;
-        Ok::<_, AppError>(AuditTpl {
-            layout,
-            base_query: audit_query(&f),
-            f,
-            list,
-        })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let layout = Layout::for_user(&state, &who, &headers, "Audit log", "audit").await?;
+    let list = audit::search(&state, &who, &f).await?;
+    let t = AuditTpl {
+        layout,
+        base_query: audit_query(&f),
+        f,
+        list,
+    };
+    show(&state, &t, &t.layout)
 }
 
 pub async fn audit_csv(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageQuery(f): PageQuery<audit::AuditFilter>,
-) -> Response {
-    match audit::export_csv(&state, &who, &f).await {
-        Ok(body) => crate::kernel::http::csv_response("audit.csv", body),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let body = audit::export_csv(&state, &who, &f).await?;
+    Ok(crate::kernel::http::csv_response("audit.csv", body))
 }

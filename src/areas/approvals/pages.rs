@@ -10,8 +10,6 @@ use crate::areas::channels;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
-use crate::kernel::http::layout::error_page;
-use crate::kernel::http::layout::render;
 use crate::kernel::http::layout::Layout;
 use crate::kernel::http::layout::*;
 use crate::kernel::http::PageAuth;
@@ -23,7 +21,7 @@ use crate::kernel::query::Page;
 use crate::kernel::Identity;
 use crate::state::AppState;
 use askama::Template;
-use axum::{extract::State, http::HeaderMap, http::StatusCode, response::Response};
+use axum::{extract::State, http::HeaderMap};
 use serde::Deserialize;
 
 crate::route_table! { ROUTES, routes;
@@ -250,9 +248,9 @@ pub async fn my_requests(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageQuery(q): PageQuery<TabQuery>,
-) -> Response {
+) -> PageResult {
     let tab = tab_of(q.tab.as_deref());
-    let r = my_requests_view(
+    let t = my_requests_view(
         &state,
         &who,
         &headers,
@@ -261,8 +259,8 @@ pub async fn my_requests(
         Default::default(),
         None,
     )
-    .await;
-    page(&state, r, |t| &t.layout)
+    .await?;
+    show(&state, &t, &t.layout)
 }
 
 pub async fn request_create(
@@ -270,20 +268,21 @@ pub async fn request_create(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageForm(f): PageForm<RequestForm>,
-) -> Response {
+) -> PageResult {
     let r = match to_input(&f) {
         Ok(input) => requests::create(&state, &who, &input).await,
         Err(e) => Err(e),
     };
     match r {
-        Ok(req) => crate::kernel::http::layout::redirect_with_flash(
+        Ok(req) => Ok(redirect_with_flash(
             &format!("/requests?tab={}", req.kind),
             &format!(
                 "Your request \"{}\" was sent; you will get an email when it is decided.",
                 req.title
             ),
             state.config.secure_cookies,
-        ),
+        )),
+        // The form again, as it was sent, with the reason beside the field.
         Err(
             e @ (AppError::Validation { .. }
             | AppError::Conflict { .. }
@@ -292,12 +291,10 @@ pub async fn request_create(
             let status = e.status();
             let error = Some((e.field().unwrap_or("").to_string(), e.public_message()));
             let tab = tab_of(f.kind.as_deref());
-            match my_requests_view(&state, &who, &headers, tab, None, f, error).await {
-                Ok(t) => render(status, &t, &t.layout, state.config.secure_cookies),
-                Err(e) => error_page(&e),
-            }
+            let t = my_requests_view(&state, &who, &headers, tab, None, f, error).await?;
+            Ok(render(status, &t, &t.layout, state.config.secure_cookies))
         }
-        Err(e) => error_page(&e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -332,36 +329,31 @@ pub async fn inbox(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageQuery(q): PageQuery<TabQuery>,
-) -> Response {
-    let r = async {
-        let operator = access::operator(&state, &who, Need::Read).await.is_ok();
-        let tab = match q.tab.as_deref() {
-            Some(t @ ("addon" | "broadcast" | "ad_package" | "ad" | "reseller_link")) => {
-                t.to_string()
-            }
-            _ if operator => "addon".to_string(),
-            _ => "reseller_link".to_string(),
-        };
-        let list = requests::inbox(
-            &state,
-            &who,
-            &requests::InboxFilter {
-                kind: Some(tab.clone()),
-                page: q.page,
-                per_page: Some(50),
-            },
-        )
-        .await?;
-        Ok::<_, AppError>(InboxTpl {
-            layout: Layout::for_user(&state, &who, &headers, "Approvals", "inbox").await?,
-            counts: requests::counts(&state, &who).await?,
-            tab,
-            list,
-            operator,
-        })
-    }
-    .await;
-    page(&state, r, |t| &t.layout)
+) -> PageResult {
+    let operator = access::operator(&state, &who, Need::Read).await.is_ok();
+    let tab = match q.tab.as_deref() {
+        Some(t @ ("addon" | "broadcast" | "ad_package" | "ad" | "reseller_link")) => t.to_string(),
+        _ if operator => "addon".to_string(),
+        _ => "reseller_link".to_string(),
+    };
+    let list = requests::inbox(
+        &state,
+        &who,
+        &requests::InboxFilter {
+            kind: Some(tab.clone()),
+            page: q.page,
+            per_page: Some(50),
+        },
+    )
+    .await?;
+    let t = InboxTpl {
+        layout: Layout::for_user(&state, &who, &headers, "Approvals", "inbox").await?,
+        counts: requests::counts(&state, &who).await?,
+        tab,
+        list,
+        operator,
+    };
+    show(&state, &t, &t.layout)
 }
 
 fn back_to(tab: &str) -> String {
@@ -372,7 +364,7 @@ pub async fn inbox_approve(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageId(id): PageId,
-) -> Response {
+) -> PageResult {
     let r = requests::decide(&state, &who, id, true, "").await;
     let tab = r.as_ref().map(|r| r.kind.clone()).unwrap_or_default();
     after(&state, r, &back_to(&tab), |r| {
@@ -393,7 +385,7 @@ pub async fn inbox_reject(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(f): PageForm<RejectForm>,
-) -> Response {
+) -> PageResult {
     let r = requests::decide(&state, &who, id, false, &f.reason).await;
     let tab = match &r {
         Ok(r) => r.kind.clone(),
@@ -449,45 +441,46 @@ pub async fn history(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageQuery(f): PageQuery<requests::HistoryFilter>,
-) -> Response {
-    let r = async {
-        let list = requests::history(&state, &who, &f).await?;
-        Ok::<_, AppError>(DecisionsTpl {
-            layout: Layout::for_user(&state, &who, &headers, "Decision history", "inbox").await?,
-            base_query: decisions_query(&f),
-            operator: access::operator(&state, &who, Need::Read).await.is_ok(),
-            f,
-            list,
-        })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e @ AppError::Validation { .. }) => crate::kernel::http::layout::redirect_with_flash(
-            "/inbox/history",
-            &format!("!{}", e.public_message()),
-            state.config.secure_cookies,
-        ),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    // A filter that breaks a rule goes back to the unfiltered history with the reason.
+    let list = match requests::history(&state, &who, &f).await {
+        Ok(list) => list,
+        Err(e @ AppError::Validation { .. }) => {
+            return Ok(redirect_with_flash(
+                "/inbox/history",
+                &format!("!{}", e.public_message()),
+                state.config.secure_cookies,
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let t = DecisionsTpl {
+        layout: Layout::for_user(&state, &who, &headers, "Decision history", "inbox").await?,
+        base_query: decisions_query(&f),
+        operator: access::operator(&state, &who, Need::Read).await.is_ok(),
+        f,
+        list,
+    };
+    show(&state, &t, &t.layout)
 }
 
 pub async fn history_csv(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageQuery(f): PageQuery<requests::HistoryFilter>,
-) -> Response {
-    match requests::history_csv(&state, &who, &f).await {
-        Ok(rx) => crate::kernel::http::csv_stream_response("decision-history.csv", rx),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let rx = requests::history_csv(&state, &who, &f).await?;
+    Ok(crate::kernel::http::csv_stream_response(
+        "decision-history.csv",
+        rx,
+    ))
 }
 
 pub async fn request_withdraw(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageId(id): PageId,
-) -> Response {
+) -> PageResult {
     let r = requests::withdraw(&state, &who, id).await;
     after(&state, r, "/requests", |r| {
         format!("Your request \"{}\" was withdrawn.", r.title)
@@ -505,15 +498,12 @@ pub async fn engagements_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
-    let r = async {
-        let e = requests::engagements(&state, &who).await?;
-        Ok::<_, AppError>(EngagementsTpl {
-            layout: Layout::for_user(&state, &who, &headers, "Messages and offers", "engagements")
-                .await?,
-            e,
-        })
-    }
-    .await;
-    page(&state, r, |t| &t.layout)
+) -> PageResult {
+    let e = requests::engagements(&state, &who).await?;
+    let t = EngagementsTpl {
+        layout: Layout::for_user(&state, &who, &headers, "Messages and offers", "engagements")
+            .await?,
+        e,
+    };
+    show(&state, &t, &t.layout)
 }

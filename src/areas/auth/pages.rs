@@ -104,7 +104,7 @@ pub(crate) async fn login_submit(
     Extension(meta): Extension<RequestMeta>,
     headers: HeaderMap,
     PageForm(form): PageForm<LoginForm>,
-) -> Response {
+) -> PageResult {
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
@@ -126,9 +126,10 @@ pub(crate) async fn login_submit(
                     state.config.secure_cookies,
                 ),
             );
-            r
+            Ok(r)
         }
-        Err(e @ AppError::Internal(_)) => error_page(&e),
+        Err(e @ AppError::Internal(_)) => Err(e.into()),
+        // The form again, with the reason.
         Err(e) => {
             let (csrf, _) = pre_csrf(&headers);
             let layout = Layout::anonymous("Sign in", &csrf, &headers);
@@ -138,21 +139,24 @@ pub(crate) async fn login_submit(
                 error: Some(e.public_message()),
                 layout,
             };
-            render(e.status(), &tpl, &tpl.layout, state.config.secure_cookies)
+            Ok(render(
+                e.status(),
+                &tpl,
+                &tpl.layout,
+                state.config.secure_cookies,
+            ))
         }
     }
 }
 
-pub(crate) async fn logout(State(state): State<AppState>, PageAuth(who): PageAuth) -> Response {
-    if let Err(e) = auth::sign_out(&state, &who).await {
-        return error_page(&e);
-    }
+pub(crate) async fn logout(State(state): State<AppState>, PageAuth(who): PageAuth) -> PageResult {
+    auth::sign_out(&state, &who).await?;
     let mut r = redirect_with_flash("/login", "You are signed out.", state.config.secure_cookies);
     r.headers_mut().append(
         header::SET_COOKIE,
         cookies::clear(cookies::SESSION, state.config.secure_cookies),
     );
-    r
+    Ok(r)
 }
 
 #[derive(Template)]
@@ -210,19 +214,10 @@ pub(crate) async fn profile_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
-    if let Err(e) = who.require_own_identity() {
-        return error_page(&e);
-    }
-    match profile_view(&state, &who, &headers).await {
-        Ok(tpl) => render(
-            StatusCode::OK,
-            &tpl,
-            &tpl.layout,
-            state.config.secure_cookies,
-        ),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    who.require_own_identity()?;
+    let tpl = profile_view(&state, &who, &headers).await?;
+    show(&state, &tpl, &tpl.layout)
 }
 
 pub(crate) fn field_error(e: &AppError) -> (String, String) {
@@ -243,7 +238,7 @@ pub(crate) async fn profile_submit(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageForm(form): PageForm<ProfileForm>,
-) -> Response {
+) -> PageResult {
     let secure = state.config.secure_cookies;
     match logins::update_profile(
         &state,
@@ -254,17 +249,20 @@ pub(crate) async fn profile_submit(
     )
     .await
     {
-        Ok(_) => redirect_with_flash("/profile", "Your profile was saved.", secure),
-        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => error_page(&e),
-        Err(e) => match profile_view(&state, &who, &headers).await {
-            Ok(mut tpl) => {
-                tpl.name = form.name;
-                tpl.email = form.email;
-                tpl.profile_error = Some(field_error(&e));
-                render(e.status(), &tpl, &tpl.layout, secure)
-            }
-            Err(e) => error_page(&e),
-        },
+        Ok(_) => Ok(redirect_with_flash(
+            "/profile",
+            "Your profile was saved.",
+            secure,
+        )),
+        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => Err(e.into()),
+        // The form again, as it was sent, with the reason beside the field.
+        Err(e) => {
+            let mut tpl = profile_view(&state, &who, &headers).await?;
+            tpl.name = form.name;
+            tpl.email = form.email;
+            tpl.profile_error = Some(field_error(&e));
+            Ok(render(e.status(), &tpl, &tpl.layout, secure))
+        }
     }
 }
 
@@ -283,7 +281,7 @@ pub(crate) async fn password_submit(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageForm(form): PageForm<PasswordForm>,
-) -> Response {
+) -> PageResult {
     let secure = state.config.secure_cookies;
     match logins::change_password(
         &state,
@@ -294,19 +292,18 @@ pub(crate) async fn password_submit(
     )
     .await
     {
-        Ok(()) => redirect_with_flash(
+        Ok(()) => Ok(redirect_with_flash(
             "/profile",
             "Your password was changed. Your other sessions were signed out.",
             secure,
-        ),
-        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => error_page(&e),
-        Err(e) => match profile_view(&state, &who, &headers).await {
-            Ok(mut tpl) => {
-                tpl.password_error = Some(field_error(&e));
-                render(e.status(), &tpl, &tpl.layout, secure)
-            }
-            Err(e) => error_page(&e),
-        },
+        )),
+        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => Err(e.into()),
+        // The form again, with the reason beside the field.
+        Err(e) => {
+            let mut tpl = profile_view(&state, &who, &headers).await?;
+            tpl.password_error = Some(field_error(&e));
+            Ok(render(e.status(), &tpl, &tpl.layout, secure))
+        }
     }
 }
 
@@ -336,16 +333,9 @@ pub(crate) async fn tokens_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
-    match tokens_view(&state, &who, &headers).await {
-        Ok(tpl) => render(
-            StatusCode::OK,
-            &tpl,
-            &tpl.layout,
-            state.config.secure_cookies,
-        ),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let tpl = tokens_view(&state, &who, &headers).await?;
+    show(&state, &tpl, &tpl.layout)
 }
 
 #[derive(Deserialize)]
@@ -359,39 +349,34 @@ pub(crate) async fn token_create(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageForm(form): PageForm<TokenForm>,
-) -> Response {
+) -> PageResult {
     let secure = state.config.secure_cookies;
     let created = auth::create_token(&state, &who, &form.name).await;
     let (status, secret, error) = match created {
         Ok((_, secret)) => (StatusCode::CREATED, Some(secret), None),
-        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => return error_page(&e),
+        Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => return Err(e.into()),
+        // The page again, with the reason.
         Err(e) => (e.status(), None, Some(e.public_message())),
     };
-    match tokens_view(&state, &who, &headers).await {
-        Ok(mut tpl) => {
-            tpl.new_secret = secret;
-            tpl.error = error;
-            // The secret is on this page once: keep it out of caches.
-            let mut r = render(status, &tpl, &tpl.layout, secure);
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r
-        }
-        Err(e) => error_page(&e),
-    }
+    let mut tpl = tokens_view(&state, &who, &headers).await?;
+    tpl.new_secret = secret;
+    tpl.error = error;
+    // The secret is on this page once: keep it out of caches.
+    let mut r = render(status, &tpl, &tpl.layout, secure);
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
 }
 
 pub(crate) async fn token_revoke(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     crate::kernel::http::PageId(id): crate::kernel::http::PageId,
-) -> Response {
-    match auth::revoke_token(&state, &who, id).await {
-        Ok(()) => redirect_with_flash(
-            "/profile/tokens",
-            "The token was revoked.",
-            state.config.secure_cookies,
-        ),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    auth::revoke_token(&state, &who, id).await?;
+    Ok(redirect_with_flash(
+        "/profile/tokens",
+        "The token was revoked.",
+        state.config.secure_cookies,
+    ))
 }

@@ -4,10 +4,10 @@
 use crate::areas::billing;
 use crate::areas::catalog;
 use crate::kernel::error::AppError;
-use crate::kernel::http::layout::error_page;
 use crate::kernel::http::layout::redirect_with_flash;
-use crate::kernel::http::layout::render;
+use crate::kernel::http::layout::show;
 use crate::kernel::http::layout::Layout;
+use crate::kernel::http::layout::PageResult;
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
 use crate::kernel::http::PageId;
@@ -16,8 +16,8 @@ use crate::state::AppState;
 use askama::Template;
 use axum::{
     extract::State,
-    http::{header, HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
+    http::{header, HeaderMap},
+    response::IntoResponse,
 };
 use serde::Deserialize;
 
@@ -46,29 +46,23 @@ pub async fn billing_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
-    let r = async {
-        let account = who.suspended_by.unwrap_or(who.view_account_id);
-        let sub = billing::subscription(&state, account).await?;
-        let invoices = if sub.is_some() {
-            billing::invoices_unchecked(&state, account).await?
-        } else {
-            Vec::new()
-        };
-        Ok::<_, AppError>(BillingTpl {
-            layout: Layout::for_user(&state, &who, &headers, "Billing", "billing").await?,
-            suspended: who.suspended_by.is_some(),
-            can_change: who.suspended_by.is_none() && sub.is_some(),
-            packages: catalog::packages(&state, false).await?,
-            sub,
-            invoices,
-        })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let account = who.suspended_by.unwrap_or(who.view_account_id);
+    let sub = billing::subscription(&state, account).await?;
+    let invoices = if sub.is_some() {
+        billing::invoices_unchecked(&state, account).await?
+    } else {
+        Vec::new()
+    };
+    let t = BillingTpl {
+        layout: Layout::for_user(&state, &who, &headers, "Billing", "billing").await?,
+        suspended: who.suspended_by.is_some(),
+        can_change: who.suspended_by.is_none() && sub.is_some(),
+        packages: catalog::packages(&state, false).await?,
+        sub,
+        invoices,
+    };
+    show(&state, &t, &t.layout)
 }
 
 #[derive(Deserialize)]
@@ -80,42 +74,40 @@ pub async fn change_package(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageForm(f): PageForm<PackageForm>,
-) -> Response {
+) -> PageResult {
     let secure = state.config.secure_cookies;
     let Some(Ok(id)) = f.package_id.as_deref().map(str::parse::<i64>) else {
-        return redirect_with_flash("/billing", "!Choose a package", secure);
+        return Ok(redirect_with_flash("/billing", "!Choose a package", secure));
     };
     match billing::change_package(&state, &who, id).await {
-        Ok(s) => redirect_with_flash(
+        Ok(s) => Ok(redirect_with_flash(
             "/billing",
             &format!(
                 "Your package is now {}; the next invoice has its price.",
                 s.package_name
             ),
             secure,
+        )),
+        Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. })) => Ok(
+            redirect_with_flash("/billing", &format!("!{}", e.public_message()), secure),
         ),
-        Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. })) => {
-            redirect_with_flash("/billing", &format!("!{}", e.public_message()), secure)
-        }
-        Err(e) => error_page(&e),
+        Err(e) => Err(e.into()),
     }
 }
 
-pub async fn export(State(state): State<AppState>, PageAuth(who): PageAuth) -> Response {
-    match billing::export(&state, &who).await {
-        Ok(v) => (
-            [
-                (header::CONTENT_TYPE, "application/json".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"partner-panel-export.json\"".to_string(),
-                ),
-            ],
-            serde_json::to_string_pretty(&v).unwrap_or_default(),
-        )
-            .into_response(),
-        Err(e) => error_page(&e),
-    }
+pub async fn export(State(state): State<AppState>, PageAuth(who): PageAuth) -> PageResult {
+    let v = billing::export(&state, &who).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"partner-panel-export.json\"".to_string(),
+            ),
+        ],
+        serde_json::to_string_pretty(&v).unwrap_or_default(),
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -137,31 +129,24 @@ pub async fn invoice_page(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageId(id): PageId,
-) -> Response {
-    let r = async {
-        // A denied login may see the invoice that lets it back in.
-        let inv = match billing::invoice(&state, &who, id).await {
-            Err(AppError::NotFound) if who.suspended_by.is_some() => {
-                let invs =
-                    billing::invoices_unchecked(&state, who.suspended_by.unwrap_or_default())
-                        .await?;
-                invs.into_iter()
-                    .find(|i| i.id == id)
-                    .ok_or(AppError::NotFound)?
-            }
-            other => other?,
-        };
-        Ok::<_, AppError>(InvoiceTpl {
-            layout: Layout::for_user(&state, &who, &headers, &inv.number, "billing").await?,
-            issuer: crate::areas::accounts::operator(&state.db).await?,
-            inv,
-        })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    // A denied login may see the invoice that lets it back in.
+    let inv = match billing::invoice(&state, &who, id).await {
+        Err(AppError::NotFound) if who.suspended_by.is_some() => {
+            let invs =
+                billing::invoices_unchecked(&state, who.suspended_by.unwrap_or_default()).await?;
+            invs.into_iter()
+                .find(|i| i.id == id)
+                .ok_or(AppError::NotFound)?
+        }
+        other => other?,
+    };
+    let t = InvoiceTpl {
+        layout: Layout::for_user(&state, &who, &headers, &inv.number, "billing").await?,
+        issuer: crate::areas::accounts::operator(&state.db).await?,
+        inv,
+    };
+    show(&state, &t, &t.layout)
 }
 
 #[derive(Deserialize)]
@@ -173,20 +158,20 @@ pub async fn advance_clock(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageForm(f): PageForm<AdvanceForm>,
-) -> Response {
+) -> PageResult {
     let days = f.days.as_deref().and_then(|d| d.trim().parse::<i64>().ok());
     let seconds = days.map(|d| d.clamp(0, 367).saturating_mul(86_400));
     match crate::areas::billing::advance(&state, Some(&who), seconds).await {
-        Ok(v) => redirect_with_flash(
+        Ok(v) => Ok(redirect_with_flash(
             "/",
             &format!("The clock now reads {}.", v["now"].as_str().unwrap_or("")),
             state.config.secure_cookies,
-        ),
-        Err(e @ AppError::Validation { .. }) => redirect_with_flash(
+        )),
+        Err(e @ AppError::Validation { .. }) => Ok(redirect_with_flash(
             "/",
             &format!("!{}", e.public_message()),
             state.config.secure_cookies,
-        ),
-        Err(e) => error_page(&e),
+        )),
+        Err(e) => Err(e.into()),
     }
 }

@@ -5,12 +5,13 @@ use crate::areas::accounts::pages::after;
 use crate::areas::catalog::advertising;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
+use crate::kernel::http::layout::PageResult;
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
 use crate::kernel::http::PageId;
 use crate::kernel::http::RouteAccess as A;
 use crate::state::AppState;
-use axum::{extract::State, response::Response};
+use axum::extract::State;
 use serde::Deserialize;
 
 crate::route_table! { ROUTES, routes;
@@ -30,7 +31,7 @@ pub async fn ad_package_create(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageForm(f): PageForm<AdPackageForm>,
-) -> Response {
+) -> PageResult {
     let r = async {
         let impressions = match f.impressions.as_deref().map(str::trim) {
             Some(v) if !v.is_empty() => Some(v.parse().map_err(|_| {
@@ -63,7 +64,7 @@ pub async fn ad_package_status(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(f): PageForm<StatusForm>,
-) -> Response {
+) -> PageResult {
     let r = advertising::set_package_status(&state, &who, id, &f.status).await;
     after(&state, r, "/operator/packages", |p| {
         format!("The advertising package {} is now {}.", p.name, p.status)

@@ -5,20 +5,16 @@ use crate::areas::accounts::pages::after;
 use crate::areas::catalog;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
-use crate::kernel::http::layout::error_page;
-use crate::kernel::http::layout::render;
+use crate::kernel::http::layout::show;
 use crate::kernel::http::layout::Layout;
+use crate::kernel::http::layout::PageResult;
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
 use crate::kernel::http::PageId;
 use crate::kernel::http::RouteAccess as A;
 use crate::state::AppState;
 use askama::Template;
-use axum::{
-    extract::State,
-    http::{HeaderMap, StatusCode},
-    response::Response,
-};
+use axum::{extract::State, http::HeaderMap};
 use serde::Deserialize;
 
 crate::route_table! { ROUTES, routes;
@@ -43,20 +39,14 @@ pub async fn packages(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
-    let r = async {
-        Ok::<_, AppError>(PackagesTpl {
-            layout: Layout::for_user(&state, &who, &headers, "Packages", "packages").await?,
-            packages: catalog::packages(&state, true).await?,
-            addons: catalog::addons(&state, true).await?,
-            ad_packages: crate::areas::catalog::advertising::packages(&state, true).await?,
-        })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let t = PackagesTpl {
+        layout: Layout::for_user(&state, &who, &headers, "Packages", "packages").await?,
+        packages: catalog::packages(&state, true).await?,
+        addons: catalog::addons(&state, true).await?,
+        ad_packages: crate::areas::catalog::advertising::packages(&state, true).await?,
+    };
+    show(&state, &t, &t.layout)
 }
 
 #[derive(Deserialize, Default)]
@@ -122,7 +112,7 @@ pub async fn package_create(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageForm(f): PageForm<PackageForm>,
-) -> Response {
+) -> PageResult {
     let r = match package_input(&f) {
         Ok(input) => catalog::create_package(&state, &who, &input).await,
         Err(e) => Err(e),
@@ -137,7 +127,7 @@ pub async fn package_update(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(f): PageForm<PackageForm>,
-) -> Response {
+) -> PageResult {
     let r = match package_input(&f) {
         Ok(input) => catalog::update_package(&state, &who, id, &input).await,
         Err(e) => Err(e),
@@ -158,7 +148,7 @@ pub async fn package_status(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(f): PageForm<StatusForm>,
-) -> Response {
+) -> PageResult {
     let r = catalog::set_package_status(&state, &who, id, f.status.trim()).await;
     after(&state, r, "/operator/packages", |p| {
         format!("The package {} is {}.", p.name, p.status)
@@ -177,7 +167,7 @@ pub async fn addon_create(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageForm(f): PageForm<AddonForm>,
-) -> Response {
+) -> PageResult {
     let r = match parse_price(f.price.as_deref()) {
         Ok(price) => {
             let input = catalog::AddonInput {
@@ -200,7 +190,7 @@ pub async fn addon_status(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(f): PageForm<StatusForm>,
-) -> Response {
+) -> PageResult {
     let r = catalog::set_addon_status(&state, &who, id, f.status.trim()).await;
     after(&state, r, "/operator/packages", |_| {
         "The add-on was saved.".into()

@@ -15,7 +15,7 @@ use crate::kernel::http::RouteAccess as A;
 use crate::kernel::Identity;
 use crate::state::AppState;
 use askama::Template;
-use axum::{extract::State, http::HeaderMap, response::Response};
+use axum::{extract::State, http::HeaderMap};
 use serde::Deserialize;
 
 crate::route_table! { ROUTES, routes;
@@ -39,18 +39,15 @@ pub async fn channels_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
-    let r = async {
-        let list = channels::list(&state, &who, who.view_account_id).await?;
-        Ok::<_, AppError>(ChannelsTpl {
-            layout: Layout::for_user(&state, &who, &headers, "Channels", "channels").await?,
-            channels: list,
-            customers: channels::customers_below(&state, who.view_account_id).await?,
-            can_edit: access::allows(access::effective_role(&who), Need::Write),
-        })
-    }
-    .await;
-    page(&state, r, |t| &t.layout)
+) -> PageResult {
+    let list = channels::list(&state, &who, who.view_account_id).await?;
+    let t = ChannelsTpl {
+        layout: Layout::for_user(&state, &who, &headers, "Channels", "channels").await?,
+        channels: list,
+        customers: channels::customers_below(&state, who.view_account_id).await?,
+        can_edit: access::allows(access::effective_role(&who), Need::Write),
+    };
+    show(&state, &t, &t.layout)
 }
 
 #[derive(Deserialize, Default)]
@@ -63,7 +60,7 @@ pub async fn channel_create(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageForm(f): PageForm<ChannelForm>,
-) -> Response {
+) -> PageResult {
     let input = channels::ChannelInput {
         name: f.name.or(Some(String::new())),
         description: f.description,
@@ -79,7 +76,7 @@ pub async fn channel_update(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(f): PageForm<ChannelForm>,
-) -> Response {
+) -> PageResult {
     let input = channels::ChannelInput {
         name: f.name,
         description: f.description,
@@ -94,7 +91,7 @@ pub async fn channel_delete(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageId(id): PageId,
-) -> Response {
+) -> PageResult {
     let r = channels::delete(&state, &who, id).await;
     after(&state, r, "/channels", |c| {
         format!("The channel {} was deleted.", c.name)
@@ -114,7 +111,7 @@ pub(crate) async fn set_follower(
     id: i64,
     f: &FollowerForm,
     back: &str,
-) -> Response {
+) -> PageResult {
     let follow = f.remove.is_none();
     let r = match f.customer_id.as_deref().and_then(|v| v.trim().parse().ok()) {
         Some(c) => channels::set_follower(state, who, id, c, follow).await,
@@ -134,6 +131,6 @@ pub async fn channel_follower(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(f): PageForm<FollowerForm>,
-) -> Response {
+) -> PageResult {
     set_follower(&state, &who, id, &f, "/channels").await
 }

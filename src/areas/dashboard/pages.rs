@@ -7,11 +7,7 @@ use crate::kernel::http::PageAuth;
 use crate::kernel::http::RouteAccess as A;
 use crate::state::AppState;
 use askama::Template;
-use axum::{
-    extract::State,
-    http::{HeaderMap, StatusCode},
-    response::Response,
-};
+use axum::{extract::State, http::HeaderMap};
 
 crate::route_table! { ROUTES, routes;
     get "/" => dashboard, A::SignedIn;
@@ -35,33 +31,23 @@ pub(crate) async fn dashboard(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
-    let r = async {
-        let layout = Layout::for_user(&state, &who, &headers, "Dashboard", "dashboard").await?;
-        let d = match super::api::dashboard_data(&state, &who).await {
-            Err(AppError::Forbidden(_)) => return Ok(None),
-            other => other?,
-        };
-        let recent = if who.acting_as.is_none() {
-            audit::for_login(&state.db, who.login.id, 8).await?
-        } else {
-            Vec::new()
-        };
-        Ok::<_, AppError>(Some(DashboardTpl { layout, d, recent }))
-    }
-    .await;
-    match r {
-        Ok(Some(tpl)) => render(
-            StatusCode::OK,
-            &tpl,
-            &tpl.layout,
-            state.config.secure_cookies,
-        ),
-        Ok(None) => redirect_with_flash(
-            "/accounts",
-            "!Your login has no dashboard rights.",
-            state.config.secure_cookies,
-        ),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let layout = Layout::for_user(&state, &who, &headers, "Dashboard", "dashboard").await?;
+    let d = match super::api::dashboard_data(&state, &who).await {
+        Err(AppError::Forbidden(_)) => {
+            return Ok(redirect_with_flash(
+                "/accounts",
+                "!Your login has no dashboard rights.",
+                state.config.secure_cookies,
+            ))
+        }
+        other => other?,
+    };
+    let recent = if who.acting_as.is_none() {
+        audit::for_login(&state.db, who.login.id, 8).await?
+    } else {
+        Vec::new()
+    };
+    let t = DashboardTpl { layout, d, recent };
+    show(&state, &t, &t.layout)
 }

@@ -5,7 +5,6 @@ use crate::areas::accounts::pages::after;
 use crate::areas::approvals as requests;
 use crate::areas::channels;
 use crate::areas::channels::pages::{set_follower, FollowerForm};
-use crate::kernel::error::AppError;
 use crate::kernel::http::layout::Layout;
 use crate::kernel::http::layout::*;
 use crate::kernel::http::PageAuth;
@@ -14,7 +13,7 @@ use crate::kernel::http::PageId;
 use crate::kernel::http::RouteAccess as A;
 use crate::state::AppState;
 use askama::Template;
-use axum::{extract::State, http::HeaderMap, response::Response};
+use axum::{extract::State, http::HeaderMap};
 
 use crate::kernel::access::Need;
 
@@ -39,24 +38,21 @@ pub async fn resellers_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
-    let r = async {
-        let resellers = crate::areas::networks::my_resellers(&state, &who).await?;
-        Ok::<_, AppError>(ResellersTpl {
-            layout: Layout::for_user(&state, &who, &headers, "My resellers", "resellers").await?,
-            pending: requests::counts(&state, &who).await?.reseller_link,
-            resellers,
-        })
-    }
-    .await;
-    page(&state, r, |t| &t.layout)
+) -> PageResult {
+    let resellers = crate::areas::networks::my_resellers(&state, &who).await?;
+    let t = ResellersTpl {
+        layout: Layout::for_user(&state, &who, &headers, "My resellers", "resellers").await?,
+        pending: requests::counts(&state, &who).await?.reseller_link,
+        resellers,
+    };
+    show(&state, &t, &t.layout)
 }
 
 pub async fn reseller_remove(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageId(id): PageId,
-) -> Response {
+) -> PageResult {
     let r = crate::areas::networks::remove_reseller(&state, &who, id).await;
     after(&state, r, "/resellers", |_| {
         "The reseller was removed; you and the reseller were notified by email.".into()
@@ -75,17 +71,14 @@ pub async fn my_partner_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
-    let r = async {
-        let mine = crate::areas::networks::my_partner(&state, &who).await?;
-        Ok::<_, AppError>(MyPartnerTpl {
-            layout: Layout::for_user(&state, &who, &headers, "My partner", "my-partner").await?,
-            customers: channels::customers_below(&state, who.view_account_id).await?,
-            mine,
-        })
-    }
-    .await;
-    page(&state, r, |t| &t.layout)
+) -> PageResult {
+    let mine = crate::areas::networks::my_partner(&state, &who).await?;
+    let t = MyPartnerTpl {
+        layout: Layout::for_user(&state, &who, &headers, "My partner", "my-partner").await?,
+        customers: channels::customers_below(&state, who.view_account_id).await?,
+        mine,
+    };
+    show(&state, &t, &t.layout)
 }
 
 /// A reseller sends a request for partner from the directory.
@@ -93,7 +86,7 @@ pub async fn request_partner(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageId(id): PageId,
-) -> Response {
+) -> PageResult {
     let input = requests::NewRequest {
         kind: Some("reseller_link".into()),
         partner_id: Some(id),
@@ -118,11 +111,11 @@ pub async fn my_partner_follower(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(f): PageForm<FollowerForm>,
-) -> Response {
+) -> PageResult {
     set_follower(&state, &who, id, &f, "/my-partner").await
 }
 
-pub async fn leave_partner(State(state): State<AppState>, PageAuth(who): PageAuth) -> Response {
+pub async fn leave_partner(State(state): State<AppState>, PageAuth(who): PageAuth) -> PageResult {
     let r = crate::areas::networks::leave_partner(&state, &who).await;
     after(&state, r, "/my-partner", |_| {
         "You no longer resell for this partner; you and the partner were notified by email.".into()

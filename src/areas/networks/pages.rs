@@ -9,11 +9,12 @@ use crate::areas::networks::DealerInput;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
-use crate::kernel::http::layout::error_page;
 use crate::kernel::http::layout::redirect_with_flash;
 use crate::kernel::http::layout::render;
+use crate::kernel::http::layout::show;
 use crate::kernel::http::layout::url_encode;
 use crate::kernel::http::layout::Layout;
+use crate::kernel::http::layout::PageResult;
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
 use crate::kernel::http::PageId;
@@ -23,11 +24,7 @@ use crate::kernel::query::Page;
 use crate::kernel::Identity;
 use crate::state::AppState;
 use askama::Template;
-use axum::{
-    extract::State,
-    http::{HeaderMap, StatusCode},
-    response::Response,
-};
+use axum::{extract::State, http::HeaderMap};
 use serde::Deserialize;
 
 crate::route_table! { ROUTES, routes;
@@ -108,11 +105,9 @@ pub async fn dealers_page(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageQuery(f): PageQuery<DealerFilter>,
-) -> Response {
-    match dealers_view(&state, &who, &headers, &f).await {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let t = dealers_view(&state, &who, &headers, &f).await?;
+    show(&state, &t, &t.layout)
 }
 
 pub async fn dealer_create(
@@ -120,10 +115,10 @@ pub async fn dealer_create(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageForm(form): PageForm<DealerInput>,
-) -> Response {
+) -> PageResult {
     let secure = state.config.secure_cookies;
     match networks::create_dealer(&state, &who, &form).await {
-        Ok(d) => redirect_with_flash(
+        Ok(d) => Ok(redirect_with_flash(
             "/dealers",
             &format!(
                 "The dealer {} was added; it signs in as {}.",
@@ -131,21 +126,18 @@ pub async fn dealer_create(
                 d.username.as_deref().unwrap_or("")
             ),
             secure,
-        ),
+        )),
+        // The form again, with the reason beside the field.
         Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. })) => {
-            match dealers_view(&state, &who, &headers, &DealerFilter::default()).await {
-                Ok(mut t) => {
-                    t.error = Some((e.field().unwrap_or("").to_string(), e.public_message()));
-                    t.form = DealerInput {
-                        password: String::new(),
-                        ..form
-                    };
-                    render(e.status(), &t, &t.layout, secure)
-                }
-                Err(e) => error_page(&e),
-            }
+            let mut t = dealers_view(&state, &who, &headers, &DealerFilter::default()).await?;
+            t.error = Some((e.field().unwrap_or("").to_string(), e.public_message()));
+            t.form = DealerInput {
+                password: String::new(),
+                ..form
+            };
+            Ok(render(e.status(), &t, &t.layout, secure))
         }
-        Err(e) => error_page(&e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -163,22 +155,16 @@ pub async fn dealer_page(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageId(id): PageId,
-) -> Response {
-    let r = async {
-        let d = networks::get_dealer(&state, &who, id).await?;
-        let role = access::effective_role(&who).to_string();
-        Ok::<_, AppError>(DealerTpl {
-            layout: Layout::for_user(&state, &who, &headers, &d.name, "dealers").await?,
-            d,
-            can_write: access::allows(&role, Need::Write),
-            can_admin: access::allows(&role, Need::Admin),
-        })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let d = networks::get_dealer(&state, &who, id).await?;
+    let role = access::effective_role(&who).to_string();
+    let t = DealerTpl {
+        layout: Layout::for_user(&state, &who, &headers, &d.name, "dealers").await?,
+        d,
+        can_write: access::allows(&role, Need::Write),
+        can_admin: access::allows(&role, Need::Admin),
+    };
+    show(&state, &t, &t.layout)
 }
 
 pub async fn dealer_update(
@@ -186,7 +172,7 @@ pub async fn dealer_update(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(form): PageForm<networks::DealerUpdate>,
-) -> Response {
+) -> PageResult {
     let r = networks::update_dealer(&state, &who, id, &form).await;
     after(&state, r, &format!("/dealers/{id}"), |d| {
         format!("{} was saved.", d.name)
@@ -204,7 +190,7 @@ pub async fn dealer_status(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(form): PageForm<StatusForm>,
-) -> Response {
+) -> PageResult {
     let r = networks::set_dealer_status(&state, &who, id, form.status.trim()).await;
     after(&state, r, &format!("/dealers/{id}"), |d| {
         if d.status == "active" {
@@ -233,17 +219,11 @@ pub async fn dealer_delete_page(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageId(id): PageId,
-) -> Response {
-    let r = async {
-        let p = networks::dealer_deletion_preview(&state, &who, id).await?;
-        let layout = Layout::for_user(&state, &who, &headers, "Delete dealer", "dealers").await?;
-        Ok::<_, AppError>(DealerDeleteTpl { layout, p })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let p = networks::dealer_deletion_preview(&state, &who, id).await?;
+    let layout = Layout::for_user(&state, &who, &headers, "Delete dealer", "dealers").await?;
+    let t = DealerDeleteTpl { layout, p };
+    show(&state, &t, &t.layout)
 }
 
 #[derive(Deserialize)]
@@ -256,7 +236,7 @@ pub async fn dealer_delete(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(form): PageForm<DeleteForm>,
-) -> Response {
+) -> PageResult {
     let r = networks::delete_dealer(&state, &who, id, form.confirm_accounts).await;
     let back = if r.is_ok() {
         "/dealers".to_string()
@@ -305,11 +285,9 @@ pub async fn settings_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
-    match settings_view(&state, &who, &headers).await {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let t = settings_view(&state, &who, &headers).await?;
+    show(&state, &t, &t.layout)
 }
 
 /// The settings form: a checkbox is present when ticked.
@@ -337,7 +315,7 @@ pub async fn settings_submit(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageForm(f): PageForm<SettingsForm>,
-) -> Response {
+) -> PageResult {
     let secure = state.config.secure_cookies;
     let input = networks::ResellerSettingsInput {
         serves_resellers: Some(f.serves_resellers.is_some()),
@@ -352,7 +330,7 @@ pub async fn settings_submit(
         note: Some(f.note.clone()),
     };
     match networks::update_reseller_settings(&state, &who, &input).await {
-        Ok(s) => redirect_with_flash(
+        Ok(s) => Ok(redirect_with_flash(
             "/reseller-settings",
             if s.serves_resellers {
                 "Your reseller settings were saved: resellers find you in the partner directory with the details you chose."
@@ -360,27 +338,26 @@ pub async fn settings_submit(
                 "Your reseller settings were saved: you are not listed in the partner directory."
             },
             secure,
-        ),
-        Err(e @ AppError::Validation { .. }) => match settings_view(&state, &who, &headers).await {
-            Ok(mut t) => {
-                t.s = networks::ResellerSettings {
-                    serves_resellers: f.serves_resellers.is_some(),
-                    email: f.email,
-                    show_email: f.show_email.is_some(),
-                    phone: f.phone,
-                    show_phone: f.show_phone.is_some(),
-                    website: f.website,
-                    show_website: f.show_website.is_some(),
-                    address: f.address,
-                    show_address: f.show_address.is_some(),
-                    note: f.note,
-                };
-                t.error = e.public_message();
-                render(e.status(), &t, &t.layout, secure)
-            }
-            Err(e) => error_page(&e),
-        },
-        Err(e) => error_page(&e),
+        )),
+        // The form again, as it was sent, with the reason.
+        Err(e @ AppError::Validation { .. }) => {
+            let mut t = settings_view(&state, &who, &headers).await?;
+            t.s = networks::ResellerSettings {
+                serves_resellers: f.serves_resellers.is_some(),
+                email: f.email,
+                show_email: f.show_email.is_some(),
+                phone: f.phone,
+                show_phone: f.show_phone.is_some(),
+                website: f.website,
+                show_website: f.show_website.is_some(),
+                address: f.address,
+                show_address: f.show_address.is_some(),
+                note: f.note,
+            };
+            t.error = e.public_message();
+            Ok(render(e.status(), &t, &t.layout, secure))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -405,24 +382,17 @@ pub async fn directory_page(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageQuery(f): PageQuery<networks::DirectoryFilter>,
-) -> Response {
-    let r = async {
-        let list = networks::directory(&state, &who, &f).await?;
-        let layout =
-            Layout::for_user(&state, &who, &headers, "Partner directory", "directory").await?;
-        Ok::<_, AppError>(DirectoryTpl {
-            reseller: layout
-                .user
-                .as_ref()
-                .is_some_and(|u| u.account_kind == "reseller"),
-            layout,
-            list,
-            q: f.q.clone().unwrap_or_default(),
-        })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let list = networks::directory(&state, &who, &f).await?;
+    let layout = Layout::for_user(&state, &who, &headers, "Partner directory", "directory").await?;
+    let t = DirectoryTpl {
+        reseller: layout
+            .user
+            .as_ref()
+            .is_some_and(|u| u.account_kind == "reseller"),
+        layout,
+        list,
+        q: f.q.clone().unwrap_or_default(),
+    };
+    show(&state, &t, &t.layout)
 }

@@ -8,9 +8,10 @@ use crate::areas::onboarding;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::http::cookies;
-use crate::kernel::http::layout::error_page;
 use crate::kernel::http::layout::render;
+use crate::kernel::http::layout::show;
 use crate::kernel::http::layout::Layout;
+use crate::kernel::http::layout::PageResult;
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
 use crate::kernel::http::PageId;
@@ -23,7 +24,6 @@ use askama::Template;
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
-    response::Response,
     Extension,
 };
 use serde::Deserialize;
@@ -103,17 +103,13 @@ async fn plans_view(
     ))
 }
 
-pub async fn plans(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match plans_view(&state, &headers, Default::default(), None, None).await {
-        Ok((t, set)) => {
-            let mut r = render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies);
-            if let Some(c) = set {
-                r.headers_mut().append(header::SET_COOKIE, c);
-            }
-            r
-        }
-        Err(e) => error_page(&e),
+pub async fn plans(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let (t, set) = plans_view(&state, &headers, Default::default(), None, None).await?;
+    let mut r = render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies);
+    if let Some(c) = set {
+        r.headers_mut().append(header::SET_COOKIE, c);
     }
+    Ok(r)
 }
 
 #[derive(Deserialize, Default)]
@@ -141,7 +137,7 @@ pub async fn register(
     Extension(meta): Extension<RequestMeta>,
     headers: HeaderMap,
     PageForm(form): PageForm<RegisterForm>,
-) -> Response {
+) -> PageResult {
     let input = onboarding::Registration {
         company_name: form.company_name,
         contact_name: form.contact_name,
@@ -157,17 +153,16 @@ pub async fn register(
     let (status, error, done) = match onboarding::register(&state, &input, &meta.ip, &meta.id).await
     {
         Ok(r) => (StatusCode::CREATED, None, Some(r)),
-        Err(e @ AppError::Internal(_)) => return error_page(&e),
+        Err(e @ AppError::Internal(_)) => return Err(e.into()),
+        // The form again, as it was sent, with the reason.
         Err(e) => (
             e.status(),
             Some((e.field().unwrap_or("").to_string(), e.public_message())),
             None,
         ),
     };
-    match plans_view(&state, &headers, input, error, done).await {
-        Ok((t, _)) => render(status, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+    let (t, _) = plans_view(&state, &headers, input, error, done).await?;
+    Ok(render(status, &t, &t.layout, state.config.secure_cookies))
 }
 
 #[derive(Template)]
@@ -182,31 +177,25 @@ pub async fn requests(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-) -> Response {
-    let r = async {
-        let pending = onboarding::pending(&state, &who).await?;
-        Ok::<_, AppError>(RequestsTpl {
-            layout: Layout::for_user(&state, &who, &headers, "Partnership requests", "requests")
-                .await?,
-            pending,
-            auto_approve: onboarding::setting(&state, onboarding::AUTO_APPROVE)
-                .await?
-                .as_deref()
-                == Some("1"),
-        })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let pending = onboarding::pending(&state, &who).await?;
+    let t = RequestsTpl {
+        layout: Layout::for_user(&state, &who, &headers, "Partnership requests", "requests")
+            .await?,
+        pending,
+        auto_approve: onboarding::setting(&state, onboarding::AUTO_APPROVE)
+            .await?
+            .as_deref()
+            == Some("1"),
+    };
+    show(&state, &t, &t.layout)
 }
 
 pub async fn approve(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageId(id): PageId,
-) -> Response {
+) -> PageResult {
     let r = onboarding::approve(&state, &who, id).await;
     after(&state, r, "/operator/requests", |r| {
         format!(
@@ -227,7 +216,7 @@ pub async fn reject(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(f): PageForm<RejectForm>,
-) -> Response {
+) -> PageResult {
     let r = onboarding::reject(&state, &who, id, &f.reason).await;
     after(&state, r, "/operator/requests", |r| {
         format!("{} was rejected; the reason was emailed.", r.company_name)
@@ -243,7 +232,7 @@ pub async fn settings(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageForm(f): PageForm<SettingsForm>,
-) -> Response {
+) -> PageResult {
     let on = f.auto_approve.is_some();
     let r = onboarding::set_auto_approve(&state, &who, on).await;
     after(&state, r, "/operator/requests", |_| {
@@ -279,33 +268,27 @@ pub async fn history(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageQuery(f): PageQuery<onboarding::HistoryFilter>,
-) -> Response {
-    let r = async {
-        let list = onboarding::history(&state, &who, &f).await?;
-        Ok::<_, AppError>(HistoryTpl {
-            layout: Layout::for_user(&state, &who, &headers, "Decision history", "requests")
-                .await?,
-            base_query: history_query(&f),
-            f,
-            list,
-        })
-    }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let list = onboarding::history(&state, &who, &f).await?;
+    let t = HistoryTpl {
+        layout: Layout::for_user(&state, &who, &headers, "Decision history", "requests").await?,
+        base_query: history_query(&f),
+        f,
+        list,
+    };
+    show(&state, &t, &t.layout)
 }
 
 pub async fn history_csv(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
     PageQuery(f): PageQuery<onboarding::HistoryFilter>,
-) -> Response {
-    match onboarding::history_csv(&state, &who, &f).await {
-        Ok(b) => crate::kernel::http::csv_response("partnership-history.csv", b),
-        Err(e) => error_page(&e),
-    }
+) -> PageResult {
+    let b = onboarding::history_csv(&state, &who, &f).await?;
+    Ok(crate::kernel::http::csv_response(
+        "partnership-history.csv",
+        b,
+    ))
 }
 
 #[derive(Template)]
@@ -330,29 +313,23 @@ pub async fn partners(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageQuery(q): PageQuery<PartnersQuery>,
-) -> Response {
-    let r = async {
-        let rows = onboarding::my_partners(&state, &who, q.q.as_deref()).await?;
-        let mut partners = Vec::new();
-        for row in rows {
-            let sub = billing::subscription(&state, row.account.id).await?;
-            let open = billing::invoices_unchecked(&state, row.account.id)
-                .await?
-                .into_iter()
-                .find(|i| i.status == "open");
-            partners.push((row, sub, open));
-        }
-        Ok::<_, AppError>(PartnersTpl {
-            layout: Layout::for_user(&state, &who, &headers, "My partners", "partners").await?,
-            partners,
-            q: q.q.unwrap_or_default(),
-        })
+) -> PageResult {
+    let rows = onboarding::my_partners(&state, &who, q.q.as_deref()).await?;
+    let mut partners = Vec::new();
+    for row in rows {
+        let sub = billing::subscription(&state, row.account.id).await?;
+        let open = billing::invoices_unchecked(&state, row.account.id)
+            .await?
+            .into_iter()
+            .find(|i| i.status == "open");
+        partners.push((row, sub, open));
     }
-    .await;
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies),
-        Err(e) => error_page(&e),
-    }
+    let t = PartnersTpl {
+        layout: Layout::for_user(&state, &who, &headers, "My partners", "partners").await?,
+        partners,
+        q: q.q.unwrap_or_default(),
+    };
+    show(&state, &t, &t.layout)
 }
 
 #[derive(Deserialize)]
@@ -366,7 +343,7 @@ pub async fn partner_update(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(f): PageForm<PartnerForm>,
-) -> Response {
+) -> PageResult {
     let r = onboarding::set_external_invoice_id(&state, &who, id, &f.external_invoice_id).await;
     after(&state, r, "/operator/partners", |_| {
         "The external invoice id was saved.".into()
@@ -384,7 +361,7 @@ pub async fn payment(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageForm(f): PageForm<PaymentForm>,
-) -> Response {
+) -> PageResult {
     let input = billing::PaymentInput {
         reference: f.reference,
         amount: None,

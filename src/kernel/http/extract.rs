@@ -1,5 +1,6 @@
 //! The JSON API under /api/v1: thin handlers over the domain.
 
+use super::layout::PageError;
 use super::MaybeIdentity;
 use crate::kernel::error::AppError;
 use crate::kernel::error::ErrorCode;
@@ -154,35 +155,29 @@ pub(crate) fn has_nul(v: &serde_json::Value) -> bool {
 pub struct PageForm<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
-    type Rejection = Response;
-    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+    type Rejection = PageError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, PageError> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| crate::kernel::http::layout::error_page(&AppError::PayloadTooLarge))?;
+            .map_err(|_| PageError(AppError::PayloadTooLarge))?;
         match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) {
             Ok(pairs)
                 if pairs
                     .iter()
                     .any(|(k, v)| k.contains('\0') || v.contains('\0')) =>
             {
-                return Err(crate::kernel::http::layout::error_page(
-                    &AppError::bad_request(
-                        ErrorCode::InvalidText,
-                        "Text must not contain NUL characters",
-                    ),
-                ))
+                return Err(PageError(nul_error()))
             }
             _ => {}
         }
-        match serde_urlencoded::from_bytes::<T>(&bytes) {
-            Ok(v) => Ok(PageForm(v)),
-            Err(e) => Err(crate::kernel::http::layout::error_page(
-                &AppError::bad_request(
+        serde_urlencoded::from_bytes::<T>(&bytes)
+            .map(PageForm)
+            .map_err(|e| {
+                PageError(AppError::bad_request(
                     ErrorCode::InvalidForm,
                     format!("The form could not be read: {e}"),
-                ),
-            )),
-        }
+                ))
+            })
     }
 }
 
@@ -190,15 +185,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
 pub struct PageQuery<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
-    type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, PageError> {
         if query_has_nul(parts.uri.query().unwrap_or("")) {
-            return Err(crate::kernel::http::layout::error_page(&nul_error()));
+            return Err(PageError(nul_error()));
         }
         serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
             .map(PageQuery)
             .map_err(|e| {
-                crate::kernel::http::layout::error_page(&AppError::bad_request(
+                PageError(AppError::bad_request(
                     ErrorCode::InvalidQuery,
                     format!("The address could not be read: {e}"),
                 ))

@@ -270,15 +270,35 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub(crate) fn page<T: Template>(
-    state: &AppState,
-    r: Result<T, AppError>,
-    layout: impl Fn(&T) -> &Layout,
-) -> Response {
-    match r {
-        Ok(t) => render(StatusCode::OK, &t, layout(&t), state.config.secure_cookies),
-        Err(e) => error_page(&e),
+/// A page handler's error, answered with the error page (status, message, code, request id).
+/// Page handlers return `PageResult` and use `?`; the errors a form shows to its user (field
+/// errors, conflicts) are matched before, where the form is rendered again or the flash set.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+/// What a page handler returns.
+pub type PageResult<T = Response> = Result<T, PageError>;
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
     }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(&self.0)
+    }
+}
+
+/// A page rendered with 200.
+pub(crate) fn show<T: Template>(state: &AppState, tpl: &T, layout: &Layout) -> PageResult {
+    Ok(render(
+        StatusCode::OK,
+        tpl,
+        layout,
+        state.config.secure_cookies,
+    ))
 }
 
 #[cfg(test)]
