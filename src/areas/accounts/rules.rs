@@ -48,11 +48,16 @@ impl Account {
     /// event concerning both: "the operator", or its name and kind as that tree already sees
     /// them (a reseller under My resellers, a partner under My partner or in the directory).
     pub fn known_as(&self) -> String {
-        if self.kind == "operator" {
-            "the operator".to_string()
-        } else {
-            format!("{} ({})", self.name, self.kind)
-        }
+        known_as(&self.kind, &self.name)
+    }
+}
+
+/// `Account::known_as` of an account of `kind` named `name`.
+pub fn known_as(kind: &str, name: &str) -> String {
+    if kind == "operator" {
+        "the operator".to_string()
+    } else {
+        format!("{name} ({kind})")
     }
 }
 

@@ -783,7 +783,8 @@ fn requests_schemas() -> Value {
             "starts_at": time, "ends_at": time,
             "status": { "type": "string", "enum": ["pending", "approved", "rejected", "withdrawn"] },
             "phase": { "type": "string", "description": "pending, rejected, active (add-on), credited (impressions), scheduled/sent (broadcast), scheduled/live/ended (campaign), linked (reseller)" },
-            "recipients": opt_int, "reason": opt_str, "created_at": { "type": "string", "format": "date-time" }, "decided_at": time, "decided_by": opt_str } },
+            "recipients": opt_int, "reason": opt_str, "created_at": { "type": "string", "format": "date-time" }, "decided_at": time,
+            "decided_by": { "type": "string", "nullable": true, "description": "Who decided, as the reader's side may know it: to the deciding side (the addressee, or an account above it) the email of the login that decided; to the requester's side and anyone else the deciding account by the name it knows: \"the operator\", or \"<name> (<kind>)\" such as \"Harbor Media (partner)\"" } } },
         "RequestPage": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
             "items": { "type": "array", "items": { "$ref": "#/components/schemas/Request" } },
             "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } },
@@ -795,7 +796,7 @@ fn requests_schemas() -> Value {
         "Decision": { "type": "object", "required": ["id", "type", "title", "partner", "decision", "decided_at", "decided_by"], "properties": {
             "id": int, "type": { "type": "string" }, "type_label": { "type": "string" }, "title": { "type": "string" }, "partner": { "type": "string" },
             "decision": { "type": "string", "enum": ["approved", "rejected"] }, "reason": opt_str,
-            "decided_at": { "type": "string", "format": "date-time" }, "decided_by": { "type": "string" } } },
+            "decided_at": { "type": "string", "format": "date-time" }, "decided_by": { "type": "string", "description": "The email of the login that decided (the history is the deciding side's)" } } },
         "LinkedReseller": { "type": "object", "required": ["id", "name", "linked_at"], "properties": {
             "id": int, "name": { "type": "string" }, "email": opt_str, "phone": opt_str, "linked_at": { "type": "string", "format": "date-time" } } },
         "LinkedResellerList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/LinkedReseller" } } } },
