@@ -85,8 +85,13 @@ pub(crate) async fn world(app: &TestApp) -> World {
 
 /// The reseller asks the partner (request for partner); returns the request's id.
 pub(crate) async fn ask(w: &World, partner: i64) -> i64 {
+    ask_as(&w.rs, partner).await
+}
+
+/// A reseller's login asks a partner (request for partner); returns the request's id.
+pub(crate) async fn ask_as(s: &Session, partner: i64) -> i64 {
     expect(
-        w.rs.post(
+        s.post(
             "/api/v1/requests",
             json!({"type": "reseller_link", "partner_id": partner}),
         )
@@ -101,12 +106,25 @@ pub(crate) async fn ask(w: &World, partner: i64) -> i64 {
 /// Request for partner and acceptance.
 pub(crate) async fn link(w: &World) {
     let id = ask(w, w.partner).await;
-    expect(
-        w.ps.post(&format!("/api/v1/inbox/{id}/approve"), json!({}))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    decide(&w.ps, id, None).await;
+}
+
+/// The addressee's login approves a request, or rejects it with a reason; returns the answer.
+pub(crate) async fn decide(s: &Session, id: i64, reject: Option<&str>) -> Value {
+    let r = match reject {
+        None => {
+            s.post(&format!("/api/v1/inbox/{id}/approve"), json!({}))
+                .await
+        }
+        Some(reason) => {
+            s.post(
+                &format!("/api/v1/inbox/{id}/reject"),
+                json!({ "reason": reason }),
+            )
+            .await
+        }
+    };
+    expect(r, StatusCode::OK).await
 }
 
 pub(crate) async fn follower(s: &Session, w: &World, follow: bool) {
@@ -304,15 +322,7 @@ async fn every_event_between_a_reseller_and_its_partner_is_on_both_sides_with_wh
 
     // Asked and rejected; asked and withdrawn; asked and accepted.
     let first = ask(&w, w.partner).await;
-    expect(
-        w.ps.post(
-            &format!("/api/v1/inbox/{first}/reject"),
-            json!({"reason": "Not this month"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    decide(&w.ps, first, Some("Not this month")).await;
     let second = ask(&w, w.partner).await;
     expect(
         w.rs.post(&format!("/api/v1/requests/{second}/withdraw"), json!({}))
@@ -482,15 +492,18 @@ async fn every_event_between_a_reseller_and_its_partner_is_on_both_sides_with_wh
         .await,
         1
     );
-    assert_other_side_rows_bare(&app, PARTNER_AS_SEEN, 4).await;
+    // The rejection, two acceptances and the removal; and the partner leaving the directory
+    // while the last request waited (tests/it/closing_ties.rs).
+    assert_other_side_rows_bare(&app, PARTNER_AS_SEEN, 5).await;
 }
 
-/// The operator's decision on a partner's request: the operator's log keeps the login and
-/// address that decided; the partner's log reads that the operator decided, and the reason.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_operators_decisions_on_a_partners_requests_name_the_operator_only() {
-    let app = TestApp::spawn().await;
-    let w = world(&app).await;
+/// The partner asks the operator for two broadcasts (in an hour) on its channel; the operator
+/// approves the first and rejects the second ("Too close to the other one"). Returns the ids
+/// and the operator's two answers.
+pub(crate) async fn operator_decides_two_broadcasts(
+    app: &TestApp,
+    w: &World,
+) -> (Vec<i64>, Vec<Value>) {
     let starts = partner_panel::clock::rfc3339(app.state.now_ms() + 3_600_000);
     let mut ids = Vec::new();
     for text in ["Spring news", "Summer news"] {
@@ -506,21 +519,18 @@ async fn the_operators_decisions_on_a_partners_requests_name_the_operator_only()
         .await;
         ids.push(v["id"].as_i64().unwrap());
     }
-    expect(
-        w.op.post(&format!("/api/v1/inbox/{}/approve", ids[0]), json!({}))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    expect(
-        w.op.post(
-            &format!("/api/v1/inbox/{}/reject", ids[1]),
-            json!({"reason": "Too close to the other one"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let approved = decide(&w.op, ids[0], None).await;
+    let rejected = decide(&w.op, ids[1], Some("Too close to the other one")).await;
+    (ids, vec![approved, rejected])
+}
+
+/// The operator's decision on a partner's request: the operator's log keeps the login and
+/// address that decided; the partner's log reads that the operator decided, and the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operators_decisions_on_a_partners_requests_name_the_operator_only() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    operator_decides_two_broadcasts(&app, &w).await;
 
     let plog = log_of(&w.pv).await;
     let pcsv = csv_of(&w.pv).await;

@@ -4,10 +4,11 @@
 //! ("the operator", "Harbor Media (partner)"), never the deciding login's email.
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::audit_sides::{
-    ask, expect, world, World, OPERATOR_AS_SEEN, PARTNER_AS_SEEN, PARTNER_SIDE_EMAILS,
+    ask, decide, expect, operator_decides_two_broadcasts, world, World, OPERATOR_AS_SEEN,
+    PARTNER_AS_SEEN, PARTNER_SIDE_EMAILS,
 };
 use crate::support::*;
 
@@ -47,40 +48,11 @@ fn all_decided_by(list: &Value, want: &str) -> usize {
 async fn a_partner_reads_that_the_operator_decided_and_the_operator_reads_its_login() {
     let app = TestApp::spawn().await;
     let w = world(&app).await;
-    let starts = partner_panel::clock::rfc3339(app.state.now_ms() + 3_600_000);
-    let mut ids = Vec::new();
-    for text in ["Spring news", "Summer news"] {
-        let v = expect(
-            w.ps.post(
-                "/api/v1/requests",
-                json!({"type": "broadcast", "channel_id": w.channel, "engagement": "message",
-                       "message": text, "starts_at": starts}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
-        assert!(v["decided_by"].is_null(), "{v}");
-        ids.push(v["id"].as_i64().unwrap());
-    }
+    let (ids, answers) = operator_decides_two_broadcasts(&app, &w).await;
     // The decision's answer goes to the deciding side: its login.
-    let approved = expect(
-        w.op.post(&format!("/api/v1/inbox/{}/approve", ids[0]), json!({}))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(approved["decided_by"], ADMIN_EMAIL);
-    let rejected = expect(
-        w.op.post(
-            &format!("/api/v1/inbox/{}/reject", ids[1]),
-            json!({"reason": "Too close to the other one"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(rejected["decided_by"], ADMIN_EMAIL);
+    for a in &answers {
+        assert_eq!(a["decided_by"], ADMIN_EMAIL, "{a}");
+    }
 
     // The requester's side: owner and viewer, one request and the list.
     for s in [&w.ps, &w.pv] {
@@ -138,23 +110,10 @@ async fn a_reseller_reads_the_partner_that_decided_and_the_partner_reads_its_log
     let app = TestApp::spawn().await;
     let w = world(&app).await;
     let first = ask(&w, w.partner).await;
-    let rejected = expect(
-        w.ps.post(
-            &format!("/api/v1/inbox/{first}/reject"),
-            json!({"reason": "Not this month"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let rejected = decide(&w.ps, first, Some("Not this month")).await;
     assert_eq!(rejected["decided_by"], "owner@harbor.test");
     let second = ask(&w, w.partner).await;
-    let approved = expect(
-        w.ps.post(&format!("/api/v1/inbox/{second}/approve"), json!({}))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let approved = decide(&w.ps, second, None).await;
     assert_eq!(approved["decided_by"], "owner@harbor.test");
 
     // The requester's side.

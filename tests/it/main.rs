@@ -8,6 +8,7 @@ mod audit_sides;
 mod auth;
 mod billing;
 mod browser;
+mod closing_ties;
 mod decided_by;
 mod jobs;
 mod networks;
