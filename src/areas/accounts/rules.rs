@@ -330,16 +330,10 @@ pub async fn update(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    let mut changes = Vec::new();
-    if name != a.name {
-        changes.push(format!("name from {} to {name}", a.name));
-    }
-    if email != a.email {
-        changes.push("email".to_string());
-    }
-    if phone != a.phone {
-        changes.push("phone".to_string());
-    }
+    let changes = audit::Changes::new()
+        .value("name", &a.name, &name)
+        .field("email", &a.email, &email)
+        .field("phone", &a.phone, &phone);
     audit::record(
         &mut tx,
         now,
@@ -349,11 +343,7 @@ pub async fn update(
             action: "account.update",
             target_type: Some("account"),
             target_id: Some(id.to_string()),
-            detail: Some(if changes.is_empty() {
-                "no change".into()
-            } else {
-                changes.join("; ")
-            }),
+            detail: Some(changes.detail()),
         },
     )
     .await?;
