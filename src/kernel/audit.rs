@@ -100,6 +100,53 @@ pub async fn record_across(
     .await
 }
 
+/// What an update changed, for the detail of its audit record: the changes in the order they
+/// are noted, joined by "; ", or "no change". Each is noted only when the old and new values
+/// differ: by its label alone (`field`, for values the log does not repeat, such as contact
+/// details) or with both values (`value`: "name from Old to New").
+#[derive(Clone, Debug, Default)]
+pub struct Changes(Vec<String>);
+
+impl Changes {
+    pub fn new() -> Changes {
+        Changes::default()
+    }
+
+    /// Notes `label` when `old` and `new` differ.
+    pub fn field<T: PartialEq + ?Sized>(mut self, label: &str, old: &T, new: &T) -> Changes {
+        if old != new {
+            self.0.push(label.to_string());
+        }
+        self
+    }
+
+    /// Notes "`label` from `old` to `new`" when they differ.
+    pub fn value<T: PartialEq + std::fmt::Display + ?Sized>(
+        mut self,
+        label: &str,
+        old: &T,
+        new: &T,
+    ) -> Changes {
+        if old != new {
+            self.0.push(format!("{label} from {old} to {new}"));
+        }
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The record's detail: "no change", or the changes joined by "; ".
+    pub fn detail(&self) -> String {
+        if self.0.is_empty() {
+            "no change".into()
+        } else {
+            self.0.join("; ")
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     pub id: i64,
@@ -346,4 +393,26 @@ pub async fn export_csv(
         ]);
     }
     Ok(w.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Changes;
+
+    #[test]
+    fn changes_name_what_differs_in_order_or_no_change() {
+        let (old_email, new_email) = (Some("a@x.test".to_string()), None::<String>);
+        let c = Changes::new()
+            .value("name", "Old Name", "New Name")
+            .field("email", &old_email, &new_email)
+            .field("phone", "1", "1")
+            .value("role", "admin", "admin");
+        assert_eq!(c.detail(), "name from Old Name to New Name; email");
+        assert!(!c.is_empty());
+        let none = Changes::new()
+            .value("name", "Same", "Same")
+            .field("email", &1, &1);
+        assert!(none.is_empty());
+        assert_eq!(none.detail(), "no change");
+    }
 }

@@ -9,18 +9,19 @@ use serde_json::{json, Value};
 use crate::support::*;
 use crate::tree::{add_login, create, PW};
 
-const PARTNER: &str = "Harbor Media";
-const RESELLER: &str = "North Resell";
-const CUSTOMER: &str = "North Cafe";
+pub(crate) const PARTNER: &str = "Harbor Media";
+pub(crate) const RESELLER: &str = "North Resell";
+pub(crate) const CUSTOMER: &str = "North Cafe";
 /// How the partner's log names the reseller, and the reseller's log the partner.
-const RESELLER_AS_SEEN: &str = "North Resell (reseller)";
-const PARTNER_AS_SEEN: &str = "Harbor Media (partner)";
-const OPERATOR_AS_SEEN: &str = "the operator";
+pub(crate) const RESELLER_AS_SEEN: &str = "North Resell (reseller)";
+pub(crate) const PARTNER_AS_SEEN: &str = "Harbor Media (partner)";
+pub(crate) const OPERATOR_AS_SEEN: &str = "the operator";
 /// Every login of the reseller's tree (the reseller's own and its customer's).
-const RESELLER_SIDE_EMAILS: [&str; 3] = ["nora@north.test", "viewer@north.test", "cafe@north.test"];
-const PARTNER_SIDE_EMAILS: [&str; 2] = ["owner@harbor.test", "viewer@harbor.test"];
+pub(crate) const RESELLER_SIDE_EMAILS: [&str; 3] =
+    ["nora@north.test", "viewer@north.test", "cafe@north.test"];
+pub(crate) const PARTNER_SIDE_EMAILS: [&str; 2] = ["owner@harbor.test", "viewer@harbor.test"];
 
-async fn expect(r: reqwest::Response, want: StatusCode) -> Value {
+pub(crate) async fn expect(r: reqwest::Response, want: StatusCode) -> Value {
     let status = r.status();
     let text = r.text().await.unwrap();
     assert_eq!(status, want, "{text}");
@@ -29,20 +30,20 @@ async fn expect(r: reqwest::Response, want: StatusCode) -> Value {
 
 /// The operator, a partner serving resellers (owner and viewer) with a channel, a reseller
 /// (owner and viewer) and a customer below the reseller with a login of its own.
-struct World {
-    op: Session,
-    partner: i64,
-    ps: Session,
-    pv: Session,
-    channel: i64,
-    reseller: i64,
-    rs: Session,
-    rv: Session,
-    customer: i64,
-    cs: Session,
+pub(crate) struct World {
+    pub(crate) op: Session,
+    pub(crate) partner: i64,
+    pub(crate) ps: Session,
+    pub(crate) pv: Session,
+    pub(crate) channel: i64,
+    pub(crate) reseller: i64,
+    pub(crate) rs: Session,
+    pub(crate) rv: Session,
+    pub(crate) customer: i64,
+    pub(crate) cs: Session,
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let op = app.login_admin().await;
     let partner = create(&op, 1, "partner", PARTNER).await;
     add_login(&op, partner, "owner@harbor.test", "owner").await;
@@ -83,9 +84,14 @@ async fn world(app: &TestApp) -> World {
 }
 
 /// The reseller asks the partner (request for partner); returns the request's id.
-async fn ask(w: &World, partner: i64) -> i64 {
+pub(crate) async fn ask(w: &World, partner: i64) -> i64 {
+    ask_as(&w.rs, partner).await
+}
+
+/// A reseller's login asks a partner (request for partner); returns the request's id.
+pub(crate) async fn ask_as(s: &Session, partner: i64) -> i64 {
     expect(
-        w.rs.post(
+        s.post(
             "/api/v1/requests",
             json!({"type": "reseller_link", "partner_id": partner}),
         )
@@ -98,17 +104,30 @@ async fn ask(w: &World, partner: i64) -> i64 {
 }
 
 /// Request for partner and acceptance.
-async fn link(w: &World) {
+pub(crate) async fn link(w: &World) {
     let id = ask(w, w.partner).await;
-    expect(
-        w.ps.post(&format!("/api/v1/inbox/{id}/approve"), json!({}))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    decide(&w.ps, id, None).await;
 }
 
-async fn follower(s: &Session, w: &World, follow: bool) {
+/// The addressee's login approves a request, or rejects it with a reason; returns the answer.
+pub(crate) async fn decide(s: &Session, id: i64, reject: Option<&str>) -> Value {
+    let r = match reject {
+        None => {
+            s.post(&format!("/api/v1/inbox/{id}/approve"), json!({}))
+                .await
+        }
+        Some(reason) => {
+            s.post(
+                &format!("/api/v1/inbox/{id}/reject"),
+                json!({ "reason": reason }),
+            )
+            .await
+        }
+    };
+    expect(r, StatusCode::OK).await
+}
+
+pub(crate) async fn follower(s: &Session, w: &World, follow: bool) {
     let path = if follow {
         format!("/api/v1/channels/{}/followers", w.channel)
     } else {
@@ -122,7 +141,7 @@ async fn follower(s: &Session, w: &World, follow: bool) {
 }
 
 /// Every record of the session's audit log (the account in view and below), newest first.
-async fn log_of(s: &Session) -> Vec<Value> {
+pub(crate) async fn log_of(s: &Session) -> Vec<Value> {
     let mut all = Vec::new();
     for page in 1.. {
         let v = expect(
@@ -141,19 +160,19 @@ async fn log_of(s: &Session) -> Vec<Value> {
     all
 }
 
-async fn csv_of(s: &Session) -> String {
+pub(crate) async fn csv_of(s: &Session) -> String {
     let r = s.get("/api/v1/audit.csv").await;
     assert_eq!(r.status(), StatusCode::OK);
     r.text().await.unwrap()
 }
 
-fn of_action<'a>(log: &'a [Value], action: &str) -> Vec<&'a Value> {
+pub(crate) fn of_action<'a>(log: &'a [Value], action: &str) -> Vec<&'a Value> {
     log.iter().filter(|r| r["action"] == action).collect()
 }
 
 /// What the partner's side must never read of the reseller's tree: its logins, the customer's
 /// name and id, addresses of the reseller's side.
-fn assert_partner_side_clean(w: &World, log: &[Value], csv: &str) {
+pub(crate) fn assert_partner_side_clean(w: &World, log: &[Value], csv: &str) {
     let json = serde_json::to_string(log).unwrap();
     for text in [&json, csv] {
         for email in RESELLER_SIDE_EMAILS {
@@ -195,7 +214,7 @@ fn assert_partner_side_clean(w: &World, log: &[Value], csv: &str) {
 }
 
 /// The same for the reseller's side: nothing of the partner's logins.
-fn assert_reseller_side_clean(log: &[Value], csv: &str) {
+pub(crate) fn assert_reseller_side_clean(log: &[Value], csv: &str) {
     let json = serde_json::to_string(log).unwrap();
     for text in [&json, csv] {
         for email in PARTNER_SIDE_EMAILS {
@@ -214,7 +233,7 @@ fn assert_reseller_side_clean(log: &[Value], csv: &str) {
 }
 
 /// The rows written for the other side carry no login, home account, address or request id.
-async fn assert_other_side_rows_bare(app: &TestApp, label: &str, expected_rows: i64) {
+pub(crate) async fn assert_other_side_rows_bare(app: &TestApp, label: &str, expected_rows: i64) {
     assert_eq!(
         app.count(&format!(
             "SELECT COUNT(*) FROM audit_log WHERE login_email = '{label}'"
@@ -303,15 +322,7 @@ async fn every_event_between_a_reseller_and_its_partner_is_on_both_sides_with_wh
 
     // Asked and rejected; asked and withdrawn; asked and accepted.
     let first = ask(&w, w.partner).await;
-    expect(
-        w.ps.post(
-            &format!("/api/v1/inbox/{first}/reject"),
-            json!({"reason": "Not this month"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    decide(&w.ps, first, Some("Not this month")).await;
     let second = ask(&w, w.partner).await;
     expect(
         w.rs.post(&format!("/api/v1/requests/{second}/withdraw"), json!({}))
@@ -481,15 +492,18 @@ async fn every_event_between_a_reseller_and_its_partner_is_on_both_sides_with_wh
         .await,
         1
     );
-    assert_other_side_rows_bare(&app, PARTNER_AS_SEEN, 4).await;
+    // The rejection, two acceptances and the removal; and the partner leaving the directory
+    // while the last request waited (tests/it/closing_ties.rs).
+    assert_other_side_rows_bare(&app, PARTNER_AS_SEEN, 5).await;
 }
 
-/// The operator's decision on a partner's request: the operator's log keeps the login and
-/// address that decided; the partner's log reads that the operator decided, and the reason.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_operators_decisions_on_a_partners_requests_name_the_operator_only() {
-    let app = TestApp::spawn().await;
-    let w = world(&app).await;
+/// The partner asks the operator for two broadcasts (in an hour) on its channel; the operator
+/// approves the first and rejects the second ("Too close to the other one"). Returns the ids
+/// and the operator's two answers.
+pub(crate) async fn operator_decides_two_broadcasts(
+    app: &TestApp,
+    w: &World,
+) -> (Vec<i64>, Vec<Value>) {
     let starts = partner_panel::clock::rfc3339(app.state.now_ms() + 3_600_000);
     let mut ids = Vec::new();
     for text in ["Spring news", "Summer news"] {
@@ -505,21 +519,18 @@ async fn the_operators_decisions_on_a_partners_requests_name_the_operator_only()
         .await;
         ids.push(v["id"].as_i64().unwrap());
     }
-    expect(
-        w.op.post(&format!("/api/v1/inbox/{}/approve", ids[0]), json!({}))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    expect(
-        w.op.post(
-            &format!("/api/v1/inbox/{}/reject", ids[1]),
-            json!({"reason": "Too close to the other one"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let approved = decide(&w.op, ids[0], None).await;
+    let rejected = decide(&w.op, ids[1], Some("Too close to the other one")).await;
+    (ids, vec![approved, rejected])
+}
+
+/// The operator's decision on a partner's request: the operator's log keeps the login and
+/// address that decided; the partner's log reads that the operator decided, and the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operators_decisions_on_a_partners_requests_name_the_operator_only() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    operator_decides_two_broadcasts(&app, &w).await;
 
     let plog = log_of(&w.pv).await;
     let pcsv = csv_of(&w.pv).await;

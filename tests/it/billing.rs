@@ -10,7 +10,7 @@ const DAY: i64 = 86_400;
 const SECRET: &str = "webhook-secret-for-tests";
 
 /// Registers, approves and signs in a partner; returns (operator, partner session, partner id).
-async fn onboard(app: &TestApp) -> (Session, Session, i64) {
+pub(crate) async fn onboard(app: &TestApp) -> (Session, Session, i64) {
     let op = app.login_admin().await;
     let r = op
         .post(
@@ -63,7 +63,7 @@ fn long_sessions(c: &mut partner_panel::config::Config) {
     c.session_absolute = std::time::Duration::from_secs(400 * DAY as u64);
 }
 
-async fn scan(app: &TestApp) -> Value {
+pub(crate) async fn scan(app: &TestApp) -> Value {
     let r = partner_panel::areas::billing::scan(&app.state)
         .await
         .unwrap();

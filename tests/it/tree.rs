@@ -843,3 +843,85 @@ async fn dashboard_rights_hostile_queries_and_paths() {
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
 }
+
+/// The detail of the latest record of `action` in the session's audit log.
+async fn latest_detail(s: &Session, action: &str) -> String {
+    let v: Value = s
+        .get(&format!("/api/v1/audit?action={action}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["items"][0]["detail"].as_str().unwrap().to_string()
+}
+
+/// An update's audit record names what changed, in the same words at every such rule (name with
+/// both values, contact details by name), or "no change".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updates_record_what_changed_or_no_change() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let p = create(&op, 1, "partner", "Old Name").await;
+    let account = format!("/api/v1/accounts/{p}");
+    assert_eq!(
+        op.patch(
+            &account,
+            json!({"name": "New Name", "email": "hello@new.test"})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        latest_detail(&op, "account.update").await,
+        "name from Old Name to New Name; email"
+    );
+    op.patch(
+        &account,
+        json!({"name": "New Name", "phone": "+1 555 0199"}),
+    )
+    .await;
+    assert_eq!(latest_detail(&op, "account.update").await, "phone");
+    op.patch(&account, json!({"name": "New Name"})).await;
+    assert_eq!(latest_detail(&op, "account.update").await, "no change");
+
+    add_login(&op, p, "owner@new.test", "owner").await;
+    let ps = app.login("owner@new.test", PW).await;
+    let r = ps
+        .post(
+            "/api/v1/dealers",
+            json!({"name": "North Dealer", "contact_name": "Dana Dealer", "email": "contact@dealer.test",
+                   "phone": "+1 555 0100", "username": "dealer-north", "password": "dealer-password-1"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let d = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = ps
+        .patch(
+            &format!("/api/v1/dealers/{d}"),
+            json!({"name": "South Dealer", "contact_name": "Dan Dealer", "phone": "+1 555 0101"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        latest_detail(&ps, "dealer.update").await,
+        "name from North Dealer to South Dealer; contact name; phone"
+    );
+    ps.patch(&format!("/api/v1/dealers/{d}"), json!({})).await;
+    assert_eq!(latest_detail(&ps, "dealer.update").await, "no change");
+
+    let r = op
+        .patch(
+            "/api/v1/me",
+            json!({"name": "Ingrid Operator", "email": "ingrid@panel.test",
+                   "current_password": ADMIN_PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        latest_detail(&op, "profile.update").await,
+        format!("name; email from {ADMIN_EMAIL} to ingrid@panel.test")
+    );
+    op.patch("/api/v1/me", json!({})).await;
+    assert_eq!(latest_detail(&op, "profile.update").await, "no change");
+}

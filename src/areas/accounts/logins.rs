@@ -234,12 +234,10 @@ pub async fn update_profile(
                 e.into()
             }
         })?;
-    let mut changes = Vec::new();
-    if name != me.name {
-        changes.push("name".to_string());
-    }
+    let changes = audit::Changes::new()
+        .field("name", &me.name, &name)
+        .value("email", &me.email, &email);
     if email_changes {
-        changes.push(format!("email from {} to {email}", me.email));
         crate::kernel::notify::enqueue(
             state,
             &mut tx,
@@ -260,11 +258,7 @@ pub async fn update_profile(
             action: "profile.update",
             target_type: Some("login"),
             target_id: Some(me.id.to_string()),
-            detail: Some(if changes.is_empty() {
-                "no change".into()
-            } else {
-                changes.join("; ")
-            }),
+            detail: Some(changes.detail()),
         },
     )
     .await?;

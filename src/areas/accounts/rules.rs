@@ -66,11 +66,29 @@ impl Account {
     /// event concerning both: "the operator", or its name and kind as that tree already sees
     /// them (a reseller under My resellers, a partner under My partner or in the directory).
     pub fn known_as(&self) -> String {
-        if self.kind == "operator" {
-            "the operator".to_string()
-        } else {
-            format!("{} ({})", self.name, self.kind)
-        }
+        known_as(&self.kind, &self.name)
+    }
+}
+
+/// `Account::known_as` of an account of `kind` named `name`.
+pub fn known_as(kind: &str, name: &str) -> String {
+    if kind == "operator" {
+        "the operator".to_string()
+    } else {
+        format!("{name} ({kind})")
+    }
+}
+
+/// The actor of a record filed on another tree's side of an event (see `audit::record_across`):
+/// whoever acted from the account in view `by`, named as that tree knows the acting side: "the
+/// operator" when the operator acted from its own view, otherwise the account of the acting side
+/// that the tree knows (`kind`, `name`: its partner, its reseller), whoever of that account's
+/// side or above it acted. `None`: the panel itself (a job), which has no name.
+pub fn actor_seen_across(by: Option<&Account>, kind: &str, name: &str) -> audit::Actor {
+    match by {
+        None => audit::Actor::system(),
+        Some(v) if v.kind == "operator" => audit::Actor::known_as(v.known_as()),
+        Some(_) => audit::Actor::known_as(known_as(kind, name)),
     }
 }
 
@@ -352,16 +370,10 @@ pub async fn update(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    let mut changes = Vec::new();
-    if name != a.name {
-        changes.push(format!("name from {} to {name}", a.name));
-    }
-    if email != a.email {
-        changes.push("email".to_string());
-    }
-    if phone != a.phone {
-        changes.push("phone".to_string());
-    }
+    let changes = audit::Changes::new()
+        .value("name", &a.name, &name)
+        .field("email", &a.email, &email)
+        .field("phone", &a.phone, &phone);
     audit::record(
         &mut tx,
         now,
@@ -371,11 +383,7 @@ pub async fn update(
             action: "account.update",
             target_type: Some("account"),
             target_id: Some(id.to_string()),
-            detail: Some(if changes.is_empty() {
-                "no change".into()
-            } else {
-                changes.join("; ")
-            }),
+            detail: Some(changes.detail()),
         },
     )
     .await?;
@@ -402,13 +410,22 @@ pub async fn set_status(
     if a.status == status {
         return Ok(a);
     }
+    let view = get(&state.db, who.view_account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
+    // Links and follows of other trees stay (the data is kept); a reseller waiting for the
+    // answer of a partner that leaves the directory by it (or comes back) reads that it did.
+    let waiting = crate::areas::networks::waiting_for(&mut tx, id).await?;
     sqlx::query("UPDATE accounts SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status)
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
+        .await?;
+    let now_waiting = crate::areas::networks::waiting_for(&mut tx, id).await?;
+    crate::areas::networks::note_directory_changes(&mut tx, now, &view, &waiting, &now_waiting)
         .await?;
     if status == "inactive" {
         sqlx::query(&format!(
@@ -579,6 +596,9 @@ pub async fn delete(
     confirm_accounts: Option<i64>,
 ) -> AppResult<DeletionPreview> {
     let p = deletion_preview(state, who, id).await?;
+    let view = get(&state.db, who.view_account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     if state.db.backend == crate::kernel::db::Backend::Postgres {
@@ -605,6 +625,8 @@ pub async fn delete(
         ));
     }
     let parent = p.account.parent_id.unwrap_or(-1);
+    // Ties to other trees end here, each side outside told what it may see.
+    crate::areas::networks::close_ties(&mut tx, now, id, Some(&view)).await?;
     detach_subtree(&mut tx, id, &p.account.kind, parent).await?;
     sqlx::query(&format!(
         "UPDATE accounts SET status = 'deleted', updated_at = $2 WHERE id IN {SUBTREE}"

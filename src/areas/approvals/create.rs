@@ -473,7 +473,7 @@ pub(crate) async fn insert(
         audit::record(&mut tx, now, &who.actor(), own).await?;
     }
     tx.commit().await?;
-    get(state, id).await?.ok_or(AppError::NotFound)
+    get_seen(state, who, id).await
 }
 
 /// The account that asked (members and up) withdraws a request still waiting; it frees what it
@@ -521,5 +521,5 @@ pub async fn withdraw(state: &AppState, who: &Identity, id: i64) -> AppResult<Re
         audit::record(&mut tx, now, &who.actor(), entry(r.account_id)).await?;
     }
     tx.commit().await?;
-    get(state, id).await?.ok_or(AppError::NotFound)
+    get_seen(state, who, id).await
 }

@@ -259,8 +259,11 @@ pub async fn engagements(state: &AppState, who: &Identity) -> AppResult<Engageme
             .map(|r| from_row(r, now))
             .collect::<Result<Vec<_>, _>>()
     };
-    Ok(Engagements {
+    let mut e = Engagements {
         broadcasts: read(b.query().fetch_all(&state.db.pool).await?)?,
         ads: read(a.query().fetch_all(&state.db.pool).await?)?,
-    })
+    };
+    seen_by(state, who, &mut e.broadcasts).await?;
+    seen_by(state, who, &mut e.ads).await?;
+    Ok(e)
 }

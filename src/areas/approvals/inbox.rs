@@ -58,9 +58,11 @@ pub(crate) fn check_kind(kind: Option<&str>) -> AppResult<Option<&str>> {
     }
 }
 
-/// One page of `sql` (a SELECT of requests) in `order`, with the total.
+/// One page of `sql` (a SELECT of requests) in `order`, with the total, as the identity's side
+/// sees it.
 pub(crate) async fn page_of(
     state: &AppState,
+    who: &Identity,
     sql: Sql,
     order: &str,
     page: i64,
@@ -79,11 +81,13 @@ pub(crate) async fn page_of(
         .int((page - 1) * per_page);
     let rows = sql.query().fetch_all(&state.db.pool).await?;
     let now = state.now_ms();
+    let mut items = rows
+        .iter()
+        .map(|r| from_row(r, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    seen_by(state, who, &mut items).await?;
     Ok(Page {
-        items: rows
-            .iter()
-            .map(|r| from_row(r, now))
-            .collect::<Result<_, _>>()?,
+        items,
         total,
         page,
         per_page,
@@ -113,6 +117,7 @@ pub async fn mine(state: &AppState, who: &Identity, f: &MineFilter) -> AppResult
     }
     page_of(
         state,
+        who,
         sql,
         " ORDER BY r.created_at DESC, r.id DESC",
         page,
@@ -208,7 +213,15 @@ pub async fn inbox(state: &AppState, who: &Identity, f: &InboxFilter) -> AppResu
     if let Some(k) = check_kind(f.kind.as_deref())? {
         sql.push(" AND r.kind = ").str(k);
     }
-    page_of(state, sql, " ORDER BY r.created_at, r.id", page, per_page).await
+    page_of(
+        state,
+        who,
+        sql,
+        " ORDER BY r.created_at, r.id",
+        page,
+        per_page,
+    )
+    .await
 }
 
 /// Approves or rejects a pending request addressed to the account in view (owners and admins).
@@ -350,7 +363,7 @@ pub async fn decide(
     )
     .await?;
     tx.commit().await?;
-    get(state, id).await?.ok_or(AppError::NotFound)
+    get_seen(state, who, id).await
 }
 
 /// The effect of an approval, in the decision's transaction.

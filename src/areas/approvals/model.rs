@@ -91,7 +91,15 @@ pub struct Request {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub decided_at: Option<String>,
+    /// Who decided, as the reader's side may know it (the field keeps its name): to the deciding
+    /// side (the addressee, or an account above it) the email of the login that decided, as in
+    /// its inbox, decision history and audit log; to the requester's side, and anyone else, the
+    /// deciding account as that side knows it: "the operator", or e.g. "Harbor Media (partner)"
+    /// for a reseller's request for partner. Set by `seen_by`; absent until decided.
     pub decided_by: Option<String>,
+    /// The email of the login that decided (shown only to the deciding side).
+    #[serde(skip)]
+    pub decided_by_login: Option<String>,
     #[serde(skip)]
     pub created_by_login_id: Option<i64>,
     #[serde(skip)]
@@ -134,9 +142,10 @@ impl Request {
 pub(crate) const SELECT: &str = "SELECT r.id, r.kind, r.account_id, a.name AS partner_name, r.addressee_id, r.title, \
     r.ref_id, r.channel_id, ch.name AS channel_name, r.engagement, r.content, r.impressions, r.price, r.currency, \
     r.starts_at, r.ends_at, r.status, r.reason, r.created_at, r.decided_at, r.decided_by_email, \
+    d.kind AS decider_kind, d.name AS decider_name, \
     b.status AS b_status, b.recipients, r.created_by_login_id, a.status AS account_status, \
     (SELECT COUNT(*) FROM reseller_links l WHERE l.request_id = r.id) AS linked \
-    FROM requests r JOIN accounts a ON a.id = r.account_id \
+    FROM requests r JOIN accounts a ON a.id = r.account_id JOIN accounts d ON d.id = r.addressee_id \
     LEFT JOIN channels ch ON ch.id = r.channel_id \
     LEFT JOIN broadcasts b ON b.request_id = r.id";
 
@@ -163,6 +172,15 @@ pub(crate) fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
         (s, _) => s.to_string(),
     };
     let content: String = r.try_get("content")?;
+    let decided_by_login: Option<String> = r.try_get("decided_by_email")?;
+    // The addressee decides: until `seen_by` says the reader is on its side, it is named only.
+    let decided_by = match &decided_by_login {
+        Some(_) => Some(crate::areas::accounts::known_as(
+            &r.try_get::<String, _>("decider_kind")?,
+            &r.try_get::<String, _>("decider_name")?,
+        )),
+        None => None,
+    };
     Ok(Request {
         id: r.try_get("id")?,
         type_label: kind_label(&kind).to_string(),
@@ -196,7 +214,8 @@ pub(crate) fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
         decided_at: r
             .try_get::<Option<i64>, _>("decided_at")?
             .map(crate::clock::rfc3339),
-        decided_by: r.try_get("decided_by_email")?,
+        decided_by,
+        decided_by_login,
         created_by_login_id: r.try_get("created_by_login_id")?,
         account_status: r.try_get("account_status")?,
         kind,
@@ -214,12 +233,46 @@ pub(crate) async fn get(state: &AppState, id: i64) -> AppResult<Option<Request>>
         .transpose()?)
 }
 
+/// Names the decider of each request as the identity's side may see it (see
+/// `Request::decided_by`): the login that decided when the account in view reaches the deciding
+/// account (the addressee), whose audit log names that login too; the deciding account by the
+/// name the reader knows it by otherwise.
+pub(crate) async fn seen_by(
+    state: &AppState,
+    who: &Identity,
+    items: &mut [Request],
+) -> AppResult<()> {
+    let mut deciding_side: Vec<(i64, bool)> = Vec::new();
+    for r in items.iter_mut().filter(|r| r.decided_by_login.is_some()) {
+        let on_side = match deciding_side.iter().find(|(id, _)| *id == r.addressee_id) {
+            Some((_, on)) => *on,
+            None => {
+                let on = access::is_within(state, who.view_account_id, r.addressee_id).await?;
+                deciding_side.push((r.addressee_id, on));
+                on
+            }
+        };
+        if on_side {
+            r.decided_by = r.decided_by_login.clone();
+        }
+    }
+    Ok(())
+}
+
+/// A request by id as the identity's side sees it (unchecked: for callers that checked it).
+pub(crate) async fn get_seen(state: &AppState, who: &Identity, id: i64) -> AppResult<Request> {
+    let mut r = get(state, id).await?.ok_or(AppError::NotFound)?;
+    seen_by(state, who, std::slice::from_mut(&mut r)).await?;
+    Ok(r)
+}
+
 /// A request the identity may see: its own account's (or one below), or addressed to it.
 pub async fn request(state: &AppState, who: &Identity, id: i64) -> AppResult<Request> {
-    let r = get(state, id).await?.ok_or(AppError::NotFound)?;
+    let mut r = get(state, id).await?.ok_or(AppError::NotFound)?;
     if r.addressee_id == who.view_account_id
         || access::is_within(state, who.view_account_id, r.account_id).await?
     {
+        seen_by(state, who, std::slice::from_mut(&mut r)).await?;
         Ok(r)
     } else {
         Err(AppError::NotFound)

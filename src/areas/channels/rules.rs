@@ -209,10 +209,30 @@ pub async fn update(
     get(state, id).await?.ok_or(AppError::NotFound)
 }
 
+/// Deletes a channel with its follows. Customers of the partner's linked resellers that followed
+/// it are another tree: each reads, under its own account (so its reseller too), that it no
+/// longer follows the channel because the partner deleted it; the partner's record names none
+/// of them.
 pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<Channel> {
     let c = reach(state, who, id, Need::Write).await?;
+    let view = crate::areas::accounts::get(&state.db, who.view_account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let partner = crate::areas::accounts::get(&state.db, c.account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
+    let across = sqlx::query(
+        "SELECT a.id, a.name FROM channel_followers f JOIN accounts a ON a.id = f.customer_id \
+         WHERE f.channel_id = $1 AND a.status <> 'deleted' AND EXISTS (SELECT 1 FROM reseller_links l \
+         JOIN account_closure c ON c.ancestor_id = l.reseller_id \
+         WHERE l.partner_id = $2 AND c.descendant_id = f.customer_id) ORDER BY a.name, a.id",
+    )
+    .bind(id)
+    .bind(c.account_id)
+    .fetch_all(&mut *tx)
+    .await?;
     sqlx::query("DELETE FROM channels WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)
@@ -230,6 +250,27 @@ pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<Chan
         },
     )
     .await?;
+    let seen_as =
+        crate::areas::accounts::actor_seen_across(Some(&view), &partner.kind, &partner.name);
+    for r in &across {
+        let (customer, name): (i64, String) = (r.try_get("id")?, r.try_get("name")?);
+        audit::record(
+            &mut tx,
+            now,
+            &seen_as,
+            audit::Entry {
+                subject_account_id: Some(customer),
+                action: "channel.delete",
+                target_type: Some("channel"),
+                target_id: Some(id.to_string()),
+                detail: Some(format!(
+                    "{name} (customer {customer}) no longer follows {} of {}: the channel was deleted",
+                    c.name, partner.name
+                )),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(c)
 }

@@ -354,19 +354,11 @@ pub async fn update_dealer(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    let mut changes = Vec::new();
-    if name != a.name {
-        changes.push(format!("name from {} to {name}", a.name));
-    }
-    if contact != current.contact_name {
-        changes.push("contact name".to_string());
-    }
-    if email != a.email {
-        changes.push("email".to_string());
-    }
-    if phone != a.phone {
-        changes.push("phone".to_string());
-    }
+    let changes = audit::Changes::new()
+        .value("name", &a.name, &name)
+        .field("contact name", &current.contact_name, &contact)
+        .field("email", &a.email, &email)
+        .field("phone", &a.phone, &phone);
     audit::record(
         &mut tx,
         now,
@@ -376,11 +368,7 @@ pub async fn update_dealer(
             action: "dealer.update",
             target_type: Some("account"),
             target_id: Some(id.to_string()),
-            detail: Some(if changes.is_empty() {
-                "no change".into()
-            } else {
-                changes.join("; ")
-            }),
+            detail: Some(changes.detail()),
         },
     )
     .await?;

@@ -1,4 +1,4 @@
-//! Dealer and reseller networks: My dealers, package limits, reseller settings, the partner directory, reseller links.
+//! Dealer and reseller networks: My dealers, package limits, reseller settings, the partner directory, reseller links, and what a change in one tree ends in another.
 
 pub mod api;
 pub mod dealers;
@@ -8,11 +8,13 @@ pub mod link_pages;
 pub mod links;
 pub mod pages;
 pub mod settings;
+pub mod ties;
 
 pub use dealers::*;
 pub use limits::*;
 pub use links::*;
 pub use settings::*;
+pub(crate) use ties::*;
 
 use crate::kernel::access::{Reach, Resource, Side};
 

@@ -149,6 +149,7 @@ pub async fn update_reseller_settings(
 ) -> AppResult<ResellerSettings> {
     let partner = partner_in_view(state, who, Need::Admin).await?;
     let cur = load_settings(state, partner.id).await?;
+    let was_serving = cur.serves_resellers;
     let email = match input.email.as_deref().map(str::trim) {
         Some("") => String::new(),
         Some(e) => validate::email("email", e)?,
@@ -209,7 +210,19 @@ pub async fn update_reseller_settings(
     }
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
+    // Resellers waiting for this partner's answer read that it left (or came back to) the
+    // directory, as they see it there; nothing else of the change.
+    let serving_changes = s.serves_resellers != was_serving;
+    let before = if serving_changes {
+        waiting_for(&mut tx, partner.id).await?
+    } else {
+        Vec::new()
+    };
     write_settings(&mut tx, partner.id, &s, now).await?;
+    if serving_changes {
+        let after = waiting_for(&mut tx, partner.id).await?;
+        note_directory_changes(&mut tx, now, &partner, &before, &after).await?;
+    }
     let shown: Vec<&str> = [
         ("email", s.show_email),
         ("phone", s.show_phone),
