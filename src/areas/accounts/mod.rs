@@ -2,11 +2,13 @@
 
 pub mod acting;
 pub mod api;
+pub mod deletion;
 pub mod list;
 pub mod logins;
 pub mod pages;
 pub mod rules;
 
+pub use deletion::*;
 pub use list::*;
 pub use rules::*;
 

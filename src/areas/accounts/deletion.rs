@@ -1,0 +1,216 @@
+//! Deleting an account and its subtree: the preview that names what goes, the locks, the removal.
+
+use super::*;
+use crate::kernel::access;
+use crate::kernel::access::Need;
+use crate::kernel::audit;
+use crate::kernel::error::AppError;
+use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
+use crate::kernel::Identity;
+use crate::state::AppState;
+use serde::Serialize;
+use sqlx::Row as _;
+
+/// What deleting an account would remove.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct DeletionPreview {
+    pub account: Account,
+    /// The account itself and every account below it.
+    pub accounts: i64,
+    pub logins: i64,
+}
+
+pub async fn deletion_preview(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+) -> AppResult<DeletionPreview> {
+    let account = access::account_below(state, who, id, Need::Admin).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let (accounts, logins) = count_subtree(&mut conn, id).await?;
+    Ok(DeletionPreview {
+        account,
+        accounts,
+        logins,
+    })
+}
+
+/// The accounts (itself included) and logins of a subtree, read on `conn`.
+pub(crate) async fn count_subtree(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    let below: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM account_rollup WHERE account_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let logins: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM account_closure c JOIN logins l ON l.account_id = c.descendant_id \
+         WHERE c.ancestor_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((below + 1, logins))
+}
+
+/// Inside a write transaction: locks the chain from the root down to `id` against a concurrent
+/// deletion or shutdown (PostgreSQL: shared row locks; SQLite: the writer lock is held already)
+/// and checks that every account on it is active.
+pub(crate) async fn lock_active_chain(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> AppResult<()> {
+    let lock = if state.db.backend == crate::kernel::db::Backend::Postgres {
+        " FOR SHARE"
+    } else {
+        ""
+    };
+    let statuses: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT status FROM accounts WHERE id IN (SELECT ancestor_id FROM account_closure WHERE descendant_id = $1){lock}"
+    ))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if statuses.is_empty() || statuses.iter().any(|s| s == "deleted") {
+        return Err(AppError::NotFound);
+    }
+    if statuses.iter().any(|s| s != "active") {
+        return Err(AppError::conflict(
+            ErrorCode::ParentInactive,
+            "Accounts cannot be added under an inactive account",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) const SUBTREE: &str =
+    "(SELECT descendant_id FROM account_closure WHERE ancestor_id = $1)";
+
+/// Takes a subtree out of the counts of every account above it, and removes its logins (and so
+/// their sessions and tokens), in `conn`'s transaction.
+pub(crate) async fn detach_subtree(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    kind: &str,
+    parent: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE account_rollup SET \
+           total = total - COALESCE((SELECT r.total FROM account_rollup r WHERE r.account_id = $1 \
+                                     AND r.kind = account_rollup.kind), 0) \
+                         - CASE WHEN kind = $2 THEN 1 ELSE 0 END, \
+           direct = direct - CASE WHEN kind = $2 AND account_id = $3 THEN 1 ELSE 0 END \
+         WHERE account_id IN (SELECT ancestor_id FROM account_closure WHERE descendant_id = $1 AND depth > 0)",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(parent)
+    .execute(&mut *conn)
+    .await?;
+    for sql in [
+        format!("DELETE FROM account_rollup WHERE account_id IN {SUBTREE}"),
+        format!("UPDATE sessions SET acting_as_account_id = NULL WHERE acting_as_account_id IN {SUBTREE}"),
+        format!("DELETE FROM logins WHERE account_id IN {SUBTREE}"),
+    ] {
+        sqlx::query(&sql).bind(id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Deletes an account and everything below it permanently (the data purge); returns how many
+/// accounts and logins went.
+pub async fn remove_subtree(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    let r = sqlx::query("SELECT kind, parent_id FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let kind: String = r.try_get("kind")?;
+    let parent: Option<i64> = r.try_get("parent_id")?;
+    let (accounts, logins) = count_subtree(conn, id).await?;
+    detach_subtree(conn, id, &kind, parent.unwrap_or(-1)).await?;
+    sqlx::query(&format!("DELETE FROM accounts WHERE id IN {SUBTREE}"))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok((accounts, logins))
+}
+
+/// Deletes an account and its whole subtree. `confirm_accounts` must equal the number of
+/// accounts the preview named, so nobody deletes more than they were shown.
+pub async fn delete(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    confirm_accounts: Option<i64>,
+) -> AppResult<DeletionPreview> {
+    let p = deletion_preview(state, who, id).await?;
+    let view = get(&state.db, who.view_account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    if state.db.backend == crate::kernel::db::Backend::Postgres {
+        // Waits for accounts being added below (they hold shared locks on their chain).
+        sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    // Counted again under the lock: what is deleted is exactly what is confirmed.
+    let (accounts, logins) = count_subtree(&mut tx, id).await?;
+    let p = DeletionPreview {
+        accounts,
+        logins,
+        ..p
+    };
+    if confirm_accounts != Some(p.accounts) {
+        return Err(AppError::validation(
+            "confirm_accounts",
+            format!(
+                "Deleting {} removes {} account(s) and {} login(s); confirm with that number of accounts",
+                p.account.name, p.accounts, p.logins
+            ),
+        ));
+    }
+    let parent = p.account.parent_id.unwrap_or(-1);
+    // Ties to other trees end here, each side outside told what it may see.
+    crate::areas::networks::close_ties(&mut tx, now, id, Some(&view)).await?;
+    detach_subtree(&mut tx, id, &p.account.kind, parent).await?;
+    sqlx::query(&format!(
+        "UPDATE accounts SET status = 'deleted', updated_at = $2 WHERE id IN {SUBTREE}"
+    ))
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(parent),
+            action: "account.delete",
+            target_type: Some("account"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "{} with {} account(s) and {} login(s)",
+                p.account.name, p.accounts, p.logins
+            )),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// Past this many accounts below, a page sorted by name walks the name index instead of
+/// sorting the whole subtree.
+pub(crate) const WALK_INDEX_FROM: i64 = 2000;
