@@ -26,12 +26,7 @@ crate::route_table! { ROUTES, routes;
 #[openapi(paths(list_ad_packages, create_ad_package, ad_package_status))]
 pub struct Doc;
 
-#[derive(Deserialize, Default, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AllQuery {
-    /// Operator only: include retired entries (ignored for anyone else).
-    pub all: Option<bool>,
-}
+use super::api::{include_retired, AllQuery};
 
 #[utoipa::path(get, path = "/ad-packages", tag = "requests", operation_id = "listAdPackages",
     summary = "Advertising packages on offer (?all=true for the operator)",
@@ -48,12 +43,7 @@ pub(crate) async fn list_ad_packages(
     >,
     ApiQuery(q): ApiQuery<AllQuery>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let all = match (q.all, who) {
-        (Some(true), Some(who)) => crate::kernel::access::operator(&state, &who, Need::Read)
-            .await
-            .is_ok(),
-        _ => false,
-    };
+    let all = include_retired(&state, &q, who).await;
     Ok(Json(
         json!({ "items": advertising::packages(&state, all).await? }),
     ))
