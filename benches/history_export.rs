@@ -5,6 +5,7 @@
 //!   BENCH_ROWS=20000 cargo bench --bench history_export
 //!   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/pp_bench_history cargo bench --bench history_export
 
+use partner_panel::kernel::enums::Kind;
 use std::{
     sync::{
         atomic::{AtomicBool, AtomicU64, Ordering},
@@ -97,7 +98,7 @@ async fn main() {
                 &mut tx,
                 now,
                 Some(1),
-                "partner",
+                Kind::Partner,
                 &format!("Partner {i:03}, \"Signs\" & Screens"),
                 None,
             )

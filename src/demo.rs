@@ -3,6 +3,7 @@
 use crate::areas::accounts;
 use crate::areas::accounts::logins;
 use crate::kernel::audit;
+use crate::kernel::enums::{Kind, Role};
 use crate::kernel::error::AppError;
 use crate::state::AppState;
 
@@ -37,7 +38,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
         &mut tx,
         now,
         Some(op.id),
-        "partner",
+        Kind::Partner,
         "Northwind Media",
         Some("owner@northwind.example"),
     )
@@ -47,7 +48,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
         &mut tx,
         now,
         Some(op.id),
-        "partner",
+        Kind::Partner,
         "Blue Harbor Signage",
         Some("owner@blueharbor.example"),
     )
@@ -57,7 +58,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
         &mut tx,
         now,
         Some(op.id),
-        "reseller",
+        Kind::Reseller,
         "Summit Resellers",
         Some("owner@summit.example"),
     )
@@ -67,7 +68,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
         &mut tx,
         now,
         Some(partner),
-        "dealer",
+        Kind::Dealer,
         "Northwind Dealer East",
         Some("dealer@northwind.example"),
     )
@@ -80,7 +81,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
         (partner2, "Harbor Dental"),
         (reseller, "Mountain Bakery"),
     ] {
-        accounts::insert(&mut tx, now, Some(parent), "customer", name, None).await?;
+        accounts::insert(&mut tx, now, Some(parent), Kind::Customer, name, None).await?;
         add(());
     }
     for (account, email, name) in [
@@ -98,7 +99,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
                 email,
                 name,
                 password: DEMO_PASSWORD,
-                role: "owner",
+                role: Role::Owner,
             },
         )
         .await?;

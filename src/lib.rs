@@ -10,6 +10,7 @@ pub mod demo;
 pub mod kernel;
 pub mod state;
 
+use crate::kernel::enums::{Kind, Role};
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use areas::accounts::{self, logins};
@@ -68,7 +69,8 @@ pub async fn bootstrap(state: &AppState) -> Result<Option<FirstLogin>, StartErro
     };
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
-    let op = match accounts::insert(&mut tx, now, None, "operator", "Servicecenter", None).await {
+    let op = match accounts::insert(&mut tx, now, None, Kind::Operator, "Servicecenter", None).await
+    {
         Ok(id) => id,
         // Another instance got there first.
         Err(e) if db::is_unique_violation(&e) => return Ok(None),
@@ -84,7 +86,7 @@ pub async fn bootstrap(state: &AppState) -> Result<Option<FirstLogin>, StartErro
             email: &email,
             name: "Operator",
             password: &password,
-            role: "owner",
+            role: Role::Owner,
         },
     )
     .await

@@ -1,5 +1,6 @@
 //! `partner-panel`: serve (the default), migrate, create-login, demo.
 
+use clap::builder::TypedValueParser as _;
 use std::io::Read;
 
 use clap::{Parser, Subcommand};
@@ -43,8 +44,9 @@ enum Command {
         account: Option<i64>,
         /// Its role on that account
         #[arg(long, value_name = "ROLE", default_value = "owner",
-              value_parser = clap::builder::PossibleValuesParser::new(logins::ROLES))]
-        role: String,
+              value_parser = clap::builder::PossibleValuesParser::new(logins::ROLES)
+                  .map(|r| logins::Role::parse(&r).expect("one of the roles")))]
+        role: logins::Role,
     },
     /// Load a small demo channel; with --scale, a realistic tree of about N accounts
     Demo {
@@ -178,7 +180,7 @@ async fn create_login(
     email: String,
     name: Option<String>,
     account: Option<i64>,
-    role: String,
+    role: logins::Role,
 ) {
     let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
     let account_id = match account {
@@ -217,7 +219,7 @@ async fn create_login(
             email: &email,
             name: &name,
             password: &password,
-            role: &role,
+            role,
         },
     )
     .await

@@ -6,6 +6,7 @@
 
 use crate::areas::accounts::logins::Login;
 use crate::areas::accounts::Account;
+use crate::kernel::enums::{Kind, Role};
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorCode;
@@ -23,26 +24,17 @@ pub enum Need {
     Admin,
 }
 
-pub fn rank(role: &str) -> u8 {
-    match role {
-        "owner" => 3,
-        "admin" => 2,
-        "member" => 1,
-        _ => 0,
-    }
-}
-
 /// The role in force: the login's own, or owner while acting as an account below.
-pub fn effective_role(who: &Identity) -> &str {
+pub fn effective_role(who: &Identity) -> Role {
     if who.acting_as.is_some() {
-        "owner"
+        Role::Owner
     } else {
-        &who.login.role
+        who.login.role
     }
 }
 
-pub fn allows(role: &str, need: Need) -> bool {
-    let r = rank(role);
+pub fn allows(role: Role, need: Need) -> bool {
+    let r = role.rank();
     match need {
         Need::Read => true,
         Need::Write => r >= 1,
@@ -117,8 +109,11 @@ pub async fn login(state: &AppState, who: &Identity, login_id: i64) -> AppResult
 
 /// Decides whether the identity may give or change the role `role` on a login of `account_id`:
 /// an admin may not make or change owners of its own account.
-pub fn may_assign_role(who: &Identity, account_id: i64, role: &str) -> AppResult<()> {
-    if role == "owner" && effective_role(who) != "owner" && account_id == who.view_account_id {
+pub fn may_assign_role(who: &Identity, account_id: i64, role: Role) -> AppResult<()> {
+    if role == Role::Owner
+        && effective_role(who) != Role::Owner
+        && account_id == who.view_account_id
+    {
         return Err(AppError::forbidden(
             "only an owner may add or change owners of this account",
         ));
@@ -144,7 +139,7 @@ pub async fn may_act_as(state: &AppState, who: &Identity, target: i64) -> AppRes
             "This is your own account",
         ));
     }
-    if !allows(&who.login.role, Need::Admin) {
+    if !allows(who.login.role, Need::Admin) {
         return Err(AppError::forbidden(
             "only owners and admins may act as another account",
         ));
@@ -160,7 +155,7 @@ pub async fn operator(state: &AppState, who: &Identity, need: Need) -> AppResult
     let view = crate::areas::accounts::get(&state.db, who.view_account_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if view.kind != "operator" {
+    if view.kind != Kind::Operator {
         return Err(AppError::forbidden("only the operator does this"));
     }
     require(who, need)?;

@@ -2,6 +2,7 @@
 
 use crate::kernel::db::Db;
 use crate::kernel::db::Row;
+use crate::kernel::enums::Kind;
 use serde::Serialize;
 use sqlx::Row as _;
 
@@ -271,7 +272,7 @@ async fn filtered(
     );
     sql.int(view.id)
         .push(" AND c.descendant_id = l.subject_account_id)");
-    if view.kind == "operator" {
+    if view.kind == Kind::Operator {
         sql.push(" OR l.subject_account_id IS NULL");
     }
     sql.push(")");

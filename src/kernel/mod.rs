@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod csv;
 pub mod db;
+pub mod enums;
 pub mod error;
 pub mod http;
 pub mod identity;

@@ -1,3 +1,4 @@
+use partner_panel::kernel::enums::Role;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -108,7 +109,7 @@ async fn profile_changes_are_validated_and_a_new_email_needs_the_password() {
             email: "taken@panel.test",
             name: "T",
             password: "password-of-t",
-            role: "admin",
+            role: Role::Admin,
         },
     )
     .await

@@ -115,7 +115,7 @@ pub async fn renew(state: &AppState, who: &Identity) -> AppResult<()> {
             "You are not acting as another account",
         ));
     };
-    if !access::allows(&who.login.role, access::Need::Admin) {
+    if !access::allows(who.login.role, access::Need::Admin) {
         return Err(AppError::forbidden(
             "only owners and admins may act as another account",
         ));

@@ -96,7 +96,7 @@ pub(crate) const SUBTREE: &str =
 pub(crate) async fn detach_subtree(
     conn: &mut sqlx::AnyConnection,
     id: i64,
-    kind: &str,
+    kind: Kind,
     parent: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -132,10 +132,10 @@ pub async fn remove_subtree(
         .bind(id)
         .fetch_one(&mut *conn)
         .await?;
-    let kind: String = r.try_get("kind")?;
+    let kind: Kind = r.try_get("kind")?;
     let parent: Option<i64> = r.try_get("parent_id")?;
     let (accounts, logins) = count_subtree(conn, id).await?;
-    detach_subtree(conn, id, &kind, parent.unwrap_or(-1)).await?;
+    detach_subtree(conn, id, kind, parent.unwrap_or(-1)).await?;
     sqlx::query(&format!("DELETE FROM accounts WHERE id IN {SUBTREE}"))
         .bind(id)
         .execute(&mut *conn)
@@ -183,7 +183,7 @@ pub async fn delete(
     let parent = p.account.parent_id.unwrap_or(-1);
     // Ties to other trees end here, each side outside told what it may see.
     crate::areas::networks::close_ties(&mut tx, now, id, Some(&view)).await?;
-    detach_subtree(&mut tx, id, &p.account.kind, parent).await?;
+    detach_subtree(&mut tx, id, p.account.kind, parent).await?;
     sqlx::query(&format!(
         "UPDATE accounts SET status = 'deleted', updated_at = $2 WHERE id IN {SUBTREE}"
     ))

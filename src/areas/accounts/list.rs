@@ -114,7 +114,7 @@ pub struct ListFilter {
 }
 
 fn kind_values() -> utoipa::openapi::Object {
-    crate::kernel::http::openapi::one_of(&super::KINDS)
+    crate::kernel::http::openapi::one_of(super::KINDS)
 }
 
 fn status_values() -> utoipa::openapi::Object {

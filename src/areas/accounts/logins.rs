@@ -12,7 +12,9 @@ use crate::state::AppState;
 use serde::Serialize;
 use sqlx::Row as _;
 
-pub const ROLES: [&str; 4] = ["owner", "admin", "member", "viewer"];
+pub use crate::kernel::enums::{LoginStatus, Role};
+
+pub const ROLES: &[&str] = Role::TEXTS;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Login {
@@ -22,20 +24,20 @@ pub struct Login {
     pub email: String,
     pub name: String,
     #[schema(schema_with = role_values)]
-    pub role: String,
+    pub role: Role,
     pub dashboard_rights: bool,
     #[schema(schema_with = status_values)]
-    pub status: String,
+    pub status: LoginStatus,
     #[serde(skip)]
     pub password_hash: String,
 }
 
 fn role_values() -> utoipa::openapi::Object {
-    crate::kernel::http::openapi::one_of(&ROLES)
+    crate::kernel::http::openapi::one_of(ROLES)
 }
 
 fn status_values() -> utoipa::openapi::Object {
-    crate::kernel::http::openapi::one_of(&["active", "inactive"])
+    crate::kernel::http::openapi::one_of(LoginStatus::TEXTS)
 }
 
 pub const COLUMNS: &str =
@@ -87,7 +89,7 @@ pub struct NewLogin<'a> {
     pub email: &'a str,
     pub name: &'a str,
     pub password: &'a str,
-    pub role: &'a str,
+    pub role: Role,
 }
 
 /// Validates and creates a login in `conn`'s transaction.
@@ -125,12 +127,6 @@ pub async fn prepare_with(
 ) -> AppResult<(String, String, String)> {
     let name = validate::name("name", new.name, validate::MAX_NAME)?;
     validate::new_password("password", new.password)?;
-    if !ROLES.contains(&new.role) {
-        return Err(AppError::validation(
-            "role",
-            "Role must be owner, admin, member or viewer",
-        ));
-    }
     let hash = state.hasher.hash(new.password).await?;
     Ok((email, name, hash))
 }
@@ -145,7 +141,7 @@ pub async fn insert_hashed(
     email: &str,
     name: &str,
     hash: &str,
-    role: &str,
+    role: Role,
 ) -> AppResult<i64> {
     let now = state.now_ms();
     let id: i64 = sqlx::query_scalar(
@@ -398,10 +394,11 @@ pub async fn create_for_account(
     let account =
         crate::kernel::access::account(state, who, account_id, crate::kernel::access::Need::Admin)
             .await?;
-    let role = if input.role.trim().is_empty() {
-        "member"
-    } else {
-        input.role.trim()
+    let role = match input.role.trim() {
+        "" => Role::Member,
+        r => Role::parse(r).ok_or_else(|| {
+            AppError::validation("role", "Role must be owner, admin, member or viewer")
+        })?,
     };
     crate::kernel::access::may_assign_role(who, account.id, role)?;
     let new = NewLogin {
@@ -464,31 +461,25 @@ pub async fn update_login(
             "change your own login under My profile",
         ));
     }
-    if l.role == "owner" {
-        crate::kernel::access::may_assign_role(who, l.account_id, "owner")?;
+    if l.role == Role::Owner {
+        crate::kernel::access::may_assign_role(who, l.account_id, Role::Owner)?;
     }
     let name = match &input.name {
         Some(n) => validate::name("name", n, validate::MAX_NAME)?,
         None => l.name.clone(),
     };
-    let role = input
-        .role
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or(&l.role)
-        .to_string();
-    if !ROLES.contains(&role.as_str()) {
-        return Err(AppError::validation(
-            "role",
-            "Role must be owner, admin, member or viewer",
-        ));
-    }
-    crate::kernel::access::may_assign_role(who, l.account_id, &role)?;
+    let role = match input.role.as_deref().map(str::trim) {
+        None => l.role,
+        Some(r) => Role::parse(r).ok_or_else(|| {
+            AppError::validation("role", "Role must be owner, admin, member or viewer")
+        })?,
+    };
+    crate::kernel::access::may_assign_role(who, l.account_id, role)?;
     let status = input
         .status
         .as_deref()
         .map(str::trim)
-        .unwrap_or(&l.status)
+        .unwrap_or(l.status.as_str())
         .to_string();
     if status != "active" && status != "inactive" {
         return Err(AppError::validation(
@@ -501,7 +492,7 @@ pub async fn update_login(
     let mut tx = state.db.begin().await?;
     sqlx::query("UPDATE logins SET name = $1, role = $2, status = $3, dashboard_rights = $4, updated_at = $5 WHERE id = $6")
         .bind(&name)
-        .bind(&role)
+        .bind(role)
         .bind(&status)
         .bind(rights as i64)
         .bind(now)
@@ -545,8 +536,8 @@ pub async fn delete_login(
     if l.id == who.login.id {
         return Err(AppError::forbidden("you cannot delete your own login"));
     }
-    if l.role == "owner" {
-        crate::kernel::access::may_assign_role(who, l.account_id, "owner")?;
+    if l.role == Role::Owner {
+        crate::kernel::access::may_assign_role(who, l.account_id, Role::Owner)?;
     }
     if !confirm {
         return Err(AppError::validation(

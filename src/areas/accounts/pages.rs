@@ -9,6 +9,7 @@ use crate::areas::accounts::ListFilter;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
+use crate::kernel::enums::AccountStatus;
 use crate::kernel::error::AppError;
 use crate::kernel::http::layout::redirect_with_flash;
 use crate::kernel::http::layout::show;
@@ -134,7 +135,7 @@ pub async fn accounts_page(
         base_query: filter_query(&f),
         f,
         list,
-        can_act_rows: who.acting_as.is_none() && access::allows(&who.login.role, Need::Admin),
+        can_act_rows: who.acting_as.is_none() && access::allows(who.login.role, Need::Admin),
     };
     show(&state, &t, &t.layout)
 }
@@ -150,7 +151,7 @@ struct AccountTpl {
     base_query: String,
     logins: Vec<logins::Login>,
     counts: Vec<accounts::KindCount>,
-    child_kinds: &'static [&'static str],
+    child_kinds: &'static [accounts::Kind],
     is_view: bool,
     can_write: bool,
     can_admin: bool,
@@ -169,24 +170,24 @@ pub async fn account_page(
     let a = accounts::load(&state, id).await?;
     let layout = Layout::for_user(&state, &who, &headers, &a.name, "accounts").await?;
     let children = accounts::list(&state, &who, a.id, true, &f).await?;
-    let role = access::effective_role(&who).to_string();
+    let role = access::effective_role(&who);
     let t = AccountTpl {
         layout,
         crumbs: accounts::path(&state.db, a.id, who.view_account_id).await?,
         logins: logins::list_for_account(&state, &who, a.id).await?,
         counts: accounts::counts_below(&state.db, a.id).await?,
-        child_kinds: if a.status == "active" {
-            accounts::allowed_children(&a.kind)
+        child_kinds: if a.status == AccountStatus::Active {
+            accounts::allowed_children(a.kind)
         } else {
             &[]
         },
         is_view: a.id == who.view_account_id,
-        can_write: access::allows(&role, Need::Write),
-        can_admin: access::allows(&role, Need::Admin),
+        can_write: access::allows(role, Need::Write),
+        can_admin: access::allows(role, Need::Admin),
         can_act: who.acting_as.is_none()
             && a.id != who.home_account_id
-            && access::allows(&who.login.role, Need::Admin),
-        can_act_rows: who.acting_as.is_none() && access::allows(&who.login.role, Need::Admin),
+            && access::allows(who.login.role, Need::Admin),
+        can_act_rows: who.acting_as.is_none() && access::allows(who.login.role, Need::Admin),
         my_login_id: who.login.id,
         base_query: filter_query(&f),
         f,
@@ -234,7 +235,7 @@ pub async fn status_submit(
 ) -> PageResult {
     let r = accounts::set_status(&state, &who, id, form.status.trim()).await;
     after(&state, r, &format!("/accounts/{id}"), |a| {
-        if a.status == "active" {
+        if a.status == AccountStatus::Active {
             format!(
                 "{} is active again: its logins and those below it can sign in.",
                 a.name
@@ -445,7 +446,7 @@ pub async fn switcher(
     PageAuth(who): PageAuth,
     PageQuery(q): PageQuery<SwitcherQuery>,
 ) -> PageResult {
-    if who.acting_as.is_some() || !access::allows(&who.login.role, Need::Admin) {
+    if who.acting_as.is_some() || !access::allows(who.login.role, Need::Admin) {
         return Ok(Html(
             "<p class=\"muted small\">Only owners and admins may act as another account.</p>",
         )

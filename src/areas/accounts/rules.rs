@@ -15,16 +15,19 @@ use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-pub const KINDS: [&str; 5] = ["operator", "partner", "reseller", "dealer", "customer"];
+pub use crate::kernel::enums::{AccountStatus, Kind};
+
+pub const KINDS: &[&str] = Kind::TEXTS;
 
 /// The kinds an account of `parent_kind` may have directly below it (PRODUCT.md §1).
-pub fn allowed_children(parent_kind: &str) -> &'static [&'static str] {
+pub fn allowed_children(parent_kind: Kind) -> &'static [Kind] {
+    use Kind::*;
     match parent_kind {
-        "operator" => &["partner", "reseller"],
-        "partner" => &["partner", "dealer", "customer"],
-        "reseller" => &["partner", "customer"],
-        "dealer" => &["customer"],
-        _ => &[],
+        Operator => &[Partner, Reseller],
+        Partner => &[Partner, Dealer, Customer],
+        Reseller => &[Partner, Customer],
+        Dealer => &[Customer],
+        Customer => &[],
     }
 }
 
@@ -35,10 +38,10 @@ pub struct Account {
     /// The account above (null for the operator).
     pub parent_id: Option<i64>,
     #[schema(schema_with = kind_values)]
-    pub kind: String,
+    pub kind: Kind,
     pub name: String,
     #[schema(schema_with = status_values)]
-    pub status: String,
+    pub status: AccountStatus,
     pub email: Option<String>,
     pub phone: Option<String>,
     #[schema(format = DateTime)]
@@ -48,11 +51,11 @@ pub struct Account {
 }
 
 fn kind_values() -> utoipa::openapi::Object {
-    crate::kernel::http::openapi::one_of(&KINDS)
+    crate::kernel::http::openapi::one_of(KINDS)
 }
 
 fn status_values() -> utoipa::openapi::Object {
-    crate::kernel::http::openapi::one_of(&["active", "inactive", "deleted"])
+    crate::kernel::http::openapi::one_of(AccountStatus::TEXTS)
 }
 
 fn child_kind_values() -> utoipa::openapi::Object {
@@ -67,13 +70,13 @@ impl Account {
     /// event concerning both: "the operator", or its name and kind as that tree already sees
     /// them (a reseller under My resellers, a partner under My partner or in the directory).
     pub fn known_as(&self) -> String {
-        known_as(&self.kind, &self.name)
+        known_as(self.kind, &self.name)
     }
 }
 
 /// `Account::known_as` of an account of `kind` named `name`.
-pub fn known_as(kind: &str, name: &str) -> String {
-    if kind == "operator" {
+pub fn known_as(kind: Kind, name: &str) -> String {
+    if kind == Kind::Operator {
         "the operator".to_string()
     } else {
         format!("{name} ({kind})")
@@ -85,10 +88,10 @@ pub fn known_as(kind: &str, name: &str) -> String {
 /// operator" when the operator acted from its own view, otherwise the account of the acting side
 /// that the tree knows (`kind`, `name`: its partner, its reseller), whoever of that account's
 /// side or above it acted. `None`: the panel itself (a job), which has no name.
-pub fn actor_seen_across(by: Option<&Account>, kind: &str, name: &str) -> audit::Actor {
+pub fn actor_seen_across(by: Option<&Account>, kind: Kind, name: &str) -> audit::Actor {
     match by {
         None => audit::Actor::system(),
-        Some(v) if v.kind == "operator" => audit::Actor::known_as(v.known_as()),
+        Some(v) if v.kind == Kind::Operator => audit::Actor::known_as(v.known_as()),
         Some(_) => audit::Actor::known_as(known_as(kind, name)),
     }
 }
@@ -121,7 +124,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Account>, sqlx::Error> {
 pub async fn load(state: &AppState, id: i64) -> AppResult<Account> {
     get(&state.db, id)
         .await?
-        .filter(|a| a.status != "deleted")
+        .filter(|a| a.status != AccountStatus::Deleted)
         .ok_or(AppError::NotFound)
 }
 
@@ -152,7 +155,7 @@ pub async fn insert(
     conn: &mut sqlx::AnyConnection,
     now_ms: i64,
     parent_id: Option<i64>,
-    kind: &str,
+    kind: Kind,
     name: &str,
     email: Option<&str>,
 ) -> Result<i64, sqlx::Error> {
@@ -265,20 +268,19 @@ pub async fn create_child(
     input: &AccountInput,
 ) -> AppResult<Account> {
     let parent = access::account(state, who, parent_id, Need::Write).await?;
-    if parent.status != "active" {
+    if parent.status != AccountStatus::Active {
         return Err(AppError::conflict(
             ErrorCode::ParentInactive,
             "Accounts cannot be added under an inactive account",
         ));
     }
-    let kind = input.kind.trim();
-    if !KINDS.contains(&kind) {
+    let Some(kind) = Kind::parse(input.kind.trim()).filter(|k| *k != Kind::Operator) else {
         return Err(AppError::validation(
             "kind",
             "Kind must be partner, reseller, dealer or customer",
         ));
-    }
-    let allowed = allowed_children(&parent.kind);
+    };
+    let allowed = allowed_children(parent.kind);
     if !allowed.contains(&kind) {
         let msg = if allowed.is_empty() {
             format!("A {} cannot have accounts below it", parent.kind)
@@ -286,7 +288,11 @@ pub async fn create_child(
             format!(
                 "A {kind} cannot be placed under a {}; allowed here: {}",
                 parent.kind,
-                allowed.join(", ")
+                allowed
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
         return Err(AppError::validation("kind", msg));

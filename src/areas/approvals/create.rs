@@ -11,6 +11,7 @@ use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
 use crate::kernel::db::Backend;
+use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorCode;
@@ -148,7 +149,7 @@ pub(crate) async fn draft(
         .ok_or_else(|| {
             AppError::validation("type", "Type is addon, broadcast, ad_package or ad")
         })?;
-    if requester.kind != "partner" {
+    if requester.kind != Kind::Partner {
         return Err(AppError::forbidden("only partners make these requests"));
     }
     let operator = accounts::operator(&state.db)
@@ -342,7 +343,7 @@ pub(crate) async fn link_draft(
     requester: &accounts::Account,
     input: &NewRequest,
 ) -> AppResult<Draft> {
-    if requester.kind != "reseller" {
+    if requester.kind != Kind::Reseller {
         return Err(AppError::forbidden(
             "only resellers send a request for partner",
         ));

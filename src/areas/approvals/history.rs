@@ -6,6 +6,7 @@ use super::*;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::db::Row;
+use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::query::paging;
@@ -238,7 +239,7 @@ pub struct Engagements {
 
 pub async fn engagements(state: &AppState, who: &Identity) -> AppResult<Engagements> {
     let me = access::account(state, who, who.view_account_id, Need::Read).await?;
-    if me.kind != "customer" {
+    if me.kind != Kind::Customer {
         return Err(AppError::forbidden("engagements are shown to customers"));
     }
     let now = state.now_ms();

@@ -176,7 +176,7 @@ pub(crate) fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
     // The addressee decides: until `seen_by` says the reader is on its side, it is named only.
     let decided_by = match &decided_by_login {
         Some(_) => Some(crate::areas::accounts::known_as(
-            &r.try_get::<String, _>("decider_kind")?,
+            r.try_get("decider_kind")?,
             &r.try_get::<String, _>("decider_name")?,
         )),
         None => None,

@@ -9,6 +9,7 @@ use crate::areas::catalog::advertising;
 use crate::areas::channels;
 use crate::kernel::access;
 use crate::kernel::access::Need;
+use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
 use crate::kernel::http::layout::Layout;
 use crate::kernel::http::layout::*;
@@ -220,7 +221,7 @@ async fn my_requests_view(
     let is_partner = layout
         .user
         .as_ref()
-        .is_some_and(|u| u.account_kind == "partner");
+        .is_some_and(|u| u.account_kind == Kind::Partner);
     Ok(MyRequestsTpl {
         tab,
         list,

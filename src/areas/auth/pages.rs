@@ -2,6 +2,7 @@
 
 use crate::areas::accounts::logins;
 use crate::areas::auth;
+use crate::kernel::enums::Role;
 use crate::kernel::error::AppError;
 use crate::kernel::http::cookies;
 use crate::kernel::http::layout::*;
@@ -165,7 +166,7 @@ pub(crate) struct ProfileTpl {
     layout: Layout,
     name: String,
     email: String,
-    role: String,
+    role: Role,
     profile_error: Option<(String, String)>,
     password_error: Option<(String, String)>,
 }
@@ -204,7 +205,7 @@ pub(crate) async fn profile_view(
         layout: Layout::for_user(state, who, headers, "My profile", "profile").await?,
         name: who.login.name.clone(),
         email: who.login.email.clone(),
-        role: who.login.role.clone(),
+        role: who.login.role,
         profile_error: None,
         password_error: None,
     })

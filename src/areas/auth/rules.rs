@@ -270,7 +270,7 @@ pub async fn resolve_session(
         let expired = acting_since
             .is_none_or(|since| now - since > crate::areas::accounts::acting::MAX_ACTING_MS);
         let demoted =
-            !crate::kernel::access::allows(&who.login.role, crate::kernel::access::Need::Admin);
+            !crate::kernel::access::allows(who.login.role, crate::kernel::access::Need::Admin);
         if expired || demoted {
             who.acting_as = None;
             who.view_account_id = who.home_account_id;

@@ -5,6 +5,7 @@ use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
 use crate::kernel::db::Row;
+use crate::kernel::enums::{AccountStatus, Kind};
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorCode;
@@ -126,7 +127,7 @@ pub async fn create(
     input: &ChannelInput,
 ) -> AppResult<Channel> {
     let account = access::account(state, who, account_id, Need::Write).await?;
-    if account.kind != "partner" {
+    if account.kind != Kind::Partner {
         return Err(AppError::validation(
             "account_id",
             "Only partners have channels",
@@ -251,7 +252,7 @@ pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<Chan
     )
     .await?;
     let seen_as =
-        crate::areas::accounts::actor_seen_across(Some(&view), &partner.kind, &partner.name);
+        crate::areas::accounts::actor_seen_across(Some(&view), partner.kind, &partner.name);
     for r in &across {
         let (customer, name): (i64, String) = (r.try_get("id")?, r.try_get("name")?);
         audit::record(
@@ -337,7 +338,7 @@ pub async fn set_follower(
     access::require(who, Need::Write)?;
     let customer = crate::areas::accounts::get(&state.db, customer_id)
         .await?
-        .filter(|a| a.status != "deleted");
+        .filter(|a| a.status != AccountStatus::Deleted);
     // The partner's side reaches its own customers only, never those of its resellers.
     let allowed = if owner_side && !self_side {
         access::is_within(state, c.account_id, customer_id).await?
@@ -345,7 +346,7 @@ pub async fn set_follower(
         may_follow(state, c.account_id, customer_id).await?
     };
     let customer = match customer {
-        Some(a) if a.kind == "customer" && allowed => a,
+        Some(a) if a.kind == Kind::Customer && allowed => a,
         _ => {
             return Err(AppError::validation(
                 "customer_id",

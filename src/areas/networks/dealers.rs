@@ -13,6 +13,7 @@ use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
 use crate::kernel::db::Row;
+use crate::kernel::enums::{AccountStatus, Kind, Role};
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorCode;
@@ -136,7 +137,7 @@ pub(crate) async fn partner_in_view(
     need: Need,
 ) -> AppResult<Account> {
     let a = access::account(state, who, who.view_account_id, need).await?;
-    if a.kind != "partner" {
+    if a.kind != Kind::Partner {
         return Err(AppError::forbidden("dealers belong to partners"));
     }
     Ok(a)
@@ -151,7 +152,7 @@ pub async fn dealer_account(
     need: Need,
 ) -> AppResult<Account> {
     let a = access::account_below(state, who, id, need).await?;
-    if a.kind != "dealer" {
+    if a.kind != Kind::Dealer {
         return Err(AppError::NotFound);
     }
     Ok(a)
@@ -238,7 +239,7 @@ pub async fn create_dealer(
 ) -> AppResult<Dealer> {
     // A dealer comes with a login: managing logins is for owners and admins.
     let partner = partner_in_view(state, who, Need::Admin).await?;
-    if partner.status != "active" {
+    if partner.status != AccountStatus::Active {
         return Err(AppError::conflict(
             ErrorCode::ParentInactive,
             "Accounts cannot be added under an inactive account",
@@ -261,7 +262,7 @@ pub async fn create_dealer(
             email: &username,
             name: &contact,
             password: &input.password,
-            role: "owner",
+            role: Role::Owner,
         },
         username.clone(),
     )
@@ -270,12 +271,12 @@ pub async fn create_dealer(
     let actor = who.actor();
     let mut tx = state.db.begin().await?;
     accounts::lock_active_chain(state, &mut tx, partner.id).await?;
-    check_package_limits(state, &mut tx, partner.id, "dealer").await?;
+    check_package_limits(state, &mut tx, partner.id, Kind::Dealer).await?;
     let id = accounts::insert(
         &mut tx,
         now,
         Some(partner.id),
-        "dealer",
+        Kind::Dealer,
         &name,
         Some(&email),
     )
@@ -287,7 +288,14 @@ pub async fn create_dealer(
         .execute(&mut *tx)
         .await?;
     logins::insert_hashed(
-        state, &mut tx, &actor, id, &username, &contact, &hash, "owner",
+        state,
+        &mut tx,
+        &actor,
+        id,
+        &username,
+        &contact,
+        &hash,
+        Role::Owner,
     )
     .await?;
     audit::record(

@@ -7,6 +7,7 @@
 
 use super::*;
 use crate::kernel::db::Backend;
+use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorCode;
@@ -22,11 +23,11 @@ pub(crate) async fn check_package_limits(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
     parent_id: i64,
-    kind: &str,
+    kind: Kind,
 ) -> AppResult<()> {
     let (column, plural) = match kind {
-        "dealer" => ("max_dealers", "dealers"),
-        "customer" => ("max_customers", "customers"),
+        Kind::Dealer => ("max_dealers", "dealers"),
+        Kind::Customer => ("max_customers", "customers"),
         _ => return Ok(()),
     };
     if state.db.backend == Backend::Postgres {

@@ -11,6 +11,7 @@ use crate::areas::accounts::Account;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
+use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::Identity;
@@ -114,7 +115,7 @@ pub struct LinkedReseller {
 /// My resellers: the resellers linked to the partner in view.
 pub async fn my_resellers(state: &AppState, who: &Identity) -> AppResult<Vec<LinkedReseller>> {
     let p = access::account(state, who, who.view_account_id, Need::Read).await?;
-    if p.kind != "partner" {
+    if p.kind != Kind::Partner {
         return Err(AppError::forbidden("resellers are linked to partners"));
     }
     let rows = sqlx::query(
@@ -161,7 +162,7 @@ pub async fn remove_reseller(state: &AppState, who: &Identity, reseller: i64) ->
 /// The reseller in view (owners and admins) stops reselling for its partner; the same effects.
 pub async fn leave_partner(state: &AppState, who: &Identity) -> AppResult<()> {
     let r = access::account(state, who, who.view_account_id, Need::Read).await?;
-    if r.kind != "reseller" {
+    if r.kind != Kind::Reseller {
         return Err(AppError::forbidden("only resellers have a partner"));
     }
     let (pid, _) = partner_of(state, r.id).await?.ok_or(AppError::NotFound)?;
@@ -295,7 +296,7 @@ pub struct MyPartner {
 
 pub async fn my_partner(state: &AppState, who: &Identity) -> AppResult<MyPartner> {
     let r = access::account(state, who, who.view_account_id, Need::Read).await?;
-    if r.kind != "reseller" {
+    if r.kind != Kind::Reseller {
         return Err(AppError::forbidden("only resellers have a partner"));
     }
     let pending = sqlx::query(

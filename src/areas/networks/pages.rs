@@ -8,6 +8,7 @@ use crate::areas::networks::DealerFilter;
 use crate::areas::networks::DealerInput;
 use crate::kernel::access;
 use crate::kernel::access::Need;
+use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
 use crate::kernel::http::layout::redirect_with_flash;
 use crate::kernel::http::layout::render;
@@ -157,12 +158,12 @@ pub async fn dealer_page(
     PageId(id): PageId,
 ) -> PageResult {
     let d = networks::get_dealer(&state, &who, id).await?;
-    let role = access::effective_role(&who).to_string();
+    let role = access::effective_role(&who);
     let t = DealerTpl {
         layout: Layout::for_user(&state, &who, &headers, &d.name, "dealers").await?,
         d,
-        can_write: access::allows(&role, Need::Write),
-        can_admin: access::allows(&role, Need::Admin),
+        can_write: access::allows(role, Need::Write),
+        can_admin: access::allows(role, Need::Admin),
     };
     show(&state, &t, &t.layout)
 }
@@ -389,7 +390,7 @@ pub async fn directory_page(
         reseller: layout
             .user
             .as_ref()
-            .is_some_and(|u| u.account_kind == "reseller"),
+            .is_some_and(|u| u.account_kind == Kind::Reseller),
         layout,
         list,
         q: f.q.clone().unwrap_or_default(),

@@ -11,6 +11,7 @@ use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
 use crate::kernel::db::Row;
+use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::query::paging;
@@ -348,7 +349,7 @@ pub async fn directory(
     f: &DirectoryFilter,
 ) -> AppResult<Page<DirectoryEntry>> {
     let view = access::account(state, who, who.view_account_id, Need::Read).await?;
-    if view.kind != "reseller" && view.kind != "operator" {
+    if view.kind != Kind::Reseller && view.kind != Kind::Operator {
         return Err(AppError::forbidden(
             "the partner directory is for resellers",
         ));

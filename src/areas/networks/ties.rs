@@ -10,6 +10,7 @@ use crate::areas::accounts;
 use crate::areas::accounts::Account;
 use crate::areas::accounts::SUBTREE;
 use crate::kernel::audit;
+use crate::kernel::enums::Kind;
 use sqlx::Row as _;
 
 fn link_label() -> &'static str {
@@ -117,7 +118,7 @@ async fn tell(
         audit::record(
             &mut *conn,
             now,
-            &accounts::actor_seen_across(by, &t.actor.kind, &t.actor.name),
+            &accounts::actor_seen_across(by, t.actor.kind, &t.actor.name),
             audit::Entry {
                 subject_account_id: Some(t.reader),
                 action: t.action,
@@ -135,7 +136,7 @@ async fn tell(
 #[derive(Clone, Debug)]
 struct Party {
     id: i64,
-    kind: String,
+    kind: Kind,
     name: String,
 }
 

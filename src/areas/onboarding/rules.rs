@@ -10,6 +10,7 @@ use crate::kernel::audit;
 use crate::kernel::db::is_unique_violation;
 use crate::kernel::db::Backend;
 use crate::kernel::db::Row;
+use crate::kernel::enums::{Kind, Role};
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorCode;
@@ -396,7 +397,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
         email: &r.email,
         name: &r.contact_name,
         password: &password,
-        role: "owner",
+        role: Role::Owner,
     };
     let (email, name, hash) = logins::prepare(state, &new).await?;
     let now = state.now_ms();
@@ -423,9 +424,9 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
         now,
         Some(operator.id),
         if r.kind == "reseller" {
-            "reseller"
+            Kind::Reseller
         } else {
-            "partner"
+            Kind::Partner
         },
         &r.company_name,
         Some(&r.email),
@@ -438,7 +439,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
             .execute(&mut *tx)
             .await?;
     }
-    logins::insert_hashed(state, &mut tx, actor, partner, &email, &name, &hash, "owner").await.map_err(|e| match e {
+    logins::insert_hashed(state, &mut tx, actor, partner, &email, &name, &hash, Role::Owner).await.map_err(|e| match e {
         AppError::Conflict { code: ErrorCode::EmailTaken, .. } => AppError::conflict(
             ErrorCode::EmailTaken,
             "A login with this email exists already: the applicant should sign in with it, or register with another email",

@@ -1,6 +1,7 @@
 //! Server-rendered pages: thin handlers, askama templates, forms and flash messages.
 
 use crate::areas::accounts;
+use crate::kernel::enums::Kind;
 use crate::kernel::error::current_request_id;
 use crate::kernel::error::AppError;
 use crate::kernel::http::cookies;
@@ -69,7 +70,7 @@ pub struct UserBar {
     pub login_email: String,
     pub account_id: i64,
     pub account_name: String,
-    pub account_kind: String,
+    pub account_kind: Kind,
     pub acting_as: bool,
     pub home_account_name: String,
     /// Minutes left before acting as another account ends by itself.
@@ -124,7 +125,7 @@ impl Layout {
             }
             _ => 0,
         };
-        let operator_view = account.kind == "operator";
+        let operator_view = account.kind == Kind::Operator;
         Ok(Layout {
             test_clock: state
                 .config
