@@ -444,6 +444,10 @@ pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError>
         tx.commit().await?;
         sqlx::raw_sql("ANALYZE").execute(&state.db.pool).await?;
     } else {
+        // One segment per trigram after a bulk load, so a search reads each posting list once.
+        sqlx::raw_sql("INSERT INTO account_names (account_names) VALUES ('optimize')")
+            .execute(&state.db.pool)
+            .await?;
         sqlx::raw_sql("ANALYZE").execute(&state.db.pool).await?;
     }
     let mut tx = state.db.begin().await?;

@@ -127,7 +127,7 @@ impl<T> Page<T> {
         let digits = self.total.to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 && c.is_ascii_digit() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) && c.is_ascii_digit() {
                 out.push(',');
             }
             out.push(c);
