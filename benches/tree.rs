@@ -48,6 +48,112 @@ where
     out
 }
 
+/// Searches measured for each account: a word, two words, a fragment inside a word, a rare one.
+const SEARCHES: [&str; 4] = ["harbor caf", "har", "ake", "bakery 12"];
+/// What people type into the Current view switcher, in turn (throughput).
+const TYPED: [&str; 12] = [
+    "har", "harb", "harbor", "blu", "blue b", "caf", "café 1", "sum", "summit", "nov", "nova s",
+    "der",
+];
+
+fn enc(q: &str) -> String {
+    q.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A client signed in as `email`.
+async fn session(base: &str, email: &str, password: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let r = c
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_success(),
+        "sign in as {email}: {}",
+        r.status()
+    );
+    c
+}
+
+/// The audit log's first page (and count) for the tree of `view`, as bare SQL.
+async fn audit_floor(state: &partner_panel::state::AppState, view: i64) {
+    let base = "FROM audit_log l LEFT JOIN accounts aa ON aa.id = l.acting_as_account_id \
+         LEFT JOIN accounts sa ON sa.id = l.subject_account_id WHERE (EXISTS (SELECT 1 FROM account_closure c \
+         WHERE c.ancestor_id = $1 AND c.descendant_id = l.subject_account_id) OR ($1 = 1 AND l.subject_account_id IS NULL))";
+    let _: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {base}"))
+        .bind(view)
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "SELECT l.id, l.at, l.login_id, l.login_email, l.acting_as_account_id, l.subject_account_id, l.action, \
+         l.target_type, l.target_id, l.ip, l.detail, aa.name AS acting_as_name, sa.name AS subject_name {base} \
+         ORDER BY l.at DESC, l.id DESC LIMIT 50"
+    ))
+    .bind(view)
+    .fetch_all(&state.db.pool)
+    .await
+    .unwrap();
+}
+
+/// The decision history's first page (and count), as the endpoint's own SQL without the rest.
+async fn history_floor(state: &partner_panel::state::AppState, operator: bool, view: i64) {
+    use partner_panel::areas::approvals;
+    let f = approvals::HistoryFilter::default();
+    let sql = approvals::history_sql(operator, view, &f).unwrap();
+    let count = partner_panel::kernel::query::Sql {
+        text: format!("SELECT COUNT(*) FROM ({}) x", sql.text),
+        args: sql.args.clone(),
+    };
+    let _: i64 = count
+        .scalar::<i64>()
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    let mut page = sql.clone();
+    page.push(approvals::HISTORY_ORDER).push(" LIMIT 25");
+    page.query().fetch_all(&state.db.pool).await.unwrap();
+}
+
+/// How a subtree search ran before the trigram index: a range of paths, LOWER(name) LIKE, a full
+/// sort for the page and a full count.
+async fn old_scan(state: &partner_panel::state::AppState, path: &str, q: &str) {
+    let upper = format!("{}0", path.trim_end_matches('/'));
+    let like = partner_panel::kernel::query::like_contains(q);
+    let cond = "FROM accounts a WHERE a.path > $1 AND a.path < $2 AND a.status <> 'deleted' \
+                AND LOWER(a.name) LIKE $3 ESCAPE '\\'";
+    let _: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {cond}"))
+        .bind(path)
+        .bind(&upper)
+        .bind(&like)
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "SELECT a.id, a.parent_id, a.kind, a.name, a.status, a.email, a.phone, a.created_at, a.path {cond} \
+         ORDER BY a.name, a.id LIMIT 50"
+    ))
+    .bind(path)
+    .bind(&upper)
+    .bind(&like)
+    .fetch_all(&state.db.pool)
+    .await
+    .unwrap();
+}
+
 #[tokio::main]
 async fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -173,23 +279,15 @@ async fn main() {
         per_page: Some(50),
         ..Default::default()
     };
-    let plan = accounts::plan_list(&big_account, false, &f, sizes.clone()).unwrap();
+    let plan =
+        accounts::plan_list(state.db.backend, &big_account, false, &f, sizes.clone()).unwrap();
     let floor = time_n(iters, || async {
         accounts::run_list(&state.db, &plan).await.unwrap();
     })
     .await;
-    let api = time_n(iters, || {
-        get(format!("/api/v1/accounts/{big}/subtree?per_page=50"))
-    })
-    .await;
-    rows.push((
-        "subtree listing, API (50 by name)".into(),
-        stats(api),
-        stats(floor.clone()),
-    ));
     let page = time_n(iters, || get("/accounts?per_page=50".to_string())).await;
     rows.push((
-        "subtree listing, HTML page".into(),
+        "subtree listing, HTML page (largest)".into(),
         stats(page),
         stats(floor),
     ));
@@ -214,52 +312,244 @@ async fn main() {
         stats(floor),
     ));
 
-    // 3. Subtree search by part of a name.
-    let f = ListFilter {
-        q: Some("harbor caf".into()),
-        per_page: Some(50),
-        ..Default::default()
+    // 3. Every list endpoint for a small, a large and the largest partner, each signed in as
+    //    that partner's owner, beside the bare SQL of the same page.
+    let small: i64 = sqlx::query_scalar(
+        "SELECT r.account_id FROM account_rollup r JOIN accounts a ON a.id = r.account_id \
+         WHERE a.kind = 'partner' AND a.depth = 1 GROUP BY r.account_id HAVING SUM(r.total) > 100 \
+         ORDER BY SUM(r.total), r.account_id LIMIT 1",
+    )
+    .fetch_one(&state.db.pool)
+    .await
+    .unwrap();
+    let large: i64 = sqlx::query_scalar(
+        "SELECT r.account_id FROM account_rollup r JOIN accounts a ON a.id = r.account_id \
+         WHERE a.kind = 'partner' AND a.parent_id = $1 GROUP BY r.account_id ORDER BY SUM(r.total) DESC, r.account_id LIMIT 1",
+    )
+    .bind(big)
+    .fetch_one(&state.db.pool)
+    .await
+    .unwrap();
+    let search_iters = (iters / 4).max(10);
+    for (label, id) in [("small", small), ("large", large), ("largest", big)] {
+        let acct = accounts::get(&state.db, id).await.unwrap().unwrap();
+        let sizes = accounts::tree_sizes(&state.db, &acct).await.unwrap();
+        let who = session(
+            &base,
+            &format!("owner{id}@scale.example"),
+            partner_panel::demo::DEMO_PASSWORD,
+        )
+        .await;
+        let get = |path: String| {
+            let client = who.clone();
+            let url = format!("{base}{path}");
+            async move {
+                let r = client.get(&url).send().await.unwrap();
+                assert!(r.status().is_success(), "{url}: {}", r.status());
+                let _ = r.bytes().await.unwrap();
+            }
+        };
+        let children: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE parent_id = $1")
+                .bind(id)
+                .fetch_one(&state.db.pool)
+                .await
+                .unwrap();
+        println!(
+            "{label}: account {id}, {} below, {children} direct children",
+            sizes.below
+        );
+        for (what, children_only) in [("children", true), ("subtree", false)] {
+            let plan =
+                accounts::plan_list(state.db.backend, &acct, children_only, &f, sizes.clone())
+                    .unwrap();
+            let floor = time_n(iters, || async {
+                accounts::run_list(&state.db, &plan).await.unwrap();
+            })
+            .await;
+            let api = time_n(iters, || {
+                get(format!("/api/v1/accounts/{id}/{what}?per_page=50"))
+            })
+            .await;
+            rows.push((
+                format!("{what} page 1, 50 by name ({label})"),
+                stats(api),
+                stats(floor),
+            ));
+        }
+        let plan = accounts::plan_list(
+            state.db.backend,
+            &acct,
+            true,
+            &ListFilter {
+                per_page: Some(50),
+                page: Some(((children / 50) / 2).max(1)),
+                ..Default::default()
+            },
+            sizes.clone(),
+        )
+        .unwrap();
+        let mid = ((children / 50) / 2).max(1);
+        let floor = time_n(iters, || async {
+            accounts::run_list(&state.db, &plan).await.unwrap();
+        })
+        .await;
+        let api = time_n(iters, || {
+            get(format!(
+                "/api/v1/accounts/{id}/children?per_page=50&page={mid}"
+            ))
+        })
+        .await;
+        rows.push((
+            format!("children page {mid} ({label})"),
+            stats(api),
+            stats(floor),
+        ));
+        for q in SEARCHES {
+            let fq = ListFilter {
+                q: Some(q.to_string()),
+                per_page: Some(50),
+                ..Default::default()
+            };
+            let floor = time_n(search_iters, || async {
+                let mut sz = sizes.clone();
+                if sz.below > accounts::SEARCH_SCAN_UP_TO {
+                    sz.candidates = accounts::search_candidates(&state.db, Some(q))
+                        .await
+                        .unwrap();
+                }
+                let plan = accounts::plan_list(state.db.backend, &acct, false, &fq, sz).unwrap();
+                accounts::run_list(&state.db, &plan).await.unwrap();
+            })
+            .await;
+            let api = time_n(search_iters, || {
+                get(format!(
+                    "/api/v1/accounts/{id}/subtree?q={}&per_page=50",
+                    enc(q)
+                ))
+            })
+            .await;
+            rows.push((
+                format!("search q=\"{q}\" ({label})"),
+                stats(api),
+                stats(floor),
+            ));
+        }
+        // My dealers (the partner in view).
+        let floor = time_n(iters, || async {
+            let _: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM (SELECT a.id FROM accounts a WHERE a.parent_id = $1 AND a.kind = 'dealer' AND a.status <> 'deleted') x",
+            )
+            .bind(id)
+            .fetch_one(&state.db.pool)
+            .await
+            .unwrap();
+            sqlx::query(
+                "SELECT a.id, a.name, a.status, a.email, a.phone, COALESCE(a.contact_name, '') AS contact_name, a.created_at, \
+                 COALESCE((SELECT r.total FROM account_rollup r WHERE r.account_id = a.id AND r.kind = 'customer'), 0) AS subscribers, \
+                 (SELECT MIN(l.email) FROM logins l WHERE l.account_id = a.id AND l.role = 'owner') AS username \
+                 FROM accounts a WHERE a.parent_id = $1 AND a.kind = 'dealer' AND a.status <> 'deleted' ORDER BY a.name, a.id LIMIT 25",
+            )
+            .bind(id)
+            .fetch_all(&state.db.pool)
+            .await
+            .unwrap();
+        })
+        .await;
+        let api = time_n(iters, || get("/api/v1/dealers".to_string())).await;
+        rows.push((format!("my dealers ({label})"), stats(api), stats(floor)));
+        // The audit log of the partner's tree.
+        let floor = time_n(iters, || async { audit_floor(&state, id).await }).await;
+        let api = time_n(iters, || get("/api/v1/audit?per_page=50".to_string())).await;
+        rows.push((
+            format!("audit log page ({label})"),
+            stats(api),
+            stats(floor),
+        ));
+        // Its decision history.
+        let floor = time_n(iters, || async { history_floor(&state, false, id).await }).await;
+        let api = time_n(iters, || get("/api/v1/inbox/history".to_string())).await;
+        rows.push((
+            format!("decision history ({label})"),
+            stats(api),
+            stats(floor),
+        ));
+    }
+
+    // 4. The operator: search over every account, My partners, audit log, history, dashboard.
+    let op = session(&base, ADMIN, ADMIN_PW).await;
+    let op_get = |path: String| {
+        let client = op.clone();
+        let url = format!("{base}{path}");
+        async move {
+            let r = client.get(&url).send().await.unwrap();
+            assert!(r.status().is_success(), "{url}: {}", r.status());
+            let _ = r.bytes().await.unwrap();
+        }
     };
-    let plan = accounts::plan_list(&big_account, false, &f, sizes.clone()).unwrap();
-    let search_iters = (iters / 10).max(10);
+    let root = accounts::get(&state.db, 1).await.unwrap().unwrap();
+    let root_sizes = accounts::tree_sizes(&state.db, &root).await.unwrap();
+    for q in SEARCHES {
+        let fq = ListFilter {
+            q: Some(q.to_string()),
+            per_page: Some(50),
+            ..Default::default()
+        };
+        let floor = time_n(search_iters, || async {
+            let mut sz = root_sizes.clone();
+            sz.candidates = accounts::search_candidates(&state.db, Some(q))
+                .await
+                .unwrap();
+            let plan = accounts::plan_list(state.db.backend, &root, false, &fq, sz).unwrap();
+            accounts::run_list(&state.db, &plan).await.unwrap();
+        })
+        .await;
+        let api = time_n(search_iters, || {
+            op_get(format!(
+                "/api/v1/accounts/1/subtree?q={}&per_page=50",
+                enc(q)
+            ))
+        })
+        .await;
+        rows.push((
+            format!("search q=\"{q}\" (operator, all)"),
+            stats(api),
+            stats(floor),
+        ));
+    }
     let floor = time_n(search_iters, || async {
-        accounts::run_list(&state.db, &plan).await.unwrap();
+        sqlx::query(
+            "SELECT a.id, a.parent_id, a.kind, a.name, a.status, a.email, a.phone, a.created_at, a.path, \
+             p.name AS package_name, s.status AS sub_status, s.period_end, COALESCE(s.external_invoice_id, '') AS ext \
+             FROM accounts a LEFT JOIN subscriptions s ON s.account_id = a.id LEFT JOIN packages p ON p.id = s.package_id \
+             WHERE a.parent_id = 1 AND a.kind = 'partner' AND a.status <> 'deleted' ORDER BY a.name, a.id LIMIT 500",
+        )
+        .fetch_all(&state.db.pool)
+        .await
+        .unwrap();
     })
     .await;
-    let api = time_n(search_iters, || {
-        get(format!(
-            "/api/v1/accounts/{big}/subtree?q=harbor%20caf&per_page=50"
-        ))
-    })
-    .await;
+    let api = time_n(search_iters, || op_get("/api/v1/partners".to_string())).await;
     rows.push((
-        "subtree search q=\"harbor caf\"".into(),
+        "my partners (operator, 500 rows)".into(),
         stats(api),
         stats(floor),
     ));
-
-    // 4. The dashboard of the operator (rollups) and the same figures counted live.
-    let op = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    op.post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": ADMIN, "password": ADMIN_PW}))
-        .send()
-        .await
-        .unwrap();
+    let floor = time_n(iters, || async { audit_floor(&state, 1).await }).await;
+    let api = time_n(iters, || op_get("/api/v1/audit?per_page=50".to_string())).await;
+    rows.push(("audit log page (operator)".into(), stats(api), stats(floor)));
+    let floor = time_n(iters, || async { history_floor(&state, true, 1).await }).await;
+    let api = time_n(iters, || op_get("/api/v1/inbox/history".to_string())).await;
+    rows.push((
+        "decision history (operator)".into(),
+        stats(api),
+        stats(floor),
+    ));
     let floor = time_n(search_iters, || async {
         accounts::counts_below(&state.db, 1).await.unwrap();
     })
     .await;
-    let api = time_n(search_iters, || {
-        let op = op.clone();
-        let url = format!("{base}/api/v1/dashboard");
-        async move {
-            let _ = op.get(&url).send().await.unwrap().bytes().await.unwrap();
-        }
-    })
-    .await;
+    let api = time_n(search_iters, || op_get("/api/v1/dashboard".to_string())).await;
     rows.push((
         "operator dashboard (rollups)".into(),
         stats(api),
@@ -271,18 +561,119 @@ async fn main() {
     .await;
     let (lm, _) = stats(live);
 
+    // 5. Today's scan beside the index: the same search read as a range of paths with LOWER LIKE
+    //    and a full sort and count (how every search ran before the trigram index).
+    let mut scans: Vec<Row> = Vec::new();
+    for (label, acct) in [
+        ("largest", big_account.clone()),
+        ("operator, all", root.clone()),
+    ] {
+        let sz = accounts::tree_sizes(&state.db, &acct).await.unwrap();
+        for q in SEARCHES {
+            let fq = ListFilter {
+                q: Some(q.to_string()),
+                per_page: Some(50),
+                ..Default::default()
+            };
+            let index = time_n(5, || async {
+                let mut sz = sz.clone();
+                sz.candidates = accounts::search_candidates(&state.db, Some(q))
+                    .await
+                    .unwrap();
+                let plan = accounts::plan_list(state.db.backend, &acct, false, &fq, sz).unwrap();
+                accounts::run_list(&state.db, &plan).await.unwrap();
+            })
+            .await;
+            let scan = time_n(5, || async { old_scan(&state, &acct.path, q).await }).await;
+            scans.push((format!("q=\"{q}\" ({label})"), stats(scan), stats(index)));
+        }
+    }
+
+    // 6. Throughput: several clients type-to-search at once (the operator over every account and
+    //    the largest partner over its tree), for a few seconds.
+    let clients = 8;
+    let secs = 5.0;
+    let mut tasks = Vec::new();
+    let t0 = Instant::now();
+    for c in 0..clients {
+        let (who, root_id) = if c % 2 == 0 {
+            (session(&base, ADMIN, ADMIN_PW).await, 1)
+        } else {
+            (
+                session(
+                    &base,
+                    &format!("owner{big}@scale.example"),
+                    partner_panel::demo::DEMO_PASSWORD,
+                )
+                .await,
+                big,
+            )
+        };
+        let base = base.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut i = c;
+            while t0.elapsed().as_secs_f64() < secs {
+                let q = TYPED[i % TYPED.len()];
+                i += 1;
+                let t = Instant::now();
+                let r = who
+                    .get(format!(
+                        "{base}/api/v1/accounts/{root_id}/subtree?q={}&per_page=10",
+                        enc(q)
+                    ))
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(r.status().is_success());
+                let _ = r.bytes().await.unwrap();
+                lat.push(t.elapsed());
+            }
+            lat
+        }));
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    let done = lat.len();
+    let (tp50, tp95) = stats(lat);
+
     println!(
         "\n{:<42} {:>12} {:>12} {:>12} {:>12} {:>7}",
         "operation", "endpoint p50", "endpoint p95", "floor p50", "floor p95", "ratio"
     );
     for (name, (ep50, ep95), (fp50, fp95)) in &rows {
+        // The goal: within 2x of the bare SQL, or at most 1 ms above it.
+        let ok = *ep50 <= 2.0 * fp50 || *ep50 <= fp50 + 1.0;
         println!(
-            "{name:<42} {ep50:>10.3}ms {ep95:>10.3}ms {fp50:>10.3}ms {fp95:>10.3}ms {:>6.2}x",
-            ep50 / fp50
+            "{name:<42} {ep50:>10.3}ms {ep95:>10.3}ms {fp50:>10.3}ms {fp95:>10.3}ms {:>6.2}x{}",
+            ep50 / fp50,
+            if ok { "" } else { "  (over 2x and 1 ms)" }
         );
     }
     println!(
         "(for comparison: the operator's counts computed live instead of from rollups: {lm:.1} ms)"
+    );
+    println!(
+        "\n{:<42} {:>12} {:>12} {:>12} {:>12} {:>7}",
+        "search: today's scan vs the index",
+        "scan p50",
+        "scan p95",
+        "index p50",
+        "index p95",
+        "faster"
+    );
+    for (name, (sp50, sp95), (ip50, ip95)) in &scans {
+        println!(
+            "{name:<42} {sp50:>10.3}ms {sp95:>10.3}ms {ip50:>10.3}ms {ip95:>10.3}ms {:>6.1}x",
+            sp50 / ip50
+        );
+    }
+    println!(
+        "\nthroughput: {clients} clients typing searches for {elapsed:.1} s: {done} searches, {:.0} per second, p50 {tp50:.2} ms, p95 {tp95:.2} ms",
+        done as f64 / elapsed
     );
     println!(
         "iterations: {iters} (search and dashboard: {search_iters}), after 5 warm-up calls each"

@@ -346,7 +346,7 @@ pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError>
     for chunk in g.accounts.chunks(5000) {
         let mut tx = state.db.begin().await?;
         let mut sql = String::from(
-            "INSERT INTO accounts (id, parent_id, kind, name, status, depth, path, created_at, updated_at) VALUES ",
+            "INSERT INTO accounts (id, parent_id, kind, name, name_folded, tenant_id, status, depth, path, created_at, updated_at) VALUES ",
         );
         for (i, (id, parent, kind, name, depth, created)) in chunk.iter().enumerate() {
             if i > 0 {
@@ -357,9 +357,11 @@ pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError>
                 path.push_str(&format!("{a}/"));
             }
             path.push_str(&format!("{id}/"));
+            let tenant = crate::kernel::db::search::tenant_of_path(&path).unwrap_or(*id);
             sql.push_str(&format!(
-                "({id},{parent},'{kind}',{},'active',{depth},'{path}',{created},{created})",
-                lit(name)
+                "({id},{parent},'{kind}',{},{},{tenant},'active',{depth},'{path}',{created},{created})",
+                lit(name),
+                lit(&crate::kernel::db::search::fold(name))
             ));
         }
         sqlx::raw_sql(&sql).execute(&mut *tx).await?;
@@ -443,6 +445,10 @@ pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError>
         tx.commit().await?;
         sqlx::raw_sql("ANALYZE").execute(&state.db.pool).await?;
     } else {
+        // One segment per trigram after a bulk load, so a search reads each posting list once.
+        sqlx::raw_sql("INSERT INTO account_names (account_names) VALUES ('optimize')")
+            .execute(&state.db.pool)
+            .await?;
         sqlx::raw_sql("ANALYZE").execute(&state.db.pool).await?;
     }
     let mut tx = state.db.begin().await?;

@@ -344,6 +344,7 @@ pub async fn search(
     Ok(crate::kernel::query::Page {
         items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
         total,
+        total_capped: false,
         page,
         per_page,
     })

@@ -110,13 +110,34 @@ impl Sql {
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    /// Rows matching, on all pages.
+    /// Rows matching, on all pages; when `total_capped`, at least this many (counting stopped
+    /// at this cap, shown as "1,000+").
     pub total: i64,
+    /// True when `total` is a cap reached while counting, not the exact number (name searches
+    /// over big subtrees stop counting at 1000).
+    #[serde(default)]
+    pub total_capped: bool,
     pub page: i64,
     pub per_page: i64,
 }
 
 impl<T> Page<T> {
+    /// The total as people read it: "1,234", or "1,000+" when counting stopped at a cap.
+    pub fn total_label(&self) -> String {
+        let digits = self.total.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) && c.is_ascii_digit() {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if self.total_capped {
+            out.push('+');
+        }
+        out
+    }
+
     pub fn pages(&self) -> i64 {
         ((self.total + self.per_page - 1) / self.per_page.max(1)).max(1)
     }

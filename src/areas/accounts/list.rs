@@ -3,11 +3,12 @@
 use super::*;
 use crate::kernel::access;
 use crate::kernel::access::Need;
+use crate::kernel::db::search;
+use crate::kernel::db::Backend;
 use crate::kernel::db::Db;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
-use crate::kernel::query::like_contains;
 use crate::kernel::query::paging;
 use crate::kernel::query::Page;
 use crate::kernel::query::Sql;
@@ -135,6 +136,8 @@ fn dir_values() -> utoipa::openapi::Object {
 pub struct ListPlan {
     pub items: Sql,
     pub total: Result<i64, Sql>,
+    /// The total is counted up to this many (a larger count is given as the cap, capped).
+    pub total_cap: Option<i64>,
     pub page: i64,
     pub per_page: i64,
 }
@@ -148,6 +151,9 @@ pub struct TreeSizes {
     pub all: i64,
     /// The root's path.
     pub path: String,
+    /// For a search text of three characters or more: the accounts of the whole panel whose
+    /// name holds it, counted up to `SEARCH_CANDIDATES` (see `search_candidates`).
+    pub candidates: Option<i64>,
 }
 
 pub async fn tree_sizes(db: &Db, root: &Account) -> Result<TreeSizes, sqlx::Error> {
@@ -164,6 +170,7 @@ pub async fn tree_sizes(db: &Db, root: &Account) -> Result<TreeSizes, sqlx::Erro
         below: r.try_get("below")?,
         all: r.try_get("everything")?,
         path: root.path.clone(),
+        candidates: None,
     })
 }
 
@@ -173,6 +180,7 @@ pub async fn tree_sizes(db: &Db, root: &Account) -> Result<TreeSizes, sqlx::Erro
 /// that a page is found within a few thousand index entries; otherwise the subtree is read as a
 /// range of paths and sorted.
 pub fn plan_list(
+    backend: Backend,
     root: &Account,
     children_only: bool,
     f: &ListFilter,
@@ -182,6 +190,7 @@ pub fn plan_list(
         below: total_below,
         all: all_accounts,
         path: root_path,
+        candidates,
     } = sizes;
     let root_id = root.id;
     let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
@@ -223,23 +232,53 @@ pub fn plan_list(
         _ => return Err(AppError::validation("dir", "Direction must be asc or desc")),
     };
     let (page, per_page) = paging(f.page, f.per_page);
+    let folded = q.map(search::fold);
+    let by_name = sort == "a.name";
     let walk_index = !children_only
-        && sort == "a.name"
+        && by_name
         && q.is_none()
         && total_below >= WALK_INDEX_FROM
         && total_below * 100 >= all_accounts;
+    // How a name search finds its rows (see `SearchPlan`).
+    let search_plan = match &folded {
+        None => None,
+        Some(_) if children_only => Some(SearchPlan::Scan),
+        Some(_) if total_below <= SEARCH_SCAN_UP_TO => Some(SearchPlan::Scan),
+        Some(fq)
+            if search::uses_trigrams(fq) && candidates.is_some_and(|c| c < SEARCH_CANDIDATES) =>
+        {
+            Some(SearchPlan::Candidates)
+        }
+        Some(_) if by_name => Some(SearchPlan::Walk),
+        Some(fq) if search::uses_trigrams(fq) => Some(SearchPlan::Candidates),
+        Some(_) => Some(SearchPlan::Scan),
+    };
 
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM "));
     if children_only {
+        // Walks the index (parent_id, name, id) when sorted by name.
         sql.push("accounts a WHERE a.parent_id = ").int(root_id);
     } else if walk_index {
         sql.push("accounts a WHERE EXISTS (SELECT 1 FROM account_closure c WHERE c.ancestor_id = ")
             .int(root_id)
             .push(" AND c.descendant_id = a.id AND c.depth > 0)");
     } else {
+        sql.push("accounts a WHERE ");
+        match (search_plan, search::tenant_of_path(&root_path)) {
+            (Some(SearchPlan::Candidates), _) => {
+                sql.push("a.id IN (");
+                search::push_candidates(&mut sql, backend, folded.as_deref().unwrap_or(""));
+                sql.push(") AND ");
+            }
+            // Walks the tree's accounts by name in the index (tenant_id, name, id, name_folded).
+            (Some(SearchPlan::Walk), Some(t)) => {
+                sql.push("a.tenant_id = ").int(t).push(" AND ");
+            }
+            _ => {}
+        }
         // Everything below is one range of paths: after `/1/2/`, before `/1/20`.
         let upper = format!("{}0", root_path.trim_end_matches('/'));
-        sql.push("accounts a WHERE a.path > ")
+        sql.push("a.path > ")
             .str(&root_path)
             .push(" AND a.path < ")
             .str(&upper);
@@ -251,11 +290,11 @@ pub fn plan_list(
     if let Some(s) = status {
         sql.push(" AND a.status = ").str(s);
     }
-    if let Some(q) = q {
-        sql.push(" AND LOWER(a.name) LIKE ")
-            .str(&like_contains(q))
-            .push(" ESCAPE '\\'");
+    if let Some(fq) = &folded {
+        search::push_contains(&mut sql, "a", fq);
     }
+    let order = format!(" ORDER BY {sort} {dir}, a.id {dir}");
+    let mut total_cap = None;
     let total = if q.is_none() && status.is_none() && kind.is_none() && !children_only {
         Ok(total_below)
     } else if q.is_none() && status.is_none() {
@@ -269,37 +308,88 @@ pub fn plan_list(
         }
         Err(t)
     } else {
+        let ids = sql
+            .text
+            .replacen(&format!("SELECT {COLUMNS} FROM "), "SELECT a.id FROM ", 1);
+        let text = if search_plan == Some(SearchPlan::Walk) {
+            // Counted while walking the same index as the page, up to the cap.
+            total_cap = Some(SEARCH_TOTAL_CAP);
+            format!(
+                "SELECT COUNT(*) FROM ({ids}{order} LIMIT {}) x",
+                SEARCH_TOTAL_CAP + 1
+            )
+        } else {
+            format!("SELECT COUNT(*) FROM ({ids}) x")
+        };
         Err(Sql {
-            text: format!(
-                "SELECT COUNT(*) FROM ({}) x",
-                sql.text
-                    .replacen(&format!("SELECT {COLUMNS} FROM "), "SELECT a.id FROM ", 1)
-            ),
+            text,
             args: sql.args.clone(),
         })
     };
-    sql.push(&format!(" ORDER BY {sort} {dir}, a.id {dir} LIMIT "))
+    sql.push(&format!("{order} LIMIT "))
         .int(per_page)
         .push(" OFFSET ")
         .int((page - 1) * per_page);
     Ok(ListPlan {
         items: sql,
         total,
+        total_cap,
         page,
         per_page,
     })
 }
 
+/// Subtrees of at most this many accounts are searched by reading them (a range of paths).
+pub const SEARCH_SCAN_UP_TO: i64 = 5000;
+/// A fragment found in fewer accounts than this (in the whole panel) is searched through the
+/// trigram index; one found more often walks the subtree's accounts by name instead, where
+/// matches are dense enough that a page is found within a few thousand index entries.
+pub const SEARCH_CANDIDATES: i64 = 5000;
+/// A search that walks the name index counts its matches up to this many: past it the total is
+/// given as this number with `total_capped` (shown as "1,000+").
+pub const SEARCH_TOTAL_CAP: i64 = 1000;
+
+/// How a name search over a subtree finds its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchPlan {
+    /// Read the subtree (a range of paths, or the children) and test each folded name.
+    Scan,
+    /// Take the accounts the trigram index gives for the fragment and keep those in the subtree.
+    Candidates,
+    /// Walk the subtree's accounts by name and test each folded name, stopping at a page.
+    Walk,
+}
+
+/// How many accounts of the whole panel the trigram index gives for a search text, counted up
+/// to `SEARCH_CANDIDATES` (`None` when the text is shorter than three characters).
+pub async fn search_candidates(db: &Db, q: Option<&str>) -> Result<Option<i64>, sqlx::Error> {
+    let Some(fq) = q.map(str::trim).filter(|q| !q.is_empty()).map(search::fold) else {
+        return Ok(None);
+    };
+    if !search::uses_trigrams(&fq) || fq.chars().count() > 100 {
+        return Ok(None);
+    }
+    let mut sql = Sql::new("SELECT COUNT(*) FROM (");
+    search::push_candidates(&mut sql, db.backend, &fq);
+    sql.push(&format!(" LIMIT {SEARCH_CANDIDATES}) x"));
+    Ok(Some(sql.scalar::<i64>().fetch_one(&db.pool).await?))
+}
+
 /// Runs a list plan.
 pub async fn run_list(db: &Db, plan: &ListPlan) -> Result<Page<Account>, sqlx::Error> {
-    let total = match &plan.total {
+    let mut total = match &plan.total {
         Ok(t) => *t,
         Err(sql) => sql.scalar::<i64>().fetch_one(&db.pool).await?,
     };
+    let capped = plan.total_cap.is_some_and(|cap| total > cap);
+    if let Some(cap) = plan.total_cap.filter(|_| capped) {
+        total = cap;
+    }
     let rows = plan.items.query().fetch_all(&db.pool).await?;
     Ok(Page {
         items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
         total,
+        total_capped: capped,
         page: plan.page,
         per_page: plan.per_page,
     })
@@ -343,12 +433,19 @@ pub async fn list_with_root(
     };
     access::require(who, Need::Read)?;
     let root = from_row(&row)?;
+    let below: i64 = row.try_get("below")?;
+    let candidates = if children_only || below <= SEARCH_SCAN_UP_TO {
+        None
+    } else {
+        search_candidates(&state.db, f.q.as_deref()).await?
+    };
     let sizes = TreeSizes {
-        below: row.try_get("below")?,
+        below,
         all: row.try_get("everything")?,
         path: root.path.clone(),
+        candidates,
     };
-    let plan = plan_list(&root, children_only, f, sizes)?;
+    let plan = plan_list(state.db.backend, &root, children_only, f, sizes)?;
     let page = run_list(&state.db, &plan).await?;
     Ok((root, page))
 }

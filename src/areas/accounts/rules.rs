@@ -173,8 +173,8 @@ pub async fn insert(
         None => (0, "/".to_string()),
     };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO accounts (parent_id, kind, name, email, depth, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        "INSERT INTO accounts (parent_id, kind, name, name_folded, email, depth, created_at, updated_at) \
+         VALUES ($1, $2, $3, $7, $4, $5, $6, $6) RETURNING id",
     )
     .bind(parent_id)
     .bind(kind)
@@ -182,10 +182,13 @@ pub async fn insert(
     .bind(email)
     .bind(depth)
     .bind(now_ms)
+    .bind(crate::kernel::db::search::fold(name))
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query("UPDATE accounts SET path = $1 WHERE id = $2")
-        .bind(format!("{parent_path}{id}/"))
+    let path = format!("{parent_path}{id}/");
+    sqlx::query("UPDATE accounts SET path = $1, tenant_id = $2 WHERE id = $3")
+        .bind(&path)
+        .bind(crate::kernel::db::search::tenant_of_path(&path))
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -368,13 +371,15 @@ pub async fn update(
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     sqlx::query(
-        "UPDATE accounts SET name = $1, email = $2, phone = $3, updated_at = $4 WHERE id = $5",
+        "UPDATE accounts SET name = $1, email = $2, phone = $3, updated_at = $4, name_folded = $6 \
+         WHERE id = $5",
     )
     .bind(&name)
     .bind(&email)
     .bind(&phone)
     .bind(now)
     .bind(id)
+    .bind(crate::kernel::db::search::fold(&name))
     .execute(&mut *tx)
     .await?;
     let changes = audit::Changes::new()

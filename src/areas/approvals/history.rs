@@ -194,6 +194,7 @@ pub async fn history(
             .map(decision_from_row)
             .collect::<Result<_, _>>()?,
         total,
+        total_capped: false,
         page,
         per_page,
     })

@@ -89,6 +89,7 @@ pub(crate) async fn page_of(
     Ok(Page {
         items,
         total,
+        total_capped: false,
         page,
         per_page,
     })

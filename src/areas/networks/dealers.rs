@@ -189,7 +189,7 @@ pub async fn list_dealers(
     ));
     sql.int(partner.id)
         .push(" AND a.kind = 'dealer' AND a.status <> 'deleted'");
-    sql.name_contains("a.name", f.q.as_deref())?;
+    crate::kernel::db::search::push_name_filter(&mut sql, "a", f.q.as_deref())?;
 
     match f.status.as_deref().unwrap_or("") {
         "" => {}
@@ -225,6 +225,7 @@ pub async fn list_dealers(
     Ok(Page {
         items: rows.iter().map(dealer_from_row).collect::<Result<_, _>>()?,
         total,
+        total_capped: false,
         page,
         per_page,
     })
@@ -351,8 +352,8 @@ pub async fn update_dealer(
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     sqlx::query(
-        "UPDATE accounts SET name = $1, contact_name = $2, email = $3, phone = $4, updated_at = $5 \
-         WHERE id = $6",
+        "UPDATE accounts SET name = $1, contact_name = $2, email = $3, phone = $4, updated_at = $5, \
+         name_folded = $7 WHERE id = $6",
     )
     .bind(&name)
     .bind(&contact)
@@ -360,6 +361,7 @@ pub async fn update_dealer(
     .bind(&phone)
     .bind(now)
     .bind(id)
+    .bind(crate::kernel::db::search::fold(&name))
     .execute(&mut *tx)
     .await?;
     let changes = audit::Changes::new()

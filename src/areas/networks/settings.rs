@@ -358,7 +358,7 @@ pub async fn directory(
     let mut sql = Sql::new(&format!(
         "FROM accounts a LEFT JOIN reseller_settings s ON s.account_id = a.id WHERE {LISTED}"
     ));
-    sql.name_contains("a.name", f.q.as_deref())?;
+    crate::kernel::db::search::push_name_filter(&mut sql, "a", f.q.as_deref())?;
     let total = Sql {
         text: format!("SELECT COUNT(*) {}", sql.text),
         args: sql.args.clone(),
@@ -387,6 +387,7 @@ pub async fn directory(
     Ok(Page {
         items: out,
         total,
+        total_capped: false,
         page,
         per_page,
     })

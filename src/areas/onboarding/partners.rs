@@ -8,7 +8,6 @@ use crate::kernel::access::Need;
 use crate::kernel::audit;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
-use crate::kernel::query::like_contains;
 use crate::kernel::query::paging;
 use crate::kernel::query::Page;
 use crate::kernel::query::Sql;
@@ -86,6 +85,7 @@ pub async fn history(
     Ok(Page {
         items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
         total,
+        total_capped: false,
         page,
         per_page,
     })
@@ -159,11 +159,7 @@ pub async fn my_partners(
     ));
     sql.int(op.id)
         .push(" AND a.kind = 'partner' AND a.status <> 'deleted'");
-    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        sql.push(" AND LOWER(a.name) LIKE ")
-            .str(&like_contains(q))
-            .push(" ESCAPE '\\'");
-    }
+    crate::kernel::db::search::push_name_filter(&mut sql, "a", q)?;
     sql.push(" ORDER BY a.name, a.id LIMIT 500");
     let rows = sql.query().fetch_all(&state.db.pool).await?;
     let mut out = Vec::new();

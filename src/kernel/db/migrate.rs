@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reseller_links",
         include_str!("../../../migrations/0005_reseller_links.sql"),
     ),
+    (
+        6,
+        "name_search",
+        include_str!("../../../migrations/0006_name_search.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {
@@ -41,6 +46,10 @@ fn dialect(sql: &str, backend: Backend) -> String {
     };
     sql.replace("__PK__", pk)
         .replace("__BYTES_TEXT__", bytes_text)
+        .replace(
+            "__NAME_SEARCH_INDEX__",
+            crate::kernel::db::search::index_ddl(backend),
+        )
 }
 
 /// Applies every migration not yet applied. Safe when several instances start at once.
@@ -69,6 +78,10 @@ pub async fn run(db: &Db, now_ms: i64) -> Result<Vec<i64>, sqlx::Error> {
         sqlx::raw_sql(&dialect(sql, db.backend))
             .execute(&mut *tx)
             .await?;
+        if *version == 6 {
+            // The folded names are computed in Rust (the databases fold differently).
+            crate::kernel::db::search::backfill(&mut tx, db.backend).await?;
+        }
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
         )

@@ -4,6 +4,7 @@
 //! every value we store on both backends and no query is written twice.
 
 pub mod migrate;
+pub mod search;
 
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
