@@ -33,6 +33,7 @@ pub mod layout;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod table;
 
 pub use extract::*;
 pub use routes::{enforce, RouteAccess, RouteSpec};
