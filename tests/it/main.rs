@@ -20,4 +20,5 @@ mod onboarding;
 mod platform;
 mod profile;
 mod requests;
+mod tables;
 pub mod tree;

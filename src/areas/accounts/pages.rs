@@ -64,6 +64,7 @@ pub(crate) fn after<T>(
         Ok(v) => Ok(redirect_with_flash(back, &ok(v), secure)),
         Err(
             e @ (AppError::Validation { .. }
+            | AppError::Fields(_)
             | AppError::Conflict { .. }
             | AppError::BadRequest { .. }),
         ) => Ok(redirect_with_flash(

@@ -28,6 +28,7 @@ crate::route_table! { ROUTES, routes;
 pub mod assets;
 pub mod cookies;
 pub mod extract;
+pub mod form;
 pub mod keep_word;
 pub mod layout;
 pub mod metrics;
