@@ -21,5 +21,4 @@ mod platform;
 mod profile;
 mod requests;
 mod search;
-mod tables;
 pub mod tree;

@@ -129,9 +129,7 @@ pub async fn dealer_create(
             secure,
         )),
         // The form again, with the reason beside the field.
-        Err(
-            e @ (AppError::Validation { .. } | AppError::Fields(_) | AppError::Conflict { .. }),
-        ) => {
+        Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. })) => {
             let mut t = dealers_view(&state, &who, &headers, &DealerFilter::default()).await?;
             t.error = Some((e.field().unwrap_or("").to_string(), e.public_message()));
             t.form = DealerInput {
@@ -343,7 +341,7 @@ pub async fn settings_submit(
             secure,
         )),
         // The form again, as it was sent, with the reason.
-        Err(e @ (AppError::Validation { .. } | AppError::Fields(_))) => {
+        Err(e @ AppError::Validation { .. }) => {
             let mut t = settings_view(&state, &who, &headers).await?;
             t.s = networks::ResellerSettings {
                 serves_resellers: f.serves_resellers.is_some(),
