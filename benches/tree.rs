@@ -56,17 +56,7 @@ const TYPED: [&str; 12] = [
     "der",
 ];
 
-fn enc(q: &str) -> String {
-    q.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+use partner_panel::kernel::http::layout::url_encode as enc;
 
 /// A client signed in as `email`.
 async fn session(base: &str, email: &str, password: &str) -> reqwest::Client {

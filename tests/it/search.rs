@@ -29,17 +29,7 @@ async fn names(s: &Session, path: &str) -> Vec<String> {
     out
 }
 
-fn q(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+use partner_panel::kernel::http::layout::url_encode as q;
 
 /// Two tenants with look-alike names; returns (operator, tenant A owner, A, B, ids by name in A).
 async fn two_tenants(app: &TestApp) -> (Session, Session, i64, i64, Vec<(String, i64)>) {
