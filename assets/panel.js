@@ -6,3 +6,10 @@ document.addEventListener("submit", function (ev) {
     ev.preventDefault();
   }
 });
+// The sign-in form sends the browser's time zone: it becomes the login's when it has none.
+document.addEventListener("DOMContentLoaded", function () {
+  var tz = document.getElementById("browser-time-zone");
+  if (tz && window.Intl && Intl.DateTimeFormat) {
+    try { tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) {}
+  }
+});

@@ -11,7 +11,11 @@ pub mod dashboard;
 pub mod networks;
 pub mod onboarding;
 
-use crate::kernel::{http::Table, jobs::JobKind};
+use crate::kernel::{
+    http::menu::{MenuEntry, MenuGroup},
+    http::Table,
+    jobs::JobKind,
+};
 
 /// Every area's part of the OpenAPI document (paths relative to /api/v1).
 pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
@@ -75,4 +79,54 @@ pub fn jobs() -> impl Iterator<Item = &'static JobKind> {
         .iter()
         .chain(billing::JOBS)
         .chain(approvals::JOBS)
+}
+
+/// The menu's groups, in the order it shows them; "goto" holds the quick options.
+pub const MENU_GROUPS: &[MenuGroup] = &[
+    MenuGroup {
+        key: "goto",
+        label: "Goto",
+    },
+    MenuGroup {
+        key: "overview",
+        label: "Overview",
+    },
+    MenuGroup {
+        key: "accounts",
+        label: "Accounts",
+    },
+    MenuGroup {
+        key: "partners",
+        label: "Partners",
+    },
+    MenuGroup {
+        key: "approvals",
+        label: "Approvals",
+    },
+    MenuGroup {
+        key: "network",
+        label: "Network",
+    },
+    MenuGroup {
+        key: "billing",
+        label: "Billing",
+    },
+    MenuGroup {
+        key: "settings",
+        label: "Settings",
+    },
+];
+
+/// Every area's menu entries (the layout keeps those the account in view and role can use).
+pub fn menu() -> impl Iterator<Item = &'static MenuEntry> {
+    dashboard::MENU
+        .iter()
+        .chain(accounts::MENU)
+        .chain(onboarding::MENU)
+        .chain(catalog::MENU)
+        .chain(approvals::MENU)
+        .chain(channels::MENU)
+        .chain(networks::MENU)
+        .chain(billing::MENU)
+        .chain(auth::MENU)
 }

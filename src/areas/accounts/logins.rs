@@ -28,6 +28,8 @@ pub struct Login {
     pub dashboard_rights: bool,
     #[schema(schema_with = status_values)]
     pub status: LoginStatus,
+    /// The IANA time zone pages show times in (null: UTC until set, or the browser's at sign-in).
+    pub time_zone: Option<String>,
     #[serde(skip)]
     pub password_hash: String,
 }
@@ -41,7 +43,8 @@ fn status_values() -> utoipa::openapi::Object {
 }
 
 pub const COLUMNS: &str =
-    "l.id, l.account_id, l.email, l.name, l.role, l.dashboard_rights, l.status, l.password_hash";
+    "l.id, l.account_id, l.email, l.name, l.role, l.dashboard_rights, l.status, l.password_hash, \
+     l.time_zone";
 
 pub fn from_row(r: &Row) -> Result<Login, sqlx::Error> {
     Ok(Login {
@@ -53,6 +56,7 @@ pub fn from_row(r: &Row) -> Result<Login, sqlx::Error> {
         dashboard_rights: r.try_get::<i64, _>("dashboard_rights")? != 0,
         status: r.try_get("status")?,
         password_hash: r.try_get("password_hash")?,
+        time_zone: r.try_get("time_zone")?,
     })
 }
 
@@ -193,10 +197,15 @@ pub async fn update_profile(
     name: &str,
     email: &str,
     current_password: Option<&str>,
+    time_zone: Option<&str>,
 ) -> AppResult<Login> {
     who.require_own_identity()?;
     let name = validate::name("name", name, validate::MAX_NAME)?;
     let email = validate::email("email", email)?;
+    let time_zone = match time_zone {
+        Some(tz) => crate::kernel::http::when::valid_zone("time_zone", tz)?,
+        None => who.login.time_zone.clone(),
+    };
     let me = &who.login;
     let email_changes = email != me.email;
     if email_changes {
@@ -216,23 +225,31 @@ pub async fn update_profile(
     }
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE logins SET name = $1, email = $2, updated_at = $3 WHERE id = $4")
-        .bind(&name)
-        .bind(&email)
-        .bind(now)
-        .bind(me.id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                email_taken()
-            } else {
-                e.into()
-            }
-        })?;
+    sqlx::query(
+        "UPDATE logins SET name = $1, email = $2, updated_at = $3, time_zone = $4 WHERE id = $5",
+    )
+    .bind(&name)
+    .bind(&email)
+    .bind(now)
+    .bind(&time_zone)
+    .bind(me.id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })?;
     let changes = audit::Changes::new()
         .field("name", &me.name, &name)
-        .value("email", &me.email, &email);
+        .value("email", &me.email, &email)
+        .value(
+            "time_zone",
+            me.time_zone.as_deref().unwrap_or(""),
+            time_zone.as_deref().unwrap_or(""),
+        );
     if email_changes {
         crate::kernel::notify::enqueue(
             state,
@@ -260,6 +277,22 @@ pub async fn update_profile(
     .await?;
     tx.commit().await?;
     get(state, me.id).await?.ok_or(AppError::NotFound)
+}
+
+/// At sign-in: the browser's time zone becomes the login's when it has none yet (a name the
+/// zone database does not know is ignored: the sign-in goes on).
+pub async fn adopt_time_zone(state: &AppState, login: &Login, tz: &str) -> AppResult<()> {
+    if login.time_zone.is_some() {
+        return Ok(());
+    }
+    if let Ok(Some(tz)) = crate::kernel::http::when::valid_zone("browser_time_zone", tz) {
+        sqlx::query("UPDATE logins SET time_zone = $1 WHERE id = $2 AND time_zone IS NULL")
+            .bind(tz)
+            .bind(login.id)
+            .execute(&state.db.pool)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Changes the signed-in login's password. Every other session of the login ends.

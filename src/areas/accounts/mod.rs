@@ -42,3 +42,65 @@ pub const LOGIN: Resource = Resource {
         Reach::InView,
     )],
 };
+
+use crate::kernel::access::Need;
+use crate::kernel::http::menu::{MenuEntry, ALL_KINDS};
+
+/// The menu entries of this area: quick options ("Goto") and the account pages.
+pub const MENU: &[MenuEntry] = &[
+    MenuEntry {
+        group: "goto",
+        id: "goto-add-account",
+        label: "+ Account",
+        href: "/accounts/{view}#add-child",
+        active_on: &[],
+        kinds: &[Kind::Operator, Kind::Partner, Kind::Reseller, Kind::Dealer],
+        need: Need::Write,
+        while_acting: true,
+        badge: None,
+    },
+    MenuEntry {
+        group: "goto",
+        id: "goto-add-login",
+        label: "+ Login",
+        href: "/accounts/{view}#add-login",
+        active_on: &[],
+        kinds: ALL_KINDS,
+        need: Need::Admin,
+        while_acting: true,
+        badge: None,
+    },
+    MenuEntry {
+        group: "accounts",
+        id: "accounts",
+        label: "Accounts",
+        href: "/accounts",
+        active_on: &["accounts"],
+        kinds: &[Kind::Operator, Kind::Partner, Kind::Reseller, Kind::Dealer],
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+    MenuEntry {
+        group: "accounts",
+        id: "my-account",
+        label: "My account",
+        href: "/accounts/{view}",
+        active_on: &["accounts"],
+        kinds: &[Kind::Customer],
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+    MenuEntry {
+        group: "accounts",
+        id: "audit",
+        label: "Audit log",
+        href: "/audit",
+        active_on: &["audit"],
+        kinds: ALL_KINDS,
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+];

@@ -90,3 +90,52 @@ pub const JOBS: &[crate::kernel::jobs::JobKind] = &[crate::kernel::jobs::JobKind
     },
     every_ms: None,
 }];
+
+use crate::kernel::access::Need;
+use crate::kernel::enums::Kind;
+use crate::kernel::http::menu::MenuEntry;
+
+/// The requests waiting for the account in view, as the inbox counts them (the menu's badge).
+fn pending_badge<'a>(
+    state: &'a crate::state::AppState,
+    who: &'a crate::kernel::Identity,
+) -> futures_util::future::BoxFuture<'a, crate::kernel::error::AppResult<i64>> {
+    Box::pin(async move { Ok(counts(state, who).await?.total()) })
+}
+
+/// The menu entries of this area.
+pub const MENU: &[MenuEntry] = &[
+    MenuEntry {
+        group: "approvals",
+        id: "inbox",
+        label: "Approvals",
+        href: "/inbox",
+        active_on: &["inbox", "requests"],
+        kinds: &[Kind::Operator, Kind::Partner],
+        need: Need::Read,
+        while_acting: true,
+        badge: Some(pending_badge),
+    },
+    MenuEntry {
+        group: "approvals",
+        id: "my-requests",
+        label: "My requests",
+        href: "/requests",
+        active_on: &["my-requests"],
+        kinds: &[Kind::Partner, Kind::Reseller],
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+    MenuEntry {
+        group: "overview",
+        id: "engagements",
+        label: "Messages and offers",
+        href: "/engagements",
+        active_on: &["engagements"],
+        kinds: &[Kind::Customer],
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+];

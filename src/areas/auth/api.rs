@@ -214,10 +214,14 @@ pub struct UpdateMe {
     pub email: Option<String>,
     #[schema(nullable = false, format = Password)]
     pub current_password: Option<String>,
+    /// Left out: unchanged. The IANA time zone pages show times in (e.g. `Europe/Amsterdam`);
+    /// an empty string clears it (pages then use UTC). An unknown name is refused (422).
+    #[schema(nullable = false, max_length = 64, example = "Europe/Amsterdam")]
+    pub time_zone: Option<String>,
 }
 
 #[utoipa::path(patch, path = "/me", tag = "me", operation_id = "updateMe",
-    summary = "Change own name and email (a new email needs current_password)",
+    summary = "Change own name, email (a new email needs current_password) and time zone",
     request_body = UpdateMe,
     responses(
         (status = 200, description = "Saved", body = MeBody),
@@ -238,6 +242,7 @@ pub(crate) async fn update_me(
         &name,
         &email,
         body.current_password.as_deref(),
+        body.time_zone.as_deref(),
     )
     .await?;
     let who = Identity { login, ..who };

@@ -30,3 +30,44 @@ pub const JOBS: &[crate::kernel::jobs::JobKind] = &[crate::kernel::jobs::JobKind
     },
     every_ms: Some(3_600_000),
 }];
+
+use crate::kernel::access::Need;
+use crate::kernel::enums::Kind;
+use crate::kernel::http::menu::{MenuEntry, ALL_KINDS};
+
+/// The menu entries of this area: a login's own settings (not while acting: they answer 403).
+pub const MENU: &[MenuEntry] = &[
+    MenuEntry {
+        group: "settings",
+        id: "profile",
+        label: "My profile",
+        href: "/profile",
+        active_on: &["profile"],
+        kinds: ALL_KINDS,
+        need: Need::Read,
+        while_acting: false,
+        badge: None,
+    },
+    MenuEntry {
+        group: "settings",
+        id: "tokens",
+        label: "API tokens",
+        href: "/profile/tokens",
+        active_on: &["tokens"],
+        kinds: &[Kind::Operator, Kind::Partner, Kind::Reseller, Kind::Dealer],
+        need: Need::Read,
+        while_acting: false,
+        badge: None,
+    },
+    MenuEntry {
+        group: "settings",
+        id: "api-docs",
+        label: "API docs",
+        href: "/api/docs",
+        active_on: &[],
+        kinds: &[Kind::Operator, Kind::Partner, Kind::Reseller, Kind::Dealer],
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+];

@@ -98,6 +98,8 @@ pub(crate) struct LoginForm {
     #[serde(default)]
     password: String,
     next: Option<String>,
+    /// The browser's time zone (set by the page's script), kept when the login has none.
+    browser_time_zone: Option<String>,
 }
 
 pub(crate) async fn login_submit(
@@ -117,6 +119,9 @@ pub(crate) async fn login_submit(
     let next = safe_next(form.next.as_deref());
     match auth::sign_in(&state, &form.email, &form.password, &client).await {
         Ok(s) => {
+            if let Some(tz) = form.browser_time_zone.as_deref() {
+                logins::adopt_time_zone(&state, &s.login, tz).await?;
+            }
             let mut r = Redirect::to(&next).into_response();
             r.headers_mut().append(
                 header::SET_COOKIE,
@@ -167,6 +172,9 @@ pub(crate) struct ProfileTpl {
     name: String,
     email: String,
     role: Role,
+    /// The login's time zone ("" when not set) and the names offered.
+    time_zone: String,
+    zones: Vec<String>,
     profile_error: Option<(String, String)>,
     password_error: Option<(String, String)>,
 }
@@ -206,6 +214,14 @@ pub(crate) async fn profile_view(
         name: who.login.name.clone(),
         email: who.login.email.clone(),
         role: who.login.role,
+        time_zone: who.login.time_zone.clone().unwrap_or_default(),
+        zones: {
+            let mut z = crate::kernel::http::when::zone_names();
+            if let Some(own) = who.login.time_zone.as_ref().filter(|t| !z.contains(t)) {
+                z.insert(0, own.clone());
+            }
+            z
+        },
         profile_error: None,
         password_error: None,
     })
@@ -232,6 +248,7 @@ pub(crate) struct ProfileForm {
     #[serde(default)]
     email: String,
     current_password: Option<String>,
+    time_zone: Option<String>,
 }
 
 pub(crate) async fn profile_submit(
@@ -247,6 +264,7 @@ pub(crate) async fn profile_submit(
         &form.name,
         &form.email,
         form.current_password.as_deref(),
+        form.time_zone.as_deref(),
     )
     .await
     {
@@ -261,6 +279,7 @@ pub(crate) async fn profile_submit(
             let mut tpl = profile_view(&state, &who, &headers).await?;
             tpl.name = form.name;
             tpl.email = form.email;
+            tpl.time_zone = form.time_zone.unwrap_or_default();
             tpl.profile_error = Some(field_error(&e));
             Ok(render(e.status(), &tpl, &tpl.layout, secure))
         }

@@ -45,3 +45,19 @@ pub const JOBS: &[crate::kernel::jobs::JobKind] = &[crate::kernel::jobs::JobKind
     },
     every_ms: Some(60_000),
 }];
+
+use crate::kernel::access::Need;
+use crate::kernel::http::menu::{MenuEntry, ALL_KINDS};
+
+/// The menu entries of this area.
+pub const MENU: &[MenuEntry] = &[MenuEntry {
+    group: "billing",
+    id: "billing",
+    label: "Billing",
+    href: "/billing",
+    active_on: &["billing"],
+    kinds: ALL_KINDS,
+    need: Need::Read,
+    while_acting: true,
+    badge: None,
+}];

@@ -37,3 +37,20 @@ pub const AD_PACKAGE: Resource = Resource {
         Reach::Operator,
     )],
 };
+
+use crate::kernel::access::Need;
+use crate::kernel::enums::Kind;
+use crate::kernel::http::menu::MenuEntry;
+
+/// The menu entries of this area.
+pub const MENU: &[MenuEntry] = &[MenuEntry {
+    group: "partners",
+    id: "packages",
+    label: "Packages",
+    href: "/operator/packages",
+    active_on: &["packages"],
+    kinds: &[Kind::Operator],
+    need: Need::Read,
+    while_acting: true,
+    badge: None,
+}];

@@ -44,3 +44,20 @@ pub const FOLLOWABLE_CHANNEL: Resource = Resource {
         },
     ],
 };
+
+use crate::kernel::access::Need;
+use crate::kernel::enums::Kind;
+use crate::kernel::http::menu::MenuEntry;
+
+/// The menu entries of this area.
+pub const MENU: &[MenuEntry] = &[MenuEntry {
+    group: "network",
+    id: "channels",
+    label: "Channels",
+    href: "/channels",
+    active_on: &["channels"],
+    kinds: &[Kind::Partner],
+    need: Need::Read,
+    while_acting: true,
+    badge: None,
+}];

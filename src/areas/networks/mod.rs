@@ -55,3 +55,66 @@ pub const MY_PARTNER_CHANNEL: Resource = Resource {
         Reach::View,
     )],
 };
+
+use crate::kernel::access::Need;
+use crate::kernel::enums::Kind;
+use crate::kernel::http::menu::MenuEntry;
+
+/// The menu entries of this area.
+pub const MENU: &[MenuEntry] = &[
+    MenuEntry {
+        group: "network",
+        id: "dealers",
+        label: "My dealers",
+        href: "/dealers",
+        active_on: &["dealers"],
+        kinds: &[Kind::Partner],
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+    MenuEntry {
+        group: "network",
+        id: "resellers",
+        label: "My resellers",
+        href: "/resellers",
+        active_on: &["resellers"],
+        kinds: &[Kind::Partner],
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+    MenuEntry {
+        group: "network",
+        id: "reseller-settings",
+        label: "Reseller settings",
+        href: "/reseller-settings",
+        active_on: &["reseller-settings"],
+        kinds: &[Kind::Partner],
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+    MenuEntry {
+        group: "network",
+        id: "directory",
+        label: "Partner directory",
+        href: "/partner-directory",
+        active_on: &["directory"],
+        kinds: &[Kind::Operator, Kind::Reseller],
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+    MenuEntry {
+        group: "network",
+        id: "my-partner",
+        label: "My partner",
+        href: "/my-partner",
+        active_on: &["my-partner"],
+        kinds: &[Kind::Reseller],
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+];

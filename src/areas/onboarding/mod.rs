@@ -27,3 +27,20 @@ pub const PARTNER: Resource = Resource {
         Reach::Operator,
     )],
 };
+
+use crate::kernel::access::Need;
+use crate::kernel::enums::Kind;
+use crate::kernel::http::menu::MenuEntry;
+
+/// The menu entries of this area.
+pub const MENU: &[MenuEntry] = &[MenuEntry {
+    group: "partners",
+    id: "partners",
+    label: "My partners",
+    href: "/operator/partners",
+    active_on: &["partners"],
+    kinds: &[Kind::Operator],
+    need: Need::Read,
+    while_acting: true,
+    badge: None,
+}];

@@ -5,6 +5,8 @@ use crate::kernel::enums::Kind;
 use crate::kernel::error::current_request_id;
 use crate::kernel::error::AppError;
 use crate::kernel::http::cookies;
+use crate::kernel::http::menu::{self, MenuSection};
+use crate::kernel::http::when;
 use crate::kernel::secrets;
 use crate::kernel::Identity;
 use crate::state::AppState;
@@ -53,6 +55,10 @@ pub struct Layout {
     pub test_clock: Option<String>,
     /// The account in view is the operator (its own menu entries and controls).
     pub operator_view: bool,
+    /// The menu: what the account in view and the login's role there can use.
+    pub menu: Vec<MenuSection>,
+    /// The login's time zone: every time on the page is shown in it.
+    pub tz: jiff::tz::TimeZone,
 }
 
 impl Layout {
@@ -62,6 +68,21 @@ impl Layout {
     }
     pub fn flash_text(&self) -> &str {
         self.flash.as_deref().unwrap_or("").trim_start_matches('!')
+    }
+    /// A time as `<time>` markup in the login's zone (use with `|safe`): see `when::html`.
+    pub fn when(&self, value: &str) -> String {
+        when::html(value, &self.tz)
+    }
+    /// The same for an optional time; `none` when there is none.
+    pub fn when_opt(&self, value: &Option<String>, none: &str) -> String {
+        match value {
+            Some(v) => when::html(v, &self.tz),
+            None => when::html(none, &self.tz),
+        }
+    }
+    /// The same for epoch milliseconds.
+    pub fn when_ms(&self, ms: i64) -> String {
+        when::html_ms(ms, &self.tz)
     }
 }
 
@@ -126,7 +147,20 @@ impl Layout {
             _ => 0,
         };
         let operator_view = account.kind == Kind::Operator;
+        let entries: Vec<_> = crate::areas::menu().collect();
+        let menu = menu::build(
+            state,
+            who,
+            account.kind,
+            account.id,
+            nav,
+            crate::areas::MENU_GROUPS,
+            &entries,
+        )
+        .await?;
         Ok(Layout {
+            menu,
+            tz: when::zone(who.login.time_zone.as_deref()),
             test_clock: state
                 .config
                 .test_clock
@@ -152,6 +186,8 @@ impl Layout {
 
     pub(crate) fn anonymous(title: &str, csrf: &str, headers: &HeaderMap) -> Layout {
         Layout {
+            menu: Vec::new(),
+            tz: jiff::tz::TimeZone::UTC,
             test_clock: None,
             operator_view: false,
             title: title.to_string(),
@@ -206,6 +242,8 @@ pub fn error_page(e: &AppError) -> Response {
         tracing::error!(request_id = %current_request_id(), error = ?e, "internal error");
     }
     let layout = Layout {
+        menu: Vec::new(),
+        tz: jiff::tz::TimeZone::UTC,
         test_clock: None,
         operator_view: false,
         title: "Error".into(),
@@ -221,9 +259,62 @@ pub fn error_page(e: &AppError) -> Response {
         code: e.code().as_str(),
         layout,
     };
-    match tpl.render() {
+    let mut r = match tpl.render() {
         Ok(html) => (e.status(), Html(html)).into_response(),
         Err(_) => (e.status(), e.public_message()).into_response(),
+    };
+    r.extensions_mut().insert(ErrorShown {
+        message: tpl.message,
+        code: tpl.code,
+    });
+    r
+}
+
+/// Marks an error page, so that `frame_errors` can show it inside the signed-in layout.
+#[derive(Clone)]
+struct ErrorShown {
+    message: String,
+    code: &'static str,
+}
+
+/// An error page answered to a signed-in login is shown inside its layout: the menu, the
+/// header and, while acting, the banner with its Exit. Signed out, it stays as it was.
+pub(crate) async fn frame_errors(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let who = req
+        .extensions()
+        .get::<super::MaybeIdentity>()
+        .and_then(|m| m.0.clone());
+    let headers = req.headers().clone();
+    let resp = next.run(req).await;
+    let (Some(who), Some(shown)) = (who, resp.extensions().get::<ErrorShown>().cloned()) else {
+        return resp;
+    };
+    let status = resp.status();
+    let Ok(mut layout) = Layout::for_user(&state, &who, &headers, "Error", "").await else {
+        return resp;
+    };
+    layout.flash = None;
+    let tpl = ErrorTpl {
+        status: status.as_u16(),
+        message: shown.message,
+        code: shown.code,
+        layout,
+    };
+    match tpl.render() {
+        Ok(html) => {
+            let mut r = (status, Html(html)).into_response();
+            for (k, v) in resp.headers() {
+                if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+                    r.headers_mut().append(k, v.clone());
+                }
+            }
+            r
+        }
+        Err(_) => resp,
     }
 }
 

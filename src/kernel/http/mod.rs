@@ -30,9 +30,11 @@ pub mod cookies;
 pub mod extract;
 pub mod keep_word;
 pub mod layout;
+pub mod menu;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod when;
 
 pub use extract::*;
 pub use routes::{enforce, RouteAccess, RouteSpec};
@@ -54,6 +56,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            layout::frame_errors,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), identify))
         .layer(middleware::from_fn_with_state(
             state.clone(),
