@@ -497,12 +497,6 @@ struct AuditTpl {
     base_query: String,
 }
 
-impl AuditTpl {
-    fn when(&self, ms: &i64) -> String {
-        crate::clock::format_ms(*ms)
-    }
-}
-
 fn audit_query(f: &audit::AuditFilter) -> String {
     let mut parts = Vec::new();
     for (k, v) in [

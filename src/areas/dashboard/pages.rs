@@ -21,12 +21,6 @@ pub(crate) struct DashboardTpl {
     recent: Vec<audit::AuditRecord>,
 }
 
-impl DashboardTpl {
-    fn when(&self, ms: &i64) -> String {
-        crate::clock::format_ms(*ms)
-    }
-}
-
 pub(crate) async fn dashboard(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -73,16 +73,9 @@ impl Layout {
     pub fn when(&self, value: &str) -> String {
         when::html(value, &self.tz)
     }
-    /// The same for an optional time; `none` when there is none.
-    pub fn when_opt(&self, value: &Option<String>, none: &str) -> String {
-        match value {
-            Some(v) => when::html(v, &self.tz),
-            None => when::html(none, &self.tz),
-        }
-    }
     /// The same for epoch milliseconds.
-    pub fn when_ms(&self, ms: i64) -> String {
-        when::html_ms(ms, &self.tz)
+    pub fn when_ms(&self, ms: impl std::borrow::Borrow<i64>) -> String {
+        when::html_ms(*ms.borrow(), &self.tz)
     }
 }
 
