@@ -20,7 +20,10 @@ async fn viewport(b: &Browser, w: u32, h: u32) {
         .execute("return [window.innerWidth, window.innerHeight];", vec![])
         .await
         .unwrap();
-    let (iw, ih) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
+    let (iw, ih) = (
+        inner[0].as_u64().unwrap() as u32,
+        inner[1].as_u64().unwrap() as u32,
+    );
     if iw != w || ih != h {
         b.client
             .set_window_size(w + (w - iw.min(w)), h + (h - ih.min(h)))
@@ -123,7 +126,10 @@ async fn every_main_page_fits_the_window_at_desktop_and_phone_width() {
             }
             // On the phone the menu is behind its button, which opens and closes it.
             b.client.goto(&app.url("/")).await.unwrap();
-            assert!(!displayed(&b, "#menu").await, "{kind}: menu closed on a phone");
+            assert!(
+                !displayed(&b, "#menu").await,
+                "{kind}: menu closed on a phone"
+            );
             assert!(displayed(&b, "#menu-button").await);
             b.client
                 .find(Locator::Css("#menu-button"))
@@ -146,7 +152,11 @@ async fn every_main_page_fits_the_window_at_desktop_and_phone_width() {
             tokio::time::sleep(Duration::from_millis(150)).await;
             assert!(!displayed(&b, "#menu").await, "{kind}: and closes it");
             // With the keyboard: the toggle takes the focus and Space opens the menu.
-            js(&b, "document.getElementById('menu-toggle').focus(); return 0;").await;
+            js(
+                &b,
+                "document.getElementById('menu-toggle').focus(); return 0;",
+            )
+            .await;
             b.client
                 .active_element()
                 .await

@@ -551,7 +551,11 @@ async fn form_sign_in(app: &TestApp, email: &str, tz: &str) -> reqwest::Client {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "signed in and on the dashboard");
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "signed in: to the dashboard"
+    );
     client
 }
 

@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "name_search",
         include_str!("../../../migrations/0006_name_search.sql"),
     ),
+    (
+        7,
+        "login_time_zone",
+        include_str!("../../../migrations/0007_login_time_zone.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {
