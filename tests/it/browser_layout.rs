@@ -87,7 +87,7 @@ async fn every_main_page_fits_the_window_at_desktop_and_phone_width() {
     let app = TestApp::spawn().await;
     let run = async {
         let op = app.login_admin().await;
-        world(&op).await;
+        let w = world(&op).await;
         let logins = [
             ("operator", ADMIN_EMAIL.to_string(), ADMIN_PASSWORD),
             ("partner", "partner-owner@layout.test".to_string(), PW),
@@ -123,6 +123,28 @@ async fn every_main_page_fits_the_window_at_desktop_and_phone_width() {
                         "{kind} {href} at {w}px is {sw}px wide (window {iw}px)"
                     );
                 }
+                // An error page keeps the layout and its menu.
+                b.client.goto(&app.url("/no-such-page")).await.unwrap();
+                assert!(b.text("#error-code").await.contains("not_found"));
+                assert!(displayed(&b, "#account-in-view").await);
+                b.screenshot(&format!("{kind}-error-404-{w}")).await;
+            }
+            if *kind == "operator" {
+                // Acting as the partner, a refused page shows the banner and its Exit.
+                viewport(&b, 1366, 900).await;
+                b.client
+                    .goto(&app.url(&format!("/accounts/{}", w.partner)))
+                    .await
+                    .unwrap();
+                b.click("#act-as").await;
+                b.text("#acting-banner").await;
+                b.client.goto(&app.url("/profile")).await.unwrap();
+                assert!(b.text("#error-code").await.contains("forbidden"));
+                assert!(displayed(&b, "#acting-exit").await);
+                assert!(displayed(&b, "#nav-dealers").await, "the partner's menu");
+                b.screenshot("operator-acting-error-403-1366").await;
+                viewport(&b, 390, 844).await;
+                b.screenshot("operator-acting-error-403-390").await;
             }
             // On the phone the menu is behind its button, which opens and closes it.
             b.client.goto(&app.url("/")).await.unwrap();
