@@ -13,3 +13,18 @@ document.addEventListener("DOMContentLoaded", function () {
     try { tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) {}
   }
 });
+// The menu's groups stay as the person left them (the one holding the current page opens).
+document.addEventListener("DOMContentLoaded", function () {
+  var key = "pp-menu-closed", closed = [];
+  try { closed = JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) {}
+  document.querySelectorAll("#menu details[data-group]").forEach(function (d) {
+    var g = d.getAttribute("data-group");
+    if (closed.indexOf(g) >= 0 && !d.hasAttribute("data-current")) d.open = false;
+    d.addEventListener("toggle", function () {
+      var i = closed.indexOf(g);
+      if (d.open && i >= 0) closed.splice(i, 1);
+      if (!d.open && i < 0) closed.push(g);
+      try { localStorage.setItem(key, JSON.stringify(closed)); } catch (e) {}
+    });
+  });
+});
