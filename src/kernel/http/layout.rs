@@ -283,6 +283,10 @@ pub(crate) async fn frame_errors(
         .and_then(|m| m.0.clone());
     let headers = req.headers().clone();
     let resp = next.run(req).await;
+    // A fragment asked by htmx is not a page: it keeps the bare error.
+    if headers.contains_key("hx-request") {
+        return resp;
+    }
     let (Some(who), Some(shown)) = (who, resp.extensions().get::<ErrorShown>().cloned()) else {
         return resp;
     };
