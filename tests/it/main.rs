@@ -21,4 +21,5 @@ mod platform;
 mod profile;
 mod requests;
 mod search;
+mod tables;
 pub mod tree;

@@ -2,6 +2,7 @@
 
 pub mod acting;
 pub mod api;
+pub mod bulk;
 pub mod deletion;
 pub mod list;
 pub mod logins;

@@ -16,6 +16,7 @@ use crate::kernel::http::layout::show;
 use crate::kernel::http::layout::url_encode;
 use crate::kernel::http::layout::Layout;
 use crate::kernel::http::layout::PageResult;
+use crate::kernel::http::table::{plain, sortable, Sort, Table};
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
 use crate::kernel::http::PageId;
@@ -34,6 +35,7 @@ use serde::Deserialize;
 crate::route_table! { ROUTES, routes;
     get "/accounts" => accounts_page, A::SignedIn;
     get "/accounts/{id}" => account_page, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
+    post "/accounts/bulk" => bulk_submit, A::SignedIn;
     post "/accounts/{id}" => account_update, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
     post "/accounts/{id}/children" => child_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
     post "/accounts/{id}/status" => status_submit, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
@@ -63,6 +65,7 @@ pub(crate) fn after<T>(
         Ok(v) => Ok(redirect_with_flash(back, &ok(v), secure)),
         Err(
             e @ (AppError::Validation { .. }
+            | AppError::Fields(_)
             | AppError::Conflict { .. }
             | AppError::BadRequest { .. }),
         ) => Ok(redirect_with_flash(
@@ -74,23 +77,6 @@ pub(crate) fn after<T>(
     }
 }
 
-/// Query string of a list filter without its page, for pager and sort links.
-fn filter_query(f: &ListFilter) -> String {
-    let mut parts = Vec::new();
-    for (k, v) in [
-        ("q", &f.q),
-        ("kind", &f.kind),
-        ("status", &f.status),
-        ("sort", &f.sort),
-        ("dir", &f.dir),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            parts.push(format!("{k}={}", url_encode(v)));
-        }
-    }
-    parts.join("&")
-}
-
 #[derive(Template)]
 #[template(path = "accounts/accounts.html")]
 struct AccountsTpl {
@@ -98,8 +84,81 @@ struct AccountsTpl {
     view: Account,
     f: ListFilter,
     list: Page<Account>,
-    base_query: String,
+    table: Table,
     can_act_rows: bool,
+    /// Bulk actions (admins and up).
+    can_bulk: bool,
+    /// A sort or direction that was not understood and is ignored.
+    notice: Option<String>,
+    /// The kinds the account in view may add ("Add customer", "Add subscriber").
+    add_kinds: &'static [accounts::Kind],
+    add_label: &'static str,
+}
+
+/// The table of an account list (the Accounts page, the children of an account).
+fn account_table(id: &'static str, path: &str, f: &ListFilter, list: &Page<Account>) -> Table {
+    let key = match f.sort.as_deref() {
+        Some("created") => "created",
+        Some("kind") => "kind",
+        Some("status") => "status",
+        _ => "name",
+    };
+    let sort = Sort {
+        key,
+        column: "",
+        desc: f.dir.as_deref() == Some("desc"),
+    };
+    Table::new(
+        id,
+        path,
+        &[
+            ("q", f.q.as_deref()),
+            ("kind", f.kind.as_deref()),
+            ("status", f.status.as_deref()),
+        ],
+        vec![
+            sortable("Name", "name"),
+            sortable("Kind", "kind"),
+            sortable("Status", "status"),
+            sortable("Created", "created"),
+            plain(""),
+        ],
+        &sort,
+        list,
+    )
+}
+
+/// Lists with a sort or direction not understood: the list sorted as by default, and a message.
+async fn list_or_default_sort(
+    state: &AppState,
+    who: &crate::kernel::Identity,
+    root: i64,
+    children_only: bool,
+    f: &mut ListFilter,
+) -> Result<(Account, Page<Account>, Option<String>), AppError> {
+    match accounts::list_with_root(state, who, root, children_only, f).await {
+        Err(AppError::Validation { field, message }) if field == "sort" || field == "dir" => {
+            f.sort = None;
+            f.dir = None;
+            let (a, p) = accounts::list_with_root(state, who, root, children_only, f).await?;
+            Ok((
+                a,
+                p,
+                Some(format!("{message}: the list is sorted by name instead.")),
+            ))
+        }
+        r => r.map(|(a, p)| (a, p, None)),
+    }
+}
+
+/// The label of the add action for an account of `kind`.
+fn add_label(kind: &str) -> &'static str {
+    match kind {
+        "dealer" => "Add subscriber",
+        "partner" | "reseller" => "Add customer",
+        "operator" => "Add partner",
+        _ => "",
+    }
 }
 
 /// Template helper: is this option the one chosen?
@@ -123,18 +182,29 @@ pub async fn accounts_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageQuery(f): PageQuery<ListFilter>,
+    PageQuery(mut f): PageQuery<ListFilter>,
 ) -> PageResult {
-    let (view, list) =
-        accounts::list_with_root(&state, &who, who.view_account_id, false, &f).await?;
+    let (view, list, notice) =
+        list_or_default_sort(&state, &who, who.view_account_id, false, &mut f).await?;
     let layout =
         Layout::for_user_in(&state, &who, &headers, "Accounts", "accounts", view.clone()).await?;
+    let role = access::effective_role(&who);
+    let can_bulk = access::allows(role, Need::Admin);
+    let add_kinds = if view.status == "active" && access::allows(role, Need::Write) {
+        accounts::allowed_children(view.kind)
+    } else {
+        &[]
+    };
     let t = AccountsTpl {
         layout,
+        table: account_table("account-list", "/accounts", &f, &list).with_select(can_bulk),
+        add_label: add_label(view.kind.as_str()),
+        add_kinds,
         view,
-        base_query: filter_query(&f),
+        notice,
         f,
         list,
+        can_bulk,
         can_act_rows: who.acting_as.is_none() && access::allows(who.login.role, Need::Admin),
     };
     show(&state, &t, &t.layout)
@@ -148,7 +218,7 @@ struct AccountTpl {
     crumbs: Vec<Account>,
     children: Page<Account>,
     f: ListFilter,
-    base_query: String,
+    table: Table,
     logins: Vec<logins::Login>,
     counts: Vec<accounts::KindCount>,
     child_kinds: &'static [accounts::Kind],
@@ -169,7 +239,8 @@ pub async fn account_page(
 ) -> PageResult {
     let a = accounts::load(&state, id).await?;
     let layout = Layout::for_user(&state, &who, &headers, &a.name, "accounts").await?;
-    let children = accounts::list(&state, &who, a.id, true, &f).await?;
+    let mut f = f;
+    let (_, children, _) = list_or_default_sort(&state, &who, a.id, true, &mut f).await?;
     let role = access::effective_role(&who);
     let t = AccountTpl {
         layout,
@@ -189,7 +260,12 @@ pub async fn account_page(
             && access::allows(who.login.role, Need::Admin),
         can_act_rows: who.acting_as.is_none() && access::allows(who.login.role, Need::Admin),
         my_login_id: who.login.id,
-        base_query: filter_query(&f),
+        table: account_table(
+            "account-list",
+            &format!("/accounts/{}", a.id),
+            &f,
+            &children,
+        ),
         f,
         children,
         a,
@@ -218,6 +294,47 @@ pub async fn child_create(
     let r = accounts::create_child(&state, &who, id, &form).await;
     after(&state, r, &format!("/accounts/{id}"), |a| {
         format!("The {} {} was created.", a.kind, a.name)
+    })
+}
+
+/// The bulk form of the Accounts page: `action`, the `ids` ticked, and `confirm` (how many
+/// the person confirmed deleting).
+pub async fn bulk_submit(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> PageResult {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let ids = crate::kernel::http::table::form_ids(&pairs);
+    let r = match ids {
+        Ok(ids) => {
+            let input = accounts::bulk::BulkInput {
+                action: get("action").unwrap_or_default(),
+                confirm: get("confirm").and_then(|c| c.parse().ok()),
+                ids,
+            };
+            accounts::bulk::bulk(&state, &who, &input).await
+        }
+        Err(e) => Err(e),
+    };
+    let back = get("back")
+        .filter(|b| b.starts_with("/accounts"))
+        .map(|b| crate::kernel::http::layout::safe_next(Some(&b)))
+        .unwrap_or_else(|| "/accounts".to_string());
+    after(&state, r, &back, |r| {
+        let what = match r.action.as_str() {
+            "suspend" => {
+                "suspended (set inactive): their logins and every login below them are signed out"
+            }
+            "resume" => "active again",
+            _ => "deleted with everything below them",
+        };
+        format!("{} account(s) {what}.", r.changed)
     })
 }
 

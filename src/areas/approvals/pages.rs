@@ -286,6 +286,7 @@ pub async fn request_create(
         // The form again, as it was sent, with the reason beside the field.
         Err(
             e @ (AppError::Validation { .. }
+            | AppError::Fields(_)
             | AppError::Conflict { .. }
             | AppError::BadRequest { .. }),
         ) => {
@@ -446,7 +447,7 @@ pub async fn history(
     // A filter that breaks a rule goes back to the unfiltered history with the reason.
     let list = match requests::history(&state, &who, &f).await {
         Ok(list) => list,
-        Err(e @ AppError::Validation { .. }) => {
+        Err(e @ (AppError::Validation { .. } | AppError::Fields(_))) => {
             return Ok(redirect_with_flash(
                 "/inbox/history",
                 &format!("!{}", e.public_message()),

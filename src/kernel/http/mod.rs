@@ -28,11 +28,13 @@ crate::route_table! { ROUTES, routes;
 pub mod assets;
 pub mod cookies;
 pub mod extract;
+pub mod form;
 pub mod keep_word;
 pub mod layout;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod table;
 
 pub use extract::*;
 pub use routes::{enforce, RouteAccess, RouteSpec};
