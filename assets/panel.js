@@ -35,7 +35,7 @@ document.addEventListener("click", function (ev) {
     }
   }
   if (n === 0) { ev.preventDefault(); window.alert("Select at least one row first."); return; }
-  if (!window.confirm(b.getAttribute("data-bulk-confirm").replace("{n}", n))) { ev.preventDefault(); return; }
+  if (!window.confirm(b.getAttribute("data-bulk-confirm").replace("{n}", n).replace("{s}", n === 1 ? "" : "s"))) { ev.preventDefault(); return; }
   var count = form.querySelector("input.bulk-count");
   if (count) { count.value = n; }
 });

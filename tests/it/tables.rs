@@ -302,8 +302,8 @@ async fn registration_and_packages_answer_every_field_error_at_once() {
     for (id, msg) in [
         ("reg-company", "Company name is required"),
         ("reg-contact", "Contact name is required"),
-        ("reg-email", "Email is required"),
-        ("reg-website", "Website must start with https://"),
+        ("email", "Email is required"),
+        ("website", "Website must start with https://"),
         ("package", "Choose a package"),
     ] {
         assert!(

@@ -63,24 +63,51 @@ pub async fn bulk(state: &AppState, who: &Identity, input: &BulkInput) -> AppRes
             ),
         ));
     }
+    // Everything read before the transaction; then every change in ONE transaction, each
+    // account audited on its own: a failure leaves every account as it was.
+    let mut targets = Vec::with_capacity(ids.len());
     for id in &ids {
-        match action {
-            "suspend" => {
-                set_status(state, who, *id, "inactive").await?;
-            }
-            "resume" => {
-                set_status(state, who, *id, "active").await?;
-            }
-            _ => {
+        let a = access::account_below(state, who, *id, Need::Admin).await?;
+        let preview = if action == "delete" {
+            Some(deletion_preview(state, who, *id).await?)
+        } else {
+            None
+        };
+        targets.push((a, preview));
+    }
+    let view = get(&state.db, who.view_account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    for (a, preview) in targets {
+        match (action, preview) {
+            ("delete", Some(p)) => {
                 // An account selected with one above it went with that one.
-                if !access::is_within(state, who.view_account_id, *id).await? {
+                let status: Option<String> =
+                    sqlx::query_scalar("SELECT status FROM accounts WHERE id = $1")
+                        .bind(a.id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if status.as_deref() == Some("deleted") {
                     continue;
                 }
-                let p = deletion_preview(state, who, *id).await?;
-                delete(state, who, *id, Some(p.accounts)).await?;
+                let (n, _) = count_subtree(&mut tx, a.id).await?;
+                delete_in(&mut tx, state.db.backend, now, who, &view, p, Some(n)).await?;
+            }
+            (_, _) => {
+                let status = if action == "suspend" {
+                    "inactive"
+                } else {
+                    "active"
+                };
+                if a.status != status {
+                    set_status_in(&mut tx, now, who, &view, &a, status).await?;
+                }
             }
         }
     }
+    tx.commit().await?;
     Ok(BulkResult {
         action: action.to_string(),
         changed: ids.len() as i64,

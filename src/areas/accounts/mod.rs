@@ -2,7 +2,9 @@
 
 pub mod acting;
 pub mod api;
+pub mod audit_pages;
 pub mod bulk;
+pub mod bulk_pages;
 pub mod deletion;
 pub mod list;
 pub mod logins;

@@ -8,12 +8,10 @@ use crate::areas::accounts::Account;
 use crate::areas::accounts::ListFilter;
 use crate::kernel::access;
 use crate::kernel::access::Need;
-use crate::kernel::audit;
 use crate::kernel::enums::AccountStatus;
 use crate::kernel::error::AppError;
 use crate::kernel::http::layout::redirect_with_flash;
 use crate::kernel::http::layout::show;
-use crate::kernel::http::layout::url_encode;
 use crate::kernel::http::layout::Layout;
 use crate::kernel::http::layout::PageResult;
 use crate::kernel::http::table::{plain, sortable, Sort, Table};
@@ -35,7 +33,7 @@ use serde::Deserialize;
 crate::route_table! { ROUTES, routes;
     get "/accounts" => accounts_page, A::SignedIn;
     get "/accounts/{id}" => account_page, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
-    post "/accounts/bulk" => bulk_submit, A::SignedIn;
+    post "/accounts/bulk" => super::bulk_pages::bulk_submit, A::SignedIn;
     post "/accounts/{id}" => account_update, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
     post "/accounts/{id}/children" => child_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
     post "/accounts/{id}/status" => status_submit, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
@@ -48,8 +46,8 @@ crate::route_table! { ROUTES, routes;
     post "/act-as/exit" => act_as_exit, A::SignedIn;
     post "/act-as/renew" => act_as_renew, A::SignedIn;
     get "/switcher" => switcher, A::SignedIn;
-    get "/audit" => audit_page, A::SignedIn;
-    get "/audit.csv" => audit_csv, A::SignedIn;
+    get "/audit" => super::audit_pages::audit_page, A::SignedIn;
+    get "/audit.csv" => super::audit_pages::audit_csv, A::SignedIn;
 }
 
 /// After a form: success goes back with a message; a rule broken goes back with the reason;
@@ -156,7 +154,7 @@ fn add_label(kind: &str) -> &'static str {
     match kind {
         "dealer" => "Add subscriber",
         "partner" | "reseller" => "Add customer",
-        "operator" => "Add partner",
+        "operator" => "Add account",
         _ => "",
     }
 }
@@ -222,6 +220,9 @@ struct AccountTpl {
     logins: Vec<logins::Login>,
     counts: Vec<accounts::KindCount>,
     child_kinds: &'static [accounts::Kind],
+    /// The empty state's add action (the kinds this login may add here, and its label).
+    add_kinds: &'static [accounts::Kind],
+    add_label: &'static str,
     is_view: bool,
     can_write: bool,
     can_admin: bool,
@@ -242,16 +243,23 @@ pub async fn account_page(
     let mut f = f;
     let (_, children, _) = list_or_default_sort(&state, &who, a.id, true, &mut f).await?;
     let role = access::effective_role(&who);
+    let child_kinds = if a.status == AccountStatus::Active {
+        accounts::allowed_children(a.kind)
+    } else {
+        &[]
+    };
     let t = AccountTpl {
         layout,
-        crumbs: accounts::path(&state.db, a.id, who.view_account_id).await?,
-        logins: logins::list_for_account(&state, &who, a.id).await?,
-        counts: accounts::counts_below(&state.db, a.id).await?,
-        child_kinds: if a.status == AccountStatus::Active {
-            accounts::allowed_children(a.kind)
+        add_kinds: if access::allows(role, Need::Write) {
+            child_kinds
         } else {
             &[]
         },
+        add_label: add_label(a.kind.as_str()),
+        child_kinds,
+        crumbs: accounts::path(&state.db, a.id, who.view_account_id).await?,
+        logins: logins::list_for_account(&state, &who, a.id).await?,
+        counts: accounts::counts_below(&state.db, a.id).await?,
         is_view: a.id == who.view_account_id,
         can_write: access::allows(role, Need::Write),
         can_admin: access::allows(role, Need::Admin),
@@ -294,47 +302,6 @@ pub async fn child_create(
     let r = accounts::create_child(&state, &who, id, &form).await;
     after(&state, r, &format!("/accounts/{id}"), |a| {
         format!("The {} {} was created.", a.kind, a.name)
-    })
-}
-
-/// The bulk form of the Accounts page: `action`, the `ids` ticked, and `confirm` (how many
-/// the person confirmed deleting).
-pub async fn bulk_submit(
-    State(state): State<AppState>,
-    PageAuth(who): PageAuth,
-    PageForm(pairs): PageForm<Vec<(String, String)>>,
-) -> PageResult {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-    };
-    let ids = crate::kernel::http::table::form_ids(&pairs);
-    let r = match ids {
-        Ok(ids) => {
-            let input = accounts::bulk::BulkInput {
-                action: get("action").unwrap_or_default(),
-                confirm: get("confirm").and_then(|c| c.parse().ok()),
-                ids,
-            };
-            accounts::bulk::bulk(&state, &who, &input).await
-        }
-        Err(e) => Err(e),
-    };
-    let back = get("back")
-        .filter(|b| b.starts_with("/accounts"))
-        .map(|b| crate::kernel::http::layout::safe_next(Some(&b)))
-        .unwrap_or_else(|| "/accounts".to_string());
-    after(&state, r, &back, |r| {
-        let what = match r.action.as_str() {
-            "suspend" => {
-                "suspended (set inactive): their logins and every login below them are signed out"
-            }
-            "resume" => "active again",
-            _ => "deleted with everything below them",
-        };
-        format!("{} account(s) {what}.", r.changed)
     })
 }
 
@@ -603,60 +570,4 @@ fn askama_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-#[derive(Template)]
-#[template(path = "accounts/audit.html")]
-struct AuditTpl {
-    layout: Layout,
-    f: audit::AuditFilter,
-    list: Page<audit::AuditRecord>,
-    base_query: String,
-}
-
-impl AuditTpl {
-    fn when(&self, ms: &i64) -> String {
-        crate::clock::format_ms(*ms)
-    }
-}
-
-fn audit_query(f: &audit::AuditFilter) -> String {
-    let mut parts = Vec::new();
-    for (k, v) in [
-        ("q", &f.q),
-        ("action", &f.action),
-        ("from", &f.from),
-        ("to", &f.to),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            parts.push(format!("{k}={}", url_encode(v)));
-        }
-    }
-    parts.join("&")
-}
-
-pub async fn audit_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PageAuth(who): PageAuth,
-    PageQuery(f): PageQuery<audit::AuditFilter>,
-) -> PageResult {
-    let layout = Layout::for_user(&state, &who, &headers, "Audit log", "audit").await?;
-    let list = audit::search(&state, &who, &f).await?;
-    let t = AuditTpl {
-        layout,
-        base_query: audit_query(&f),
-        f,
-        list,
-    };
-    show(&state, &t, &t.layout)
-}
-
-pub async fn audit_csv(
-    State(state): State<AppState>,
-    PageAuth(who): PageAuth,
-    PageQuery(f): PageQuery<audit::AuditFilter>,
-) -> PageResult {
-    let body = audit::export_csv(&state, &who, &f).await?;
-    Ok(crate::kernel::http::csv_response("audit.csv", body))
 }

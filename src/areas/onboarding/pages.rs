@@ -38,8 +38,9 @@ crate::route_table! { ROUTES, routes;
     post "/operator/settings" => settings, A::Operator(Need::Admin);
     get "/operator/history" => history, A::Operator(Need::Read);
     get "/operator/history.csv" => history_csv, A::Operator(Need::Read);
-    get "/operator/partners" => partners, A::Operator(Need::Read);
-    post "/operator/partners/{id}" => partner_update, A::On(&crate::areas::onboarding::PARTNER, Need::Admin);
+    get "/operator/partners" => super::partner_pages::partners, A::Operator(Need::Read);
+    get "/operator/partners/{id}" => super::partner_pages::partner_edit, A::On(&crate::areas::onboarding::PARTNER, Need::Read);
+    post "/operator/partners/{id}" => super::partner_pages::partner_update, A::On(&crate::areas::onboarding::PARTNER, Need::Admin);
     post "/operator/invoices/{id}/payments" => payment, A::On(&crate::areas::billing::INVOICE_TO_PAY, Need::Admin);
 }
 
@@ -298,65 +299,6 @@ pub async fn history_csv(
         "partnership-history.csv",
         b,
     ))
-}
-
-#[derive(Template)]
-#[template(path = "onboarding/partners.html")]
-struct PartnersTpl {
-    layout: Layout,
-    partners: Vec<(
-        onboarding::PartnerRow,
-        Option<billing::Subscription>,
-        Option<billing::Invoice>,
-    )>,
-    q: String,
-}
-
-#[derive(Deserialize, Default)]
-pub struct PartnersQuery {
-    q: Option<String>,
-}
-
-pub async fn partners(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PageAuth(who): PageAuth,
-    PageQuery(q): PageQuery<PartnersQuery>,
-) -> PageResult {
-    let rows = onboarding::my_partners(&state, &who, q.q.as_deref()).await?;
-    let mut partners = Vec::new();
-    for row in rows {
-        let sub = billing::subscription(&state, row.account.id).await?;
-        let open = billing::invoices_unchecked(&state, row.account.id)
-            .await?
-            .into_iter()
-            .find(|i| i.status == "open");
-        partners.push((row, sub, open));
-    }
-    let t = PartnersTpl {
-        layout: Layout::for_user(&state, &who, &headers, "My partners", "partners").await?,
-        partners,
-        q: q.q.unwrap_or_default(),
-    };
-    show(&state, &t, &t.layout)
-}
-
-#[derive(Deserialize)]
-pub struct PartnerForm {
-    #[serde(default)]
-    external_invoice_id: String,
-}
-
-pub async fn partner_update(
-    State(state): State<AppState>,
-    PageAuth(who): PageAuth,
-    PageId(id): PageId,
-    PageForm(f): PageForm<PartnerForm>,
-) -> PageResult {
-    let r = onboarding::set_external_invoice_id(&state, &who, id, &f.external_invoice_id).await;
-    after(&state, r, "/operator/partners", |_| {
-        "The external invoice id was saved.".into()
-    })
 }
 
 #[derive(Deserialize)]

@@ -9,7 +9,10 @@ use crate::kernel::query::Page;
 use serde::Deserialize;
 
 /// The page sizes offered under every table.
-pub const PAGE_SIZES: [i64; 3] = [25, 50, 100];
+pub const PAGE_SIZES: [i64; 4] = [10, 25, 50, 100];
+
+/// The page size when none is chosen.
+pub const DEFAULT_PER_PAGE: i64 = 25;
 
 /// The sort and page parameters of a list (API and pages alike).
 #[derive(Clone, Debug, Deserialize, Default, utoipa::IntoParams)]
@@ -134,6 +137,8 @@ pub struct Table {
     pub page: i64,
     pub pages: i64,
     pub per_page: i64,
+    /// The list's page size when none is asked for (left out of links).
+    pub default_per_page: i64,
     pub total: i64,
     /// A first column of row checkboxes (bulk actions).
     pub select: bool,
@@ -166,10 +171,16 @@ impl Table {
             page: page.page,
             pages: page.pages(),
             per_page: page.per_page,
+            default_per_page: DEFAULT_PER_PAGE,
             total: page.total,
             select: false,
             id,
         }
+    }
+
+    pub fn with_default_per_page(mut self, n: i64) -> Table {
+        self.default_per_page = n;
+        self
     }
 
     pub fn with_select(mut self, select: bool) -> Table {
@@ -185,7 +196,7 @@ impl Table {
             .collect();
         parts.push(format!("sort={}", url_encode(sort)));
         parts.push(format!("dir={}", if desc { "desc" } else { "asc" }));
-        if per_page != PAGE_SIZES[0] {
+        if per_page != self.default_per_page {
             parts.push(format!("per_page={per_page}"));
         }
         if page > 1 {
@@ -318,6 +329,7 @@ mod tests {
             page,
             pages,
             per_page: 50,
+            default_per_page: DEFAULT_PER_PAGE,
             total: pages * 50,
             select: false,
             id: "t",
