@@ -87,6 +87,25 @@ async fn account_lists_sort_page_and_change_in_bulk_all_or_nothing() {
         )
     );
 
+    // Page size and page outside their range are a 422 naming the parameter.
+    for (q, field) in [
+        ("per_page=0", "per_page"),
+        ("per_page=101", "per_page"),
+        ("page=0", "page"),
+        ("dir=sideways", "dir"),
+    ] {
+        let (status, code, f, _) =
+            error_of(op.get(&format!("/api/v1/accounts/{p}/children?{q}")).await).await;
+        assert_eq!(
+            (status, code.as_str(), f.as_deref()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some(field)
+            ),
+            "{q}"
+        );
+    }
     // Pages: headers link to the other order keeping the filters; page numbers and a jump.
     let html = op
         .get("/accounts?kind=customer&sort=name&dir=asc&per_page=25")
@@ -212,8 +231,35 @@ async fn account_lists_sort_page_and_change_in_bulk_all_or_nothing() {
         .send()
         .await
         .unwrap();
+    // Without script the page asks first, naming how many and which, and changes nothing.
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(r#"<h1 id="bulk-question">Resume 2 accounts?</h1>"#),
+        "{html}"
+    );
+    assert!(html.contains("Alpha") && html.contains("Delta"));
+    assert_eq!(app.count(inactive).await, 2);
+    let r = pa
+        .client
+        .post(app.url("/accounts/bulk"))
+        .form(&[
+            ("csrf_token", pa.csrf.as_str()),
+            ("action", "resume"),
+            ("ids", ids.as_str()),
+            ("confirm", "2"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success() || r.status().is_redirection());
     assert_eq!(app.count(inactive).await, 0);
+    // Each account changed is audited on its own.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'account.activate'")
+            .await,
+        2
+    );
     let f = foreign.to_string();
     let c0 = customers[0].to_string();
     let r = pa
@@ -224,6 +270,7 @@ async fn account_lists_sort_page_and_change_in_bulk_all_or_nothing() {
             ("action", "suspend"),
             ("ids", c0.as_str()),
             ("ids", f.as_str()),
+            ("confirm", "2"),
         ])
         .send()
         .await
@@ -236,7 +283,7 @@ async fn account_lists_sort_page_and_change_in_bulk_all_or_nothing() {
     assert!(html.contains(r#"<option value="customer" selected>"#));
     assert!(
         html.contains("id=\"bulk-delete\"")
-            && html.contains("data-bulk-confirm=\"Delete {n} selected")
+            && html.contains("data-bulk-confirm=\"Delete {n} account{s}?")
     );
 }
 
