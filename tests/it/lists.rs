@@ -114,10 +114,42 @@ async fn audit_log_and_my_partners_sort_page_and_edit_off_the_rows() {
     let root = ok(op.get("/api/v1/me").await).await["account"]["id"]
         .as_i64()
         .unwrap();
-    let mut ids = Vec::new();
-    for n in ["Cedar Media", "Aspen Media", "Birch Media"] {
-        ids.push(create(&op, root, "partner", n).await);
+    // Partners with a package (registered and approved at once), as My partners lists them.
+    let pkg = ok(op
+        .post(
+            "/api/v1/packages",
+            json!({"name": "Basic", "monthly_price": 1999}),
+        )
+        .await)
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let r = op
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/settings",
+            Some(json!({"auto_approve_partners": true})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let _ = root;
+    for (n, mail) in [
+        ("Cedar Media", "c@cedar.example"),
+        ("Aspen Media", "a@aspen.example"),
+        ("Birch Media", "b@birch.example"),
+    ] {
+        let r = app
+            .client()
+            .post(app.url("/api/v1/registrations"))
+            .json(&json!({"company_name": n, "contact_name": "Pat", "email": mail, "package_id": pkg}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     }
+    let v = ok(op.get("/api/v1/partners?q=aspen").await).await;
+    let aspen = v["items"][0]["account"]["id"].as_i64().unwrap();
+    let ids = [0, aspen];
 
     // Audit log: sorted by action both ways, by a key of its whitelist only.
     let asc = ok(op
