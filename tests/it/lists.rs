@@ -217,6 +217,36 @@ async fn audit_log_and_my_partners_sort_page_and_edit_off_the_rows() {
     assert!(page(&op, &edit).await.contains(r#"value="CRM-7""#));
     let v = ok(op.get("/api/v1/partners?q=aspen").await).await;
     assert_eq!(v["items"][0]["external_invoice_id"], json!("CRM-7"));
+    // Decision history (the three registrations, approved at once): sorted by partner both
+    // ways, in the API and the page.
+    let v = ok(op.get("/api/v1/inbox/history?sort=partner&dir=asc").await).await;
+    assert_eq!(
+        strings(&v, &["partner"]),
+        ["Aspen Media", "Birch Media", "Cedar Media"]
+    );
+    let v = ok(op
+        .get("/api/v1/inbox/history?sort=partner&dir=desc&per_page=2")
+        .await)
+    .await;
+    assert_eq!(strings(&v, &["partner"]), ["Cedar Media", "Birch Media"]);
+    let (status, _, field, _) = error_of(op.get("/api/v1/inbox/history?sort=reason").await).await;
+    assert_eq!(
+        (status, field.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("sort"))
+    );
+    let html = page(&op, "/inbox/history?sort=partner&dir=desc&per_page=10").await;
+    let (c, a) = (
+        html.find("Cedar Media").unwrap(),
+        html.find("Aspen Media").unwrap(),
+    );
+    assert!(c < a);
+    assert!(
+        html.contains(r#"href="/inbox/history?sort=partner&#38;dir=asc&#38;per_page=10""#),
+        "{html}"
+    );
+    assert!(page(&op, "/inbox/history?q=zzz")
+        .await
+        .contains("No decision matches these filters."));
     // A partner's own login cannot open the operator's page of it.
     add_login(&op, ids[1], "owner@aspen.test", "owner").await;
     let pa = app.login("owner@aspen.test", PW).await;
