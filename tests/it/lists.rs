@@ -63,20 +63,56 @@ async fn add_customer_and_a_dealers_add_subscriber_from_the_accounts_list() {
     // (listed first).
     let pa = app.login("owner@maple.test", PW).await;
     let html = page(&pa, "/accounts?kind=customer").await;
-    assert!(html.contains(r##"<a class="button primary" href="#add-account" id="add-account-open">Add customer</a>"##), "{html}");
-    let kinds = html.split("id=\"child-kind\">").nth(1).unwrap();
+    let open = format!(
+        r#"<a class="button primary" href="/accounts/{p}/new" id="add-account-open">Add customer</a>"#
+    );
+    assert!(html.contains(&open), "{html}");
+    let html = page(&pa, &format!("/accounts/{p}/new")).await;
+    let kinds = html.split("id=\"new-kind\" >").nth(1).unwrap();
     assert!(
         kinds.starts_with(r#"<option value="customer" selected>"#),
         "{kinds}"
     );
+    // Every field's error at once, beside its field, what was typed kept.
+    let r = pa
+        .client
+        .post(app.url(&format!("/accounts/{p}/children")))
+        .form(&[
+            ("csrf_token", pa.csrf.as_str()),
+            ("from", "new"),
+            ("kind", "customer"),
+            ("name", "  "),
+            ("email", "not-an-email"),
+            ("phone", "call me"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    for id in ["new-name", "new-email", "new-phone"] {
+        assert!(
+            html.contains(&format!(r#"<span class="field-error" id="{id}-error">"#)),
+            "{id}: {html}"
+        );
+        assert!(html.contains(&format!(
+            r#"aria-invalid="true" aria-describedby="{id}-error""#
+        )));
+    }
+    assert!(html.contains(r#"value="not-an-email""#) && html.contains(r#"value="call me""#));
+    assert!(html.contains("Please correct 3 fields"));
     let st = form(
         &app,
         &pa,
         &format!("/accounts/{p}/children"),
-        &[("kind", "customer"), ("name", "Birch Customer")],
+        &[
+            ("from", "new"),
+            ("kind", "customer"),
+            ("name", "Birch Customer"),
+        ],
     )
     .await;
-    assert!(st.is_redirection() || st.is_success());
+    assert!(st.is_redirection());
     let html = page(&pa, "/accounts?kind=customer").await;
     assert!(html.contains("Birch Customer"));
 
@@ -86,15 +122,21 @@ async fn add_customer_and_a_dealers_add_subscriber_from_the_accounts_list() {
     assert!(html.contains("Subscribers of Maple Dealer"));
     assert!(html.contains("No subscribers here yet."));
     assert!(html.contains(">Add subscriber</a>"));
+    let html = page(&de, &format!("/accounts/{d}/new")).await;
+    assert!(html.contains("<h1>Add subscriber"));
     assert!(html.contains(r#"<input type="hidden" name="kind" value="customer">"#));
     let st = form(
         &app,
         &de,
         &format!("/accounts/{d}/children"),
-        &[("kind", "customer"), ("name", "First Subscriber")],
+        &[
+            ("from", "new"),
+            ("kind", "customer"),
+            ("name", "First Subscriber"),
+        ],
     )
     .await;
-    assert!(st.is_redirection() || st.is_success());
+    assert!(st.is_redirection());
     let html = page(&de, "/accounts").await;
     assert!(html.contains("First Subscriber") && html.contains("data-account-id="));
     assert!(

@@ -35,7 +35,8 @@ crate::route_table! { ROUTES, routes;
     get "/accounts/{id}" => account_page, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
     post "/accounts/bulk" => super::bulk_pages::bulk_submit, A::SignedIn;
     post "/accounts/{id}" => account_update, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
-    post "/accounts/{id}/children" => child_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
+    get "/accounts/{id}/new" => super::add_pages::child_new, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
+    post "/accounts/{id}/children" => super::add_pages::child_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
     post "/accounts/{id}/status" => status_submit, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
     get "/accounts/{id}/delete" => delete_page, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
     post "/accounts/{id}/delete" => delete_submit, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
@@ -149,8 +150,21 @@ async fn list_or_default_sort(
     }
 }
 
+impl AccountsTpl {
+    /// The page of the add action.
+    fn add_href(&self) -> String {
+        format!("/accounts/{}/new", self.view.id)
+    }
+}
+
+impl AccountTpl {
+    fn add_href(&self) -> String {
+        format!("/accounts/{}/new", self.a.id)
+    }
+}
+
 /// The label of the add action for an account of `kind`.
-fn add_label(kind: &str) -> &'static str {
+pub(crate) fn add_label(kind: &str) -> &'static str {
     match kind {
         "dealer" => "Add subscriber",
         "partner" | "reseller" => "Add customer",
@@ -290,18 +304,6 @@ pub async fn account_update(
     let r = accounts::update(&state, &who, id, &form).await;
     after(&state, r, &format!("/accounts/{id}"), |a| {
         format!("{} was saved.", a.name)
-    })
-}
-
-pub async fn child_create(
-    State(state): State<AppState>,
-    PageAuth(who): PageAuth,
-    PageId(id): PageId,
-    PageForm(form): PageForm<accounts::AccountInput>,
-) -> PageResult {
-    let r = accounts::create_child(&state, &who, id, &form).await;
-    after(&state, r, &format!("/accounts/{id}"), |a| {
-        format!("The {} {} was created.", a.kind, a.name)
     })
 }
 

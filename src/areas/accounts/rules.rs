@@ -300,9 +300,12 @@ pub async fn create_child(
         };
         return Err(AppError::validation("kind", msg));
     }
-    let name = validate::name("name", &input.name, validate::MAX_NAME)?;
-    let email = clean_optional_email(input.email.as_deref())?;
-    let phone = clean_phone(input.phone.as_deref())?;
+    // Every field's error at once.
+    let mut c = validate::Collect::new();
+    let name = c.take(validate::name("name", &input.name, validate::MAX_NAME))?;
+    let email = c.take(clean_optional_email(input.email.as_deref()))?;
+    let phone = c.take(clean_phone(input.phone.as_deref()))?;
+    c.finish()?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     lock_active_chain(state, &mut tx, parent.id).await?;
