@@ -14,6 +14,7 @@ mod closing_ties;
 mod contract;
 mod decided_by;
 mod error_codes;
+mod forms;
 mod hostile;
 mod jobs;
 mod lists;
