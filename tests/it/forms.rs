@@ -68,4 +68,43 @@ async fn profile_errors_stand_beside_their_fields_and_no_form_shows_empty_error_
     }
     let html = op.get("/operator/packages").await.text().await.unwrap();
     assert!(html.contains("id=\"no-packages\""));
+
+    // The add-login page: every field's error at once, typed values kept (not the password).
+    let page = op.get("/accounts/1/logins/new").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let r = op
+        .client
+        .post(app.url("/accounts/1/logins"))
+        .form(&[
+            ("csrf_token", op.csrf.as_str()),
+            ("from", "new"),
+            ("name", " "),
+            ("email", "not-mail"),
+            ("password", "short"),
+            ("role", "viewer"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    for id in ["nl-name", "nl-email", "nl-password"] {
+        assert!(
+            html.contains(&format!(
+                r#"aria-invalid="true" aria-describedby="{id}-error""#
+            )),
+            "{id}: {html}"
+        );
+    }
+    assert!(html.contains(r#"value="not-mail""#));
+    assert!(html.contains(r#"<option value="viewer" selected>"#));
+    assert!(
+        !html.contains(r#"value="short""#),
+        "the password is never sent back"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM logins WHERE email = 'not-mail'")
+            .await,
+        0
+    );
 }

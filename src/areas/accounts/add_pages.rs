@@ -155,3 +155,116 @@ pub async fn child_create(
         Err(e) => Err(e.into()),
     }
 }
+
+/// The add-login form (from an account's page, or the add-login page with `from=new`).
+#[derive(serde::Deserialize, Default)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    dashboard_rights: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+}
+
+const LOGIN_FIELDS: &[&str] = &["email", "name", "password", "role"];
+
+#[derive(Template)]
+#[template(path = "accounts/new_login.html")]
+struct NewLoginTpl {
+    layout: Layout,
+    account: Account,
+    f: LoginForm,
+    errors: FormErrors,
+}
+
+impl NewLoginTpl {
+    fn role_is(&self, r: &str) -> bool {
+        match self.f.role.trim() {
+            "" => r == "member",
+            typed => typed == r,
+        }
+    }
+}
+
+async fn login_view(
+    state: &AppState,
+    who: &Identity,
+    headers: &HeaderMap,
+    id: i64,
+    f: LoginForm,
+    errors: FormErrors,
+) -> Result<NewLoginTpl, AppError> {
+    let account = access::account(state, who, id, Need::Admin).await?;
+    Ok(NewLoginTpl {
+        layout: Layout::for_user(state, who, headers, "Add a login", "accounts").await?,
+        account,
+        f,
+        errors,
+    })
+}
+
+pub async fn login_new(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> PageResult {
+    let f = LoginForm {
+        dashboard_rights: Some("1".into()),
+        ..LoginForm::default()
+    };
+    let t = login_view(&state, &who, &headers, id, f, FormErrors::default()).await?;
+    show(&state, &t, &t.layout)
+}
+
+pub async fn login_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    PageForm(form): PageForm<LoginForm>,
+) -> PageResult {
+    let input = accounts::logins::LoginInput {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        password: form.password.clone(),
+        role: form.role.clone(),
+        dashboard_rights: Some(form.dashboard_rights.is_some()),
+    };
+    let r = accounts::logins::create_for_account(&state, &who, id, &input).await;
+    let back = format!("/accounts/{id}");
+    if form.from.as_deref() != Some("new") {
+        return super::pages::after(&state, r, &back, |l| {
+            format!("The login {} was created.", l.email)
+        });
+    }
+    let secure = state.config.secure_cookies;
+    match r {
+        Ok(l) => Ok(redirect_with_flash(
+            &back,
+            &format!("The login {} was created.", l.email),
+            secure,
+        )),
+        Err(
+            e @ (AppError::Validation { .. }
+            | AppError::Fields(_)
+            | AppError::Conflict { .. }
+            | AppError::BadRequest { .. }),
+        ) => {
+            let errors = FormErrors::from_error(&e, LOGIN_FIELDS);
+            let f = LoginForm {
+                password: String::new(),
+                ..form
+            };
+            let t = login_view(&state, &who, &headers, id, f, errors).await?;
+            Ok(render(e.status(), &t, &t.layout, secure))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

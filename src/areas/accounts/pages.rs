@@ -40,7 +40,8 @@ crate::route_table! { ROUTES, routes;
     post "/accounts/{id}/status" => status_submit, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
     get "/accounts/{id}/delete" => delete_page, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
     post "/accounts/{id}/delete" => delete_submit, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
-    post "/accounts/{id}/logins" => login_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Admin);
+    get "/accounts/{id}/logins/new" => super::add_pages::login_new, A::On(&crate::areas::accounts::ACCOUNT, Need::Admin);
+    post "/accounts/{id}/logins" => super::add_pages::login_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Admin);
     post "/logins/{id}" => login_update, A::On(&crate::areas::accounts::LOGIN, Need::Admin);
     post "/logins/{id}/delete" => login_delete, A::On(&crate::areas::accounts::LOGIN, Need::Admin);
     post "/act-as" => act_as_start, A::SignedIn;
@@ -379,38 +380,6 @@ pub async fn delete_submit(
             p.account.name, p.accounts, p.logins
         )
     })
-}
-
-pub async fn login_create(
-    State(state): State<AppState>,
-    PageAuth(who): PageAuth,
-    PageId(id): PageId,
-    PageForm(form): PageForm<LoginForm>,
-) -> PageResult {
-    let input = logins::LoginInput {
-        email: form.email,
-        name: form.name,
-        password: form.password,
-        role: form.role,
-        dashboard_rights: Some(form.dashboard_rights.is_some()),
-    };
-    let r = logins::create_for_account(&state, &who, id, &input).await;
-    after(&state, r, &format!("/accounts/{id}"), |l| {
-        format!("The login {} was created.", l.email)
-    })
-}
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    role: String,
-    dashboard_rights: Option<String>,
 }
 
 #[derive(Deserialize)]
