@@ -28,3 +28,51 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// ---- tables and forms (shared components) ----
+// A select with data-autosubmit sends its form when changed (page size).
+document.addEventListener("change", function (ev) {
+  var t = ev.target;
+  if (t.hasAttribute && t.hasAttribute("data-autosubmit") && t.form) {
+    t.form.submit();
+  }
+  // The header checkbox selects every row of its table.
+  if (t.classList && t.classList.contains("select-all")) {
+    var table = t.closest("table");
+    table.querySelectorAll("input.row-select").forEach(function (c) { c.checked = t.checked; });
+  }
+  if (t.tagName === "SELECT" || t.type === "radio") { applyShows(); }
+});
+// A bulk form asks for a confirmation naming how many rows it changes:
+// data-bulk-confirm="Suspend {n} account(s)?" on the button pressed.
+document.addEventListener("click", function (ev) {
+  var b = ev.target.closest && ev.target.closest("button[data-bulk-confirm]");
+  if (!b) { return; }
+  var form = b.form;
+  var n = 0;
+  if (form) {
+    for (var i = 0; i < form.elements.length; i++) {
+      var e = form.elements[i];
+      if (e.classList.contains("row-select") && e.checked) { n++; }
+    }
+  }
+  if (n === 0) { ev.preventDefault(); window.alert("Select at least one row first."); return; }
+  if (!window.confirm(b.getAttribute("data-bulk-confirm").replace("{n}", n).replace("{s}", n === 1 ? "" : "s"))) { ev.preventDefault(); return; }
+  var count = form.querySelector("input.bulk-count");
+  if (count) { count.value = n; }
+});
+// Fields that apply only to some choices: data-show-when="type=survey,coupon" shows the element
+// only when the control named `type` of its form has one of those values. Without script,
+// every field shows.
+function applyShows() {
+  document.querySelectorAll("[data-show-when]").forEach(function (el) {
+    var spec = el.getAttribute("data-show-when").split("=");
+    var form = el.closest("form");
+    var ctl = form && form.elements[spec[0]];
+    if (!ctl) { return; }
+    var on = spec[1].split(",").indexOf(ctl.value) >= 0;
+    el.hidden = !on;
+    el.querySelectorAll("input,select,textarea").forEach(function (i) { i.disabled = !on; });
+  });
+}
+document.addEventListener("DOMContentLoaded", applyShows);

@@ -224,12 +224,50 @@ pub struct AuditFilter {
     /// Last day, YYYY-MM-DD (UTC), inclusive.
     #[param(format = Date)]
     pub to: Option<String>,
+    /// Sort key: when (default, newest first), who, action or account; ties by record.
+    #[param(schema_with = audit_sort_values)]
+    pub sort: Option<String>,
+    /// asc or desc (default: desc for when, asc for the others).
+    #[param(schema_with = audit_dir_values)]
+    pub dir: Option<String>,
     /// 1-based page (default 1); pages past 1000000 count as 1000000.
     #[param(minimum = 1)]
     pub page: Option<i64>,
     /// Rows per page (default 50).
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
+}
+
+/// The sort keys of the audit log and the SQL behind each.
+pub const AUDIT_SORTS: [(&str, &str); 4] = [
+    ("when", "l.at"),
+    ("who", "COALESCE(l.login_email, '')"),
+    ("action", "l.action"),
+    ("account", "COALESCE(sa.name, '')"),
+];
+
+fn audit_sort_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["when", "who", "action", "account"])
+}
+
+fn audit_dir_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["asc", "desc"])
+}
+
+impl AuditFilter {
+    /// The sort asked for, checked against `AUDIT_SORTS` (422 naming `sort` or `dir`).
+    pub fn order(&self) -> crate::kernel::error::AppResult<crate::kernel::http::table::Sort> {
+        let p = crate::kernel::http::table::ListParams {
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            ..Default::default()
+        };
+        let mut s = p.sort(&AUDIT_SORTS, true)?;
+        if s.key == "when" && self.dir.as_deref().map(str::trim).unwrap_or("").is_empty() {
+            s.desc = true;
+        }
+        Ok(s)
+    }
 }
 
 fn day_ms(field: &str, v: &str) -> Result<i64, crate::kernel::error::AppError> {
@@ -329,6 +367,7 @@ pub async fn search(
     f: &AuditFilter,
 ) -> crate::kernel::error::AppResult<crate::kernel::query::Page<AuditRecord>> {
     let (page, per_page) = crate::kernel::query::paging(f.page, f.per_page.or(Some(50)));
+    let order = f.order()?;
     let sql = filtered(state, who, f).await?;
     let count = crate::kernel::query::Sql {
         text: format!("SELECT COUNT(*) FROM ({}) x", sql.text),
@@ -336,7 +375,8 @@ pub async fn search(
     };
     let total = count.scalar::<i64>().fetch_one(&state.db.pool).await?;
     let mut sql = sql;
-    sql.push(" ORDER BY l.at DESC, l.id DESC LIMIT ")
+    sql.push(&order.order_by("l.id"))
+        .push(" LIMIT ")
         .int(per_page)
         .push(" OFFSET ")
         .int((page - 1) * per_page);

@@ -21,6 +21,9 @@ pub enum AppError {
     /// Input that breaks a rule; names the field.
     #[error("{message}")]
     Validation { field: String, message: String },
+    /// Several fields break rules at once (422): every one of them, first the first one.
+    #[error("{}", .0.first().map(|f| f.message.as_str()).unwrap_or("invalid input"))]
+    Fields(Vec<FieldError>),
     /// Input that cannot be read at all (bad JSON, wrong content type).
     #[error("{message}")]
     BadRequest { code: ErrorCode, message: String },
@@ -51,6 +54,13 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// One field at fault and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
 impl AppError {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
         AppError::Validation {
@@ -76,7 +86,7 @@ impl AppError {
 
     pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::Validation { .. } => ErrorCode::ValidationFailed,
+            AppError::Validation { .. } | AppError::Fields(_) => ErrorCode::ValidationFailed,
             AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => *code,
             AppError::Unauthenticated => ErrorCode::Unauthenticated,
             AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
@@ -93,7 +103,7 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation { .. } | AppError::Fields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::CsrfFailed => StatusCode::FORBIDDEN,
@@ -128,7 +138,20 @@ impl AppError {
     pub fn field(&self) -> Option<&str> {
         match self {
             AppError::Validation { field, .. } => Some(field),
+            AppError::Fields(f) => f.first().map(|f| f.field.as_str()),
             _ => None,
+        }
+    }
+
+    /// Every field at fault (one for `Validation`), empty for other errors.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            AppError::Validation { field, message } => vec![FieldError {
+                field: field.clone(),
+                message: message.clone(),
+            }],
+            AppError::Fields(f) => f.clone(),
+            _ => Vec::new(),
         }
     }
 
@@ -174,7 +197,7 @@ macro_rules! error_codes {
 }
 
 error_codes! {
-    /// A field breaks a rule (422, with `field`).
+    /// A field breaks a rule (422, with `field`, and `fields` listing every field at fault).
     ValidationFailed = "validation_failed",
     InvalidJson = "invalid_json",
     UnsupportedMediaType = "unsupported_media_type",
@@ -244,6 +267,11 @@ pub struct ErrorDetail<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub field: Option<&'a str>,
+    /// Every field at fault, each with its message, for `validation_failed` (`field` and
+    /// `message` repeat the first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub fields: Option<Vec<FieldError>>,
     /// Quote it when reporting a problem: it is in the logs.
     pub request_id: String,
 }
@@ -260,6 +288,7 @@ impl IntoResponse for AppError {
                 code: self.code(),
                 message: self.public_message(),
                 field: self.field(),
+                fields: Some(self.field_errors()).filter(|f| !f.is_empty()),
                 request_id: current_request_id(),
             },
         };

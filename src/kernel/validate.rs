@@ -1,6 +1,67 @@
 //! Field checks shared by every form and API call.
 
 use crate::kernel::error::AppError;
+use crate::kernel::error::FieldError;
+
+/// Collects every field's error of a form, so that all are answered at once.
+#[derive(Default, Debug)]
+pub struct Collect {
+    errors: Vec<FieldError>,
+}
+
+impl Collect {
+    pub fn new() -> Collect {
+        Collect::default()
+    }
+
+    /// The value of a check; a field error is kept (and a default value given back), any other
+    /// error goes on.
+    pub fn take<T: Default>(&mut self, r: Result<T, AppError>) -> Result<T, AppError> {
+        match r {
+            Ok(v) => Ok(v),
+            Err(e @ (AppError::Validation { .. } | AppError::Fields(_))) => {
+                for f in e.field_errors() {
+                    self.add(&f.field, f.message);
+                }
+                Ok(T::default())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A field error found by the caller (one per field: the first is kept).
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        if !self.errors.iter().any(|e| e.field == field) {
+            self.errors.push(FieldError {
+                field: field.to_string(),
+                message: message.into(),
+            });
+        }
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Nothing wrong: Ok; one field: that error; several: all of them.
+    pub fn finish(mut self) -> Result<(), AppError> {
+        match self.errors.len() {
+            0 => Ok(()),
+            1 => {
+                let e = self.errors.remove(0);
+                Err(AppError::Validation {
+                    field: e.field,
+                    message: e.message,
+                })
+            }
+            _ => Err(AppError::Fields(self.errors)),
+        }
+    }
+}
 
 pub const MAX_NAME: usize = 100;
 

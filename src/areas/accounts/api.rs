@@ -28,6 +28,7 @@ crate::route_table! { ROUTES, routes;
     get "/accounts/{id}/children" => list_children, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
     post "/accounts/{id}/children" => create_child, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
     get "/accounts/{id}/subtree" => search_subtree, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
+    post "/accounts/bulk" => bulk_accounts, A::SignedIn;
     post "/accounts/{id}/status" => set_status, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
     get "/accounts/{id}/deletion" => deletion_preview, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
     delete "/accounts/{id}" => delete_account, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
@@ -50,6 +51,7 @@ crate::route_table! { ROUTES, routes;
     create_child,
     search_subtree,
     set_status,
+    bulk_accounts,
     deletion_preview,
     delete_account,
     list_logins,
@@ -176,6 +178,24 @@ async fn set_status(
     Ok(Json(
         accounts::set_status(&state, &who, id, body.status.trim()).await?,
     ))
+}
+
+#[utoipa::path(post, path = "/accounts/bulk", tag = "accounts", operation_id = "bulkAccounts",
+    summary = "Suspend, resume or delete several accounts below at once (admin and up)",
+    description = "All or nothing: every id is checked as `POST /accounts/{id}/status` and `DELETE /accounts/{id}` check it (strictly below the account in view, admin and up) before anything changes. One id outside reach (or missing) answers 404 and nothing is changed; the account in view itself answers 403. `delete` needs `confirm` equal to the number of ids.",
+    request_body = accounts::bulk::BulkInput,
+    responses(
+        (status = 200, description = "Done", body = accounts::bulk::BulkResult),
+        (status = 403, description = "The account in view is among the ids, or the role is too weak (`forbidden`)", body = E),
+        (status = 404, description = "An id is not an account below the account in view (`not_found`); nothing changed", body = E),
+        (status = 422, description = "Unknown action, no ids or more than 500, or `confirm` missing for delete (`validation_failed`, with `field`)", body = E),
+    ))]
+async fn bulk_accounts(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(body): ApiJson<accounts::bulk::BulkInput>,
+) -> AppResult<Json<accounts::bulk::BulkResult>> {
+    Ok(Json(accounts::bulk::bulk(&state, &who, &body).await?))
 }
 
 #[utoipa::path(get, path = "/accounts/{id}/deletion", tag = "accounts", operation_id = "deletionPreview",

@@ -157,7 +157,33 @@ pub async fn delete(
         .ok_or(AppError::NotFound)?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
-    if state.db.backend == crate::kernel::db::Backend::Postgres {
+    let p = delete_in(
+        &mut tx,
+        state.db.backend,
+        now,
+        who,
+        &view,
+        p,
+        confirm_accounts,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// The deletion of `delete` inside a transaction the caller holds (bulk actions: many in one):
+/// counted again under the lock, refused unless `confirm_accounts` is that count.
+pub(crate) async fn delete_in(
+    tx: &mut sqlx::AnyConnection,
+    backend: crate::kernel::db::Backend,
+    now: i64,
+    who: &Identity,
+    view: &Account,
+    p: DeletionPreview,
+    confirm_accounts: Option<i64>,
+) -> AppResult<DeletionPreview> {
+    let id = p.account.id;
+    if backend == crate::kernel::db::Backend::Postgres {
         // Waits for accounts being added below (they hold shared locks on their chain).
         sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
             .bind(id)
@@ -165,7 +191,7 @@ pub async fn delete(
             .await?;
     }
     // Counted again under the lock: what is deleted is exactly what is confirmed.
-    let (accounts, logins) = count_subtree(&mut tx, id).await?;
+    let (accounts, logins) = count_subtree(&mut *tx, id).await?;
     let p = DeletionPreview {
         accounts,
         logins,
@@ -182,8 +208,8 @@ pub async fn delete(
     }
     let parent = p.account.parent_id.unwrap_or(-1);
     // Ties to other trees end here, each side outside told what it may see.
-    crate::areas::networks::close_ties(&mut tx, now, id, Some(&view)).await?;
-    detach_subtree(&mut tx, id, p.account.kind, parent).await?;
+    crate::areas::networks::close_ties(&mut *tx, now, id, Some(view)).await?;
+    detach_subtree(&mut *tx, id, p.account.kind, parent).await?;
     sqlx::query(&format!(
         "UPDATE accounts SET status = 'deleted', updated_at = $2 WHERE id IN {SUBTREE}"
     ))
@@ -192,7 +218,7 @@ pub async fn delete(
     .execute(&mut *tx)
     .await?;
     audit::record(
-        &mut tx,
+        &mut *tx,
         now,
         &who.actor(),
         audit::Entry {
@@ -207,7 +233,6 @@ pub async fn delete(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(p)
 }
 

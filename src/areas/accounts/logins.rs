@@ -119,7 +119,13 @@ pub async fn insert(
 
 /// Checks a new login's fields and hashes its password: slow work to do before a transaction.
 pub async fn prepare(state: &AppState, new: &NewLogin<'_>) -> AppResult<(String, String, String)> {
-    prepare_with(state, new, validate::email("email", new.email)?).await
+    // Every field's error at once.
+    let mut c = validate::Collect::new();
+    let email = c.take(validate::email("email", new.email))?;
+    c.take(validate::name("name", new.name, validate::MAX_NAME))?;
+    c.take(validate::new_password("password", new.password))?;
+    c.finish()?;
+    prepare_with(state, new, email).await
 }
 
 /// Like `prepare`, with the sign-in name checked by the caller (a dealer may sign in with a

@@ -1,7 +1,11 @@
 //! The account tree: accounts, their logins, acting as an account below, the audit log pages.
 
 pub mod acting;
+pub mod add_pages;
 pub mod api;
+pub mod audit_pages;
+pub mod bulk;
+pub mod bulk_pages;
 pub mod deletion;
 pub mod list;
 pub mod logins;

@@ -8,14 +8,13 @@ use crate::areas::accounts::Account;
 use crate::areas::accounts::ListFilter;
 use crate::kernel::access;
 use crate::kernel::access::Need;
-use crate::kernel::audit;
 use crate::kernel::enums::AccountStatus;
 use crate::kernel::error::AppError;
 use crate::kernel::http::layout::redirect_with_flash;
 use crate::kernel::http::layout::show;
-use crate::kernel::http::layout::url_encode;
 use crate::kernel::http::layout::Layout;
 use crate::kernel::http::layout::PageResult;
+use crate::kernel::http::table::{plain, sortable, Sort, Table};
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
 use crate::kernel::http::PageId;
@@ -34,20 +33,23 @@ use serde::Deserialize;
 crate::route_table! { ROUTES, routes;
     get "/accounts" => accounts_page, A::SignedIn;
     get "/accounts/{id}" => account_page, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
+    post "/accounts/bulk" => super::bulk_pages::bulk_submit, A::SignedIn;
     post "/accounts/{id}" => account_update, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
-    post "/accounts/{id}/children" => child_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
+    get "/accounts/{id}/new" => super::add_pages::child_new, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
+    post "/accounts/{id}/children" => super::add_pages::child_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
     post "/accounts/{id}/status" => status_submit, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
     get "/accounts/{id}/delete" => delete_page, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
     post "/accounts/{id}/delete" => delete_submit, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
-    post "/accounts/{id}/logins" => login_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Admin);
+    get "/accounts/{id}/logins/new" => super::add_pages::login_new, A::On(&crate::areas::accounts::ACCOUNT, Need::Admin);
+    post "/accounts/{id}/logins" => super::add_pages::login_create, A::On(&crate::areas::accounts::ACCOUNT, Need::Admin);
     post "/logins/{id}" => login_update, A::On(&crate::areas::accounts::LOGIN, Need::Admin);
     post "/logins/{id}/delete" => login_delete, A::On(&crate::areas::accounts::LOGIN, Need::Admin);
     post "/act-as" => act_as_start, A::SignedIn;
     post "/act-as/exit" => act_as_exit, A::SignedIn;
     post "/act-as/renew" => act_as_renew, A::SignedIn;
     get "/switcher" => switcher, A::SignedIn;
-    get "/audit" => audit_page, A::SignedIn;
-    get "/audit.csv" => audit_csv, A::SignedIn;
+    get "/audit" => super::audit_pages::audit_page, A::SignedIn;
+    get "/audit.csv" => super::audit_pages::audit_csv, A::SignedIn;
 }
 
 /// After a form: success goes back with a message; a rule broken goes back with the reason;
@@ -63,6 +65,7 @@ pub(crate) fn after<T>(
         Ok(v) => Ok(redirect_with_flash(back, &ok(v), secure)),
         Err(
             e @ (AppError::Validation { .. }
+            | AppError::Fields(_)
             | AppError::Conflict { .. }
             | AppError::BadRequest { .. }),
         ) => Ok(redirect_with_flash(
@@ -74,23 +77,6 @@ pub(crate) fn after<T>(
     }
 }
 
-/// Query string of a list filter without its page, for pager and sort links.
-fn filter_query(f: &ListFilter) -> String {
-    let mut parts = Vec::new();
-    for (k, v) in [
-        ("q", &f.q),
-        ("kind", &f.kind),
-        ("status", &f.status),
-        ("sort", &f.sort),
-        ("dir", &f.dir),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            parts.push(format!("{k}={}", url_encode(v)));
-        }
-    }
-    parts.join("&")
-}
-
 #[derive(Template)]
 #[template(path = "accounts/accounts.html")]
 struct AccountsTpl {
@@ -98,8 +84,94 @@ struct AccountsTpl {
     view: Account,
     f: ListFilter,
     list: Page<Account>,
-    base_query: String,
+    table: Table,
     can_act_rows: bool,
+    /// Bulk actions (admins and up).
+    can_bulk: bool,
+    /// A sort or direction that was not understood and is ignored.
+    notice: Option<String>,
+    /// The kinds the account in view may add ("Add customer", "Add subscriber").
+    add_kinds: &'static [accounts::Kind],
+    add_label: &'static str,
+}
+
+/// The table of an account list (the Accounts page, the children of an account).
+fn account_table(id: &'static str, path: &str, f: &ListFilter, list: &Page<Account>) -> Table {
+    let key = match f.sort.as_deref() {
+        Some("created") => "created",
+        Some("kind") => "kind",
+        Some("status") => "status",
+        _ => "name",
+    };
+    let sort = Sort {
+        key,
+        column: "",
+        desc: f.dir.as_deref() == Some("desc"),
+    };
+    Table::new(
+        id,
+        path,
+        &[
+            ("q", f.q.as_deref()),
+            ("kind", f.kind.as_deref()),
+            ("status", f.status.as_deref()),
+        ],
+        vec![
+            sortable("Name", "name"),
+            sortable("Kind", "kind"),
+            sortable("Status", "status"),
+            sortable("Created", "created"),
+            plain(""),
+        ],
+        &sort,
+        list,
+    )
+}
+
+/// Lists with a sort or direction not understood: the list sorted as by default, and a message.
+async fn list_or_default_sort(
+    state: &AppState,
+    who: &crate::kernel::Identity,
+    root: i64,
+    children_only: bool,
+    f: &mut ListFilter,
+) -> Result<(Account, Page<Account>, Option<String>), AppError> {
+    match accounts::list_with_root(state, who, root, children_only, f).await {
+        Err(AppError::Validation { field, message }) if field == "sort" || field == "dir" => {
+            f.sort = None;
+            f.dir = None;
+            let (a, p) = accounts::list_with_root(state, who, root, children_only, f).await?;
+            Ok((
+                a,
+                p,
+                Some(format!("{message}: the list is sorted by name instead.")),
+            ))
+        }
+        r => r.map(|(a, p)| (a, p, None)),
+    }
+}
+
+impl AccountsTpl {
+    /// The page of the add action.
+    fn add_href(&self) -> String {
+        format!("/accounts/{}/new", self.view.id)
+    }
+}
+
+impl AccountTpl {
+    fn add_href(&self) -> String {
+        format!("/accounts/{}/new", self.a.id)
+    }
+}
+
+/// The label of the add action for an account of `kind`.
+pub(crate) fn add_label(kind: &str) -> &'static str {
+    match kind {
+        "dealer" => "Add subscriber",
+        "partner" | "reseller" => "Add customer",
+        "operator" => "Add account",
+        _ => "",
+    }
 }
 
 /// Template helper: is this option the one chosen?
@@ -123,18 +195,29 @@ pub async fn accounts_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageQuery(f): PageQuery<ListFilter>,
+    PageQuery(mut f): PageQuery<ListFilter>,
 ) -> PageResult {
-    let (view, list) =
-        accounts::list_with_root(&state, &who, who.view_account_id, false, &f).await?;
+    let (view, list, notice) =
+        list_or_default_sort(&state, &who, who.view_account_id, false, &mut f).await?;
     let layout =
         Layout::for_user_in(&state, &who, &headers, "Accounts", "accounts", view.clone()).await?;
+    let role = access::effective_role(&who);
+    let can_bulk = access::allows(role, Need::Admin);
+    let add_kinds = if view.status == "active" && access::allows(role, Need::Write) {
+        accounts::allowed_children(view.kind)
+    } else {
+        &[]
+    };
     let t = AccountsTpl {
         layout,
+        table: account_table("account-list", "/accounts", &f, &list).with_select(can_bulk),
+        add_label: add_label(view.kind.as_str()),
+        add_kinds,
         view,
-        base_query: filter_query(&f),
+        notice,
         f,
         list,
+        can_bulk,
         can_act_rows: who.acting_as.is_none() && access::allows(who.login.role, Need::Admin),
     };
     show(&state, &t, &t.layout)
@@ -148,10 +231,13 @@ struct AccountTpl {
     crumbs: Vec<Account>,
     children: Page<Account>,
     f: ListFilter,
-    base_query: String,
+    table: Table,
     logins: Vec<logins::Login>,
     counts: Vec<accounts::KindCount>,
     child_kinds: &'static [accounts::Kind],
+    /// The empty state's add action (the kinds this login may add here, and its label).
+    add_kinds: &'static [accounts::Kind],
+    add_label: &'static str,
     is_view: bool,
     can_write: bool,
     can_admin: bool,
@@ -169,18 +255,26 @@ pub async fn account_page(
 ) -> PageResult {
     let a = accounts::load(&state, id).await?;
     let layout = Layout::for_user(&state, &who, &headers, &a.name, "accounts").await?;
-    let children = accounts::list(&state, &who, a.id, true, &f).await?;
+    let mut f = f;
+    let (_, children, _) = list_or_default_sort(&state, &who, a.id, true, &mut f).await?;
     let role = access::effective_role(&who);
+    let child_kinds = if a.status == AccountStatus::Active {
+        accounts::allowed_children(a.kind)
+    } else {
+        &[]
+    };
     let t = AccountTpl {
         layout,
-        crumbs: accounts::path(&state.db, a.id, who.view_account_id).await?,
-        logins: logins::list_for_account(&state, &who, a.id).await?,
-        counts: accounts::counts_below(&state.db, a.id).await?,
-        child_kinds: if a.status == AccountStatus::Active {
-            accounts::allowed_children(a.kind)
+        add_kinds: if access::allows(role, Need::Write) {
+            child_kinds
         } else {
             &[]
         },
+        add_label: add_label(a.kind.as_str()),
+        child_kinds,
+        crumbs: accounts::path(&state.db, a.id, who.view_account_id).await?,
+        logins: logins::list_for_account(&state, &who, a.id).await?,
+        counts: accounts::counts_below(&state.db, a.id).await?,
         is_view: a.id == who.view_account_id,
         can_write: access::allows(role, Need::Write),
         can_admin: access::allows(role, Need::Admin),
@@ -189,7 +283,12 @@ pub async fn account_page(
             && access::allows(who.login.role, Need::Admin),
         can_act_rows: who.acting_as.is_none() && access::allows(who.login.role, Need::Admin),
         my_login_id: who.login.id,
-        base_query: filter_query(&f),
+        table: account_table(
+            "account-list",
+            &format!("/accounts/{}", a.id),
+            &f,
+            &children,
+        ),
         f,
         children,
         a,
@@ -206,18 +305,6 @@ pub async fn account_update(
     let r = accounts::update(&state, &who, id, &form).await;
     after(&state, r, &format!("/accounts/{id}"), |a| {
         format!("{} was saved.", a.name)
-    })
-}
-
-pub async fn child_create(
-    State(state): State<AppState>,
-    PageAuth(who): PageAuth,
-    PageId(id): PageId,
-    PageForm(form): PageForm<accounts::AccountInput>,
-) -> PageResult {
-    let r = accounts::create_child(&state, &who, id, &form).await;
-    after(&state, r, &format!("/accounts/{id}"), |a| {
-        format!("The {} {} was created.", a.kind, a.name)
     })
 }
 
@@ -293,38 +380,6 @@ pub async fn delete_submit(
             p.account.name, p.accounts, p.logins
         )
     })
-}
-
-pub async fn login_create(
-    State(state): State<AppState>,
-    PageAuth(who): PageAuth,
-    PageId(id): PageId,
-    PageForm(form): PageForm<LoginForm>,
-) -> PageResult {
-    let input = logins::LoginInput {
-        email: form.email,
-        name: form.name,
-        password: form.password,
-        role: form.role,
-        dashboard_rights: Some(form.dashboard_rights.is_some()),
-    };
-    let r = logins::create_for_account(&state, &who, id, &input).await;
-    after(&state, r, &format!("/accounts/{id}"), |l| {
-        format!("The login {} was created.", l.email)
-    })
-}
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    role: String,
-    dashboard_rights: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -486,54 +541,4 @@ fn askama_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-#[derive(Template)]
-#[template(path = "accounts/audit.html")]
-struct AuditTpl {
-    layout: Layout,
-    f: audit::AuditFilter,
-    list: Page<audit::AuditRecord>,
-    base_query: String,
-}
-
-fn audit_query(f: &audit::AuditFilter) -> String {
-    let mut parts = Vec::new();
-    for (k, v) in [
-        ("q", &f.q),
-        ("action", &f.action),
-        ("from", &f.from),
-        ("to", &f.to),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            parts.push(format!("{k}={}", url_encode(v)));
-        }
-    }
-    parts.join("&")
-}
-
-pub async fn audit_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PageAuth(who): PageAuth,
-    PageQuery(f): PageQuery<audit::AuditFilter>,
-) -> PageResult {
-    let layout = Layout::for_user(&state, &who, &headers, "Audit log", "audit").await?;
-    let list = audit::search(&state, &who, &f).await?;
-    let t = AuditTpl {
-        layout,
-        base_query: audit_query(&f),
-        f,
-        list,
-    };
-    show(&state, &t, &t.layout)
-}
-
-pub async fn audit_csv(
-    State(state): State<AppState>,
-    PageAuth(who): PageAuth,
-    PageQuery(f): PageQuery<audit::AuditFilter>,
-) -> PageResult {
-    let body = audit::export_csv(&state, &who, &f).await?;
-    Ok(crate::kernel::http::csv_response("audit.csv", body))
 }

@@ -300,9 +300,12 @@ pub async fn create_child(
         };
         return Err(AppError::validation("kind", msg));
     }
-    let name = validate::name("name", &input.name, validate::MAX_NAME)?;
-    let email = clean_optional_email(input.email.as_deref())?;
-    let phone = clean_phone(input.phone.as_deref())?;
+    // Every field's error at once.
+    let mut c = validate::Collect::new();
+    let name = c.take(validate::name("name", &input.name, validate::MAX_NAME))?;
+    let email = c.take(clean_optional_email(input.email.as_deref()))?;
+    let phone = c.take(clean_phone(input.phone.as_deref()))?;
+    c.finish()?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     lock_active_chain(state, &mut tx, parent.id).await?;
@@ -427,43 +430,57 @@ pub async fn set_status(
         .ok_or(AppError::NotFound)?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
+    set_status_in(&mut tx, now, who, &view, &a, status).await?;
+    tx.commit().await?;
+    get(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The change of `set_status` inside a transaction the caller holds (bulk actions: many in one),
+/// `a` already access-checked and not yet in `status`.
+pub(crate) async fn set_status_in(
+    tx: &mut sqlx::AnyConnection,
+    now: i64,
+    who: &Identity,
+    view: &Account,
+    a: &Account,
+    status: &str,
+) -> AppResult<()> {
     // Links and follows of other trees stay (the data is kept); a reseller waiting for the
     // answer of a partner that leaves the directory by it (or comes back) reads that it did.
-    let waiting = crate::areas::networks::waiting_for(&mut tx, id).await?;
+    let waiting = crate::areas::networks::waiting_for(&mut *tx, a.id).await?;
     sqlx::query("UPDATE accounts SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status)
         .bind(now)
-        .bind(id)
+        .bind(a.id)
         .execute(&mut *tx)
         .await?;
-    let now_waiting = crate::areas::networks::waiting_for(&mut tx, id).await?;
-    crate::areas::networks::note_directory_changes(&mut tx, now, &view, &waiting, &now_waiting)
+    let now_waiting = crate::areas::networks::waiting_for(&mut *tx, a.id).await?;
+    crate::areas::networks::note_directory_changes(&mut *tx, now, view, &waiting, &now_waiting)
         .await?;
     if status == "inactive" {
         sqlx::query(&format!(
             "DELETE FROM sessions WHERE login_id IN (SELECT id FROM logins WHERE account_id IN {SUBTREE})"
         ))
-        .bind(id)
+        .bind(a.id)
         .execute(&mut *tx)
         .await?;
     }
     audit::record(
-        &mut tx,
+        &mut *tx,
         now,
         &who.actor(),
         audit::Entry {
-            subject_account_id: Some(id),
+            subject_account_id: Some(a.id),
             action: if status == "active" {
                 "account.activate"
             } else {
                 "account.deactivate"
             },
             target_type: Some("account"),
-            target_id: Some(id.to_string()),
+            target_id: Some(a.id.to_string()),
             detail: Some(a.name.clone()),
         },
     )
     .await?;
-    tx.commit().await?;
-    get(&state.db, id).await?.ok_or(AppError::NotFound)
+    Ok(())
 }

@@ -37,12 +37,50 @@ pub struct HistoryFilter {
     /// Last day (YYYY-MM-DD, UTC), inclusive; not before `from`.
     #[param(format = Date)]
     pub to: Option<String>,
+    /// Sort key: date (default, newest first), partner, type or decision; ties by request.
+    #[param(schema_with = history_sort_values)]
+    pub sort: Option<String>,
+    /// asc or desc (default: desc for date, asc for the others).
+    #[param(schema_with = history_dir_values)]
+    pub dir: Option<String>,
     /// 1-based page (default 1); pages past 1000000 count as 1000000.
     #[param(minimum = 1)]
     pub page: Option<i64>,
     /// Rows per page (default 25).
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
+}
+
+/// The sort keys of the decision history and the SQL behind each.
+pub const HISTORY_SORTS: [(&str, &str); 4] = [
+    ("date", "h.decided_at"),
+    ("partner", "h.partner"),
+    ("type", "h.kind"),
+    ("decision", "h.status"),
+];
+
+fn history_sort_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["date", "partner", "type", "decision"])
+}
+
+fn history_dir_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["asc", "desc"])
+}
+
+impl HistoryFilter {
+    /// The sort asked for, checked against `HISTORY_SORTS` (422 naming `sort` or `dir`).
+    pub fn order(&self) -> AppResult<crate::kernel::http::table::Sort> {
+        let p = crate::kernel::http::table::ListParams {
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            ..Default::default()
+        };
+        let mut s = p.sort(&HISTORY_SORTS, true)?;
+        if s.key == "date" && self.dir.as_deref().map(str::trim).unwrap_or("").is_empty() {
+            s.desc = true;
+        }
+        Ok(s)
+    }
 }
 
 fn history_kinds() -> utoipa::openapi::Object {
@@ -174,6 +212,7 @@ pub async fn history(
     who: &Identity,
     f: &HistoryFilter,
 ) -> AppResult<Page<Decision>> {
+    let order = f.order()?;
     let sql = history_base(state, who, f).await?;
     let (page, per_page) = paging(f.page, f.per_page);
     let count = Sql {
@@ -182,7 +221,10 @@ pub async fn history(
     };
     let total = count.scalar::<i64>().fetch_one(&state.db.pool).await?;
     let mut sql = sql;
-    sql.push(HISTORY_ORDER)
+    // Requests and partnership requests have ids of their own: the type breaks their ties.
+    let d = if order.desc { "DESC" } else { "ASC" };
+    sql.push(&order.order_by("h.id"))
+        .push(&format!(", h.kind {d}"))
         .push(" LIMIT ")
         .int(per_page)
         .push(" OFFSET ")

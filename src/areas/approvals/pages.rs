@@ -286,6 +286,7 @@ pub async fn request_create(
         // The form again, as it was sent, with the reason beside the field.
         Err(
             e @ (AppError::Validation { .. }
+            | AppError::Fields(_)
             | AppError::Conflict { .. }
             | AppError::BadRequest { .. }),
         ) => {
@@ -408,6 +409,7 @@ struct DecisionsTpl {
     list: Page<requests::Decision>,
     base_query: String,
     operator: bool,
+    table: crate::kernel::http::table::Table,
 }
 
 impl DecisionsTpl {
@@ -437,6 +439,36 @@ fn decisions_query(f: &requests::HistoryFilter) -> String {
     ])
 }
 
+/// The shared table of the decision history: sortable headers keeping the filters, pages.
+fn decisions_table(
+    f: &requests::HistoryFilter,
+    list: &Page<requests::Decision>,
+) -> Result<crate::kernel::http::table::Table, AppError> {
+    use crate::kernel::http::table::{plain, sortable, Table};
+    Ok(Table::new(
+        "history-list",
+        "/inbox/history",
+        &[
+            ("q", f.q.as_deref()),
+            ("type", f.kind.as_deref()),
+            ("decision", f.decision.as_deref()),
+            ("from", f.from.as_deref()),
+            ("to", f.to.as_deref()),
+        ],
+        vec![
+            plain("Title"),
+            sortable("Partner", "partner"),
+            sortable("Type", "type"),
+            sortable("Decision", "decision"),
+            sortable("Date", "date"),
+            plain("Decided by"),
+            plain("Reason"),
+        ],
+        &f.order()?,
+        list,
+    ))
+}
+
 pub async fn history(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -446,7 +478,7 @@ pub async fn history(
     // A filter that breaks a rule goes back to the unfiltered history with the reason.
     let list = match requests::history(&state, &who, &f).await {
         Ok(list) => list,
-        Err(e @ AppError::Validation { .. }) => {
+        Err(e @ (AppError::Validation { .. } | AppError::Fields(_))) => {
             return Ok(redirect_with_flash(
                 "/inbox/history",
                 &format!("!{}", e.public_message()),
@@ -455,8 +487,10 @@ pub async fn history(
         }
         Err(e) => return Err(e.into()),
     };
+    let table = decisions_table(&f, &list)?;
     let t = DecisionsTpl {
         layout: Layout::for_user(&state, &who, &headers, "Decision history", "inbox").await?,
+        table,
         base_query: decisions_query(&f),
         operator: access::operator(&state, &who, Need::Read).await.is_ok(),
         f,

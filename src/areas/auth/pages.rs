@@ -5,6 +5,7 @@ use crate::areas::auth;
 use crate::kernel::enums::Role;
 use crate::kernel::error::AppError;
 use crate::kernel::http::cookies;
+use crate::kernel::http::form::FormErrors;
 use crate::kernel::http::layout::*;
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
@@ -175,34 +176,13 @@ pub(crate) struct ProfileTpl {
     /// The login's time zone ("" when not set) and the names offered.
     time_zone: String,
     zones: Vec<String>,
-    profile_error: Option<(String, String)>,
-    password_error: Option<(String, String)>,
+    /// The errors of each form, beside its fields (the shared form component).
+    profile_errors: FormErrors,
+    password_errors: FormErrors,
 }
 
-impl ProfileTpl {
-    fn err_for(&self, which: &str, field: &str) -> String {
-        let e = if which == "profile" {
-            &self.profile_error
-        } else {
-            &self.password_error
-        };
-        match e {
-            Some((f, m)) if f == field => m.clone(),
-            _ => String::new(),
-        }
-    }
-    fn general_err(&self, which: &str) -> String {
-        let e = if which == "profile" {
-            &self.profile_error
-        } else {
-            &self.password_error
-        };
-        match e {
-            Some((f, m)) if f.is_empty() => m.clone(),
-            _ => String::new(),
-        }
-    }
-}
+const PROFILE_FIELDS: &[&str] = &["name", "email", "current_password", "time_zone"];
+const PASSWORD_FIELDS: &[&str] = &["current_password", "new_password", "confirm_password"];
 
 pub(crate) async fn profile_view(
     state: &AppState,
@@ -222,8 +202,8 @@ pub(crate) async fn profile_view(
             }
             z
         },
-        profile_error: None,
-        password_error: None,
+        profile_errors: FormErrors::default(),
+        password_errors: FormErrors::default(),
     })
 }
 
@@ -235,10 +215,6 @@ pub(crate) async fn profile_page(
     who.require_own_identity()?;
     let tpl = profile_view(&state, &who, &headers).await?;
     show(&state, &tpl, &tpl.layout)
-}
-
-pub(crate) fn field_error(e: &AppError) -> (String, String) {
-    (e.field().unwrap_or("").to_string(), e.public_message())
 }
 
 #[derive(Deserialize)]
@@ -280,7 +256,7 @@ pub(crate) async fn profile_submit(
             tpl.name = form.name;
             tpl.email = form.email;
             tpl.time_zone = form.time_zone.unwrap_or_default();
-            tpl.profile_error = Some(field_error(&e));
+            tpl.profile_errors = FormErrors::from_error(&e, PROFILE_FIELDS);
             Ok(render(e.status(), &tpl, &tpl.layout, secure))
         }
     }
@@ -321,7 +297,7 @@ pub(crate) async fn password_submit(
         // The form again, with the reason beside the field.
         Err(e) => {
             let mut tpl = profile_view(&state, &who, &headers).await?;
-            tpl.password_error = Some(field_error(&e));
+            tpl.password_errors = FormErrors::from_error(&e, PASSWORD_FIELDS);
             Ok(render(e.status(), &tpl, &tpl.layout, secure))
         }
     }

@@ -88,9 +88,13 @@ pub async fn change_package(
             ),
             secure,
         )),
-        Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. })) => Ok(
-            redirect_with_flash("/billing", &format!("!{}", e.public_message()), secure),
-        ),
+        Err(
+            e @ (AppError::Validation { .. } | AppError::Fields(_) | AppError::Conflict { .. }),
+        ) => Ok(redirect_with_flash(
+            "/billing",
+            &format!("!{}", e.public_message()),
+            secure,
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -167,7 +171,7 @@ pub async fn advance_clock(
             &format!("The clock now reads {}.", v["now"].as_str().unwrap_or("")),
             state.config.secure_cookies,
         )),
-        Err(e @ AppError::Validation { .. }) => Ok(redirect_with_flash(
+        Err(e @ (AppError::Validation { .. } | AppError::Fields(_))) => Ok(redirect_with_flash(
             "/",
             &format!("!{}", e.public_message()),
             state.config.secure_cookies,

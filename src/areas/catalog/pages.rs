@@ -5,6 +5,7 @@ use crate::areas::accounts::pages::after;
 use crate::areas::catalog;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
+use crate::kernel::http::form::FormErrors;
 use crate::kernel::http::layout::show;
 use crate::kernel::http::layout::Layout;
 use crate::kernel::http::layout::PageResult;
@@ -33,6 +34,44 @@ pub(crate) struct PackagesTpl {
     packages: Vec<catalog::Package>,
     addons: Vec<catalog::Addon>,
     ad_packages: Vec<crate::areas::catalog::advertising::AdPackage>,
+    /// The new-package form as typed, and its errors.
+    new: PackageForm,
+    errors: FormErrors,
+}
+
+/// The fields of the new-package form (the price is `monthly_price` in the rules).
+const PACKAGE_FIELDS: &[&str] = &[
+    "name",
+    "monthly_price",
+    "currency",
+    "trial_days",
+    "max_customers",
+    "max_dealers",
+    "max_players",
+];
+
+impl PackagesTpl {
+    /// A typed value of the new-package form, or `default` when nothing was typed yet.
+    fn typed<'a>(&'a self, v: &'a Option<String>, default: &'a str) -> &'a str {
+        v.as_deref().unwrap_or(default)
+    }
+}
+
+async fn packages_view(
+    state: &AppState,
+    who: &crate::kernel::Identity,
+    headers: &HeaderMap,
+    new: PackageForm,
+    errors: FormErrors,
+) -> Result<PackagesTpl, AppError> {
+    Ok(PackagesTpl {
+        layout: Layout::for_user(state, who, headers, "Packages", "packages").await?,
+        packages: catalog::packages(state, true).await?,
+        addons: catalog::addons(state, true).await?,
+        ad_packages: crate::areas::catalog::advertising::packages(state, true).await?,
+        new,
+        errors,
+    })
 }
 
 pub async fn packages(
@@ -40,16 +79,18 @@ pub async fn packages(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
 ) -> PageResult {
-    let t = PackagesTpl {
-        layout: Layout::for_user(&state, &who, &headers, "Packages", "packages").await?,
-        packages: catalog::packages(&state, true).await?,
-        addons: catalog::addons(&state, true).await?,
-        ad_packages: crate::areas::catalog::advertising::packages(&state, true).await?,
-    };
+    let t = packages_view(
+        &state,
+        &who,
+        &headers,
+        PackageForm::default(),
+        FormErrors::default(),
+    )
+    .await?;
     show(&state, &t, &t.layout)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct PackageForm {
     name: Option<String>,
     /// A price such as 19.99.
@@ -93,23 +134,34 @@ pub(crate) fn parse_int(field: &str, v: Option<&str>) -> Result<Option<i64>, App
     }
 }
 
+/// The form's values as the rules take them; every value that cannot be read is named at once.
 pub(crate) fn package_input(f: &PackageForm) -> Result<catalog::PackageInput, AppError> {
-    Ok(catalog::PackageInput {
+    let mut c = crate::kernel::validate::Collect::new();
+    let input = catalog::PackageInput {
         name: f.name.clone(),
-        monthly_price: parse_price(f.price.as_deref())?,
+        monthly_price: c.take(parse_price(f.price.as_deref()))?,
         currency: f.currency.clone().filter(|c| !c.trim().is_empty()),
-        trial_days: parse_int("trial_days", f.trial_days.as_deref())?,
+        trial_days: c.take(parse_int("trial_days", f.trial_days.as_deref()))?,
         feature_ads: Some(f.feature_ads.is_some()),
         feature_hardware: Some(f.feature_hardware.is_some()),
         feature_resellers: Some(f.feature_resellers.is_some()),
-        max_customers: parse_int("max_customers", f.max_customers.as_deref())?.map(Some),
-        max_dealers: parse_int("max_dealers", f.max_dealers.as_deref())?.map(Some),
-        max_players: parse_int("max_players", f.max_players.as_deref())?.map(Some),
-    })
+        max_customers: c
+            .take(parse_int("max_customers", f.max_customers.as_deref()))?
+            .map(Some),
+        max_dealers: c
+            .take(parse_int("max_dealers", f.max_dealers.as_deref()))?
+            .map(Some),
+        max_players: c
+            .take(parse_int("max_players", f.max_players.as_deref()))?
+            .map(Some),
+    };
+    c.finish()?;
+    Ok(input)
 }
 
 pub async fn package_create(
     State(state): State<AppState>,
+    headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageForm(f): PageForm<PackageForm>,
 ) -> PageResult {
@@ -117,9 +169,24 @@ pub async fn package_create(
         Ok(input) => catalog::create_package(&state, &who, &input).await,
         Err(e) => Err(e),
     };
-    after(&state, r, "/operator/packages", |p| {
-        format!("The package {} was created.", p.name)
-    })
+    match r {
+        // The form again, as typed, with every error beside its field.
+        Err(
+            e @ (AppError::Validation { .. } | AppError::Fields(_) | AppError::Conflict { .. }),
+        ) => {
+            let errors = FormErrors::from_error(&e, PACKAGE_FIELDS);
+            let t = packages_view(&state, &who, &headers, f, errors).await?;
+            Ok(crate::kernel::http::layout::render(
+                e.status(),
+                &t,
+                &t.layout,
+                state.config.secure_cookies,
+            ))
+        }
+        r => after(&state, r, "/operator/packages", |p| {
+            format!("The package {} was created.", p.name)
+        }),
+    }
 }
 
 pub async fn package_update(

@@ -185,25 +185,29 @@ pub async fn create_package(
     input: &PackageInput,
 ) -> AppResult<Package> {
     access::operator(state, who, access::Need::Admin).await?;
-    let name = validate::name(
+    // Every field is checked, and every error answered at once.
+    let mut c = validate::Collect::new();
+    let name = c.take(validate::name(
         "name",
         input.name.as_deref().unwrap_or(""),
         validate::MAX_NAME,
-    )?;
-    let price = check_price(
-        "monthly_price",
-        input
-            .monthly_price
-            .ok_or_else(|| AppError::validation("monthly_price", "Monthly price is required"))?,
-    )?;
-    let currency = check_currency(input.currency.as_deref().unwrap_or("EUR"))?;
+    ))?;
+    let price = match input.monthly_price {
+        Some(p) => c.take(check_price("monthly_price", p))?,
+        None => {
+            c.add("monthly_price", "Monthly price is required");
+            0
+        }
+    };
+    let currency = c.take(check_currency(input.currency.as_deref().unwrap_or("EUR")))?;
     let trial = input.trial_days.unwrap_or(14);
     if !(0..=365).contains(&trial) {
-        return Err(AppError::validation(
-            "trial_days",
-            "Trial days are between 0 and 365",
-        ));
+        c.add("trial_days", "Trial days are between 0 and 365");
     }
+    let max_customers = c.take(check_limit("max_customers", input.max_customers.flatten()))?;
+    let max_dealers = c.take(check_limit("max_dealers", input.max_dealers.flatten()))?;
+    let max_players = c.take(check_limit("max_players", input.max_players.flatten()))?;
+    c.finish()?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query_scalar(
@@ -218,9 +222,9 @@ pub async fn create_package(
     .bind(input.feature_ads.unwrap_or(false) as i64)
     .bind(input.feature_hardware.unwrap_or(false) as i64)
     .bind(input.feature_resellers.unwrap_or(false) as i64)
-    .bind(check_limit("max_customers", input.max_customers.flatten())?)
-    .bind(check_limit("max_dealers", input.max_dealers.flatten())?)
-    .bind(check_limit("max_players", input.max_players.flatten())?)
+    .bind(max_customers)
+    .bind(max_dealers)
+    .bind(max_players)
     .bind(now)
     .fetch_one(&mut *tx)
     .await

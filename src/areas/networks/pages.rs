@@ -129,7 +129,9 @@ pub async fn dealer_create(
             secure,
         )),
         // The form again, with the reason beside the field.
-        Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. })) => {
+        Err(
+            e @ (AppError::Validation { .. } | AppError::Fields(_) | AppError::Conflict { .. }),
+        ) => {
             let mut t = dealers_view(&state, &who, &headers, &DealerFilter::default()).await?;
             t.error = Some((e.field().unwrap_or("").to_string(), e.public_message()));
             t.form = DealerInput {
@@ -341,7 +343,7 @@ pub async fn settings_submit(
             secure,
         )),
         // The form again, as it was sent, with the reason.
-        Err(e @ AppError::Validation { .. }) => {
+        Err(e @ (AppError::Validation { .. } | AppError::Fields(_))) => {
             let mut t = settings_view(&state, &who, &headers).await?;
             t.s = networks::ResellerSettings {
                 serves_resellers: f.serves_resellers.is_some(),

@@ -168,6 +168,38 @@ pub struct PartnersQuery {
     /// Part of the name, any case (empty: any).
     #[param(max_length = 100)]
     pub q: Option<String>,
+    /// Sort key: name (default), package, status or period_end; ties by id. Unknown keys: 422
+    /// `validation_failed` with field `sort`.
+    #[param(schema_with = partner_sort_values)]
+    pub sort: Option<String>,
+    /// asc (default) or desc.
+    #[param(schema_with = dir_values)]
+    pub dir: Option<String>,
+    /// 1-based page (default 1).
+    #[param(minimum = 1)]
+    pub page: Option<i64>,
+    /// Rows per page (default 25, at most 100).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<i64>,
+}
+
+fn partner_sort_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["name", "package", "status", "period_end"])
+}
+
+fn dir_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["asc", "desc"])
+}
+
+impl PartnersQuery {
+    pub fn list_params(&self) -> crate::kernel::http::table::ListParams {
+        crate::kernel::http::table::ListParams {
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/partners", tag = "onboarding", operation_id = "myPartners",
@@ -175,7 +207,7 @@ pub struct PartnersQuery {
     params(PartnersQuery),
     responses(
         (status = 200, description = "Partners", body = Items<onboarding::PartnerRow>),
-        (status = 422, description = "q longer than 100 characters (`validation_failed`, field `q`)", body = E),
+        (status = 422, description = "q longer than 100 characters, an unknown sort or dir, page below 1 or per_page outside 1..=100 (`validation_failed`, with `field`)", body = E),
     ))]
 async fn partners(
     State(state): State<AppState>,
@@ -183,7 +215,7 @@ async fn partners(
     ApiQuery(q): ApiQuery<PartnersQuery>,
 ) -> AppResult<Json<serde_json::Value>> {
     Ok(Json(
-        json!({ "items": onboarding::my_partners(&state, &who, q.q.as_deref()).await? }),
+        json!({ "items": onboarding::my_partners(&state, &who, q.q.as_deref(), &q.list_params()).await?.items }),
     ))
 }
 

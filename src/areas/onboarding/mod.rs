@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod partner_pages;
 pub mod partners;
 pub mod rules;
 

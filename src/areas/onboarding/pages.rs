@@ -8,6 +8,7 @@ use crate::areas::onboarding;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::http::cookies;
+use crate::kernel::http::form::FormErrors;
 use crate::kernel::http::layout::render;
 use crate::kernel::http::layout::show;
 use crate::kernel::http::layout::Layout;
@@ -37,8 +38,9 @@ crate::route_table! { ROUTES, routes;
     post "/operator/settings" => settings, A::Operator(Need::Admin);
     get "/operator/history" => history, A::Operator(Need::Read);
     get "/operator/history.csv" => history_csv, A::Operator(Need::Read);
-    get "/operator/partners" => partners, A::Operator(Need::Read);
-    post "/operator/partners/{id}" => partner_update, A::On(&crate::areas::onboarding::PARTNER, Need::Admin);
+    get "/operator/partners" => super::partner_pages::partners, A::Operator(Need::Read);
+    get "/operator/partners/{id}" => super::partner_pages::partner_edit, A::On(&crate::areas::onboarding::PARTNER, Need::Read);
+    post "/operator/partners/{id}" => super::partner_pages::partner_update, A::On(&crate::areas::onboarding::PARTNER, Need::Admin);
     post "/operator/invoices/{id}/payments" => payment, A::On(&crate::areas::billing::INVOICE_TO_PAY, Need::Admin);
 }
 
@@ -49,23 +51,24 @@ struct PlansTpl {
     packages: Vec<catalog::Package>,
     addons: Vec<catalog::Addon>,
     f: onboarding::Registration,
-    error: Option<(String, String)>,
+    errors: FormErrors,
     done: Option<onboarding::PartnershipRequest>,
 }
 
+/// The fields of the registration form.
+const REGISTER_FIELDS: &[&str] = &[
+    "package_id",
+    "company_name",
+    "contact_name",
+    "email",
+    "phone",
+    "website",
+    "description",
+    "kind",
+    "delivery",
+];
+
 impl PlansTpl {
-    fn err(&self, field: &str) -> String {
-        match &self.error {
-            Some((f, m)) if f == field => m.clone(),
-            _ => String::new(),
-        }
-    }
-    fn general(&self) -> String {
-        match &self.error {
-            Some((f, m)) if f.is_empty() => m.clone(),
-            _ => String::new(),
-        }
-    }
     fn chosen(&self, id: &i64) -> bool {
         self.f.package_id == Some(*id)
     }
@@ -86,7 +89,7 @@ async fn plans_view(
     state: &AppState,
     headers: &HeaderMap,
     f: onboarding::Registration,
-    error: Option<(String, String)>,
+    errors: FormErrors,
     done: Option<onboarding::PartnershipRequest>,
 ) -> Result<(PlansTpl, Option<axum::http::HeaderValue>), AppError> {
     let (csrf, set) = pre_csrf(headers);
@@ -96,7 +99,7 @@ async fn plans_view(
             packages: catalog::packages(state, false).await?,
             addons: catalog::addons(state, false).await?,
             f,
-            error,
+            errors,
             done,
         },
         set,
@@ -104,7 +107,14 @@ async fn plans_view(
 }
 
 pub async fn plans(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let (t, set) = plans_view(&state, &headers, Default::default(), None, None).await?;
+    let (t, set) = plans_view(
+        &state,
+        &headers,
+        Default::default(),
+        FormErrors::default(),
+        None,
+    )
+    .await?;
     let mut r = render(StatusCode::OK, &t, &t.layout, state.config.secure_cookies);
     if let Some(c) = set {
         r.headers_mut().append(header::SET_COOKIE, c);
@@ -150,18 +160,18 @@ pub async fn register(
         delivery: form.delivery,
         kind: form.kind,
     };
-    let (status, error, done) = match onboarding::register(&state, &input, &meta.ip, &meta.id).await
-    {
-        Ok(r) => (StatusCode::CREATED, None, Some(r)),
-        Err(e @ AppError::Internal(_)) => return Err(e.into()),
-        // The form again, as it was sent, with the reason.
-        Err(e) => (
-            e.status(),
-            Some((e.field().unwrap_or("").to_string(), e.public_message())),
-            None,
-        ),
-    };
-    let (t, _) = plans_view(&state, &headers, input, error, done).await?;
+    let (status, errors, done) =
+        match onboarding::register(&state, &input, &meta.ip, &meta.id).await {
+            Ok(r) => (StatusCode::CREATED, FormErrors::default(), Some(r)),
+            Err(e @ AppError::Internal(_)) => return Err(e.into()),
+            // The form again, as it was sent, with every reason beside its field.
+            Err(e) => (
+                e.status(),
+                FormErrors::from_error(&e, REGISTER_FIELDS),
+                None,
+            ),
+        };
+    let (t, _) = plans_view(&state, &headers, input, errors, done).await?;
     Ok(render(status, &t, &t.layout, state.config.secure_cookies))
 }
 
@@ -289,65 +299,6 @@ pub async fn history_csv(
         "partnership-history.csv",
         b,
     ))
-}
-
-#[derive(Template)]
-#[template(path = "onboarding/partners.html")]
-struct PartnersTpl {
-    layout: Layout,
-    partners: Vec<(
-        onboarding::PartnerRow,
-        Option<billing::Subscription>,
-        Option<billing::Invoice>,
-    )>,
-    q: String,
-}
-
-#[derive(Deserialize, Default)]
-pub struct PartnersQuery {
-    q: Option<String>,
-}
-
-pub async fn partners(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PageAuth(who): PageAuth,
-    PageQuery(q): PageQuery<PartnersQuery>,
-) -> PageResult {
-    let rows = onboarding::my_partners(&state, &who, q.q.as_deref()).await?;
-    let mut partners = Vec::new();
-    for row in rows {
-        let sub = billing::subscription(&state, row.account.id).await?;
-        let open = billing::invoices_unchecked(&state, row.account.id)
-            .await?
-            .into_iter()
-            .find(|i| i.status == "open");
-        partners.push((row, sub, open));
-    }
-    let t = PartnersTpl {
-        layout: Layout::for_user(&state, &who, &headers, "My partners", "partners").await?,
-        partners,
-        q: q.q.unwrap_or_default(),
-    };
-    show(&state, &t, &t.layout)
-}
-
-#[derive(Deserialize)]
-pub struct PartnerForm {
-    #[serde(default)]
-    external_invoice_id: String,
-}
-
-pub async fn partner_update(
-    State(state): State<AppState>,
-    PageAuth(who): PageAuth,
-    PageId(id): PageId,
-    PageForm(f): PageForm<PartnerForm>,
-) -> PageResult {
-    let r = onboarding::set_external_invoice_id(&state, &who, id, &f.external_invoice_id).await;
-    after(&state, r, "/operator/partners", |_| {
-        "The external invoice id was saved.".into()
-    })
 }
 
 #[derive(Deserialize)]

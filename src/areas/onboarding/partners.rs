@@ -145,11 +145,43 @@ pub struct PartnerRow {
 }
 
 /// The partners directly under the operator, with package and status.
+/// The sort keys of My partners and the SQL behind each (ties by id).
+pub const PARTNER_SORTS: [(&str, &str); 4] = [
+    ("name", "a.name"),
+    ("package", "COALESCE(p.name, '')"),
+    ("status", "COALESCE(s.status, '')"),
+    ("period_end", "COALESCE(s.period_end, 0)"),
+];
+
 pub async fn my_partners(
     state: &AppState,
     who: &Identity,
     q: Option<&str>,
-) -> AppResult<Vec<PartnerRow>> {
+    params: &crate::kernel::http::table::ListParams,
+) -> AppResult<crate::kernel::query::Page<PartnerRow>> {
+    partners_where(state, who, q, None, params).await
+}
+
+/// One partner directly under the operator, as My partners lists it (404 otherwise).
+pub async fn my_partner(state: &AppState, who: &Identity, id: i64) -> AppResult<PartnerRow> {
+    let params = crate::kernel::http::table::ListParams::default();
+    partners_where(state, who, None, Some(id), &params)
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)
+}
+
+async fn partners_where(
+    state: &AppState,
+    who: &Identity,
+    q: Option<&str>,
+    only: Option<i64>,
+    params: &crate::kernel::http::table::ListParams,
+) -> AppResult<crate::kernel::query::Page<PartnerRow>> {
+    let order = params.sort(&PARTNER_SORTS, false)?;
+    let (page, per_page) = params.paging();
     let op = access::operator(state, who, Need::Read).await?;
     let mut sql = Sql::new(&format!(
         "SELECT {}, p.name AS package_name, s.status AS sub_status, s.period_end, COALESCE(s.external_invoice_id, '') AS ext \
@@ -159,8 +191,20 @@ pub async fn my_partners(
     ));
     sql.int(op.id)
         .push(" AND a.kind = 'partner' AND a.status <> 'deleted'");
+    if let Some(id) = only {
+        sql.push(" AND a.id = ").int(id);
+    }
     crate::kernel::db::search::push_name_filter(&mut sql, "a", q)?;
-    sql.push(" ORDER BY a.name, a.id LIMIT 500");
+    let count = Sql {
+        text: format!("SELECT COUNT(*) FROM ({}) x", sql.text),
+        args: sql.args.clone(),
+    };
+    let total = count.scalar::<i64>().fetch_one(&state.db.pool).await?;
+    sql.push(&order.order_by("a.id"))
+        .push(" LIMIT ")
+        .int(per_page)
+        .push(" OFFSET ")
+        .int((page - 1) * per_page);
     let rows = sql.query().fetch_all(&state.db.pool).await?;
     let mut out = Vec::new();
     for r in rows {
@@ -201,7 +245,13 @@ pub async fn my_partners(
             }
         }
     }
-    Ok(out)
+    Ok(crate::kernel::query::Page {
+        items: out,
+        total,
+        total_capped: false,
+        page,
+        per_page,
+    })
 }
 
 /// Sets the id the operator's billing system knows a partner by.

@@ -208,59 +208,77 @@ pub async fn register(
     ip: &str,
     request_id: &str,
 ) -> AppResult<PartnershipRequest> {
+    // Every field is checked, and every error answered at once.
+    let mut c = validate::Collect::new();
     let kind = match input.kind.as_deref().map(str::trim).unwrap_or("") {
         "" | "partner" => "partner",
         "reseller" => "reseller",
         _ => {
-            return Err(AppError::validation(
-                "kind",
-                "Register as a partner or a reseller",
-            ))
+            c.add("kind", "Register as a partner or a reseller");
+            "partner"
         }
     };
-    let company = validate::name("company_name", &input.company_name, validate::MAX_NAME)?;
-    let contact = validate::name("contact_name", &input.contact_name, validate::MAX_NAME)?;
-    let email = validate::email("email", &input.email)?;
-    let phone = text("phone", &input.phone, 40, false)?;
+    let package_id = input.package_id;
+    if package_id.is_none() {
+        c.add("package_id", "Choose a package");
+    }
+    let company = c.take(validate::name(
+        "company_name",
+        &input.company_name,
+        validate::MAX_NAME,
+    ))?;
+    let contact = c.take(validate::name(
+        "contact_name",
+        &input.contact_name,
+        validate::MAX_NAME,
+    ))?;
+    let email = c.take(validate::email("email", &input.email))?;
+    let phone = c.take(text("phone", &input.phone, 40, false))?;
     if !phone
         .chars()
         .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
     {
-        return Err(AppError::validation(
+        c.add(
             "phone",
             "Phone may hold digits, spaces and + - ( ) . / only",
-        ));
+        );
     }
-    let website = text("website", &input.website, 200, false)?;
+    let website = c.take(text("website", &input.website, 200, false))?;
     let web_ok =
         website.is_empty() || website.starts_with("https://") || website.starts_with("http://");
     if !web_ok || website.contains(char::is_whitespace) {
-        return Err(AppError::validation(
-            "website",
-            "Website must start with https:// or http://",
-        ));
+        c.add("website", "Website must start with https:// or http://");
     }
-    let description = text("description", &input.description, 2000, false)?;
+    let description = c.take(text("description", &input.description, 2000, false))?;
     let delivery = match input.delivery.as_deref().unwrap_or("email") {
         "email" | "" => "email",
         "sms" => {
-            if phone.is_empty() {
-                return Err(AppError::validation(
+            if phone.is_empty() && !c.has("phone") {
+                c.add(
                     "phone",
                     "A phone number is needed to receive the login by SMS",
-                ));
+                );
             }
             "sms"
         }
-        _ => return Err(AppError::validation("delivery", "Delivery is email or sms")),
+        _ => {
+            c.add("delivery", "Delivery is email or sms");
+            "email"
+        }
     };
-    let package_id = input
-        .package_id
-        .ok_or_else(|| AppError::validation("package_id", "Choose a package"))?;
-    let package = catalog::package(state, package_id)
-        .await?
-        .filter(|p| p.status == "active")
-        .ok_or_else(|| AppError::validation("package_id", "Choose one of the packages offered"))?;
+    let package = match package_id {
+        Some(id) => catalog::package(state, id)
+            .await?
+            .filter(|p| p.status == "active"),
+        None => None,
+    };
+    if package.is_none() && package_id.is_some() {
+        c.add("package_id", "Choose one of the packages offered");
+    }
+    c.finish()?;
+    let Some(package) = package else {
+        return Err(AppError::validation("package_id", "Choose a package"));
+    };
 
     // Rate limit per address, counted in the database.
     let key = format!("register:{ip}");

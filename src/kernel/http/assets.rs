@@ -105,7 +105,8 @@ mod tests {
                 "panel.css",
                 "panel.js",
                 "swagger-ui-bundle.js",
-                "swagger-ui.css"
+                "swagger-ui.css",
+                "table.css"
             ]
         );
     }

@@ -28,6 +28,7 @@ crate::route_table! { ROUTES, routes;
 pub mod assets;
 pub mod cookies;
 pub mod extract;
+pub mod form;
 pub mod keep_word;
 pub mod layout;
 pub mod menu;
@@ -35,6 +36,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod when;
+pub mod table;
 
 pub use extract::*;
 pub use routes::{enforce, RouteAccess, RouteSpec};
