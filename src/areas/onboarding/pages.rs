@@ -128,6 +128,7 @@ pub struct RegisterForm {
     description: String,
     package_id: Option<String>,
     no_resellers: Option<String>,
+    directory_consent: Option<String>,
     delivery: Option<String>,
     kind: Option<String>,
 }
@@ -147,6 +148,7 @@ pub async fn register(
         description: form.description,
         package_id: form.package_id.as_deref().and_then(|v| v.parse().ok()),
         no_resellers: form.no_resellers.is_some(),
+        directory_consent: form.directory_consent.is_some(),
         delivery: form.delivery,
         kind: form.kind,
     };
@@ -171,6 +173,8 @@ struct RequestsTpl {
     layout: Layout,
     pending: Vec<onboarding::PartnershipRequest>,
     auto_approve: bool,
+    /// The pending count of every tab of Approvals.
+    counts: crate::areas::approvals::Counts,
 }
 
 pub async fn requests(
@@ -183,6 +187,7 @@ pub async fn requests(
         layout: Layout::for_user(&state, &who, &headers, "Partnership requests", "requests")
             .await?,
         pending,
+        counts: crate::areas::approvals::counts(&state, &who).await?,
         auto_approve: onboarding::setting(&state, onboarding::AUTO_APPROVE)
             .await?
             .as_deref()

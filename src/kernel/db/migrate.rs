@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "name_search",
         include_str!("../../../migrations/0006_name_search.sql"),
     ),
+    (
+        8,
+        "directory_consent",
+        include_str!("../../../migrations/0008_directory_consent.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {
