@@ -320,3 +320,75 @@ async fn the_operator_bills_on_demand_from_the_page_after_a_confirmation() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_the_operator_issues_an_invoice_and_registers_a_payment_with_confirmations() {
+    let Some(b) = crate::browser::Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let pkg = capped_package(&op, "Monthly", None, None).await;
+    let (_p, pid) =
+        approved_partner(&app, &op, "Browser Payer", "owner@bpayer.test", pkg, false).await;
+    let run = async {
+        b.client.set_window_size(1366, 900).await.unwrap();
+        b.client.goto(&app.url("/login")).await.unwrap();
+        b.fill("#email", ADMIN_EMAIL).await;
+        b.fill("#password", ADMIN_PASSWORD).await;
+        b.click("#sign-in").await;
+        b.client.goto(&app.url("/operator/partners")).await.unwrap();
+        b.click(".partner-billing").await;
+        assert_eq!(
+            b.text("h1").await,
+            "Billing of Browser Payer",
+            "the Billing link of My partners"
+        );
+        b.screenshot("billing-on-demand-01-page-desktop").await;
+        // Issue the invoice: a confirmation first, naming the partner.
+        b.click("#issue-invoice-button").await;
+        assert_eq!(
+            b.text("#confirm-question").await,
+            "Issue the next invoice of Browser Payer now? Confirm to go ahead."
+        );
+        b.click("#confirm-yes").await;
+        assert!(b.text("#flash").await.contains("issued for Browser Payer"));
+        assert!(b.text("#invoice-list").await.contains("open"));
+        // A bad amount shows beside the field; the right one asks for confirmation.
+        b.fill("#payment-amount", "10.005").await;
+        b.fill("#payment-reference", "BANK-42").await;
+        b.click("#payment-button").await;
+        assert!(b
+            .text("#payment-amount-error")
+            .await
+            .contains("at most two decimals"));
+        b.screenshot("billing-on-demand-02-amount-error").await;
+        b.fill("#payment-amount", "10.00").await;
+        b.click("#payment-button").await;
+        assert_eq!(
+            b.text("#confirm-question").await,
+            "Register a payment of 10.00 EUR for Browser Payer? Confirm to go ahead."
+        );
+        b.screenshot("billing-on-demand-03-confirm-desktop").await;
+        b.client.set_window_size(390, 844).await.unwrap();
+        b.screenshot("billing-on-demand-04-confirm-phone").await;
+        b.click("#confirm-yes").await;
+        assert!(b
+            .text("#flash")
+            .await
+            .contains("Payment registered: 10.00 EUR for Browser Payer"));
+        assert!(b.text("#invoice-list").await.contains("paid"));
+        b.screenshot("billing-on-demand-05-paid-phone").await;
+        b.client.set_window_size(1366, 900).await.unwrap();
+        b.screenshot("billing-on-demand-06-paid-desktop").await;
+    };
+    run.await;
+    b.close().await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM invoices WHERE account_id = {pid} AND status = 'paid'"
+        ))
+        .await,
+        1
+    );
+}

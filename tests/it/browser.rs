@@ -348,7 +348,8 @@ async fn operator_builds_the_tree_acts_as_a_partner_and_exits() {
             .unwrap();
         let log = b.text("#audit-list").await;
         assert!(
-            log.contains("act_as.start") && log.contains("act_as.exit"),
+            log.contains("started acting as an account")
+                && log.contains("stopped acting as an account"),
             "{log}"
         );
         b.screenshot("13-audit-log").await;

@@ -204,8 +204,13 @@ pub async fn approve(
     let r = onboarding::approve(&state, &who, id).await;
     after(&state, r, "/operator/requests", |r| {
         format!(
-            "{} is approved: the partner and its owner login were created and emailed.",
-            r.company_name
+            "{} is approved: the {} and its owner login were created and emailed.",
+            r.company_name,
+            if r.kind == "reseller" {
+                "reseller"
+            } else {
+                "partner"
+            }
         )
     })
 }
