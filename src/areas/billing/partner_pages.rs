@@ -45,6 +45,13 @@ pub(crate) struct PartnerBillingTpl {
 }
 
 impl PartnerBillingTpl {
+    fn when(&self, ms: &i64) -> String {
+        crate::clock::format_ms(*ms)
+    }
+    /// The day of an RFC 3339 time.
+    fn day(&self, t: &str) -> String {
+        t.get(..10).unwrap_or(t).to_string()
+    }
     /// The error of a field of a form, or "".
     fn err(&self, form: &str, field: &str) -> String {
         match &self.error {
