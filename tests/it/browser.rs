@@ -481,6 +481,13 @@ async fn register_approve_trial_denial_and_payment_in_the_browser() {
         b.client.goto(&app.url("/operator/partners")).await.unwrap();
         b.fill(".payment-reference", "BANK-2024-1").await;
         b.click(".register-payment").await;
+        // The payment is confirmed first, naming amount and partner.
+        let text = b.client.get_alert_text().await.unwrap();
+        assert!(
+            text.contains("Register a payment of 19.99 EUR for"),
+            "{text}"
+        );
+        b.client.accept_alert().await.unwrap();
         assert!(b
             .text("#flash")
             .await
