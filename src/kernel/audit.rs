@@ -160,6 +160,10 @@ pub struct AuditRecord {
     pub acting_as_account_id: Option<i64>,
     pub subject_account_id: Option<i64>,
     pub action: String,
+    /// The action in words ("signed in", "registered a payment").
+    pub phrase: String,
+    /// The name of the login that acted, when the reader's side knows it.
+    pub login_name: Option<String>,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub ip: Option<String>,
@@ -167,6 +171,20 @@ pub struct AuditRecord {
     /// Names of the accounts (in the audit log search).
     pub acting_as_name: Option<String>,
     pub subject_name: Option<String>,
+}
+
+impl AuditRecord {
+    /// "Lara Lake signed in": who (the login's name, else its email or the name the reader
+    /// knows the other side by) and the action in words.
+    pub fn sentence(&self) -> String {
+        crate::kernel::audit_phrases::sentence(
+            self.login_name
+                .as_deref()
+                .filter(|n| !n.is_empty())
+                .or(self.login_email.as_deref()),
+            &self.action,
+        )
+    }
 }
 
 fn from_row(r: &Row) -> Result<AuditRecord, sqlx::Error> {
@@ -179,7 +197,9 @@ fn from_row(r: &Row) -> Result<AuditRecord, sqlx::Error> {
         login_email: r.try_get("login_email")?,
         acting_as_account_id: r.try_get("acting_as_account_id")?,
         subject_account_id: r.try_get("subject_account_id")?,
+        phrase: crate::kernel::audit_phrases::phrase(&r.try_get::<String, _>("action")?),
         action: r.try_get("action")?,
+        login_name: r.try_get("login_name")?,
         target_type: r.try_get("target_type")?,
         target_id: r.try_get("target_id")?,
         ip: r.try_get("ip")?,
@@ -197,7 +217,8 @@ pub async fn for_login(
 ) -> Result<Vec<AuditRecord>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT l.id, l.at, l.login_id, l.login_email, l.acting_as_account_id, l.subject_account_id, l.action, \
-         l.target_type, l.target_id, l.ip, l.detail, aa.name AS acting_as_name, sa.name AS subject_name \
+         l.target_type, l.target_id, l.ip, l.detail, aa.name AS acting_as_name, sa.name AS subject_name, \
+         (SELECT ln.name FROM logins ln WHERE ln.id = l.login_id) AS login_name \
          FROM audit_log l LEFT JOIN accounts aa ON aa.id = l.acting_as_account_id \
          LEFT JOIN accounts sa ON sa.id = l.subject_account_id WHERE l.login_id = $1 \
          ORDER BY l.at DESC, l.id DESC LIMIT $2",
@@ -303,7 +324,8 @@ async fn filtered(
     );
     sql.int(view.id).push(
         " AND hc.descendant_id = l.home_account_id) THEN l.ip ELSE NULL END AS ip, l.detail, \
-         aa.name AS acting_as_name, sa.name AS subject_name \
+         aa.name AS acting_as_name, sa.name AS subject_name, \
+         (SELECT ln.name FROM logins ln WHERE ln.id = l.login_id) AS login_name \
          FROM audit_log l LEFT JOIN accounts aa ON aa.id = l.acting_as_account_id \
          LEFT JOIN accounts sa ON sa.id = l.subject_account_id WHERE (EXISTS (SELECT 1 FROM account_closure c \
          WHERE c.ancestor_id = ",

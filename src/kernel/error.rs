@@ -24,6 +24,13 @@ pub enum AppError {
     /// Several fields break rules at once (422): every one of them, first the first one.
     #[error("{}", .0.first().map(|f| f.message.as_str()).unwrap_or("invalid input"))]
     Fields(Vec<FieldError>),
+    /// A field breaks a rule that has a code of its own (422, with `field`), e.g. an amount.
+    #[error("{message}")]
+    Field {
+        code: ErrorCode,
+        field: String,
+        message: String,
+    },
     /// Input that cannot be read at all (bad JSON, wrong content type).
     #[error("{message}")]
     BadRequest { code: ErrorCode, message: String },
@@ -68,6 +75,13 @@ impl AppError {
             message: message.into(),
         }
     }
+    pub fn field_code(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
+        AppError::Field {
+            code,
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
     pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::BadRequest {
             code,
@@ -87,7 +101,9 @@ impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
             AppError::Validation { .. } | AppError::Fields(_) => ErrorCode::ValidationFailed,
-            AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => *code,
+            AppError::BadRequest { code, .. }
+            | AppError::Conflict { code, .. }
+            | AppError::Field { code, .. } => *code,
             AppError::Unauthenticated => ErrorCode::Unauthenticated,
             AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
             AppError::Forbidden(_) => ErrorCode::Forbidden,
@@ -103,7 +119,9 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Validation { .. } | AppError::Fields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation { .. } | AppError::Fields(_) | AppError::Field { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::CsrfFailed => StatusCode::FORBIDDEN,
@@ -137,7 +155,7 @@ impl AppError {
 
     pub fn field(&self) -> Option<&str> {
         match self {
-            AppError::Validation { field, .. } => Some(field),
+            AppError::Validation { field, .. } | AppError::Field { field, .. } => Some(field),
             AppError::Fields(f) => f.first().map(|f| f.field.as_str()),
             _ => None,
         }
@@ -222,6 +240,14 @@ error_codes! {
     LimitReached = "limit_reached",
     TooManyTokens = "too_many_tokens",
     NoSubscription = "no_subscription",
+    /// An amount that is not a number of money, e.g. "abc" (422, with `field`).
+    AmountInvalid = "amount_invalid",
+    /// An amount of zero or less (422, with `field`).
+    AmountNotPositive = "amount_not_positive",
+    /// An amount with more than two decimals (422, with `field`).
+    AmountTooPrecise = "amount_too_precise",
+    /// A billing action sent without `"confirm": true` (422, with `field` confirm).
+    ConfirmationRequired = "confirmation_required",
     AlreadyPaid = "already_paid",
     ReferenceUsed = "reference_used",
     Replayed = "replayed",

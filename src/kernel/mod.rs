@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod audit_phrases;
 pub mod csv;
 pub mod db;
 pub mod enums;

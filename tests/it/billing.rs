@@ -27,7 +27,8 @@ pub(crate) async fn onboard(app: &TestApp) -> (Session, Session, i64) {
     let v: Value = app
         .client()
         .post(app.url("/api/v1/registrations"))
-        .json(&json!({"company_name": "Lifecycle Media", "contact_name": "Lee Cycle", "email": "lee@cycle.example", "package_id": basic}))
+        .json(&json!({"company_name": "Lifecycle Media", "contact_name": "Lee Cycle", "email": "lee@cycle.example", "package_id": basic,
+                       "directory_consent": true}))
         .send()
         .await
         .unwrap()

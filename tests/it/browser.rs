@@ -348,7 +348,8 @@ async fn operator_builds_the_tree_acts_as_a_partner_and_exits() {
             .unwrap();
         let log = b.text("#audit-list").await;
         assert!(
-            log.contains("act_as.start") && log.contains("act_as.exit"),
+            log.contains("started acting as an account")
+                && log.contains("stopped acting as an account"),
             "{log}"
         );
         b.screenshot("13-audit-log").await;
@@ -480,6 +481,13 @@ async fn register_approve_trial_denial_and_payment_in_the_browser() {
         b.client.goto(&app.url("/operator/partners")).await.unwrap();
         b.fill(".payment-reference", "BANK-2024-1").await;
         b.click(".register-payment").await;
+        // The payment is confirmed first, naming amount and partner.
+        let text = b.client.get_alert_text().await.unwrap();
+        assert!(
+            text.contains("Register a payment of 19.99 EUR for"),
+            "{text}"
+        );
+        b.client.accept_alert().await.unwrap();
         assert!(b
             .text("#flash")
             .await

@@ -380,7 +380,36 @@ async fn every_error_code_is_produced_by_some_call() {
         ErrorCode::LimitReached,
     )
     .await;
-    let (pay_s, _) = approved_partner(&app, &op, "Pays Ltd", "pay@pays.codes", basic, false).await;
+    let (pay_s, pay_id) =
+        approved_partner(&app, &op, "Pays Ltd", "pay@pays.codes", basic, false).await;
+    // Billing on demand: amounts and the confirmation have codes of their own.
+    let on_demand = format!("/api/v1/partners/{pay_id}/billing/payment");
+    for (amount, code) in [
+        ("ten", ErrorCode::AmountInvalid),
+        ("0", ErrorCode::AmountNotPositive),
+        ("1.005", ErrorCode::AmountTooPrecise),
+    ] {
+        seen.api(
+            op.post(
+                &on_demand,
+                json!({"amount": amount, "reference": "R-1", "confirm": true}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+        )
+        .await;
+    }
+    seen.api(
+        op.post(
+            &format!("/api/v1/partners/{pay_id}/billing/invoice"),
+            json!({}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::ConfirmationRequired,
+    )
+    .await;
     let (late_s, _) =
         approved_partner(&app, &op, "Late Ltd", "late@late.codes", basic, false).await;
 

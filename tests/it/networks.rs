@@ -43,7 +43,7 @@ pub async fn approved_partner(
         .json(&json!({
             "company_name": company, "contact_name": "Pat Partner", "email": email,
             "phone": "+49 30 555", "website": "https://partner.example", "package_id": package,
-            "no_resellers": no_resellers
+            "no_resellers": no_resellers, "directory_consent": true
         }))
         .send()
         .await

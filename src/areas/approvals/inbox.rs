@@ -448,7 +448,49 @@ pub(crate) async fn take_effect(
                 ),
                 _ => e.into(),
             })?;
-            let _ = state;
+            // A reseller has one partner: its other requests for partner end here, and each
+            // partner asked reads that the reseller withdrew it.
+            let others = sqlx::query(
+                "UPDATE requests SET status = 'withdrawn', decided_at = $1 \
+                 WHERE account_id = $2 AND kind = 'reseller_link' AND status = 'pending' AND id <> $3 \
+                 RETURNING id, addressee_id, title",
+            )
+            .bind(now)
+            .bind(r.account_id)
+            .bind(r.id)
+            .fetch_all(&mut *tx)
+            .await?;
+            if !others.is_empty() {
+                let reseller = crate::areas::accounts::get(&state.db, r.account_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                for row in &others {
+                    let id: i64 = row.try_get("id")?;
+                    let partner: i64 = row.try_get("addressee_id")?;
+                    let title: String = row.try_get("title")?;
+                    for (subject, actor) in [
+                        (r.account_id, audit::Actor::system()),
+                        (partner, audit::Actor::known_as(reseller.known_as())),
+                    ] {
+                        audit::record(
+                            &mut *tx,
+                            now,
+                            &actor,
+                            audit::Entry {
+                                subject_account_id: Some(subject),
+                                action: "request.withdraw",
+                                target_type: Some("request"),
+                                target_id: (subject == r.account_id).then(|| id.to_string()),
+                                detail: Some(format!(
+                                    "{}: {title} (withdrawn automatically: the reseller now resells for another partner)",
+                                    kind_label("reseller_link")
+                                )),
+                            },
+                        )
+                        .await?;
+                    }
+                }
+            }
         }
     }
     Ok(())

@@ -54,8 +54,22 @@ pub struct Request {
     pub kind: String,
     pub type_label: String,
     pub account_id: i64,
+    /// The account that asked (a partner, or for `reseller_link` the reseller).
     pub partner_name: String,
     pub addressee_id: i64,
+    /// The account the request is addressed to (the operator, or the partner a reseller asks).
+    pub addressee_name: String,
+    /// How to reach the account that asked: its contact person, email (its own, or its first
+    /// owner login's) and phone, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub contact_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub contact_email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub contact_phone: Option<String>,
     pub title: String,
     pub addon_id: Option<i64>,
     pub ad_package_id: Option<i64>,
@@ -137,12 +151,41 @@ impl Request {
     pub fn asked_label(&self) -> String {
         crate::clock::format_ms(self.created_ms)
     }
+    /// What the account that asked is called on the page: "Reseller" or "Partner".
+    pub fn asker_label(&self) -> &'static str {
+        if self.kind == "reseller_link" {
+            "Reseller"
+        } else {
+            "Partner"
+        }
+    }
+    /// The flash after a decision, e.g. "Approved: Summit Resellers may now resell for
+    /// Northwind Media." or "Approved: Extra storage for Northwind Media."
+    pub fn decision_flash(&self, approved: bool) -> String {
+        match (self.kind.as_str(), approved) {
+            ("reseller_link", true) => format!(
+                "Approved: {} may now resell for {}.",
+                self.partner_name, self.addressee_name
+            ),
+            ("reseller_link", false) => format!(
+                "Rejected: {} will not resell for {}; the reason was emailed.",
+                self.partner_name, self.addressee_name
+            ),
+            (_, true) => format!("Approved: {} for {}.", self.title, self.partner_name),
+            (_, false) => format!(
+                "Rejected: {} for {}; the reason was emailed.",
+                self.title, self.partner_name
+            ),
+        }
+    }
 }
 
 pub(crate) const SELECT: &str = "SELECT r.id, r.kind, r.account_id, a.name AS partner_name, r.addressee_id, r.title, \
     r.ref_id, r.channel_id, ch.name AS channel_name, r.engagement, r.content, r.impressions, r.price, r.currency, \
     r.starts_at, r.ends_at, r.status, r.reason, r.created_at, r.decided_at, r.decided_by_email, \
     d.kind AS decider_kind, d.name AS decider_name, \
+    a.contact_name AS contact_name, a.phone AS contact_phone, \
+    COALESCE(a.email, (SELECT MIN(l.email) FROM logins l WHERE l.account_id = a.id AND l.role = 'owner')) AS contact_email, \
     b.status AS b_status, b.recipients, r.created_by_login_id, a.status AS account_status, \
     (SELECT COUNT(*) FROM reseller_links l WHERE l.request_id = r.id) AS linked \
     FROM requests r JOIN accounts a ON a.id = r.account_id JOIN accounts d ON d.id = r.addressee_id \
@@ -187,6 +230,16 @@ pub(crate) fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
         account_id: r.try_get("account_id")?,
         partner_name: r.try_get("partner_name")?,
         addressee_id: r.try_get("addressee_id")?,
+        addressee_name: r.try_get("decider_name")?,
+        contact_name: r
+            .try_get::<Option<String>, _>("contact_name")?
+            .filter(|v| !v.is_empty()),
+        contact_email: r
+            .try_get::<Option<String>, _>("contact_email")?
+            .filter(|v| !v.is_empty()),
+        contact_phone: r
+            .try_get::<Option<String>, _>("contact_phone")?
+            .filter(|v| !v.is_empty()),
         title: r.try_get("title")?,
         addon_id: ref_id.filter(|_| kind == "addon"),
         ad_package_id: ref_id.filter(|_| kind == "ad_package"),

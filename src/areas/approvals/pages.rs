@@ -22,6 +22,7 @@ use crate::kernel::query::Page;
 use crate::kernel::Identity;
 use crate::state::AppState;
 use askama::Template;
+use axum::response::IntoResponse;
 use axum::{extract::State, http::HeaderMap};
 use serde::Deserialize;
 
@@ -333,9 +334,20 @@ pub async fn inbox(
     PageQuery(q): PageQuery<TabQuery>,
 ) -> PageResult {
     let operator = access::operator(&state, &who, Need::Read).await.is_ok();
+    let counts = requests::counts(&state, &who).await?;
     let tab = match q.tab.as_deref() {
         Some(t @ ("addon" | "broadcast" | "ad_package" | "ad" | "reseller_link")) => t.to_string(),
-        _ if operator => "addon".to_string(),
+        // Without a tab asked for, the first tab with requests waiting (Partnerships first).
+        _ if operator => {
+            if counts.partnership > 0 {
+                return Ok(axum::response::Redirect::to("/operator/requests").into_response());
+            }
+            ["addon", "broadcast", "ad_package", "ad"]
+                .into_iter()
+                .find(|k| counts.of(k) > 0)
+                .unwrap_or("addon")
+                .to_string()
+        }
         _ => "reseller_link".to_string(),
     };
     let list = requests::inbox(
@@ -350,7 +362,7 @@ pub async fn inbox(
     .await?;
     let t = InboxTpl {
         layout: Layout::for_user(&state, &who, &headers, "Approvals", "inbox").await?,
-        counts: requests::counts(&state, &who).await?,
+        counts,
         tab,
         list,
         operator,
@@ -369,9 +381,7 @@ pub async fn inbox_approve(
 ) -> PageResult {
     let r = requests::decide(&state, &who, id, true, "").await;
     let tab = r.as_ref().map(|r| r.kind.clone()).unwrap_or_default();
-    after(&state, r, &back_to(&tab), |r| {
-        format!("Approved: {} for {}.", r.title, r.partner_name)
-    })
+    after(&state, r, &back_to(&tab), |r| r.decision_flash(true))
 }
 
 #[derive(Deserialize, Default)]
@@ -393,12 +403,7 @@ pub async fn inbox_reject(
         Ok(r) => r.kind.clone(),
         Err(_) => tab_of(Some(&f.tab)),
     };
-    after(&state, r, &back_to(&tab), |r| {
-        format!(
-            "Rejected: {} for {}; the reason was emailed.",
-            r.title, r.partner_name
-        )
-    })
+    after(&state, r, &back_to(&tab), |r| r.decision_flash(false))
 }
 
 #[derive(Template)]

@@ -24,6 +24,10 @@ crate::route_table! { ROUTES, routes;
     get "/invoices/{id}" => invoice, A::On(&crate::areas::billing::INVOICE, Need::Read), unpaid;
     get "/accounts/{id}/invoices" => account_invoices, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
     post "/invoices/{id}/payments" => register_payment, A::On(&crate::areas::billing::INVOICE_TO_PAY, Need::Admin);
+    get "/partners/{id}/billing" => partner_billing, A::On(&crate::areas::billing::BILLED_PARTNER, Need::Read);
+    post "/partners/{id}/billing/invoice" => issue_invoice, A::On(&crate::areas::billing::BILLED_PARTNER, Need::Admin);
+    post "/partners/{id}/billing/payment" => payment_now, A::On(&crate::areas::billing::BILLED_PARTNER, Need::Admin);
+    post "/partners/{id}/billing/credit" => credit, A::On(&crate::areas::billing::BILLED_PARTNER, Need::Admin);
     post "/payments/webhook" => webhook, A::Public;
     post "/test-clock/advance" => advance_clock, A::TestClock;
 }
@@ -36,6 +40,10 @@ crate::route_table! { ROUTES, routes;
     invoice,
     account_invoices,
     register_payment,
+    partner_billing,
+    issue_invoice,
+    payment_now,
+    credit,
     webhook,
     advance_clock
 ))]
@@ -184,6 +192,81 @@ async fn register_payment(
     Ok(Json(
         billing::operator_payment(&state, &who, id, &body).await?,
     ))
+}
+
+#[utoipa::path(get, path = "/partners/{id}/billing", tag = "billing", operation_id = "partnerBilling",
+    summary = "The operator: a partner's package and invoices",
+    params(("id" = i64, Path, description = "A partner's (or reseller's) account id")),
+    responses(
+        (status = 200, description = "Billing of the partner", body = billing::PartnerBilling),
+        (status = 404, description = "No such partner (`not_found`)", body = E),
+    ))]
+async fn partner_billing(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiId(id): ApiId,
+) -> AppResult<Json<billing::PartnerBilling>> {
+    Ok(Json(billing::partner_billing(&state, &who, id).await?))
+}
+
+#[utoipa::path(post, path = "/partners/{id}/billing/invoice", tag = "billing", operation_id = "issueInvoiceNow",
+    summary = "The operator issues the partner's next invoice now (any time, not only after the reminder)",
+    description = "Answers the invoice open already (`issued` false) when there is one. Needs `\"confirm\": true`.",
+    params(("id" = i64, Path, description = "A partner's (or reseller's) account id")),
+    request_body = billing::IssueInvoiceInput,
+    responses(
+        (status = 200, description = "The invoice", body = billing::OnDemandResult),
+        (status = 404, description = "No such partner (`not_found`)", body = E),
+        (status = 409, description = "The partner has no package (`no_subscription`)", body = E),
+        (status = 422, description = "Not confirmed (`confirmation_required`, field `confirm`)", body = E),
+    ))]
+async fn issue_invoice(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiId(id): ApiId,
+    ApiJson(body): ApiJson<billing::IssueInvoiceInput>,
+) -> AppResult<Json<billing::OnDemandResult>> {
+    Ok(Json(billing::issue_invoice(&state, &who, id, &body).await?))
+}
+
+#[utoipa::path(post, path = "/partners/{id}/billing/payment", tag = "billing", operation_id = "registerPaymentNow",
+    summary = "The operator registers a payment of the partner at any time: its open invoice (issued now if there is none) is paid and the package extended",
+    description = "The amount is in major units (\"49.00\"; a JSON number is taken too) and must be the open invoice's total. Needs `\"confirm\": true`. A refused call writes nothing.",
+    params(("id" = i64, Path, description = "A partner's (or reseller's) account id")),
+    request_body = billing::PaymentNowInput,
+    responses(
+        (status = 200, description = "Registered", body = billing::OnDemandResult),
+        (status = 404, description = "No such partner (`not_found`)", body = E),
+        (status = 409, description = "No package (`no_subscription`), the reference was used for another invoice (`reference_used`)", body = E),
+        (status = 422, description = "Amount not a number (`amount_invalid`), zero or negative (`amount_not_positive`), more than two decimals (`amount_too_precise`), not the invoice's total or reference missing (`validation_failed`), not confirmed (`confirmation_required`); with `field`", body = E),
+    ))]
+async fn payment_now(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiId(id): ApiId,
+    ApiJson(body): ApiJson<billing::PaymentNowInput>,
+) -> AppResult<Json<billing::OnDemandResult>> {
+    Ok(Json(billing::payment_now(&state, &who, id, &body).await?))
+}
+
+#[utoipa::path(post, path = "/partners/{id}/billing/credit", tag = "billing", operation_id = "grantCredit",
+    summary = "The operator grants the partner a credit on its open invoice (issued now if there is none)",
+    description = "The amount is in major units and at most the invoice's total; a credit of the whole total pays the invoice. Needs `\"confirm\": true`. A refused call writes nothing.",
+    params(("id" = i64, Path, description = "A partner's (or reseller's) account id")),
+    request_body = billing::CreditInput,
+    responses(
+        (status = 200, description = "Granted", body = billing::OnDemandResult),
+        (status = 404, description = "No such partner (`not_found`)", body = E),
+        (status = 409, description = "No package (`no_subscription`)", body = E),
+        (status = 422, description = "Amount not a number (`amount_invalid`), zero or negative (`amount_not_positive`), more than two decimals (`amount_too_precise`), above the invoice's total or reason missing (`validation_failed`), not confirmed (`confirmation_required`); with `field`", body = E),
+    ))]
+async fn credit(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiId(id): ApiId,
+    ApiJson(body): ApiJson<billing::CreditInput>,
+) -> AppResult<Json<billing::OnDemandResult>> {
+    Ok(Json(billing::credit(&state, &who, id, &body).await?))
 }
 
 #[utoipa::path(post, path = "/payments/webhook", tag = "billing", operation_id = "paymentWebhook",

@@ -2,12 +2,15 @@
 
 pub mod api;
 pub mod invoices;
+pub mod on_demand;
 pub mod pages;
+pub mod partner_pages;
 pub mod payments;
 pub mod rules;
 pub mod scan;
 
 pub use invoices::*;
+pub use on_demand::*;
 pub use payments::*;
 pub use rules::*;
 pub use scan::*;
@@ -28,6 +31,15 @@ pub const INVOICE_TO_PAY: Resource = Resource {
     kind: "invoice",
     sides: &[Side::owner(
         "SELECT id AS owner_id FROM invoices WHERE id = $1",
+        Reach::Operator,
+    )],
+};
+
+/// A partner (or reseller) whose billing the operator handles on demand.
+pub const BILLED_PARTNER: Resource = Resource {
+    kind: "partner",
+    sides: &[Side::owner(
+        "SELECT id AS owner_id FROM accounts WHERE id = $1 AND kind IN ('partner', 'reseller') AND status <> 'deleted'",
         Reach::Operator,
     )],
 };

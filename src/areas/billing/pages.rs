@@ -29,7 +29,13 @@ crate::route_table! { ROUTES, routes;
     get "/billing/export" => export, A::SignedIn, unpaid;
     get "/invoices/{id}" => invoice_page, A::On(&crate::areas::billing::INVOICE, Need::Read), unpaid;
     post "/test-clock/advance" => advance_clock, A::TestClock;
+    get "/operator/partners/{id}/billing" => partner_billing_page, A::On(&crate::areas::billing::BILLED_PARTNER, Need::Read);
+    post "/operator/partners/{id}/billing/invoice" => issue_invoice_submit, A::On(&crate::areas::billing::BILLED_PARTNER, Need::Admin);
+    post "/operator/partners/{id}/billing/payment" => payment_submit, A::On(&crate::areas::billing::BILLED_PARTNER, Need::Admin);
+    post "/operator/partners/{id}/billing/credit" => credit_submit, A::On(&crate::areas::billing::BILLED_PARTNER, Need::Admin);
 }
+
+use super::partner_pages::*;
 
 #[derive(Template)]
 #[template(path = "billing/billing.html")]

@@ -81,6 +81,7 @@ pub(crate) const DEALER_COLUMNS: &str = "a.id, a.name, a.status, a.email, a.phon
 /// The settings columns with their defaults for a partner without a row (`a` the account,
 /// `s` the settings, left-joined).
 pub(crate) const SETTINGS_COLUMNS: &str = "COALESCE(s.serves_resellers, 1) AS serves_resellers, \
+     COALESCE(s.listed, 1) AS listed, \
      COALESCE(s.email, a.email, '') AS s_email, COALESCE(s.show_email, 0) AS show_email, \
      COALESCE(s.phone, a.phone, '') AS s_phone, COALESCE(s.show_phone, 0) AS show_phone, \
      COALESCE(s.website, '') AS website, COALESCE(s.show_website, 0) AS show_website, \
@@ -88,11 +89,14 @@ pub(crate) const SETTINGS_COLUMNS: &str = "COALESCE(s.serves_resellers, 1) AS se
      COALESCE(s.note, '') AS note";
 
 /// The first reseller settings of a partner approved from a registration, in the approval's
-/// transaction: its choice about resellers, and the registration's contact details shown.
+/// transaction: its choice about resellers, and (only when it agreed to be listed in the
+/// directory) the registration's contact details shown.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn init_reseller_settings(
     conn: &mut sqlx::AnyConnection,
     account_id: i64,
     no_resellers: bool,
+    consent: bool,
     email: &str,
     phone: &str,
     website: &str,
@@ -100,12 +104,13 @@ pub(crate) async fn init_reseller_settings(
 ) -> Result<(), sqlx::Error> {
     let s = ResellerSettings {
         serves_resellers: !no_resellers,
+        listed: consent,
         email: email.to_string(),
-        show_email: !email.is_empty(),
+        show_email: consent && !email.is_empty(),
         phone: phone.to_string(),
-        show_phone: !phone.is_empty(),
+        show_phone: consent && !phone.is_empty(),
         website: website.to_string(),
-        show_website: !website.is_empty(),
+        show_website: consent && !website.is_empty(),
         ..Default::default()
     };
     write_settings(conn, account_id, &s, now).await
@@ -113,5 +118,6 @@ pub(crate) async fn init_reseller_settings(
 
 pub(crate) const LISTED: &str =
     "a.kind = 'partner' AND a.status = 'active' AND COALESCE(s.serves_resellers, 1) = 1 \
+     AND COALESCE(s.listed, 1) = 1 \
      AND NOT EXISTS (SELECT 1 FROM account_closure ac JOIN accounts aa ON aa.id = ac.ancestor_id \
      WHERE ac.descendant_id = a.id AND aa.status <> 'active')";

@@ -283,6 +283,22 @@ pub(crate) async fn end_link(
     Ok(())
 }
 
+/// Where a reseller stands with the partners of the directory: the partner it resells for, and
+/// the partners its waiting requests for partner are addressed to.
+pub async fn link_state(
+    state: &AppState,
+    reseller: i64,
+) -> AppResult<(Option<(i64, String)>, Vec<i64>)> {
+    let linked = partner_of(state, reseller).await?;
+    let waiting: Vec<i64> = sqlx::query_scalar(
+        "SELECT addressee_id FROM requests WHERE account_id = $1 AND kind = 'reseller_link' AND status = 'pending'",
+    )
+    .bind(reseller)
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok((linked, waiting))
+}
+
 /// What a reseller sees of its partner: the partner's directory entry and its channels (the
 /// content the reseller uses for its own customers), or the request waiting for an answer.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -301,7 +317,7 @@ pub async fn my_partner(state: &AppState, who: &Identity) -> AppResult<MyPartner
     }
     let pending = sqlx::query(
         "SELECT q.id, a.name FROM requests q JOIN accounts a ON a.id = q.addressee_id \
-         WHERE q.account_id = $1 AND q.kind = 'reseller_link' AND q.status = 'pending'",
+         WHERE q.account_id = $1 AND q.kind = 'reseller_link' AND q.status = 'pending' ORDER BY q.created_at, q.id",
     )
     .bind(r.id)
     .fetch_optional(&state.db.pool)

@@ -297,6 +297,7 @@ pub async fn settings_page(
 #[derive(Deserialize)]
 pub struct SettingsForm {
     serves_resellers: Option<String>,
+    listed: Option<String>,
     #[serde(default)]
     email: String,
     show_email: Option<String>,
@@ -322,6 +323,7 @@ pub async fn settings_submit(
     let secure = state.config.secure_cookies;
     let input = networks::ResellerSettingsInput {
         serves_resellers: Some(f.serves_resellers.is_some()),
+        listed: Some(f.listed.is_some()),
         email: Some(f.email.clone()),
         show_email: Some(f.show_email.is_some()),
         phone: Some(f.phone.clone()),
@@ -335,7 +337,7 @@ pub async fn settings_submit(
     match networks::update_reseller_settings(&state, &who, &input).await {
         Ok(s) => Ok(redirect_with_flash(
             "/reseller-settings",
-            if s.serves_resellers {
+            if s.serves_resellers && s.listed {
                 "Your reseller settings were saved: resellers find you in the partner directory with the details you chose."
             } else {
                 "Your reseller settings were saved: you are not listed in the partner directory."
@@ -347,6 +349,7 @@ pub async fn settings_submit(
             let mut t = settings_view(&state, &who, &headers).await?;
             t.s = networks::ResellerSettings {
                 serves_resellers: f.serves_resellers.is_some(),
+                listed: f.listed.is_some(),
                 email: f.email,
                 show_email: f.show_email.is_some(),
                 phone: f.phone,
@@ -372,9 +375,17 @@ struct DirectoryTpl {
     q: String,
     /// The account in view is a reseller (it may send requests for partner).
     reseller: bool,
+    /// The reseller's partner, if it has one: no more requests then.
+    linked: Option<(i64, String)>,
+    /// Partners the reseller's requests wait for.
+    waiting: Vec<i64>,
 }
 
 impl DirectoryTpl {
+    fn waits_for(&self, id: &i64) -> bool {
+        self.waiting.contains(id)
+    }
+
     fn page_link(&self, page: i64) -> String {
         format!("/partner-directory?q={}&page={page}", url_encode(&self.q))
     }
@@ -388,11 +399,19 @@ pub async fn directory_page(
 ) -> PageResult {
     let list = networks::directory(&state, &who, &f).await?;
     let layout = Layout::for_user(&state, &who, &headers, "Partner directory", "directory").await?;
+    let reseller = layout
+        .user
+        .as_ref()
+        .is_some_and(|u| u.account_kind == Kind::Reseller);
+    let (linked, waiting) = if reseller {
+        networks::link_state(&state, who.view_account_id).await?
+    } else {
+        (None, Vec::new())
+    };
     let t = DirectoryTpl {
-        reseller: layout
-            .user
-            .as_ref()
-            .is_some_and(|u| u.account_kind == Kind::Reseller),
+        reseller,
+        linked,
+        waiting,
         layout,
         list,
         q: f.q.clone().unwrap_or_default(),

@@ -26,8 +26,11 @@ use sqlx::Row as _;
 /// Whether a partner serves resellers and which contact details the directory shows them.
 #[derive(Clone, Debug, Serialize, Default, utoipa::ToSchema)]
 pub struct ResellerSettings {
-    /// Listed in the partner directory.
+    /// Works with resellers (accepts requests for partner).
     pub serves_resellers: bool,
+    /// Agreed to be listed in the partner directory, with the details it shows (default off;
+    /// a partner is listed when it serves resellers and agreed).
+    pub listed: bool,
     pub email: String,
     pub show_email: bool,
     pub phone: String,
@@ -46,6 +49,9 @@ pub struct ResellerSettings {
 pub struct ResellerSettingsInput {
     #[schema(nullable = false)]
     pub serves_resellers: Option<bool>,
+    /// "List my company in the partner directory, with email, phone and website".
+    #[schema(nullable = false)]
+    pub listed: Option<bool>,
     /// An email address, or empty.
     #[schema(nullable = false)]
     pub email: Option<String>,
@@ -89,6 +95,7 @@ pub(crate) fn settings_from_row(r: &Row) -> Result<ResellerSettings, sqlx::Error
     let (email, phone): (String, String) = (r.try_get("s_email")?, r.try_get("s_phone")?);
     Ok(ResellerSettings {
         serves_resellers: flag("serves_resellers")?,
+        listed: flag("listed")?,
         show_email: flag("show_email")? && !email.is_empty(),
         show_phone: flag("show_phone")? && !phone.is_empty(),
         email,
@@ -150,7 +157,7 @@ pub async fn update_reseller_settings(
 ) -> AppResult<ResellerSettings> {
     let partner = partner_in_view(state, who, Need::Admin).await?;
     let cur = load_settings(state, partner.id).await?;
-    let was_serving = cur.serves_resellers;
+    let was_serving = cur.serves_resellers && cur.listed;
     let email = match input.email.as_deref().map(str::trim) {
         Some("") => String::new(),
         Some(e) => validate::email("email", e)?,
@@ -186,6 +193,7 @@ pub async fn update_reseller_settings(
     };
     let s = ResellerSettings {
         serves_resellers: input.serves_resellers.unwrap_or(cur.serves_resellers),
+        listed: input.listed.unwrap_or(cur.listed),
         show_email: input.show_email.unwrap_or(cur.show_email),
         show_phone: input.show_phone.unwrap_or(cur.show_phone),
         show_website: input.show_website.unwrap_or(cur.show_website),
@@ -213,7 +221,7 @@ pub async fn update_reseller_settings(
     let mut tx = state.db.begin().await?;
     // Resellers waiting for this partner's answer read that it left (or came back to) the
     // directory, as they see it there; nothing else of the change.
-    let serving_changes = s.serves_resellers != was_serving;
+    let serving_changes = (s.serves_resellers && s.listed) != was_serving;
     let before = if serving_changes {
         waiting_for(&mut tx, partner.id).await?
     } else {
@@ -244,7 +252,9 @@ pub async fn update_reseller_settings(
             action: "reseller_settings.update",
             target_type: Some("account"),
             target_id: Some(partner.id.to_string()),
-            detail: Some(if s.serves_resellers {
+            detail: Some(if s.serves_resellers && !s.listed {
+                "serves resellers; not listed in the partner directory".into()
+            } else if s.serves_resellers {
                 format!("serves resellers; shows {}", shown.join(", "))
             } else {
                 "does not serve resellers".into()
@@ -264,9 +274,9 @@ pub(crate) async fn write_settings(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO reseller_settings (account_id, serves_resellers, email, show_email, phone, show_phone, \
-         website, show_website, address, show_address, note, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-         ON CONFLICT (account_id) DO UPDATE SET serves_resellers = excluded.serves_resellers, \
+         website, show_website, address, show_address, note, updated_at, listed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (account_id) DO UPDATE SET serves_resellers = excluded.serves_resellers, listed = excluded.listed, \
          email = excluded.email, show_email = excluded.show_email, phone = excluded.phone, \
          show_phone = excluded.show_phone, website = excluded.website, show_website = excluded.show_website, \
          address = excluded.address, show_address = excluded.show_address, note = excluded.note, \
@@ -284,6 +294,7 @@ pub(crate) async fn write_settings(
     .bind(s.show_address as i64)
     .bind(&s.note)
     .bind(now)
+    .bind(s.listed as i64)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -341,7 +352,7 @@ pub struct DirectoryFilter {
     pub per_page: Option<i64>,
 }
 
-/// The partners that serve resellers, active and under active accounts, by name. For resellers
+/// The partners that serve resellers and agreed to be listed, active and under active accounts, by name. For resellers
 /// (and the operator, who sees what resellers see); anyone else is refused.
 pub async fn directory(
     state: &AppState,

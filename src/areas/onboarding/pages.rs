@@ -138,6 +138,7 @@ pub struct RegisterForm {
     description: String,
     package_id: Option<String>,
     no_resellers: Option<String>,
+    directory_consent: Option<String>,
     delivery: Option<String>,
     kind: Option<String>,
 }
@@ -157,6 +158,7 @@ pub async fn register(
         description: form.description,
         package_id: form.package_id.as_deref().and_then(|v| v.parse().ok()),
         no_resellers: form.no_resellers.is_some(),
+        directory_consent: form.directory_consent.is_some(),
         delivery: form.delivery,
         kind: form.kind,
     };
@@ -181,6 +183,8 @@ struct RequestsTpl {
     layout: Layout,
     pending: Vec<onboarding::PartnershipRequest>,
     auto_approve: bool,
+    /// The pending count of every tab of Approvals.
+    counts: crate::areas::approvals::Counts,
 }
 
 pub async fn requests(
@@ -193,6 +197,7 @@ pub async fn requests(
         layout: Layout::for_user(&state, &who, &headers, "Partnership requests", "requests")
             .await?,
         pending,
+        counts: crate::areas::approvals::counts(&state, &who).await?,
         auto_approve: onboarding::setting(&state, onboarding::AUTO_APPROVE)
             .await?
             .as_deref()
@@ -209,8 +214,13 @@ pub async fn approve(
     let r = onboarding::approve(&state, &who, id).await;
     after(&state, r, "/operator/requests", |r| {
         format!(
-            "{} is approved: the partner and its owner login were created and emailed.",
-            r.company_name
+            "{} is approved: the {} and its owner login were created and emailed.",
+            r.company_name,
+            if r.kind == "reseller" {
+                "reseller"
+            } else {
+                "partner"
+            }
         )
     })
 }

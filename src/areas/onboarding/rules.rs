@@ -68,6 +68,9 @@ pub struct Registration {
     /// "I do not want to provide services to resellers".
     #[serde(default)]
     pub no_resellers: bool,
+    /// "List my company in the partner directory, with email, phone and website" (default off).
+    #[serde(default)]
+    pub directory_consent: bool,
     /// How the credentials are sent: email (default) or sms.
     #[schema(schema_with = delivery_values)]
     pub delivery: Option<String>,
@@ -98,6 +101,8 @@ pub struct PartnershipRequest {
     pub website: String,
     pub description: String,
     pub no_resellers: bool,
+    /// Agreed to be listed in the partner directory with its contact details.
+    pub directory_consent: bool,
     #[schema(schema_with = delivery_values)]
     pub delivery: String,
     pub package_id: i64,
@@ -120,7 +125,7 @@ pub struct PartnershipRequest {
     pub kind: String,
 }
 
-pub(crate) const COLUMNS: &str = "id, company_name, contact_name, email, phone, website, description, no_resellers, delivery, \
+pub(crate) const COLUMNS: &str = "id, company_name, contact_name, email, phone, website, description, no_resellers, directory_consent, delivery, \
      package_id, package_name, monthly_price, currency, already_partner, status, reason, created_at, decided_at, \
      decided_by_email, partner_account_id, kind";
 
@@ -136,6 +141,7 @@ pub(crate) fn from_row(r: &Row) -> Result<PartnershipRequest, sqlx::Error> {
         website: r.try_get("website")?,
         description: r.try_get("description")?,
         no_resellers: r.try_get::<i64, _>("no_resellers")? != 0,
+        directory_consent: r.try_get::<i64, _>("directory_consent")? != 0,
         delivery: r.try_get("delivery")?,
         package_id: r.try_get("package_id")?,
         package_name: r.try_get("package_name")?,
@@ -316,8 +322,8 @@ pub async fn register(
     .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO partnership_requests (company_name, contact_name, email, phone, website, description, \
-         no_resellers, delivery, package_id, package_name, monthly_price, currency, already_partner, ip, created_at, kind) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+         no_resellers, delivery, package_id, package_name, monthly_price, currency, already_partner, ip, created_at, kind, directory_consent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
     )
     .bind(&company)
     .bind(&contact)
@@ -335,6 +341,7 @@ pub async fn register(
     .bind(ip)
     .bind(now)
     .bind(kind)
+    .bind(input.directory_consent as i64)
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| {
@@ -469,6 +476,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
             &mut tx,
             partner,
             r.no_resellers,
+            r.directory_consent,
             &email,
             &r.phone,
             &r.website,

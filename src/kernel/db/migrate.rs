@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "login_time_zone",
         include_str!("../../../migrations/0007_login_time_zone.sql"),
     ),
+    (
+        8,
+        "directory_consent",
+        include_str!("../../../migrations/0008_directory_consent.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

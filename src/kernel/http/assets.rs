@@ -18,6 +18,7 @@ crate::route_table! { ROUTES, routes;
 #[folder = "assets/"]
 #[include = "*.css"]
 #[include = "*.js"]
+#[include = "*.svg"]
 #[exclude = "vendor/*"]
 struct Own;
 
@@ -50,12 +51,13 @@ pub fn names() -> Vec<String> {
         .collect()
 }
 
-/// The content type by extension. Kept by hand (two kinds of file) rather than guessed, so the
+/// The content type by extension. Kept by hand (three kinds of file) rather than guessed, so the
 /// charset is always stated.
 fn content_type(name: &str) -> &'static str {
     match name.rsplit_once('.').map(|(_, ext)| ext) {
         Some("css") => "text/css; charset=utf-8",
         Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml; charset=utf-8",
         _ => "application/octet-stream",
     }
 }
@@ -101,6 +103,7 @@ mod tests {
             names,
             [
                 "docs.js",
+                "favicon.svg",
                 "htmx.min.js",
                 "panel.css",
                 "panel.js",
