@@ -8,6 +8,7 @@ pub mod billing;
 pub mod catalog;
 pub mod channels;
 pub mod dashboard;
+pub mod licenses;
 pub mod networks;
 pub mod onboarding;
 
@@ -28,6 +29,7 @@ pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
         approvals::api::Doc::openapi(),
         networks::api::Doc::openapi(),
         networks::link_api::Doc::openapi(),
+        licenses::api::Doc::openapi(),
     ]
 }
 
@@ -66,6 +68,8 @@ pub fn route_tables() -> Vec<Table> {
         t!(networks::api, true),
         t!(networks::link_pages, false),
         t!(networks::link_api, true),
+        t!(licenses::pages, false),
+        t!(licenses::api, true),
     ]
 }
 
@@ -75,4 +79,5 @@ pub fn jobs() -> impl Iterator<Item = &'static JobKind> {
         .iter()
         .chain(billing::JOBS)
         .chain(approvals::JOBS)
+        .chain(licenses::JOBS)
 }

@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "name_search",
         include_str!("../../../migrations/0006_name_search.sql"),
     ),
+    (
+        9,
+        "licenses",
+        include_str!("../../../migrations/0009_licenses.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -1,0 +1,4 @@
+//! Pages of licenses.
+
+crate::route_table! { ROUTES, routes;
+}
