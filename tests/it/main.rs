@@ -15,6 +15,7 @@ mod decided_by;
 mod error_codes;
 mod hostile;
 mod jobs;
+mod licenses;
 pub mod networks;
 mod onboarding;
 mod platform;

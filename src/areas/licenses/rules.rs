@@ -340,8 +340,8 @@ pub async fn create(state: &AppState, who: &Identity, input: &NewLicense) -> App
                     subject: format!("Your Partner Panel account for {name}"),
                     text: format!(
                         "{} created the partner account {name} for you, with a partner license. \
-                         Sign in with {email} and the password {password}, and change the password \
-                         under My profile.",
+                         Sign in with:\n\nEmail: {email}\nPassword: {password}\n\n\
+                         Change the password under My profile after signing in.",
                         target.name
                     ),
                 },
