@@ -25,6 +25,8 @@ CREATE INDEX licenses_subtree ON licenses (license_type, state, holder_path, id)
 CREATE INDEX licenses_path ON licenses (holder_path, id);
 CREATE INDEX licenses_due ON licenses (state, ends_at);
 CREATE INDEX licenses_tenant ON licenses (tenant_id, id);
+CREATE INDEX licenses_issuer ON licenses (issuer_id);
+CREATE INDEX licenses_bound ON licenses (bound_account_id);
 
 -- Counts of the licenses held in each account's subtree (itself included) by type and state,
 -- kept in the same transaction as every change, so totals cost the same at any size.

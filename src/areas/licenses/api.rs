@@ -219,7 +219,7 @@ async fn deactivate(
 pub struct RenewBody {
     /// The new end: a day (2027-12-31) or a time, after the start and in the future.
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub ends_at: Option<String>,
 }
 

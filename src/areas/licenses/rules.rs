@@ -29,19 +29,28 @@ pub struct NewLicense {
     #[schema(rename = "type", required = true, example = "login")]
     pub license_type: String,
     /// The account that holds it: the account in view or one below (default: in view).
+    #[schema(nullable = false)]
     pub holder_id: Option<i64>,
     /// `active` (default) or `pending` (waits for an activation).
+    #[schema(nullable = false)]
     pub state: Option<String>,
     /// A day (2026-12-01) or a time (RFC 3339); default now.
+    #[schema(nullable = false)]
     pub starts_at: Option<String>,
     /// A day or a time after the start; empty or absent: no end.
+    #[schema(nullable = false)]
     pub ends_at: Option<String>,
     /// Login and agent licenses: seats, 1 or more (default 1), at most what the package allows.
+    #[schema(nullable = false)]
     pub seats: Option<i64>,
     /// What it is bound to (a player, a machine); empty for none.
+    #[schema(nullable = false)]
     pub bound_to: Option<String>,
+    #[schema(nullable = false)]
     pub partner_name: Option<String>,
+    #[schema(nullable = false)]
     pub owner_name: Option<String>,
+    #[schema(nullable = false)]
     pub owner_email: Option<String>,
 }
 
@@ -587,8 +596,10 @@ pub struct BulkChange {
     #[schema(required = true)]
     pub ids: Vec<i64>,
     /// For `renew`: the new end.
+    #[schema(nullable = false)]
     pub ends_at: Option<String>,
     /// How many licenses change: must equal the number of distinct ids.
+    #[schema(nullable = false)]
     pub confirm: Option<i64>,
 }
 

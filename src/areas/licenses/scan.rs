@@ -30,7 +30,7 @@ pub async fn reminder_days(state: &AppState) -> AppResult<i64> {
 #[derive(Clone, Debug, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct LicenseSettings {
     /// Days before a license ends that its holder's owners are reminded (1 to 90).
-    #[schema(minimum = 1, maximum = 90)]
+    #[schema(nullable = false, minimum = 1, maximum = 90)]
     pub reminder_days: Option<i64>,
 }
 
