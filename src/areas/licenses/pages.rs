@@ -34,6 +34,7 @@ crate::route_table! { ROUTES, routes;
     get "/licenses/overview" => overview, A::SignedIn;
     post "/licenses/bulk" => bulk_submit, A::SignedIn;
     post "/licenses/settings" => settings_submit, A::Operator(Need::Admin);
+    post "/licenses/package-limits" => limits_submit, A::Operator(Need::Admin);
     get "/licenses/{id}" => license_page, A::On(&crate::areas::licenses::LICENSE, Need::Read);
     post "/licenses/{id}/change" => change_submit, A::On(&crate::areas::licenses::LICENSE, Need::Write);
     get "/licenses/{id}/delete" => delete_page, A::On(&crate::areas::licenses::LICENSE, Need::Admin);
@@ -360,6 +361,8 @@ struct OverviewTpl {
     can_write: bool,
     is_operator_admin: bool,
     reminder_days: i64,
+    /// The operator's packages and their limits per type.
+    packages: Vec<(i64, String, Vec<licenses::TypeLimit>)>,
     /// Quick actions that fit the account in view: (type, label).
     quick: Vec<(&'static str, &'static str)>,
 }
@@ -393,9 +396,80 @@ pub async fn overview(
         can_write: access::allows(access::effective_role(&who), Need::Write),
         is_operator_admin,
         reminder_days: licenses::reminder_days(&state).await?,
+        packages: if is_operator_admin {
+            package_limits(&state).await?
+        } else {
+            Vec::new()
+        },
         quick,
     };
     show(&state, &t, &t.layout)
+}
+
+async fn package_limits(
+    state: &AppState,
+) -> Result<Vec<(i64, String, Vec<licenses::TypeLimit>)>, AppError> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM packages WHERE status = 'active' ORDER BY name, id")
+            .fetch_all(&state.db.pool)
+            .await?;
+    let mut out = Vec::new();
+    for (id, name) in rows {
+        out.push((id, name, licenses::package_limits(state, id).await?));
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize, Default)]
+pub struct LimitForm {
+    #[serde(default)]
+    package_id: String,
+    #[serde(rename = "type", default)]
+    license_type: String,
+    #[serde(default)]
+    max_licenses: String,
+    #[serde(default)]
+    max_seats: String,
+}
+
+pub async fn limits_submit(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageForm(f): PageForm<LimitForm>,
+) -> PageResult {
+    let num = |field: &str, v: &str| -> Result<Option<i64>, AppError> {
+        match v.trim() {
+            "" => Ok(None),
+            t => t.parse().map(Some).map_err(|_| {
+                AppError::validation(
+                    field,
+                    "Write a whole number, or leave it empty for no limit",
+                )
+            }),
+        }
+    };
+    let r = async {
+        let pkg = num("package_id", &f.package_id)?
+            .ok_or_else(|| AppError::validation("package_id", "Choose a package"))?;
+        let t = licenses::parse_type("type", &f.license_type)?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM packages WHERE id = $1")
+            .bind(pkg)
+            .fetch_optional(&state.db.pool)
+            .await?;
+        if exists.is_none() {
+            return Err(AppError::validation("package_id", "No such package"));
+        }
+        let limit = licenses::TypeLimit {
+            license_type: t,
+            max_licenses: num("max_licenses", &f.max_licenses)?,
+            max_seats: num("max_seats", &f.max_seats)?,
+        };
+        licenses::set_package_limits(&state, &who, pkg, &[limit]).await
+    }
+    .await;
+    after(&state, r, "/licenses/overview", |_| {
+        "The package's license limits were saved.".to_string()
+    })
 }
 
 #[derive(Template)]
@@ -405,6 +479,7 @@ struct BulkTpl {
     action: String,
     ids: Vec<i64>,
     ends_at: String,
+    back: String,
 }
 
 pub async fn bulk_submit(
@@ -462,6 +537,7 @@ pub async fn bulk_submit(
             action: b.action.clone(),
             ids,
             ends_at: b.ends_at.clone().unwrap_or_default(),
+            back: back.clone(),
         };
         return show(&state, &t, &t.layout);
     }
