@@ -8,9 +8,16 @@ use serde_json::json;
 use crate::browser::Browser;
 use crate::support::*;
 
-async fn shots(b: &Browser, name: &str) {
+async fn shots(b: &Browser, name: &str, at: &str) {
     for (w, h, tag) in [(1366, 900, "desktop"), (390, 844, "phone")] {
         b.client.set_window_size(w, h).await.unwrap();
+        b.client
+            .execute(
+                "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView();",
+                vec![json!(at)],
+            )
+            .await
+            .unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
         b.screenshot(&format!("licenses-{name}-{tag}")).await;
     }
@@ -51,7 +58,7 @@ async fn a_partner_creates_drills_down_from_a_tile_and_deactivates_in_bulk() {
         b.click("#sign-in").await;
         b.click("#nav-licenses").await;
         assert_eq!(b.text("#tile-agent-active .num").await, "3");
-        shots(&b, "overview").await;
+        shots(&b, "overview", "h1").await;
         // A quick action opens the form with its type chosen; a bad end is shown at the field.
         b.click("#quick-actions a[data-type=login]").await;
         let chosen = b
@@ -66,7 +73,7 @@ async fn a_partner_creates_drills_down_from_a_tile_and_deactivates_in_bulk() {
         b.fill("#new-seats", "0").await;
         b.click("#create-license").await;
         assert!(b.text("#err-seats").await.contains("1 or more"));
-        shots(&b, "form-error").await;
+        shots(&b, "form-error", "#add-license").await;
         b.fill("#new-seats", "4").await;
         b.click("#create-license").await;
         assert!(b
@@ -78,12 +85,12 @@ async fn a_partner_creates_drills_down_from_a_tile_and_deactivates_in_bulk() {
         b.client.goto(&app.url("/licenses/overview")).await.unwrap();
         b.click("#tile-agent-active").await;
         assert_eq!(b.text("#lic-count").await, "3 licenses");
-        shots(&b, "list").await;
+        shots(&b, "list", "#lic-count").await;
         // Bulk: choose all on the page, deactivate, confirm the number.
         b.click("#bulk-all").await;
         b.click("#bulk-go").await;
         assert!(b.text("#bulk-summary").await.contains("3 licenses"));
-        shots(&b, "bulk-confirm").await;
+        shots(&b, "bulk-confirm", "h1").await;
         b.click("#bulk-confirm").await;
         assert!(b.text("#flash").await.contains("3 license(s) deactivated"));
         assert_eq!(b.text("#lic-count").await, "0 licenses");
@@ -91,7 +98,7 @@ async fn a_partner_creates_drills_down_from_a_tile_and_deactivates_in_bulk() {
         assert_eq!(b.text("#tile-agent-inactive .num").await, "3");
         assert_eq!(b.text("#tile-agent-active .num").await, "0");
         assert_eq!(b.text("#tile-login-active .num").await, "2");
-        shots(&b, "after-bulk").await;
+        shots(&b, "after-bulk", "#totals-agent").await;
     };
     let out = tokio::time::timeout(std::time::Duration::from_secs(120), run).await;
     b.close().await;
