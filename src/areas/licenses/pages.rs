@@ -183,11 +183,13 @@ fn filter_query(f: &LicenseFilter) -> String {
     parts.join("&")
 }
 
-/// The account in view and up to 200 accounts below it, for the holder choice.
+/// The account in view and up to 200 accounts directly below it (by name, from the index),
+/// for the holder choice; deeper holders are reached by acting as the account above them.
 async fn holders(state: &AppState, who: &Identity) -> Result<Vec<(i64, String)>, AppError> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT a.id, a.name, a.kind FROM account_closure c JOIN accounts a ON a.id = c.descendant_id \
-         WHERE c.ancestor_id = $1 AND a.status <> 'deleted' ORDER BY c.depth, a.name, a.id LIMIT 200",
+        "SELECT id, name, kind FROM accounts WHERE id = $1 UNION ALL \
+         SELECT * FROM (SELECT id, name, kind FROM accounts WHERE parent_id = $1 \
+         AND status <> 'deleted' ORDER BY name, id LIMIT 200) x",
     )
     .bind(who.view_account_id)
     .fetch_all(&state.db.pool)
