@@ -17,6 +17,7 @@ mod hostile;
 mod jobs;
 mod licenses;
 mod licenses_browser;
+mod licenses_more;
 pub mod networks;
 mod onboarding;
 mod platform;

@@ -3,12 +3,15 @@
 //! counted per type and state for every subtree in the same transaction as each change.
 
 pub mod api;
+pub mod bulk;
 pub mod model;
+pub mod overview;
 pub mod pages;
 pub mod rules;
 pub mod scan;
 pub mod totals;
 
+pub use bulk::*;
 pub use model::*;
 pub use rules::*;
 pub use scan::*;
