@@ -8,6 +8,7 @@ pub mod billing;
 pub mod catalog;
 pub mod channels;
 pub mod dashboard;
+pub mod licenses;
 pub mod networks;
 pub mod onboarding;
 
@@ -32,6 +33,7 @@ pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
         approvals::api::Doc::openapi(),
         networks::api::Doc::openapi(),
         networks::link_api::Doc::openapi(),
+        licenses::api::Doc::openapi(),
     ]
 }
 
@@ -70,6 +72,8 @@ pub fn route_tables() -> Vec<Table> {
         t!(networks::api, true),
         t!(networks::link_pages, false),
         t!(networks::link_api, true),
+        t!(licenses::pages, false),
+        t!(licenses::api, true),
     ]
 }
 
@@ -79,6 +83,7 @@ pub fn jobs() -> impl Iterator<Item = &'static JobKind> {
         .iter()
         .chain(billing::JOBS)
         .chain(approvals::JOBS)
+        .chain(licenses::JOBS)
 }
 
 /// The menu's groups, in the order it shows them; "goto" holds the quick options.
@@ -128,5 +133,6 @@ pub fn menu() -> impl Iterator<Item = &'static MenuEntry> {
         .chain(channels::MENU)
         .chain(networks::MENU)
         .chain(billing::MENU)
+        .chain(licenses::MENU)
         .chain(auth::MENU)
 }

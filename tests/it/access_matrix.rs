@@ -272,6 +272,13 @@ impl World {
                 .unwrap();
                 r
             }
+            "license" => {
+                self.insert(&format!(
+                    "INSERT INTO licenses (license_type, state, holder_id, holder_path, issuer_id, starts_at, created_at, updated_at) \
+                     SELECT 'development', 'active', id, path, id, 0, 0, 0 FROM accounts WHERE id = {owner} RETURNING id"
+                ))
+                .await
+            }
             other => panic!(
                 "no fixture for resource kind {other:?}: add one here so its routes are in the matrix"
             ),

@@ -294,6 +294,14 @@ async fn operator_reachable_ids(
         ))
         .await,
     );
+    ids.insert(
+        "license",
+        one(format!(
+            "INSERT INTO licenses (license_type, state, holder_id, holder_path, issuer_id, starts_at, created_at, updated_at) \
+             SELECT 'development', 'active', id, path, 1, 0, 0, 0 FROM accounts WHERE id = {partner} RETURNING id"
+        ))
+        .await,
+    );
     ids
 }
 

@@ -99,6 +99,8 @@ pub(crate) async fn detach_subtree(
     kind: Kind,
     parent: i64,
 ) -> Result<(), sqlx::Error> {
+    // The subtree's licenses leave the license totals above it (and go).
+    crate::areas::licenses::detach_subtree(&mut *conn, id).await?;
     sqlx::query(
         "UPDATE account_rollup SET \
            total = total - COALESCE((SELECT r.total FROM account_rollup r WHERE r.account_id = $1 \

@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "directory_consent",
         include_str!("../../../migrations/0008_directory_consent.sql"),
     ),
+    (
+        9,
+        "licenses",
+        include_str!("../../../migrations/0009_licenses.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

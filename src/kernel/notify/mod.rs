@@ -56,6 +56,16 @@ pub enum Message {
         approved: bool,
         reason: String,
     },
+    /// A license ends in a few days (to the holder's owners).
+    LicenseEnding {
+        to: String,
+        name: String,
+        license_type: String,
+        holder: String,
+        days: i64,
+        ends_at: String,
+        license_id: i64,
+    },
     /// A free-form notice (e.g. a reseller link ended), subject and text given.
     Notice {
         to: String,
@@ -84,6 +94,30 @@ struct RequestDecidedHtml<'a> {
     title: &'a str,
     approved: bool,
     reason: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/license_ending.txt")]
+struct LicenseEndingText<'a> {
+    name: &'a str,
+    license_type: &'a str,
+    holder: &'a str,
+    days: i64,
+    ends_at: &'a str,
+    license_id: i64,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/license_ending.html")]
+struct LicenseEndingHtml<'a> {
+    name: &'a str,
+    license_type: &'a str,
+    holder: &'a str,
+    days: i64,
+    ends_at: &'a str,
+    license_id: i64,
     base_url: &'a str,
 }
 
@@ -390,6 +424,38 @@ pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
                 title,
                 approved: *approved,
                 reason,
+                base_url,
+            }
+            .render()?,
+        ),
+        Message::LicenseEnding {
+            to,
+            name,
+            license_type,
+            holder,
+            days,
+            ends_at,
+            license_id,
+        } => (
+            "license_ending",
+            to,
+            LicenseEndingText {
+                name,
+                license_type,
+                holder,
+                days: *days,
+                ends_at,
+                license_id: *license_id,
+                base_url,
+            }
+            .render()?,
+            LicenseEndingHtml {
+                name,
+                license_type,
+                holder,
+                days: *days,
+                ends_at,
+                license_id: *license_id,
                 base_url,
             }
             .render()?,

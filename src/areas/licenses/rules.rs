@@ -1,0 +1,585 @@
+//! Creating licenses (within the package, a partner license with its partner account and
+//! owner login), switching them on and off, renewing, deleting, and the same in bulk.
+
+use super::model::{get, parse_state, parse_type, reach, License};
+use super::totals::{bump, moved};
+use super::{LicenseState, LicenseType};
+use crate::areas::accounts;
+use crate::areas::accounts::logins;
+use crate::kernel::access;
+use crate::kernel::access::Need;
+use crate::kernel::audit;
+use crate::kernel::db::Backend;
+use crate::kernel::enums::{Kind, Role};
+use crate::kernel::error::AppError;
+use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
+use crate::kernel::validate;
+use crate::kernel::Identity;
+use crate::state::AppState;
+use serde::Deserialize;
+use sqlx::Row as _;
+
+/// A new license. `type` is required; the holder is the account in view unless named. A
+/// partner license creates its partner (`partner_name`, `owner_name`, `owner_email`) below the
+/// holder named (or the account in view), and is held by that new partner.
+#[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
+pub struct NewLicense {
+    #[serde(rename = "type", default)]
+    #[schema(rename = "type", required = true, example = "login")]
+    pub license_type: String,
+    /// The account that holds it: the account in view or one below (default: in view).
+    #[schema(nullable = false)]
+    pub holder_id: Option<i64>,
+    /// `active` (default) or `pending` (waits for an activation).
+    #[schema(nullable = false)]
+    pub state: Option<String>,
+    /// A day (2026-12-01) or a time (RFC 3339); default now.
+    #[schema(nullable = false)]
+    pub starts_at: Option<String>,
+    /// A day or a time after the start; empty or absent: no end.
+    #[schema(nullable = false)]
+    pub ends_at: Option<String>,
+    /// Login and agent licenses: seats, 1 or more (default 1), at most what the package allows.
+    #[schema(nullable = false)]
+    pub seats: Option<i64>,
+    /// What it is bound to (a player, a machine); empty for none.
+    #[schema(nullable = false)]
+    pub bound_to: Option<String>,
+    #[schema(nullable = false)]
+    pub partner_name: Option<String>,
+    #[schema(nullable = false)]
+    pub owner_name: Option<String>,
+    #[schema(nullable = false)]
+    pub owner_email: Option<String>,
+}
+
+/// Who may hold a license of each type.
+pub fn holder_kinds(t: LicenseType) -> &'static [Kind] {
+    match t {
+        // A partner license is held by the partner it creates, below one of these.
+        LicenseType::Development | LicenseType::Partner => {
+            &[Kind::Operator, Kind::Partner, Kind::Reseller]
+        }
+        LicenseType::Agent | LicenseType::Login => {
+            &[Kind::Partner, Kind::Reseller, Kind::Dealer, Kind::Customer]
+        }
+        LicenseType::Player => &[Kind::Dealer, Kind::Customer],
+    }
+}
+
+/// A day (its first millisecond, UTC) or a time.
+pub fn parse_when(field: &str, v: &str) -> AppResult<i64> {
+    let v = v.trim();
+    if v.len() == 10 {
+        validate::day(field, v)
+    } else {
+        validate::time(field, v)
+    }
+}
+
+fn blank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn end_after_start(starts: i64, ends: Option<i64>) -> AppResult<()> {
+    match ends {
+        Some(e) if e <= starts => Err(AppError::validation(
+            "ends_at",
+            "The end must come after the start",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Inside a write transaction creating a license of type `t` at or below `account_id`: refuses
+/// it when a package above caps that type (or its seats) and the cap is reached. Counts come
+/// from the totals. On PostgreSQL the subscriptions concerned are locked first (row locks), so
+/// concurrent creations under one partner are counted one after the other; on SQLite the
+/// writer lock serialises them.
+pub(crate) async fn check_limits(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    t: LicenseType,
+    seats: Option<i64>,
+) -> AppResult<()> {
+    if state.db.backend == Backend::Postgres {
+        sqlx::query(
+            "SELECT account_id FROM subscriptions WHERE account_id IN \
+             (SELECT ancestor_id FROM account_closure WHERE descendant_id = $1) \
+             ORDER BY account_id FOR UPDATE",
+        )
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    }
+    let rows = sqlx::query(
+        "SELECT a.name, pl.max_licenses, pl.max_seats, \
+           (SELECT CAST(COALESCE(SUM(t.n), 0) AS BIGINT) FROM license_totals t \
+            WHERE t.account_id = s.account_id AND t.license_type = $2) AS used \
+         FROM account_closure c JOIN subscriptions s ON s.account_id = c.ancestor_id \
+         JOIN package_license_limits pl ON pl.package_id = s.package_id AND pl.license_type = $2 \
+         JOIN accounts a ON a.id = s.account_id \
+         WHERE c.descendant_id = $1 ORDER BY c.depth",
+    )
+    .bind(account_id)
+    .bind(t)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let name: String = r.try_get("name")?;
+        let max_seats: Option<i64> = r.try_get("max_seats")?;
+        if let (Some(cap), Some(n)) = (max_seats, seats) {
+            if n > cap {
+                return Err(AppError::validation(
+                    "seats",
+                    format!("The package of {name} allows at most {cap} seat(s) per {t} license"),
+                ));
+            }
+        }
+        let cap: Option<i64> = r.try_get("max_licenses")?;
+        let used: i64 = r.try_get("used")?;
+        if let Some(cap) = cap {
+            if used >= cap {
+                return Err(crate::areas::networks::limit_reached(
+                    &name,
+                    cap,
+                    used,
+                    &format!("{t} licenses"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Inserts a license row and counts it, in `conn`'s transaction; returns its id.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    now: i64,
+    t: LicenseType,
+    s: LicenseState,
+    holder_id: i64,
+    issuer_id: i64,
+    bound_account_id: Option<i64>,
+    bound_to: &str,
+    seats: Option<i64>,
+    starts: i64,
+    ends: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO licenses (tenant_id, license_type, state, holder_id, holder_path, issuer_id, \
+         bound_account_id, bound_to, seats, starts_at, ends_at, created_at, updated_at) \
+         SELECT a.tenant_id, $1, $2, a.id, a.path, $4, $5, $6, $7, $8, $9, $10, $10 \
+         FROM accounts a WHERE a.id = $3 RETURNING id",
+    )
+    .bind(t)
+    .bind(s)
+    .bind(holder_id)
+    .bind(issuer_id)
+    .bind(bound_account_id)
+    .bind(bound_to)
+    .bind(seats)
+    .bind(starts)
+    .bind(ends)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    bump(conn, holder_id, t, s, 1).await?;
+    Ok(id)
+}
+
+fn describe(t: LicenseType, holder: &str, seats: Option<i64>, ends: Option<i64>) -> String {
+    let mut d = format!("{} license for {holder}", t.label());
+    if let Some(n) = seats {
+        d.push_str(&format!(", {n} seat(s)"));
+    }
+    match ends {
+        Some(e) => d.push_str(&format!(", until {}", crate::clock::format_ms(e))),
+        None => d.push_str(", no end"),
+    }
+    d
+}
+
+/// Creates a license for the account in view or one below it (members and up).
+pub async fn create(state: &AppState, who: &Identity, input: &NewLicense) -> AppResult<License> {
+    let t = parse_type("type", &input.license_type)?;
+    let target_id = input.holder_id.unwrap_or(who.view_account_id);
+    let target = access::account(state, who, target_id, Need::Write).await?;
+    if !holder_kinds(t).contains(&target.kind) {
+        let kinds: Vec<&str> = holder_kinds(t).iter().map(|k| k.as_str()).collect();
+        return Err(AppError::validation(
+            "holder_id",
+            format!(
+                "{} licenses {} {}; {} is a {}",
+                t.label(),
+                if t == LicenseType::Partner {
+                    "are created below a"
+                } else {
+                    "are held by a"
+                },
+                kinds.join(", "),
+                target.name,
+                target.kind
+            ),
+        ));
+    }
+    let s = match blank(&input.state) {
+        None => LicenseState::Active,
+        Some(v) => match parse_state("state", v)? {
+            s @ (LicenseState::Active | LicenseState::Pending) => s,
+            _ => {
+                return Err(AppError::validation(
+                    "state",
+                    "A new license is active or pending",
+                ))
+            }
+        },
+    };
+    let now = state.now_ms();
+    let starts = match blank(&input.starts_at) {
+        Some(v) => parse_when("starts_at", v)?,
+        None => now,
+    };
+    let ends = blank(&input.ends_at)
+        .map(|v| parse_when("ends_at", v))
+        .transpose()?;
+    end_after_start(starts, ends)?;
+    if ends.is_some_and(|e| e <= now) {
+        return Err(AppError::validation(
+            "ends_at",
+            "The end must be in the future",
+        ));
+    }
+    let seats = if t.has_seats() {
+        let n = input.seats.unwrap_or(1);
+        if n < 1 {
+            return Err(AppError::validation("seats", "Seats must be 1 or more"));
+        }
+        Some(n)
+    } else {
+        if input.seats.is_some_and(|n| n != 0) {
+            return Err(AppError::validation(
+                "seats",
+                "Only login and agent licenses have seats",
+            ));
+        }
+        None
+    };
+    let bound_to = validate::text(
+        "bound_to",
+        input.bound_to.as_deref().unwrap_or(""),
+        200,
+        false,
+    )?;
+    // A partner license: the partner and its owner login, checked before anything is written.
+    let partner = if t == LicenseType::Partner {
+        let name = validate::name(
+            "partner_name",
+            input.partner_name.as_deref().unwrap_or(""),
+            validate::MAX_NAME,
+        )?;
+        let owner = validate::name(
+            "owner_name",
+            input.owner_name.as_deref().unwrap_or(""),
+            validate::MAX_NAME,
+        )?;
+        let email = validate::email("owner_email", input.owner_email.as_deref().unwrap_or(""))?;
+        let password = crate::kernel::secrets::generate_password();
+        let hash = state.hasher.hash(&password).await?;
+        Some((name, owner, email, password, hash))
+    } else {
+        None
+    };
+    let actor = who.actor();
+    let mut tx = state.db.begin().await?;
+    accounts::lock_active_chain(state, &mut tx, target.id).await?;
+    check_limits(state, &mut tx, target.id, t, seats).await?;
+    let (holder_id, holder_name, bound) = match &partner {
+        None => (target.id, target.name.clone(), None),
+        Some((name, owner, email, password, hash)) => {
+            let taken: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM accounts WHERE parent_id = $1 AND kind = 'partner' \
+                 AND status <> 'deleted' AND name_folded = $2",
+            )
+            .bind(target.id)
+            .bind(crate::kernel::db::search::fold(name))
+            .fetch_optional(&mut *tx)
+            .await?;
+            if taken.is_some() {
+                return Err(AppError::conflict(
+                    ErrorCode::NameTaken,
+                    format!("{} has a partner named {name} already", target.name),
+                ));
+            }
+            let id = accounts::insert(
+                &mut tx,
+                now,
+                Some(target.id),
+                Kind::Partner,
+                name,
+                Some(email),
+            )
+            .await?;
+            logins::insert_hashed(state, &mut tx, &actor, id, email, owner, hash, Role::Owner)
+                .await?;
+            audit::record(
+                &mut tx,
+                now,
+                &actor,
+                audit::Entry {
+                    subject_account_id: Some(target.id),
+                    action: "account.create",
+                    target_type: Some("account"),
+                    target_id: Some(id.to_string()),
+                    detail: Some(format!(
+                        "partner {name} with a partner license (owner {email})"
+                    )),
+                },
+            )
+            .await?;
+            crate::kernel::notify::enqueue(
+                state,
+                &mut tx,
+                &crate::kernel::notify::Message::Notice {
+                    to: email.clone(),
+                    name: owner.clone(),
+                    subject: format!("Your Partner Panel account for {name}"),
+                    text: format!(
+                        "{} created the partner account {name} for you, with a partner license. \
+                         Sign in with:\n\nEmail: {email}\nPassword: {password}\n\n\
+                         Change the password under My profile after signing in.",
+                        target.name
+                    ),
+                },
+            )
+            .await?;
+            (id, name.clone(), Some(id))
+        }
+    };
+    let id = insert(
+        &mut tx,
+        now,
+        t,
+        s,
+        holder_id,
+        who.view_account_id,
+        bound,
+        &bound_to,
+        seats,
+        starts,
+        ends,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &actor,
+        audit::Entry {
+            subject_account_id: Some(holder_id),
+            action: "license.create",
+            target_type: Some("license"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!("{} ({s})", describe(t, &holder_name, seats, ends))),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, id).await
+}
+
+/// What a state change, renewal or deletion does to one license.
+#[derive(Clone, Debug)]
+pub enum Change {
+    Activate,
+    Deactivate,
+    Renew(i64),
+}
+
+impl Change {
+    pub fn parse(action: &str, ends_at: Option<&str>) -> AppResult<Change> {
+        match action.trim() {
+            "activate" => Ok(Change::Activate),
+            "deactivate" => Ok(Change::Deactivate),
+            "renew" => {
+                let e = ends_at
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| {
+                        AppError::validation("ends_at", "Give the new end (a day like 2027-12-31)")
+                    })?;
+                Ok(Change::Renew(parse_when("ends_at", e)?))
+            }
+            _ => Err(AppError::validation(
+                "action",
+                "Action must be activate, deactivate or renew",
+            )),
+        }
+    }
+    pub(crate) fn verb(&self) -> &'static str {
+        match self {
+            Change::Activate => "activate",
+            Change::Deactivate => "deactivate",
+            Change::Renew(_) => "renew",
+        }
+    }
+}
+
+/// Applies a change to one license inside a write transaction, reading its state under the
+/// lock (row lock on PostgreSQL), so counters always move from the state that was there.
+pub(crate) async fn apply(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    actor: &audit::Actor,
+    now: i64,
+    id: i64,
+    change: &Change,
+) -> AppResult<()> {
+    let lock = if state.db.backend == Backend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let r = sqlx::query(&format!(
+        "SELECT license_type, state, holder_id, starts_at, ends_at FROM licenses WHERE id = $1{lock}"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let t: LicenseType = r.try_get("license_type")?;
+    let from: LicenseState = r.try_get("state")?;
+    let holder: i64 = r.try_get("holder_id")?;
+    let starts: i64 = r.try_get("starts_at")?;
+    let ends: Option<i64> = r.try_get("ends_at")?;
+    let (to, new_end, detail) = match change {
+        Change::Activate => {
+            if from == LicenseState::Expired || ends.is_some_and(|e| e <= now) {
+                return Err(AppError::validation(
+                    "state",
+                    format!("License {id} has ended: renew it to make it active again"),
+                ));
+            }
+            (LicenseState::Active, ends, "active".to_string())
+        }
+        Change::Deactivate => {
+            if from == LicenseState::Expired {
+                return Err(AppError::validation(
+                    "state",
+                    format!("License {id} has expired: there is nothing to switch off"),
+                ));
+            }
+            (LicenseState::Inactive, ends, "inactive".to_string())
+        }
+        Change::Renew(e) => {
+            end_after_start(starts, Some(*e))?;
+            if *e <= now {
+                return Err(AppError::validation(
+                    "ends_at",
+                    "The new end must be in the future",
+                ));
+            }
+            let to = if from == LicenseState::Expired {
+                LicenseState::Active
+            } else {
+                from
+            };
+            (
+                to,
+                Some(*e),
+                format!("until {}", crate::clock::format_ms(*e)),
+            )
+        }
+    };
+    if to == from && new_end == ends {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE licenses SET state = $1, ends_at = $2, reminded_at = CASE WHEN $5 = 1 THEN NULL ELSE reminded_at END, \
+         updated_at = $3 WHERE id = $4",
+    )
+    .bind(to)
+    .bind(new_end)
+    .bind(now)
+    .bind(id)
+    .bind(i64::from(new_end != ends))
+    .execute(&mut *conn)
+    .await?;
+    moved(&mut *conn, holder, t, from, to).await?;
+    audit::record(
+        &mut *conn,
+        now,
+        actor,
+        audit::Entry {
+            subject_account_id: Some(holder),
+            action: match change {
+                Change::Activate => "license.activate",
+                Change::Deactivate => "license.deactivate",
+                Change::Renew(_) => "license.renew",
+            },
+            target_type: Some("license"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!("{} license, {from} → {detail}", t.label())),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Activates, deactivates or renews one license (members and up).
+pub async fn change(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    change: &Change,
+) -> AppResult<License> {
+    reach(state, who, id, Need::Write).await?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    apply(state, &mut tx, &who.actor(), now, id, change).await?;
+    tx.commit().await?;
+    get(state, id).await
+}
+
+/// Deletes a license (admins and owners). A partner license leaves its partner account as it is.
+pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<License> {
+    let l = reach(state, who, id, Need::Admin).await?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    let lock = if state.db.backend == Backend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let s: Option<LicenseState> =
+        sqlx::query_scalar(&format!("SELECT state FROM licenses WHERE id = $1{lock}"))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let s = s.ok_or(AppError::NotFound)?;
+    sqlx::query("DELETE FROM licenses WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    bump(&mut tx, l.holder_id, l.license_type, s, -1).await?;
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(l.holder_id),
+            action: "license.delete",
+            target_type: Some("license"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "{} ({s})",
+                describe(l.license_type, &l.holder_name, l.seats, l.ends_ms)
+            )),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(l)
+}
