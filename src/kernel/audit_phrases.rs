@@ -33,6 +33,14 @@ pub const PHRASES: &[(&str, &str)] = &[
     ("package.update", "changed a package"),
     ("package.retire", "retired a package"),
     ("package.reactivate", "offered a package again"),
+    (
+        "package.license_limits",
+        "changed a package's license limits",
+    ),
+    (
+        "settings.license_reminder_days",
+        "changed when license reminders go out",
+    ),
     ("addon.create", "created an add-on"),
     ("addon.retire", "retired an add-on"),
     ("addon.reactivate", "offered an add-on again"),

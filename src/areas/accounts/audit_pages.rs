@@ -28,10 +28,6 @@ struct AuditTpl {
 }
 
 impl AuditTpl {
-    fn when(&self, ms: &i64) -> String {
-        crate::clock::format_ms(*ms)
-    }
-
     fn filtered(&self) -> bool {
         [&self.f.q, &self.f.action, &self.f.from, &self.f.to]
             .iter()

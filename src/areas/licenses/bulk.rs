@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 /// A bulk change: the same action on many licenses, confirmed with their number.
 #[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
+#[schema(as = LicenseBulkChange)]
 pub struct BulkChange {
     /// `activate`, `deactivate` or `renew`.
     #[serde(default)]
@@ -29,6 +30,7 @@ pub struct BulkChange {
 }
 
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = LicenseBulkResult)]
 pub struct BulkResult {
     pub action: String,
     pub changed: i64,

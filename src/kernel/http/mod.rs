@@ -35,8 +35,8 @@ pub mod menu;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
-pub mod when;
 pub mod table;
+pub mod when;
 
 pub use extract::*;
 pub use routes::{enforce, RouteAccess, RouteSpec};
