@@ -149,3 +149,28 @@ pub fn paging(page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
     let page = page.unwrap_or(1).clamp(1, 1_000_000);
     (page, per)
 }
+
+/// One page of the rows `sql` selects, in `order` (ties broken by `tie`, a unique column), and
+/// how many it selects in all: the count and the page are the same query, so they agree. Lists
+/// that page through big tables walk an index instead (the account tree, the audit log).
+pub async fn fetch_page(
+    pool: &sqlx::AnyPool,
+    mut sql: Sql,
+    order: &crate::kernel::http::table::Sort,
+    tie: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<(i64, Vec<sqlx::any::AnyRow>), sqlx::Error> {
+    let count = Sql {
+        text: format!("SELECT COUNT(*) FROM ({}) x", sql.text),
+        args: sql.args.clone(),
+    };
+    let total = count.scalar::<i64>().fetch_one(pool).await?;
+    sql.push(&order.order_by(tie))
+        .push(" LIMIT ")
+        .int(per_page)
+        .push(" OFFSET ")
+        .int((page - 1) * per_page);
+    let rows = sql.query().fetch_all(pool).await?;
+    Ok((total, rows))
+}

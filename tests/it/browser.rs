@@ -549,13 +549,18 @@ async fn a_partner_asks_and_the_operator_works_through_the_queue_in_the_browser(
         b.click("#send-request").await;
         assert!(b.text("#flash").await.contains("was sent"));
         b.click("#ask-broadcast").await;
-        b.client
-            .find(fantoccini::Locator::Css("#engagement option[value=survey]"))
+        // Only the message's fields until Survey is chosen: then the answers, no coupon.
+        assert!(b
+            .client
+            .find(fantoccini::Locator::Css("#options"))
             .await
-            .unwrap()
-            .click()
+            .is_err());
+        b.click("#engagement-survey").await;
+        assert!(b
+            .client
+            .find(fantoccini::Locator::Css("#coupon-code"))
             .await
-            .unwrap();
+            .is_err());
         b.fill("#message", "Which roast do you like?").await;
         b.fill("#options", "Light").await;
         set_value(&b, "#starts-at", &soon(3600)).await;
@@ -612,7 +617,7 @@ async fn a_partner_asks_and_the_operator_works_through_the_queue_in_the_browser(
         set_value(&b, "#ad-starts", &soon(3600)).await;
         set_value(&b, "#ad-ends", &soon(7 * 86400)).await;
         b.click("#send-request").await;
-        assert!(b.text("#err-impressions").await.contains("Only 1000"));
+        assert!(b.text("#ad-impressions-error").await.contains("Only 1000"));
         b.fill("#ad-impressions", "800").await;
         b.click("#send-request").await;
         assert!(b.text("#flash").await.contains("was sent"));
@@ -699,7 +704,7 @@ async fn a_reseller_finds_a_partner_and_the_partner_accepts_then_removes_it_in_t
             .text("#flash")
             .await
             .contains("request for partner was sent"));
-        assert!(b.text("#pending-partner").await.contains("Harbor Media"));
+        assert!(b.text("#pending-partners").await.contains("Harbor Media"));
         b.screenshot("40-reseller-pending").await;
         b.click("#logout").await;
 

@@ -199,6 +199,24 @@ async fn a_reseller_may_ask_a_second_partner_but_not_the_same_one_twice() {
     let html = page(&rs, "/partner-directory").await;
     assert_eq!(html.matches("Request sent: waiting").count(), 2, "{html}");
     assert!(!html.contains("request-partner\""));
+    // My partner lists both waiting requests, each with its Withdraw, not only the oldest.
+    let mine = json_ok(rs.get("/api/v1/my-partner").await).await;
+    let waiting: Vec<&str> = mine["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["partner"].as_str().unwrap())
+        .collect();
+    assert_eq!(waiting, vec!["Alpha Streams", "Beta Streams"]);
+    assert_eq!(mine["pending_partner"], "Alpha Streams");
+    let html = page(&rs, "/my-partner").await;
+    assert_eq!(
+        html.matches("class=\"pending-partner row\"").count(),
+        2,
+        "{html}"
+    );
+    assert!(html.contains("Alpha Streams") && html.contains("Beta Streams"));
+    assert!(html.contains(&format!("id=\"withdraw-{second_id}\"")));
 
     // Alpha's inbox reads it as a reseller's request, with its contact details.
     let inbox = page(&a, "/inbox").await;

@@ -27,6 +27,7 @@ mod licenses_more;
 mod lists;
 pub mod networks;
 mod onboarding;
+mod panel_forms;
 mod platform;
 mod profile;
 mod requests;

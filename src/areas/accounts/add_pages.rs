@@ -104,8 +104,9 @@ pub async fn child_new(
     show(&state, &t, &t.layout)
 }
 
-/// The add form, from the add page (`from=new`: errors beside the fields, typed values kept)
-/// or from an account's own page (back there with the reason, as before).
+/// The add form, from the add page (`from=new`) or from an account's own page. Either way a
+/// refused form comes back as the add page, every error beside its field and what was typed
+/// kept; once created, back to where it was sent from.
 #[derive(serde::Deserialize)]
 pub struct ChildForm {
     #[serde(flatten)]
@@ -124,14 +125,11 @@ pub async fn child_create(
     let secure = state.config.secure_cookies;
     let from_new = form.from.as_deref() == Some("new");
     let r = accounts::create_child(&state, &who, id, &form.input).await;
-    if !from_new {
-        return super::pages::after(&state, r, &format!("/accounts/{id}"), |a| {
-            format!("The {} {} was created.", a.kind, a.name)
-        });
-    }
     match r {
         Ok(a) => {
-            let back = if id == who.view_account_id {
+            let back = if !from_new {
+                format!("/accounts/{id}")
+            } else if id == who.view_account_id {
                 "/accounts".to_string()
             } else {
                 format!("/accounts/{id}")
@@ -156,7 +154,8 @@ pub async fn child_create(
     }
 }
 
-/// The add-login form (from an account's page, or the add-login page with `from=new`).
+/// The add-login form (from an account's page, or the add-login page with `from=new`); refused,
+/// it comes back as the add-login page with every error beside its field.
 #[derive(serde::Deserialize, Default)]
 pub struct LoginForm {
     #[serde(default)]
@@ -168,8 +167,10 @@ pub struct LoginForm {
     #[serde(default)]
     role: String,
     dashboard_rights: Option<String>,
-    #[serde(default)]
-    from: Option<String>,
+    /// Where the form was sent from (`new`: the add-login page); either way a created login
+    /// goes back to its account's page.
+    #[serde(default, rename = "from")]
+    _from: Option<String>,
 }
 
 const LOGIN_FIELDS: &[&str] = &["email", "name", "password", "role"];
@@ -239,11 +240,6 @@ pub async fn login_create(
     };
     let r = accounts::logins::create_for_account(&state, &who, id, &input).await;
     let back = format!("/accounts/{id}");
-    if form.from.as_deref() != Some("new") {
-        return super::pages::after(&state, r, &back, |l| {
-            format!("The login {} was created.", l.email)
-        });
-    }
     let secure = state.config.secure_cookies;
     match r {
         Ok(l) => Ok(redirect_with_flash(

@@ -30,12 +30,51 @@ pub struct MineFilter {
     /// Only this status.
     #[param(schema_with = status_values)]
     pub status: Option<String>,
+    /// Sort key: asked (default, newest first), type, title or status; ties by id. Unknown
+    /// keys: 422 `validation_failed` with field `sort`.
+    #[param(schema_with = mine_sort_values)]
+    pub sort: Option<String>,
+    /// asc or desc (default: desc for asked, asc otherwise).
+    #[param(schema_with = dir_values)]
+    pub dir: Option<String>,
     /// 1-based page (default 1); pages past 1000000 count as 1000000.
     #[param(minimum = 1)]
     pub page: Option<i64>,
     /// Rows per page (default 25).
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
+}
+
+/// The columns My requests sorts by (the first is the default, newest first).
+pub const MINE_SORTS: [(&str, &str); 4] = [
+    ("asked", "r.created_at"),
+    ("type", "r.kind"),
+    ("title", "r.title"),
+    ("status", "r.status"),
+];
+
+fn mine_sort_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["asked", "type", "title", "status"])
+}
+
+fn dir_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["asc", "desc"])
+}
+
+impl MineFilter {
+    pub fn list_params(&self) -> crate::kernel::http::table::ListParams {
+        crate::kernel::http::table::ListParams {
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+
+    /// The sort in force: newest first unless another is asked for.
+    pub fn order(&self) -> AppResult<crate::kernel::http::table::Sort> {
+        self.list_params().sort(&MINE_SORTS, true)
+    }
 }
 
 fn kind_values() -> utoipa::openapi::Object {
@@ -95,7 +134,8 @@ pub(crate) async fn page_of(
     })
 }
 
-/// The requests the account in view made, newest first, with status and reasons.
+/// The requests the account in view made, newest first (or by a whitelisted column), with
+/// status and reasons.
 pub async fn mine(state: &AppState, who: &Identity, f: &MineFilter) -> AppResult<Page<Request>> {
     access::account(state, who, who.view_account_id, Need::Read).await?;
     let (page, per_page) = paging(f.page, f.per_page);
@@ -116,15 +156,8 @@ pub async fn mine(state: &AppState, who: &Identity, f: &MineFilter) -> AppResult
             ))
         }
     }
-    page_of(
-        state,
-        who,
-        sql,
-        " ORDER BY r.created_at DESC, r.id DESC",
-        page,
-        per_page,
-    )
-    .await
+    let order = f.order()?;
+    page_of(state, who, sql, &order.order_by("r.id"), page, per_page).await
 }
 
 /// Pending counts per type for the account in view's inbox (partnership included for the operator).

@@ -11,6 +11,7 @@ use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
+use crate::kernel::http::form::FormErrors;
 use crate::kernel::http::layout::Layout;
 use crate::kernel::http::layout::*;
 use crate::kernel::http::PageAuth;
@@ -131,49 +132,53 @@ struct MyRequestsTpl {
     layout: Layout,
     tab: String,
     list: Page<Request>,
+    table: crate::kernel::http::table::Table,
+    notice: Option<String>,
     addons: Vec<catalog::Addon>,
     ad_packages: Vec<advertising::AdPackage>,
     channels: Vec<channels::Channel>,
     wallet: advertising::Wallet,
     is_partner: bool,
     f: RequestForm,
-    error: Option<(String, String)>,
+    errors: FormErrors,
+    /// The broadcast's engagement in force (message, survey or coupon): only its fields show.
+    engagement: String,
+}
+
+/// Every field of the request forms (an error naming another is shown above the form).
+const REQUEST_FIELDS: &[&str] = &[
+    "addon_id",
+    "channel_id",
+    "engagement",
+    "message",
+    "options",
+    "coupon_code",
+    "discount",
+    "ad_package_id",
+    "title",
+    "text",
+    "image_url",
+    "target_url",
+    "impressions",
+    "starts_at",
+    "ends_at",
+];
+
+/// The engagements a broadcast offers: (value, label, what its text is called).
+const ENGAGEMENTS: [(&str, &str, &str); 3] = [
+    ("message", "Message", "Message"),
+    ("survey", "Survey", "Survey question"),
+    ("coupon", "Coupon", "Coupon text"),
+];
+
+fn engagement_of(v: Option<&str>) -> String {
+    match v.map(str::trim).unwrap_or("") {
+        e @ ("survey" | "coupon") => e.to_string(),
+        _ => "message".to_string(),
+    }
 }
 
 impl MyRequestsTpl {
-    fn err(&self, field: &str) -> String {
-        match &self.error {
-            Some((f, m)) if f == field => m.clone(),
-            _ => String::new(),
-        }
-    }
-    fn general(&self) -> String {
-        match &self.error {
-            Some((f, m))
-                if ![
-                    "addon_id",
-                    "channel_id",
-                    "engagement",
-                    "message",
-                    "options",
-                    "coupon_code",
-                    "discount",
-                    "ad_package_id",
-                    "title",
-                    "text",
-                    "image_url",
-                    "target_url",
-                    "impressions",
-                    "starts_at",
-                    "ends_at",
-                ]
-                .contains(&f.as_str()) =>
-            {
-                m.clone()
-            }
-            _ => String::new(),
-        }
-    }
     fn val(&self, field: &str) -> String {
         self.f.v(field).to_string()
     }
@@ -185,12 +190,27 @@ impl MyRequestsTpl {
         };
         v.as_deref() == Some(id.to_string().as_str())
     }
+    fn engagements(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        ENGAGEMENTS.to_vec()
+    }
+    fn text_label(&self) -> &'static str {
+        ENGAGEMENTS
+            .iter()
+            .find(|(v, _, _)| *v == self.engagement)
+            .map(|(_, _, l)| *l)
+            .unwrap_or("Message")
+    }
 }
 
 #[derive(Deserialize, Default)]
 pub struct TabQuery {
     tab: Option<String>,
+    /// The broadcast's engagement (message, survey or coupon): the form shows only its fields.
+    engagement: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
     page: Option<i64>,
+    per_page: Option<i64>,
 }
 
 fn tab_of(v: Option<&str>) -> String {
@@ -205,19 +225,35 @@ async fn my_requests_view(
     who: &Identity,
     headers: &HeaderMap,
     tab: String,
-    page_no: Option<i64>,
+    mut lf: requests::MineFilter,
     f: RequestForm,
-    error: Option<(String, String)>,
+    errors: FormErrors,
 ) -> Result<MyRequestsTpl, AppError> {
-    let list = requests::mine(
-        state,
-        who,
-        &requests::MineFilter {
-            page: page_no,
-            ..Default::default()
-        },
-    )
-    .await?;
+    use crate::kernel::http::table::{plain, sortable, Table};
+    // A sort not understood: newest first, and a word about it.
+    let mut notice = None;
+    if let Err(AppError::Validation { message, .. }) = lf.order() {
+        notice = Some(format!("{message}: the newest are shown first instead."));
+        lf.sort = None;
+        lf.dir = None;
+    }
+    let order = lf.order()?;
+    let list = requests::mine(state, who, &lf).await?;
+    let table = Table::new(
+        "my-request-list",
+        "/requests",
+        &[("tab", Some(tab.as_str()))],
+        vec![
+            sortable("Asked", "asked"),
+            sortable("Type", "type"),
+            sortable("Title", "title"),
+            sortable("Status", "status"),
+            plain("Reason of a rejection"),
+            plain(""),
+        ],
+        &order,
+        &list,
+    );
     let layout = Layout::for_user(state, who, headers, "My requests", "my-requests").await?;
     let is_partner = layout
         .user
@@ -226,6 +262,8 @@ async fn my_requests_view(
     Ok(MyRequestsTpl {
         tab,
         list,
+        table,
+        notice,
         addons: catalog::addons(state, false).await?,
         ad_packages: advertising::packages(state, false).await?,
         channels: if is_partner {
@@ -240,8 +278,9 @@ async fn my_requests_view(
         },
         is_partner,
         layout,
+        engagement: engagement_of(f.engagement.as_deref()),
         f,
-        error,
+        errors,
     })
 }
 
@@ -252,16 +291,18 @@ pub async fn my_requests(
     PageQuery(q): PageQuery<TabQuery>,
 ) -> PageResult {
     let tab = tab_of(q.tab.as_deref());
-    let t = my_requests_view(
-        &state,
-        &who,
-        &headers,
-        tab,
-        q.page,
-        Default::default(),
-        None,
-    )
-    .await?;
+    let f = RequestForm {
+        engagement: q.engagement.clone(),
+        ..Default::default()
+    };
+    let lf = requests::MineFilter {
+        sort: q.sort.clone(),
+        dir: q.dir.clone(),
+        page: q.page,
+        per_page: q.per_page,
+        ..Default::default()
+    };
+    let t = my_requests_view(&state, &who, &headers, tab, lf, f, FormErrors::default()).await?;
     show(&state, &t, &t.layout)
 }
 
@@ -292,9 +333,10 @@ pub async fn request_create(
             | AppError::BadRequest { .. }),
         ) => {
             let status = e.status();
-            let error = Some((e.field().unwrap_or("").to_string(), e.public_message()));
+            let errors = FormErrors::from_error(&e, REQUEST_FIELDS);
             let tab = tab_of(f.kind.as_deref());
-            let t = my_requests_view(&state, &who, &headers, tab, None, f, error).await?;
+            let t = my_requests_view(&state, &who, &headers, tab, Default::default(), f, errors)
+                .await?;
             Ok(render(status, &t, &t.layout, state.config.secure_cookies))
         }
         Err(e) => Err(e.into()),

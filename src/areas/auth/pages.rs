@@ -307,21 +307,51 @@ pub(crate) async fn password_submit(
 #[template(path = "auth/tokens.html")]
 pub(crate) struct TokensTpl {
     layout: Layout,
-    tokens: Vec<auth::ApiToken>,
+    list: crate::kernel::query::Page<auth::ApiToken>,
+    table: crate::kernel::http::table::Table,
+    notice: Option<String>,
     new_secret: Option<String>,
-    error: Option<String>,
+    errors: FormErrors,
+    typed: String,
 }
 
 pub(crate) async fn tokens_view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
+    mut params: crate::kernel::http::table::ListParams,
 ) -> Result<TokensTpl, AppError> {
+    use crate::kernel::http::table::{plain, sortable, Table};
+    let mut notice = None;
+    if let Err(AppError::Validation { message, .. }) = params.sort(&auth::TOKEN_SORTS, true) {
+        notice = Some(format!("{message}: the newest are shown first instead."));
+        params = params.without_sort();
+    }
+    let order = params.sort(&auth::TOKEN_SORTS, true)?;
+    let list = auth::tokens_page(state, who, &params).await?;
+    let table = Table::new(
+        "tokens",
+        "/profile/tokens",
+        &[],
+        vec![
+            sortable("Name", "name"),
+            plain("Starts with"),
+            sortable("Created", "created"),
+            sortable("Last used", "last_used"),
+            plain("Status"),
+            plain(""),
+        ],
+        &order,
+        &list,
+    );
     Ok(TokensTpl {
         layout: Layout::for_user(state, who, headers, "API tokens", "tokens").await?,
-        tokens: auth::list_tokens(state, who).await?,
+        list,
+        table,
+        notice,
         new_secret: None,
-        error: None,
+        errors: FormErrors::default(),
+        typed: String::new(),
     })
 }
 
@@ -329,8 +359,11 @@ pub(crate) async fn tokens_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
+    crate::kernel::http::PageQuery(params): crate::kernel::http::PageQuery<
+        crate::kernel::http::table::ListParams,
+    >,
 ) -> PageResult {
-    let tpl = tokens_view(&state, &who, &headers).await?;
+    let tpl = tokens_view(&state, &who, &headers, params).await?;
     show(&state, &tpl, &tpl.layout)
 }
 
@@ -348,15 +381,18 @@ pub(crate) async fn token_create(
 ) -> PageResult {
     let secure = state.config.secure_cookies;
     let created = auth::create_token(&state, &who, &form.name).await;
-    let (status, secret, error) = match created {
-        Ok((_, secret)) => (StatusCode::CREATED, Some(secret), None),
+    let (status, secret, errors) = match created {
+        Ok((_, secret)) => (StatusCode::CREATED, Some(secret), FormErrors::default()),
         Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => return Err(e.into()),
-        // The page again, with the reason.
-        Err(e) => (e.status(), None, Some(e.public_message())),
+        // The page again, with the reason beside the name and the name as typed.
+        Err(e) => (e.status(), None, FormErrors::from_error(&e, &["name"])),
     };
-    let mut tpl = tokens_view(&state, &who, &headers).await?;
+    let mut tpl = tokens_view(&state, &who, &headers, Default::default()).await?;
+    if secret.is_none() {
+        tpl.typed = form.name.clone();
+    }
     tpl.new_secret = secret;
-    tpl.error = error;
+    tpl.errors = errors;
     // The secret is on this page once: keep it out of caches.
     let mut r = render(status, &tpl, &tpl.layout, secure);
     r.headers_mut()

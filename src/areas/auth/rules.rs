@@ -418,6 +418,37 @@ pub async fn list_tokens(state: &AppState, who: &Identity) -> AppResult<Vec<ApiT
     Ok(rows.iter().map(token_from_row).collect::<Result<_, _>>()?)
 }
 
+/// The columns the token list sorts by (the first is the default, newest first).
+pub const TOKEN_SORTS: [(&str, &str); 3] = [
+    ("created", "created_at"),
+    ("name", "name"),
+    ("last_used", "COALESCE(last_used_at, 0)"),
+];
+
+/// A page of the signed-in login's own tokens, by a whitelisted column (newest first).
+pub async fn tokens_page(
+    state: &AppState,
+    who: &Identity,
+    params: &crate::kernel::http::table::ListParams,
+) -> AppResult<crate::kernel::query::Page<ApiToken>> {
+    who.require_own_identity()?;
+    let order = params.sort(&TOKEN_SORTS, true)?;
+    let (page, per_page) = params.paging();
+    let mut sql = crate::kernel::query::Sql::new(
+        "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE login_id = ",
+    );
+    sql.int(who.login.id);
+    let (total, rows) =
+        crate::kernel::query::fetch_page(&state.db.pool, sql, &order, "id", page, per_page).await?;
+    Ok(crate::kernel::query::Page {
+        items: rows.iter().map(token_from_row).collect::<Result<_, _>>()?,
+        total,
+        total_capped: false,
+        page,
+        per_page,
+    })
+}
+
 /// Creates a token; the returned secret is shown once and never again.
 pub async fn create_token(
     state: &AppState,

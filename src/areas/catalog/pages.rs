@@ -31,7 +31,9 @@ crate::route_table! { ROUTES, routes;
 #[template(path = "catalog/packages.html")]
 pub(crate) struct PackagesTpl {
     layout: Layout,
-    packages: Vec<catalog::Package>,
+    list: crate::kernel::query::Page<catalog::Package>,
+    table: crate::kernel::http::table::Table,
+    notice: Option<String>,
     addons: Vec<catalog::Addon>,
     ad_packages: Vec<crate::areas::catalog::advertising::AdPackage>,
     /// The new-package form as typed, and its errors.
@@ -63,10 +65,38 @@ async fn packages_view(
     headers: &HeaderMap,
     new: PackageForm,
     errors: FormErrors,
+    mut params: crate::kernel::http::table::ListParams,
 ) -> Result<PackagesTpl, AppError> {
+    use crate::kernel::http::table::{plain, sortable, Table};
+    let mut notice = None;
+    if let Err(AppError::Validation { message, .. }) = params.sort(&catalog::PACKAGE_SORTS, false) {
+        notice = Some(format!("{message}: the list is sorted by price instead."));
+        params = params.without_sort();
+    }
+    let order = params.sort(&catalog::PACKAGE_SORTS, false)?;
+    let list = catalog::packages_page(state, &params).await?;
+    let table = Table::new(
+        "package-list",
+        "/operator/packages",
+        &[],
+        vec![
+            sortable("Name", "name"),
+            sortable("Price / month", "price"),
+            sortable("Trial", "trial"),
+            plain("Features"),
+            plain("Limits"),
+            sortable("Status", "status"),
+            plain(""),
+            plain(""),
+        ],
+        &order,
+        &list,
+    );
     Ok(PackagesTpl {
         layout: Layout::for_user(state, who, headers, "Packages", "packages").await?,
-        packages: catalog::packages(state, true).await?,
+        list,
+        table,
+        notice,
         addons: catalog::addons(state, true).await?,
         ad_packages: crate::areas::catalog::advertising::packages(state, true).await?,
         new,
@@ -78,6 +108,9 @@ pub async fn packages(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
+    crate::kernel::http::PageQuery(params): crate::kernel::http::PageQuery<
+        crate::kernel::http::table::ListParams,
+    >,
 ) -> PageResult {
     let t = packages_view(
         &state,
@@ -85,6 +118,7 @@ pub async fn packages(
         &headers,
         PackageForm::default(),
         FormErrors::default(),
+        params,
     )
     .await?;
     show(&state, &t, &t.layout)
@@ -175,7 +209,7 @@ pub async fn package_create(
             e @ (AppError::Validation { .. } | AppError::Fields(_) | AppError::Conflict { .. }),
         ) => {
             let errors = FormErrors::from_error(&e, PACKAGE_FIELDS);
-            let t = packages_view(&state, &who, &headers, f, errors).await?;
+            let t = packages_view(&state, &who, &headers, f, errors, Default::default()).await?;
             Ok(crate::kernel::http::layout::render(
                 e.status(),
                 &t,

@@ -84,6 +84,36 @@ pub async fn packages(state: &AppState, include_retired: bool) -> AppResult<Vec<
         .collect::<Result<_, _>>()?)
 }
 
+/// The columns the operator's package list sorts by (the first is the default).
+pub const PACKAGE_SORTS: [(&str, &str); 4] = [
+    ("price", "monthly_price"),
+    ("name", "name"),
+    ("trial", "trial_days"),
+    ("status", "status"),
+];
+
+/// A page of every package (retired included), for the operator, by a whitelisted column.
+pub async fn packages_page(
+    state: &AppState,
+    params: &crate::kernel::http::table::ListParams,
+) -> AppResult<crate::kernel::query::Page<Package>> {
+    let order = params.sort(&PACKAGE_SORTS, false)?;
+    let (page, per_page) = params.paging();
+    let sql = crate::kernel::query::Sql::new(&format!("SELECT {PACKAGE_COLUMNS} FROM packages"));
+    let (total, rows) =
+        crate::kernel::query::fetch_page(&state.db.pool, sql, &order, "id", page, per_page).await?;
+    Ok(crate::kernel::query::Page {
+        items: rows
+            .iter()
+            .map(package_from_row)
+            .collect::<Result<_, _>>()?,
+        total,
+        total_capped: false,
+        page,
+        per_page,
+    })
+}
+
 pub async fn package(state: &AppState, id: i64) -> AppResult<Option<Package>> {
     let q = format!("SELECT {PACKAGE_COLUMNS} FROM packages WHERE id = $1");
     let row = sqlx::query(&q)

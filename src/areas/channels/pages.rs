@@ -8,10 +8,13 @@ use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::http::layout::Layout;
 use crate::kernel::http::layout::*;
+use crate::kernel::http::table::{plain, sortable, ListParams, Table};
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
 use crate::kernel::http::PageId;
+use crate::kernel::http::PageQuery;
 use crate::kernel::http::RouteAccess as A;
+use crate::kernel::query::Page;
 use crate::kernel::Identity;
 use crate::state::AppState;
 use askama::Template;
@@ -30,7 +33,9 @@ crate::route_table! { ROUTES, routes;
 #[template(path = "channels/channels.html")]
 pub(crate) struct ChannelsTpl {
     layout: Layout,
-    channels: Vec<channels::Channel>,
+    list: Page<channels::Channel>,
+    table: Table,
+    notice: Option<String>,
     customers: Vec<(i64, String)>,
     can_edit: bool,
 }
@@ -39,11 +44,35 @@ pub async fn channels_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
+    PageQuery(mut params): PageQuery<ListParams>,
 ) -> PageResult {
-    let list = channels::list(&state, &who, who.view_account_id).await?;
+    let mut notice = None;
+    if let Err(AppError::Validation { message, .. }) = params.sort(&channels::CHANNEL_SORTS, false)
+    {
+        notice = Some(format!("{message}: the list is sorted by name instead."));
+        params = params.without_sort();
+    }
+    let order = params.sort(&channels::CHANNEL_SORTS, false)?;
+    let list = channels::list_page(&state, &who, who.view_account_id, &params).await?;
+    let table = Table::new(
+        "channel-list",
+        "/channels",
+        &[],
+        vec![
+            sortable("Channel", "name"),
+            plain("Description"),
+            sortable("Followers", "followers"),
+            sortable("Added", "created"),
+            plain(""),
+        ],
+        &order,
+        &list,
+    );
     let t = ChannelsTpl {
         layout: Layout::for_user(&state, &who, &headers, "Channels", "channels").await?,
-        channels: list,
+        list,
+        table,
+        notice,
         customers: channels::customers_below(&state, who.view_account_id).await?,
         can_edit: access::allows(access::effective_role(&who), Need::Write),
     };

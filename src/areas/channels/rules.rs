@@ -74,6 +74,38 @@ pub async fn list(state: &AppState, who: &Identity, account_id: i64) -> AppResul
     of_accounts(state, &[account_id]).await
 }
 
+/// The columns the channel list sorts by (the first is the default).
+pub const CHANNEL_SORTS: [(&str, &str); 3] = [
+    ("name", "name"),
+    ("followers", "followers"),
+    ("created", "created_at"),
+];
+
+/// A page of the channels of an account the identity reaches, sorted by a whitelisted column.
+pub async fn list_page(
+    state: &AppState,
+    who: &Identity,
+    account_id: i64,
+    params: &crate::kernel::http::table::ListParams,
+) -> AppResult<crate::kernel::query::Page<Channel>> {
+    access::account(state, who, account_id, Need::Read).await?;
+    let order = params.sort(&CHANNEL_SORTS, false)?;
+    let (page, per_page) = params.paging();
+    let mut sql = crate::kernel::query::Sql::new(&format!(
+        "SELECT * FROM (SELECT {COLUMNS} FROM channels c WHERE c.account_id = "
+    ));
+    sql.int(account_id).push(") ch");
+    let (total, rows) =
+        crate::kernel::query::fetch_page(&state.db.pool, sql, &order, "id", page, per_page).await?;
+    Ok(crate::kernel::query::Page {
+        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+        total,
+        total_capped: false,
+        page,
+        per_page,
+    })
+}
+
 /// A channel's fields; on an edit, those left out stay as they are.
 #[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct ChannelInput {

@@ -30,7 +30,9 @@ crate::route_table! { ROUTES, routes;
 #[template(path = "networks/resellers.html")]
 pub(crate) struct ResellersTpl {
     layout: Layout,
-    resellers: Vec<crate::areas::networks::LinkedReseller>,
+    list: crate::kernel::query::Page<crate::areas::networks::LinkedReseller>,
+    table: crate::kernel::http::table::Table,
+    notice: Option<String>,
     pending: i64,
 }
 
@@ -38,12 +40,41 @@ pub async fn resellers_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
+    crate::kernel::http::PageQuery(mut params): crate::kernel::http::PageQuery<
+        crate::kernel::http::table::ListParams,
+    >,
 ) -> PageResult {
-    let resellers = crate::areas::networks::my_resellers(&state, &who).await?;
+    use crate::kernel::http::table::{plain, sortable, Table};
+    let sorts = &crate::areas::networks::RESELLER_SORTS;
+    let mut notice = None;
+    if let Err(crate::kernel::error::AppError::Validation { message, .. }) =
+        params.sort(sorts, false)
+    {
+        notice = Some(format!("{message}: the list is sorted by name instead."));
+        params = params.without_sort();
+    }
+    let order = params.sort(sorts, false)?;
+    let list = crate::areas::networks::my_resellers_page(&state, &who, &params).await?;
+    let table = Table::new(
+        "reseller-list",
+        "/resellers",
+        &[],
+        vec![
+            sortable("Reseller", "name"),
+            sortable("Email", "email"),
+            plain("Phone"),
+            sortable("Since", "since"),
+            plain(""),
+        ],
+        &order,
+        &list,
+    );
     let t = ResellersTpl {
         layout: Layout::for_user(&state, &who, &headers, "My resellers", "resellers").await?,
         pending: requests::counts(&state, &who).await?.reseller_link,
-        resellers,
+        list,
+        table,
+        notice,
     };
     show(&state, &t, &t.layout)
 }

@@ -112,21 +112,60 @@ pub struct LinkedReseller {
     pub linked_at: String,
 }
 
-/// My resellers: the resellers linked to the partner in view.
+/// The columns My resellers sorts by (the first is the default).
+pub const RESELLER_SORTS: [(&str, &str); 3] = [
+    ("name", "name"),
+    ("email", "COALESCE(email, '')"),
+    ("since", "linked_at"),
+];
+
+/// My resellers: the resellers linked to the partner in view, by name.
 pub async fn my_resellers(state: &AppState, who: &Identity) -> AppResult<Vec<LinkedReseller>> {
+    let params = crate::kernel::http::table::ListParams {
+        per_page: Some(100),
+        ..Default::default()
+    };
+    let mut all = Vec::new();
+    for page in 1.. {
+        let p = my_resellers_page(
+            state,
+            who,
+            &crate::kernel::http::table::ListParams {
+                page: Some(page),
+                ..params.clone()
+            },
+        )
+        .await?;
+        let last = p.page >= p.pages();
+        all.extend(p.items);
+        if last {
+            break;
+        }
+    }
+    Ok(all)
+}
+
+/// A page of My resellers, sorted by a whitelisted column.
+pub async fn my_resellers_page(
+    state: &AppState,
+    who: &Identity,
+    params: &crate::kernel::http::table::ListParams,
+) -> AppResult<crate::kernel::query::Page<LinkedReseller>> {
     let p = access::account(state, who, who.view_account_id, Need::Read).await?;
     if p.kind != Kind::Partner {
         return Err(AppError::forbidden("resellers are linked to partners"));
     }
-    let rows = sqlx::query(
-        "SELECT a.id, a.name, a.email, a.phone, l.linked_at FROM reseller_links l \
-         JOIN accounts a ON a.id = l.reseller_id WHERE l.partner_id = $1 AND a.status <> 'deleted' \
-         ORDER BY a.name, a.id",
-    )
-    .bind(p.id)
-    .fetch_all(&state.db.pool)
-    .await?;
-    rows.iter()
+    let order = params.sort(&RESELLER_SORTS, false)?;
+    let (page, per_page) = params.paging();
+    let mut sql = crate::kernel::query::Sql::new(
+        "SELECT * FROM (SELECT a.id, a.name, a.email, a.phone, l.linked_at FROM reseller_links l \
+         JOIN accounts a ON a.id = l.reseller_id WHERE l.partner_id = ",
+    );
+    sql.int(p.id).push(" AND a.status <> 'deleted') r");
+    let (total, rows) =
+        crate::kernel::query::fetch_page(&state.db.pool, sql, &order, "id", page, per_page).await?;
+    let items = rows
+        .iter()
         .map(|r| {
             Ok(LinkedReseller {
                 id: r.try_get("id")?,
@@ -136,8 +175,14 @@ pub async fn my_resellers(state: &AppState, who: &Identity) -> AppResult<Vec<Lin
                 linked_at: crate::clock::rfc3339(r.try_get("linked_at")?),
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(crate::kernel::query::Page {
+        items,
+        total,
+        total_capped: false,
+        page,
+        per_page,
+    })
 }
 
 /// "Remove my reseller": the partner in view (owners and admins) ends the link. The reseller
@@ -299,14 +344,28 @@ pub async fn link_state(
     Ok((linked, waiting))
 }
 
+/// A request for partner of the reseller still waiting for its answer.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PendingPartnerRequest {
+    pub request_id: i64,
+    pub partner_id: i64,
+    pub partner: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
 /// What a reseller sees of its partner: the partner's directory entry and its channels (the
-/// content the reseller uses for its own customers), or the request waiting for an answer.
+/// content the reseller uses for its own customers), and every request waiting for an answer.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MyPartner {
     /// The linked partner, with only the details it chose to show; null without a partner.
     pub partner: Option<DirectoryEntry>,
     pub channels: Vec<crate::areas::channels::Channel>,
+    /// Every request for partner still waiting, oldest first.
+    pub pending: Vec<PendingPartnerRequest>,
+    /// The oldest waiting request (also the first of `pending`).
     pub pending_request_id: Option<i64>,
+    /// The partner of the oldest waiting request.
     pub pending_partner: Option<String>,
 }
 
@@ -315,21 +374,29 @@ pub async fn my_partner(state: &AppState, who: &Identity) -> AppResult<MyPartner
     if r.kind != Kind::Reseller {
         return Err(AppError::forbidden("only resellers have a partner"));
     }
-    let pending = sqlx::query(
-        "SELECT q.id, a.name FROM requests q JOIN accounts a ON a.id = q.addressee_id \
+    let rows = sqlx::query(
+        "SELECT q.id, q.created_at, a.id AS partner_id, a.name FROM requests q JOIN accounts a ON a.id = q.addressee_id \
          WHERE q.account_id = $1 AND q.kind = 'reseller_link' AND q.status = 'pending' ORDER BY q.created_at, q.id",
     )
     .bind(r.id)
-    .fetch_optional(&state.db.pool)
+    .fetch_all(&state.db.pool)
     .await?;
-    let (pending_request_id, pending_partner) = match pending {
-        Some(p) => (Some(p.try_get("id")?), Some(p.try_get("name")?)),
-        None => (None, None),
-    };
+    let mut pending = Vec::new();
+    for p in &rows {
+        pending.push(PendingPartnerRequest {
+            request_id: p.try_get("id")?,
+            partner_id: p.try_get("partner_id")?,
+            partner: p.try_get("name")?,
+            created_at: crate::clock::rfc3339(p.try_get("created_at")?),
+        });
+    }
+    let pending_request_id = pending.first().map(|p| p.request_id);
+    let pending_partner = pending.first().map(|p| p.partner.clone());
     let Some((pid, name)) = partner_of(state, r.id).await? else {
         return Ok(MyPartner {
             partner: None,
             channels: Vec::new(),
+            pending,
             pending_request_id,
             pending_partner,
         });
@@ -338,6 +405,7 @@ pub async fn my_partner(state: &AppState, who: &Identity) -> AppResult<MyPartner
     Ok(MyPartner {
         partner: Some(DirectoryEntry::from_settings(pid, name, settings)),
         channels: crate::areas::channels::of_accounts(state, &[pid]).await?,
+        pending,
         pending_request_id,
         pending_partner,
     })

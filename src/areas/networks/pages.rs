@@ -10,12 +10,14 @@ use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
+use crate::kernel::http::form::FormErrors;
 use crate::kernel::http::layout::redirect_with_flash;
 use crate::kernel::http::layout::render;
 use crate::kernel::http::layout::show;
 use crate::kernel::http::layout::url_encode;
 use crate::kernel::http::layout::Layout;
 use crate::kernel::http::layout::PageResult;
+use crate::kernel::http::table::{plain, sortable, Table};
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
 use crate::kernel::http::PageId;
@@ -46,42 +48,23 @@ crate::route_table! { ROUTES, routes;
 struct DealersTpl {
     layout: Layout,
     list: Page<Dealer>,
+    table: Table,
     q: String,
     status: String,
+    notice: Option<String>,
     can_add: bool,
     form: DealerInput,
-    /// (field, message) of a refused addition.
-    error: Option<(String, String)>,
+    errors: FormErrors,
 }
 
-impl DealersTpl {
-    fn err_for(&self, field: &str) -> String {
-        match &self.error {
-            Some((f, m)) if f == field => m.clone(),
-            _ => String::new(),
-        }
-    }
-    fn general_err(&self) -> String {
-        match &self.error {
-            Some((f, m))
-                if !matches!(
-                    f.as_str(),
-                    "name" | "contact_name" | "email" | "phone" | "username" | "password"
-                ) =>
-            {
-                m.clone()
-            }
-            _ => String::new(),
-        }
-    }
-    fn page_link(&self, page: i64) -> String {
-        format!(
-            "/dealers?q={}&status={}&page={page}",
-            url_encode(&self.q),
-            url_encode(&self.status)
-        )
-    }
-}
+const DEALER_FIELDS: &[&str] = &[
+    "name",
+    "contact_name",
+    "email",
+    "phone",
+    "username",
+    "password",
+];
 
 async fn dealers_view(
     state: &AppState,
@@ -89,15 +72,44 @@ async fn dealers_view(
     headers: &HeaderMap,
     f: &DealerFilter,
 ) -> Result<DealersTpl, AppError> {
-    let list = networks::list_dealers(state, who, f).await?;
+    let mut f = f.clone();
+    // A sort not understood: by name, and a word about it.
+    let mut notice = None;
+    if let Err(AppError::Validation { message, .. }) =
+        f.list_params().sort(&networks::DEALER_SORTS, false)
+    {
+        notice = Some(format!("{message}: the list is sorted by name instead."));
+        f.sort = None;
+        f.dir = None;
+    }
+    let order = f.list_params().sort(&networks::DEALER_SORTS, false)?;
+    let list = networks::list_dealers(state, who, &f).await?;
+    let table = Table::new(
+        "dealer-list",
+        "/dealers",
+        &[("q", f.q.as_deref()), ("status", f.status.as_deref())],
+        vec![
+            sortable("Dealer", "name"),
+            sortable("Contact", "contact"),
+            plain("Username"),
+            sortable("Status", "status"),
+            sortable("Subscribers", "subscribers"),
+            sortable("Added", "created"),
+            plain(""),
+        ],
+        &order,
+        &list,
+    );
     Ok(DealersTpl {
         layout: Layout::for_user(state, who, headers, "My dealers", "dealers").await?,
         list,
+        table,
         q: f.q.clone().unwrap_or_default(),
         status: f.status.clone().unwrap_or_default(),
+        notice,
         can_add: access::allows(access::effective_role(who), Need::Admin),
         form: DealerInput::default(),
-        error: None,
+        errors: FormErrors::default(),
     })
 }
 
@@ -133,7 +145,7 @@ pub async fn dealer_create(
             e @ (AppError::Validation { .. } | AppError::Fields(_) | AppError::Conflict { .. }),
         ) => {
             let mut t = dealers_view(&state, &who, &headers, &DealerFilter::default()).await?;
-            t.error = Some((e.field().unwrap_or("").to_string(), e.public_message()));
+            t.errors = FormErrors::from_error(&e, DEALER_FIELDS);
             t.form = DealerInput {
                 password: String::new(),
                 ..form
