@@ -28,6 +28,7 @@ mod lists;
 pub mod networks;
 mod onboarding;
 mod panel_forms;
+mod panel_tables;
 mod platform;
 mod profile;
 mod requests;

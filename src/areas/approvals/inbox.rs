@@ -228,6 +228,13 @@ pub struct InboxFilter {
     #[serde(rename = "type")]
     #[param(schema_with = kind_values)]
     pub kind: Option<String>,
+    /// Sort key: asked (default, oldest first), partner (the asking account's name) or title;
+    /// ties by id. Unknown keys: 422 `validation_failed` with field `sort`.
+    #[param(schema_with = inbox_sort_values)]
+    pub sort: Option<String>,
+    /// asc (default) or desc.
+    #[param(schema_with = dir_values)]
+    pub dir: Option<String>,
     /// 1-based page (default 1); pages past 1000000 count as 1000000.
     #[param(minimum = 1)]
     pub page: Option<i64>,
@@ -236,7 +243,29 @@ pub struct InboxFilter {
     pub per_page: Option<i64>,
 }
 
-/// What waits for the account in view's decision, oldest first.
+/// The columns the inbox sorts by (the first is the default, oldest first).
+pub const INBOX_SORTS: [(&str, &str); 3] = [
+    ("asked", "r.created_at"),
+    ("partner", "a.name"),
+    ("title", "r.title"),
+];
+
+fn inbox_sort_values() -> utoipa::openapi::Object {
+    crate::kernel::http::openapi::one_of(&["asked", "partner", "title"])
+}
+
+impl InboxFilter {
+    pub fn list_params(&self) -> crate::kernel::http::table::ListParams {
+        crate::kernel::http::table::ListParams {
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
+
+/// What waits for the account in view's decision, oldest first (or by a whitelisted column).
 pub async fn inbox(state: &AppState, who: &Identity, f: &InboxFilter) -> AppResult<Page<Request>> {
     access::account(state, who, who.view_account_id, Need::Read).await?;
     let (page, per_page) = paging(f.page, f.per_page);
@@ -247,15 +276,8 @@ pub async fn inbox(state: &AppState, who: &Identity, f: &InboxFilter) -> AppResu
     if let Some(k) = check_kind(f.kind.as_deref())? {
         sql.push(" AND r.kind = ").str(k);
     }
-    page_of(
-        state,
-        who,
-        sql,
-        " ORDER BY r.created_at, r.id",
-        page,
-        per_page,
-    )
-    .await
+    let order = f.list_params().sort(&INBOX_SORTS, false)?;
+    page_of(state, who, sql, &order.order_by("r.id"), page, per_page).await
 }
 
 /// Approves or rejects a pending request addressed to the account in view (owners and admins).

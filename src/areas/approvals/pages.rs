@@ -350,6 +350,8 @@ struct InboxTpl {
     tab: String,
     counts: requests::Counts,
     list: Page<Request>,
+    table: crate::kernel::http::table::Table,
+    notice: Option<String>,
     operator: bool,
 }
 
@@ -392,21 +394,44 @@ pub async fn inbox(
         }
         _ => "reseller_link".to_string(),
     };
-    let list = requests::inbox(
-        &state,
-        &who,
-        &requests::InboxFilter {
-            kind: Some(tab.clone()),
-            page: q.page,
-            per_page: Some(50),
-        },
-    )
-    .await?;
+    let mut f = requests::InboxFilter {
+        kind: Some(tab.clone()),
+        sort: q.sort.clone(),
+        dir: q.dir.clone(),
+        page: q.page,
+        per_page: q.per_page,
+    };
+    // A sort not understood: oldest first, and a word about it.
+    let mut notice = None;
+    if let Err(AppError::Validation { message, .. }) =
+        f.list_params().sort(&requests::INBOX_SORTS, false)
+    {
+        notice = Some(format!("{message}: the oldest are shown first instead."));
+        f.sort = None;
+        f.dir = None;
+    }
+    let order = f.list_params().sort(&requests::INBOX_SORTS, false)?;
+    let list = requests::inbox(&state, &who, &f).await?;
+    let partner_label = if operator { "Partner" } else { "Reseller" };
+    let table = crate::kernel::http::table::Table::new(
+        "inbox-list",
+        "/inbox",
+        &[("tab", Some(tab.as_str()))],
+        vec![
+            crate::kernel::http::table::sortable("Asked", "asked"),
+            crate::kernel::http::table::sortable(partner_label, "partner"),
+            crate::kernel::http::table::sortable("Title", "title"),
+        ],
+        &order,
+        &list,
+    );
     let t = InboxTpl {
         layout: Layout::for_user(&state, &who, &headers, "Approvals", "inbox").await?,
         counts,
         tab,
         list,
+        table,
+        notice,
         operator,
     };
     show(&state, &t, &t.layout)

@@ -14,7 +14,6 @@ use crate::kernel::http::form::FormErrors;
 use crate::kernel::http::layout::redirect_with_flash;
 use crate::kernel::http::layout::render;
 use crate::kernel::http::layout::show;
-use crate::kernel::http::layout::url_encode;
 use crate::kernel::http::layout::Layout;
 use crate::kernel::http::layout::PageResult;
 use crate::kernel::http::table::{plain, sortable, Table};
@@ -384,6 +383,8 @@ pub async fn settings_submit(
 struct DirectoryTpl {
     layout: Layout,
     list: Page<networks::DirectoryEntry>,
+    /// The shared pager (page numbers, a jump, page size); entries are by name.
+    table: Table,
     q: String,
     /// The account in view is a reseller (it may send requests for partner).
     reseller: bool,
@@ -396,10 +397,6 @@ struct DirectoryTpl {
 impl DirectoryTpl {
     fn waits_for(&self, id: &i64) -> bool {
         self.waiting.contains(id)
-    }
-
-    fn page_link(&self, page: i64) -> String {
-        format!("/partner-directory?q={}&page={page}", url_encode(&self.q))
     }
 }
 
@@ -420,12 +417,22 @@ pub async fn directory_page(
     } else {
         (None, Vec::new())
     };
+    let by_name = crate::kernel::http::table::ListParams::default().sort(&[("name", "")], false)?;
+    let table = Table::new(
+        "directory",
+        "/partner-directory",
+        &[("q", f.q.as_deref())],
+        vec![],
+        &by_name,
+        &list,
+    );
     let t = DirectoryTpl {
         reseller,
         linked,
         waiting,
         layout,
         list,
+        table,
         q: f.q.clone().unwrap_or_default(),
     };
     show(&state, &t, &t.layout)
