@@ -11,6 +11,7 @@ mod billing;
 mod billing_on_demand;
 pub mod browser;
 mod browser_layout;
+mod browser_lists;
 mod browser_tables;
 mod closing_ties;
 mod contract;
