@@ -283,11 +283,12 @@ async fn operator_builds_the_tree_acts_as_a_partner_and_exits() {
             .text("#flash")
             .await
             .contains("Northwind <Media> was created"));
-        // And a wrong one: a clear message.
+        b.screenshot("10-account-page").await;
+        // And a wrong one: the add form again, the message beside the name.
         b.fill("#child-name", "   ").await;
         b.click("#create-child").await;
-        assert!(b.text("#flash").await.contains("Name is required"));
-        b.screenshot("10-account-page").await;
+        assert!(b.text("#new-name-error").await.contains("Name is required"));
+        b.screenshot("10-account-add-error").await;
 
         // Find it in the switcher by typing, then act as it.
         b.click("#account-in-view").await;

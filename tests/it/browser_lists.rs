@@ -52,7 +52,10 @@ async fn visit(b: &Browser, app: &TestApp, who: &str, pages: &[(&str, String)]) 
             .await;
             let (sw, iw) = (fits[0].as_u64().unwrap(), fits[1].as_u64().unwrap());
             b.screenshot(&format!("lists-{who}-{name}-{w}")).await;
-            assert!(sw <= iw, "{who} {path} at {w}px is {sw}px wide (window {iw}px)");
+            assert!(
+                sw <= iw,
+                "{who} {path} at {w}px is {sw}px wide (window {iw}px)"
+            );
         }
     }
 }
@@ -87,10 +90,19 @@ async fn every_page_with_a_table_fits_the_window_at_desktop_and_phone_width() {
     let r = create(&op, 1, "reseller", "North Resell").await;
     add_login(&op, r, "owner@resell.test", "owner").await;
     for i in 0..6 {
-        create(&op, p, "customer", &format!("Customer number {i} of the harbor")).await;
+        create(
+            &op,
+            p,
+            "customer",
+            &format!("Customer number {i} of the harbor"),
+        )
+        .await;
     }
     let ps = app.login("owner@lists.test", PW).await;
-    for (name, user) in [("Corner Shop", "dealer-corner"), ("East Dealer", "dealer-east")] {
+    for (name, user) in [
+        ("Corner Shop", "dealer-corner"),
+        ("East Dealer", "dealer-east"),
+    ] {
         ps.post(
             "/api/v1/dealers",
             json!({"name": name, "contact_name": "Dana Dealer With A Long Contact Name", "email": format!("{user}@lists.test"),
@@ -172,7 +184,9 @@ async fn every_page_with_a_table_fits_the_window_at_desktop_and_phone_width() {
             let f = |i: usize| v[i].as_f64().unwrap();
             assert!(f(1) <= f(3) + 1.0, "menu and banner overlap: {v}");
             if scroll > 0 {
-                assert!(f(0).abs() < 1.0 && f(2).abs() < 1.0, "both stick at the top: {v}");
+                // The banner sticks at the top; the menu too (or, at the very end of a short
+                // page, goes up with its column): never a gap above it, no fixed offset.
+                assert!(f(2).abs() < 1.0 && f(0) < 1.0, "both at the top: {v}");
             }
         }
         b.screenshot("lists-acting-banner-1366").await;
@@ -198,7 +212,10 @@ async fn every_page_with_a_table_fits_the_window_at_desktop_and_phone_width() {
                 ("channels", "/channels".into()),
                 ("resellers", "/resellers".into()),
                 ("requests", "/requests?tab=addon".into()),
-                ("broadcast-survey", "/requests?tab=broadcast&engagement=survey".into()),
+                (
+                    "broadcast-survey",
+                    "/requests?tab=broadcast&engagement=survey".into(),
+                ),
                 ("inbox", "/inbox".into()),
                 ("tokens", "/profile/tokens".into()),
                 ("accounts", "/accounts".into()),
