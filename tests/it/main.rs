@@ -14,6 +14,7 @@ mod browser_layout;
 mod browser_tables;
 mod closing_ties;
 mod contract;
+mod dashboard;
 mod decided_by;
 mod error_codes;
 mod fixes;
