@@ -101,18 +101,18 @@ async fn dashboard_tiles_match_lists(s: &Session) {
 
 /// A world: a partner on a package (with a trial) and its dealer with a subscriber, a customer
 /// directly below the partner, a reseller, a registration waiting, licenses of every type.
-struct World {
-    op: Session,
-    partner: Session,
-    pid: i64,
-    dealer: Session,
-    did: i64,
-    customer: Session,
-    cid: i64,
-    reseller: Session,
+pub(crate) struct World {
+    pub op: Session,
+    pub partner: Session,
+    pub pid: i64,
+    pub dealer: Session,
+    pub did: i64,
+    pub customer: Session,
+    pub cid: i64,
+    pub reseller: Session,
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let op = app.login_admin().await;
     let pkg = capped_package(&op, "Dash Package", None, None).await;
     let (partner, pid) =
