@@ -644,3 +644,41 @@ async fn only_an_account_above_may_switch_a_license_off() {
     );
     counters_hold(&app, &[1, w.pid, w.did]).await;
 }
+
+#[tokio::test]
+async fn demo_scale_makes_licenses_of_every_type_and_state_with_totals_that_hold() {
+    let app = TestApp::spawn().await;
+    let s = partner_panel::demo::scale(&app.state, 20_000)
+        .await
+        .unwrap();
+    assert_eq!(s.licenses, s.accounts as i64);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM (SELECT DISTINCT license_type, state FROM licenses) x")
+            .await,
+        20,
+        "every type in every state"
+    );
+    // Each held by a kind that may hold it; partner licenses bound to their partner.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM licenses l JOIN accounts a ON a.id = l.holder_id WHERE \
+             (l.license_type IN ('development', 'partner') AND a.kind IN ('dealer', 'customer')) \
+             OR (l.license_type = 'partner' AND (a.kind <> 'partner' OR l.bound_account_id <> a.id)) \
+             OR (l.license_type = 'player' AND a.kind NOT IN ('dealer', 'customer')) \
+             OR (l.state = 'expired' AND l.ends_at >= l.created_at) \
+             OR ((l.seats IS NULL) = (l.license_type IN ('agent', 'login')))"
+        )
+        .await,
+        0
+    );
+    let some: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE kind <> 'customer' ORDER BY id LIMIT 40")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    let mut check = vec![1, s.largest_partner];
+    check.extend(some);
+    counters_hold(&app, &check).await;
+    let op = app.login_admin().await;
+    dashboard_tiles_match_lists(&op).await;
+}
