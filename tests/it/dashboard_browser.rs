@@ -30,6 +30,19 @@ async fn sign_in(b: &Browser, app: &TestApp, email: &str, password: &str) {
     b.text("#account-name").await;
 }
 
+/// Waits (up to 10 s) until the element's text holds `needle` (htmx answers after a delay).
+async fn wait_text(b: &Browser, css: &str, needle: &str) -> String {
+    let mut t = String::new();
+    for _ in 0..50 {
+        t = b.text(css).await;
+        if t.contains(needle) {
+            return t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("{css} never showed {needle:?}: {t:?}")
+}
+
 async fn present(b: &Browser, css: &str) -> bool {
     b.client.find(Locator::Css(css)).await.is_ok()
 }
@@ -50,11 +63,19 @@ async fn each_viewer_sees_its_own_dashboard_at_desktop_and_phone_width() {
         assert!(present(&b, "#operator-billing").await);
         shots(&b, "operator").await;
         b.fill("#dash-act-q", "Dash P").await;
-        assert!(b.text("#dash-act-results").await.contains("Dash Partner"));
-        assert!(!b.text("#dash-act-results").await.contains("Dash Dealer"));
+        let found = wait_text(&b, "#dash-act-results", "Dash Partner").await;
+        assert!(!found.contains("Dash Dealer"), "{found}");
         b.screenshot("dashboard-operator-login-as").await;
-        b.click("#dash-act-results button.switch-to").await;
-        assert_eq!(b.text("#account-name").await, "Dash Partner");
+        // htmx may swap the results again while typing settles: find and press in one step.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        b.client
+            .execute(
+                "document.querySelector('#dash-act-results button.switch-to').click();",
+                vec![],
+            )
+            .await
+            .unwrap();
+        wait_text(&b, "#account-name", "Dash Partner").await;
 
         // A partner: its package, tiles that open exactly their list, a preset quick action.
         sign_in(&b, &app, "boss@dash.test", PW).await;
