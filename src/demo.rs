@@ -330,6 +330,8 @@ const SCALE_STATE: &str = "CASE a.rn % 4 WHEN 0 THEN 'active' WHEN 1 THEN 'pendi
 pub async fn scale_licenses(state: &AppState, first_id: i64) -> Result<i64, AppError> {
     let now = state.now_ms();
     let day = 86_400_000i64;
+    // Computed here: PostgreSQL reads `30 * 86400000` as a 32-bit product and overflows.
+    let start = now - 30 * day;
     let mut tx = state.db.begin().await?;
     let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM licenses")
         .fetch_one(&mut *tx)
@@ -340,7 +342,7 @@ pub async fn scale_licenses(state: &AppState, first_id: i64) -> Result<i64, AppE
          SELECT x.tenant_id, x.t, x.s, x.id, x.path, x.issuer, \
            CASE WHEN x.t = 'partner' THEN x.id ELSE NULL END, \
            CASE WHEN x.t IN ('agent', 'login') THEN 1 + x.id % 9 ELSE NULL END, \
-           {now} - 30 * {day}, \
+           {start}, \
            CASE WHEN x.s = 'expired' THEN {now} - (1 + x.id % 20) * {day} \
                 WHEN x.id % 7 = 0 THEN NULL ELSE {now} + (1 + x.id % 400) * {day} END, \
            {now}, {now} \
