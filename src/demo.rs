@@ -22,6 +22,8 @@ pub struct ScaleSummary {
     pub accounts: usize,
     pub closure_rows: usize,
     pub logins: usize,
+    /// Licenses made (one per account, every type and state its kind may hold).
+    pub licenses: i64,
     /// The partner holding the biggest subtree (for benchmarks).
     pub largest_partner: i64,
 }
@@ -263,9 +265,10 @@ pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError>
         sqlx::raw_sql(&sql).execute(&mut *tx).await?;
         tx.commit().await?;
     }
+    let licenses = scale_licenses(state, start_id).await?;
     if state.db.backend == crate::kernel::db::Backend::Postgres {
         let mut tx = state.db.begin().await?;
-        for t in ["accounts", "logins"] {
+        for t in ["accounts", "logins", "licenses"] {
             sqlx::raw_sql(&format!(
                 "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))"
             ))
@@ -291,7 +294,10 @@ pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError>
             action: "demo.scale",
             target_type: None,
             target_id: None,
-            detail: Some(format!("{} accounts, {logins} logins", g.accounts.len())),
+            detail: Some(format!(
+                "{} accounts, {logins} logins, {licenses} licenses",
+                g.accounts.len()
+            )),
         },
     )
     .await?;
@@ -300,6 +306,65 @@ pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError>
         accounts: g.accounts.len(),
         closure_rows,
         logins,
+        licenses,
         largest_partner: big,
     })
+}
+
+/// The license type of an account in the scale tree: one its kind may hold (see
+/// `licenses::holder_kinds`), in turn over the accounts of each kind (`rn`, their number in
+/// id order), so every type its kind may hold occurs in every state.
+const SCALE_TYPE: &str = "CASE a.kind \
+    WHEN 'partner' THEN CASE (a.rn / 4) % 4 WHEN 0 THEN 'development' WHEN 1 THEN 'partner' \
+                        WHEN 2 THEN 'agent' ELSE 'login' END \
+    WHEN 'reseller' THEN CASE (a.rn / 4) % 3 WHEN 0 THEN 'development' WHEN 1 THEN 'agent' ELSE 'login' END \
+    ELSE CASE (a.rn / 4) % 3 WHEN 0 THEN 'agent' WHEN 1 THEN 'login' ELSE 'player' END END";
+const SCALE_STATE: &str = "CASE a.rn % 4 WHEN 0 THEN 'active' WHEN 1 THEN 'pending' \
+    WHEN 2 THEN 'inactive' ELSE 'expired' END";
+
+/// One license for every account from `first_id` on, of a type its kind may hold and in every
+/// state in turn (a partner license bound to its partner, seats on login and agent licenses,
+/// expired ones ended in the past), issued by the account above; and their counts added to
+/// the totals of every account above the holders, in one transaction, so the totals equal a
+/// live count. Returns how many it wrote.
+pub async fn scale_licenses(state: &AppState, first_id: i64) -> Result<i64, AppError> {
+    let now = state.now_ms();
+    let day = 86_400_000i64;
+    // Computed here: PostgreSQL reads `30 * 86400000` as a 32-bit product and overflows.
+    let start = now - 30 * day;
+    let mut tx = state.db.begin().await?;
+    let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM licenses")
+        .fetch_one(&mut *tx)
+        .await?;
+    let written = sqlx::query(&format!(
+        "INSERT INTO licenses (tenant_id, license_type, state, holder_id, holder_path, issuer_id, \
+         bound_account_id, seats, starts_at, ends_at, created_at, updated_at) \
+         SELECT x.tenant_id, x.t, x.s, x.id, x.path, x.issuer, \
+           CASE WHEN x.t = 'partner' THEN x.id ELSE NULL END, \
+           CASE WHEN x.t IN ('agent', 'login') THEN 1 + x.id % 9 ELSE NULL END, \
+           {start}, \
+           CASE WHEN x.s = 'expired' THEN {now} - (1 + x.id % 20) * {day} \
+                WHEN x.id % 7 = 0 THEN NULL ELSE {now} + (1 + x.id % 400) * {day} END, \
+           {now}, {now} \
+         FROM (SELECT a.id, a.tenant_id, a.path, a.issuer, {SCALE_TYPE} AS t, {SCALE_STATE} AS s \
+               FROM (SELECT id, tenant_id, path, kind, COALESCE(parent_id, id) AS issuer, \
+                     ROW_NUMBER() OVER (PARTITION BY kind ORDER BY id) - 1 AS rn \
+                     FROM accounts WHERE id >= $1 AND depth > 0) a) x"
+    ))
+    .bind(first_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected() as i64;
+    sqlx::query(
+        "INSERT INTO license_totals (account_id, license_type, state, n) \
+         SELECT c.ancestor_id, l.license_type, l.state, COUNT(*) FROM licenses l \
+         JOIN account_closure c ON c.descendant_id = l.holder_id WHERE l.id > $1 \
+         GROUP BY c.ancestor_id, l.license_type, l.state \
+         ON CONFLICT (account_id, license_type, state) DO UPDATE SET n = license_totals.n + excluded.n",
+    )
+    .bind(before)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(written)
 }

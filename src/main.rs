@@ -107,12 +107,13 @@ async fn main() {
             match partner_panel::demo::scale(&state, n).await {
                 Ok(s) => {
                     println!(
-                        "demo tree added in {:.1} s: {} accounts, {} closure rows, {} logins (password {}); largest partner: account {}",
+                        "demo tree added in {:.1} s: {} accounts, {} closure rows, {} logins (password {}), {} licenses; largest partner: account {}",
                         started.elapsed().as_secs_f64(),
                         s.accounts,
                         s.closure_rows,
                         s.logins,
                         partner_panel::demo::DEMO_PASSWORD,
+                        s.licenses,
                         s.largest_partner
                     );
                 }

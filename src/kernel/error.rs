@@ -238,6 +238,8 @@ error_codes! {
     ChannelGone = "channel_gone",
     RequestExpired = "request_expired",
     LimitReached = "limit_reached",
+    /// The holder of a license tried to switch it off: only an account above may (409).
+    OnlyFromAbove = "only_from_above",
     TooManyTokens = "too_many_tokens",
     NoSubscription = "no_subscription",
     /// An amount that is not a number of money, e.g. "abc" (422, with `field`).

@@ -380,6 +380,18 @@ async fn every_error_code_is_produced_by_some_call() {
         ErrorCode::LimitReached,
     )
     .await;
+    // A holder may not switch its own license off: only an account above may.
+    let own = created(cs.post("/api/v1/licenses", json!({"type": "agent"})).await).await;
+    seen.api(
+        cs.post(
+            &format!("/api/v1/licenses/{}/deactivate", own["id"]),
+            json!({}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        ErrorCode::OnlyFromAbove,
+    )
+    .await;
     let (pay_s, pay_id) =
         approved_partner(&app, &op, "Pays Ltd", "pay@pays.codes", basic, false).await;
     // Billing on demand: amounts and the confirmation have codes of their own.

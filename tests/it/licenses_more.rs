@@ -113,12 +113,14 @@ async fn bulk_changes_name_how_many_and_change_all_or_nothing() {
     let op = app.login_admin().await;
     let p = create(&op, 1, "partner", "Bulk Partner").await;
     let other = create(&op, 1, "partner", "Bulk Other").await;
+    let d = create(&op, p, "dealer", "Bulk Dealer").await;
     crate::tree::add_login(&op, p, "owner@bulk.test", "owner").await;
     let partner = app.login("owner@bulk.test", crate::tree::PW).await;
     let mut ids = Vec::new();
+    // Held by the partner's dealer: a holder's own licenses are switched off only from above.
     for _ in 0..3 {
         ids.push(
-            new_license(&partner, json!({"type": "agent"})).await["id"]
+            new_license(&partner, json!({"type": "agent", "holder_id": d})).await["id"]
                 .as_i64()
                 .unwrap(),
         );
@@ -213,5 +215,5 @@ async fn bulk_changes_name_how_many_and_change_all_or_nothing() {
         3
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('license.deactivate', 'license.renew')").await, 6);
-    counters_hold(&app, &[1, p, other]).await;
+    counters_hold(&app, &[1, p, d, other]).await;
 }

@@ -15,6 +15,8 @@ mod browser_lists;
 mod browser_tables;
 mod closing_ties;
 mod contract;
+mod dashboard;
+mod dashboard_browser;
 mod decided_by;
 mod error_codes;
 mod fixes;

@@ -493,6 +493,8 @@ struct SwitcherTpl {
 #[derive(Deserialize)]
 pub struct SwitcherQuery {
     q: Option<String>,
+    /// Only this kind (the dashboard's "Login as partner" box).
+    kind: Option<String>,
 }
 
 /// The "Current view" switcher's results (an HTML fragment for htmx).
@@ -509,6 +511,7 @@ pub async fn switcher(
     }
     let f = ListFilter {
         q: q.q.clone(),
+        kind: q.kind.clone().filter(|k| !k.is_empty()),
         per_page: Some(10),
         ..Default::default()
     };

@@ -1,6 +1,7 @@
 //! Subscriptions, invoices, reminders, suspension and purge, payments (operator and webhook), the data export.
 
 pub mod api;
+pub mod figures;
 pub mod invoices;
 pub mod on_demand;
 pub mod pages;
@@ -9,6 +10,7 @@ pub mod payments;
 pub mod rules;
 pub mod scan;
 
+pub use figures::*;
 pub use invoices::*;
 pub use on_demand::*;
 pub use payments::*;

@@ -1,6 +1,6 @@
 //! Server-rendered pages: thin handlers, askama templates, forms and flash messages.
 
-use crate::kernel::audit;
+use crate::areas::licenses::overview::{rows_of, Row};
 use crate::kernel::error::AppError;
 use crate::kernel::http::layout::*;
 use crate::kernel::http::PageAuth;
@@ -18,7 +18,16 @@ crate::route_table! { ROUTES, routes;
 pub(crate) struct DashboardTpl {
     layout: Layout,
     d: super::api::Dashboard,
-    recent: Vec<audit::AuditRecord>,
+    /// License totals as tiles and bars, each number a link to exactly its list.
+    rows: Vec<Row>,
+    /// The viewer may act as a partner below (the "Login as partner" box).
+    act_as: bool,
+}
+
+impl DashboardTpl {
+    fn plural(&self, n: &i64, one: &str, many: &str) -> String {
+        format!("{n} {}", if *n == 1 { one } else { many })
+    }
 }
 
 pub(crate) async fn dashboard(
@@ -37,11 +46,12 @@ pub(crate) async fn dashboard(
         }
         other => other?,
     };
-    let recent = if who.acting_as.is_none() {
-        audit::for_login(&state.db, who.login.id, 8).await?
-    } else {
-        Vec::new()
+    let act_as = d.quick_actions.iter().any(|q| q.action == "act_as");
+    let t = DashboardTpl {
+        layout,
+        rows: rows_of(&d.licenses),
+        act_as,
+        d,
     };
-    let t = DashboardTpl { layout, d, recent };
     show(&state, &t, &t.layout)
 }

@@ -123,6 +123,7 @@ async fn totals(
     responses(
         (status = 200, description = "Changed", body = licenses::BulkResult),
         (status = 404, description = "A license outside your reach (`not_found`)", body = E),
+        (status = 409, description = "Deactivating a license held by the account in view: only an account above may (`only_from_above`)", body = E),
         (status = 422, description = "Unknown action, no ids, a wrong confirmation number, or a license that cannot change so (`validation_failed`, with `field`)", body = E),
     ))]
 async fn bulk(
@@ -197,12 +198,13 @@ async fn activate(
 }
 
 #[utoipa::path(post, path = "/licenses/{id}/deactivate", tag = "licenses", operation_id = "deactivateLicense",
-    summary = "Switch a license off (members and up)",
+    summary = "Switch a license off (members and up, from an account above its holder)",
     params(("id" = i64, Path, description = "A license id")),
     responses(
         (status = 200, description = "Inactive", body = License),
         (status = 403, description = "The role is too weak (`forbidden`)", body = E),
         (status = 404, description = "No such license, or one outside your reach (`not_found`)", body = E),
+        (status = 409, description = "The license is held by the account in view: only an account above may switch it off (`only_from_above`)", body = E),
         (status = 422, description = "The license has expired (`validation_failed`, field `state`)", body = E),
     ))]
 async fn deactivate(

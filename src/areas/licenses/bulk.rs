@@ -65,7 +65,16 @@ pub async fn bulk(state: &AppState, who: &Identity, b: &BulkChange) -> AppResult
     let actor = who.actor();
     let mut tx = state.db.begin().await?;
     for id in &ids {
-        apply(state, &mut tx, &actor, now, *id, &change).await?;
+        apply(
+            state,
+            &mut tx,
+            &actor,
+            who.view_account_id,
+            now,
+            *id,
+            &change,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(BulkResult {

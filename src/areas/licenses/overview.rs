@@ -4,7 +4,7 @@
 
 use crate::areas::accounts::pages::after;
 use crate::areas::licenses;
-use crate::areas::licenses::{LicenseType, Totals};
+use crate::areas::licenses::Totals;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::enums::Kind;
@@ -38,7 +38,7 @@ pub struct Row {
     pub cells: Vec<Cell>,
 }
 
-fn rows_of(t: &Totals) -> Vec<Row> {
+pub(crate) fn rows_of(t: &Totals) -> Vec<Row> {
     t.types
         .iter()
         .map(|ty| {
@@ -97,19 +97,10 @@ pub async fn overview(
     PageAuth(who): PageAuth,
 ) -> PageResult {
     let view = access::account(&state, &who, who.view_account_id, Need::Read).await?;
-    let totals = licenses::totals(&state, &who).await?;
-    let quick = [
-        ("development", "+ Partner development"),
-        ("partner", "+ Partner profile"),
-        ("agent", "+ Agent"),
-        ("login", "+ Login"),
-        ("player", "+ Player"),
-    ]
-    .into_iter()
-    .filter(|(t, _)| {
-        LicenseType::parse(t).is_some_and(|t| licenses::holder_kinds(t).contains(&view.kind))
-    })
-    .collect();
+    let totals = licenses::totals(&state, &who)
+        .await?
+        .only(&licenses::types_in_subtree(view.kind));
+    let quick = licenses::quick_actions(view.kind);
     let is_operator_admin =
         view.kind == Kind::Operator && access::allows(access::effective_role(&who), Need::Admin);
     let t = OverviewTpl {

@@ -383,6 +383,8 @@ struct LicenseTpl {
     l: License,
     can_write: bool,
     can_admin: bool,
+    /// Held by the account in view: switched off only from above.
+    own: bool,
 }
 
 pub async fn license_page(
@@ -395,6 +397,7 @@ pub async fn license_page(
     let role = access::effective_role(&who);
     let t = LicenseTpl {
         layout: Layout::for_user(&state, &who, &headers, "License", "licenses").await?,
+        own: l.holder_id == who.view_account_id,
         l,
         can_write: access::allows(role, Need::Write),
         can_admin: access::allows(role, Need::Admin),

@@ -68,6 +68,49 @@ pub fn holder_kinds(t: LicenseType) -> &'static [Kind] {
     }
 }
 
+/// The kinds an account of `kind` may have anywhere below it (none for a customer).
+pub fn kinds_below(kind: Kind) -> Vec<Kind> {
+    let mut out: Vec<Kind> = accounts::allowed_children(kind).to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        for k in accounts::allowed_children(out[i]) {
+            if !out.contains(k) {
+                out.push(*k);
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The license types that accounts of an account's subtree (itself included) may hold: a
+/// customer never sees development or partner licenses it cannot have.
+pub fn types_in_subtree(kind: Kind) -> Vec<LicenseType> {
+    let mut kinds = kinds_below(kind);
+    kinds.push(kind);
+    LicenseType::ALL
+        .iter()
+        .copied()
+        .filter(|t| holder_kinds(*t).iter().any(|k| kinds.contains(k)))
+        .collect()
+}
+
+/// The quick actions of an account of `kind`: (type, label), for the types it may hold itself
+/// (a partner license: the types below which it creates the partner).
+pub fn quick_actions(kind: Kind) -> Vec<(&'static str, &'static str)> {
+    [
+        (LicenseType::Development, "+ Partner development"),
+        (LicenseType::Partner, "+ Partner profile"),
+        (LicenseType::Agent, "+ Agent"),
+        (LicenseType::Login, "+ Login"),
+        (LicenseType::Player, "+ Player"),
+    ]
+    .into_iter()
+    .filter(|(t, _)| holder_kinds(*t).contains(&kind))
+    .map(|(t, l)| (t.as_str(), l))
+    .collect()
+}
+
 /// A day (its first millisecond, UTC) or a time.
 pub fn parse_when(field: &str, v: &str) -> AppResult<i64> {
     let v = v.trim();
@@ -427,12 +470,28 @@ impl Change {
     }
 }
 
+/// Inactive means switched off by an account above the holder: the holder itself (the account
+/// in view holding the license, or someone acting as it) may not switch its own license off.
+pub fn may_deactivate(view_account_id: i64, holder_id: i64, id: i64) -> AppResult<()> {
+    if view_account_id == holder_id {
+        return Err(AppError::conflict(
+            ErrorCode::OnlyFromAbove,
+            format!(
+                "License {id} is held by the account in view: only an account above it may switch it off"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Applies a change to one license inside a write transaction, reading its state under the
 /// lock (row lock on PostgreSQL), so counters always move from the state that was there.
+/// `view_account_id` is the account in view of whoever asks (see [`may_deactivate`]).
 pub(crate) async fn apply(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
     actor: &audit::Actor,
+    view_account_id: i64,
     now: i64,
     id: i64,
     change: &Change,
@@ -465,6 +524,7 @@ pub(crate) async fn apply(
             (LicenseState::Active, ends, "active".to_string())
         }
         Change::Deactivate => {
+            may_deactivate(view_account_id, holder, id)?;
             if from == LicenseState::Expired {
                 return Err(AppError::validation(
                     "state",
@@ -538,7 +598,16 @@ pub async fn change(
     reach(state, who, id, Need::Write).await?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
-    apply(state, &mut tx, &who.actor(), now, id, change).await?;
+    apply(
+        state,
+        &mut tx,
+        &who.actor(),
+        who.view_account_id,
+        now,
+        id,
+        change,
+    )
+    .await?;
     tx.commit().await?;
     get(state, id).await
 }

@@ -103,6 +103,13 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// Only these types (those the subtree may hold); the total is unchanged, as no other
+    /// type can be held there.
+    pub fn only(mut self, types: &[LicenseType]) -> Totals {
+        self.types.retain(|t| types.contains(&t.license_type));
+        self
+    }
+
     pub fn count(&self, t: LicenseType, s: LicenseState) -> i64 {
         self.types
             .iter()
