@@ -243,13 +243,12 @@ async fn the_dashboard_fits_each_kind_of_viewer() {
     let partner = app
         .login(
             "owner@dash.test",
-            &app.smtp.to("owner@dash.test")[0]
+            app.smtp.to("owner@dash.test")[0]
                 .data
                 .lines()
                 .find_map(|l| l.trim().strip_prefix("password: "))
                 .unwrap()
-                .trim()
-                .to_string(),
+                .trim(),
         )
         .await;
     let d = dash(&partner).await;
