@@ -31,5 +31,6 @@ mod platform;
 mod profile;
 mod requests;
 mod search;
+mod signin;
 mod tables;
 pub mod tree;
