@@ -437,7 +437,8 @@ async fn the_forgot_password_pages_lead_from_sign_in_to_a_new_password() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()[header::REFERRER_POLICY], "no-referrer");
+    assert_eq!(r.headers()[header::REFERRER_POLICY], "same-origin");
+    assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
     let html = r.text().await.unwrap();
     assert!(html.contains(ADMIN_EMAIL) && html.contains(r#"id="reset-form""#));
     // Two different passwords: said beside the field, link kept.

@@ -39,7 +39,8 @@ pub(crate) struct ForgotTpl {
 }
 
 /// Renders an anonymous page, setting the pre-sign-in CSRF cookie when it was missing; the
-/// page (which may carry a reset token) is kept out of caches and referrers.
+/// page (which may carry a reset token) is kept out of caches (the panel's Referrer-Policy,
+/// same-origin, keeps it from other sites).
 fn anonymous_page<T: Template>(
     state: &AppState,
     status: StatusCode,
@@ -53,10 +54,6 @@ fn anonymous_page<T: Template>(
     }
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r.headers_mut().insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
     r
 }
 
