@@ -13,10 +13,7 @@ pub const PHRASES: &[(&str, &str)] = &[
     ("password.change", "changed the password"),
     ("password.reset_request", "asked for a password reset link"),
     ("password.reset", "reset the password with an emailed link"),
-    (
-        "password.wrong_current",
-        "entered a wrong current password",
-    ),
+    ("password.wrong_current", "entered a wrong current password"),
     (
         "session.locked_out",
         "was signed out after too many wrong passwords",

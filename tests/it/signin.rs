@@ -43,7 +43,11 @@ async fn thirty_wrong_current_passwords_lock_the_login_and_end_the_session() {
     }
     assert_eq!(
         answers[4],
-        (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts".into(), true)
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts".into(),
+            true
+        )
     );
     for a in &answers[5..] {
         assert_eq!(
@@ -158,7 +162,11 @@ async fn the_profile_page_signs_out_at_the_limit() {
     };
     let r = post("wrong-password-1").await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("Current password is incorrect"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Current password is incorrect"));
     let r = post("wrong-password-2").await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[header::LOCATION], "/login");
@@ -297,11 +305,7 @@ async fn a_reset_link_works_once_ends_every_session_and_is_kept_only_as_a_hash()
         .into_iter()
         .find(|m| m.subject().contains("was changed"))
         .expect("a password changed mail");
-    assert!(
-        changed.data.contains("forgot-password"),
-        "{}",
-        changed.data
-    );
+    assert!(changed.data.contains("forgot-password"), "{}", changed.data);
 }
 
 #[tokio::test]
@@ -317,8 +321,12 @@ async fn expired_unknown_and_deleted_logins_links_are_refused() {
     assert_eq!(code, "reset_link_expired");
     // Unknown or malformed.
     for t in ["0".repeat(64), "nonsense".into(), String::new()] {
-        let (status, code, ..) = error_of(confirm_reset(&app, &t, "a-reset-password-1").await).await;
-        assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "reset_link_invalid"));
+        let (status, code, ..) =
+            error_of(confirm_reset(&app, &t, "a-reset-password-1").await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "reset_link_invalid")
+        );
     }
     // The login was removed after the link was sent.
     let id = crate::tree::add_login(&op, 1, "leaver@panel.test", "member").await;
@@ -365,7 +373,10 @@ async fn reset_links_are_throttled_per_email_and_per_address_on_every_instance()
     assert!(message.contains("reset links"), "{message}");
     // An unknown address is throttled the same way (nothing tells them apart).
     for _ in 0..3 {
-        assert_eq!(ask_reset(&app, "ghost@panel.test").await.status(), StatusCode::ACCEPTED);
+        assert_eq!(
+            ask_reset(&app, "ghost@panel.test").await.status(),
+            StatusCode::ACCEPTED
+        );
     }
     assert_eq!(
         ask_reset(&app, "ghost@panel.test").await.status(),
@@ -384,7 +395,10 @@ async fn reset_links_are_throttled_per_email_and_per_address_on_every_instance()
     // Empty email: a clear field error.
     app.advance(15 * 60 + 1);
     let (_, code, field, _) = error_of(ask_reset(&app, " ").await).await;
-    assert_eq!((code.as_str(), field.as_deref()), ("validation_failed", Some("email")));
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("validation_failed", Some("email"))
+    );
     second.stop().await;
 }
 
@@ -400,7 +414,14 @@ fn csrf_of(html: &str) -> String {
 async fn the_forgot_password_pages_lead_from_sign_in_to_a_new_password() {
     let app = TestApp::spawn().await;
     let c = app.client();
-    let login = c.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let login = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(login.contains(r#"href="/forgot-password""#));
     let page = c
         .get(app.url("/forgot-password"))
@@ -454,7 +475,11 @@ async fn the_forgot_password_pages_lead_from_sign_in_to_a_new_password() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains(r#"id="confirm-password-error""#));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains(r#"id="confirm-password-error""#));
     let r = c
         .post(app.url("/reset-password"))
         .form(&[
@@ -477,6 +502,9 @@ async fn the_forgot_password_pages_lead_from_sign_in_to_a_new_password() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("already used") && html.contains(r#"id="ask-again""#), "{html}");
+    assert!(
+        html.contains("already used") && html.contains(r#"id="ask-again""#),
+        "{html}"
+    );
     assert!(!html.contains(r#"id="reset-form""#));
 }

@@ -266,11 +266,7 @@ pub(crate) async fn profile_submit(
 /// Too many wrong current passwords: the session has ended; back to the sign-in page, saying why.
 fn locked_out(state: &AppState, e: &AppError) -> Response {
     let secure = state.config.secure_cookies;
-    let mut r = redirect_with_flash(
-        "/login",
-        &format!("You were signed out: {}", e),
-        secure,
-    );
+    let mut r = redirect_with_flash("/login", &format!("You were signed out: {}", e), secure);
     r.headers_mut()
         .append(header::SET_COOKIE, cookies::clear(cookies::SESSION, secure));
     r
