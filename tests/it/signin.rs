@@ -508,3 +508,46 @@ async fn the_forgot_password_pages_lead_from_sign_in_to_a_new_password() {
     );
     assert!(!html.contains(r#"id="reset-form""#));
 }
+
+/// In Chromium: from the sign-in page to a new password, with screenshots at laptop and phone
+/// widths.
+#[tokio::test]
+async fn browser_forgot_password_from_sign_in_to_a_new_password() {
+    let Some(b) = crate::browser::Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    for (w, h, tag) in [(1366u32, 900u32, "1366"), (390, 844, "390")] {
+        b.client.set_window_size(w, h).await.unwrap();
+        b.client.goto(&app.url("/login")).await.unwrap();
+        b.click("#forgot-password").await;
+        b.screenshot(&format!("forgot-password-{tag}")).await;
+        b.fill("#email", ADMIN_EMAIL).await;
+        b.click("#send-reset-link").await;
+        assert!(b.text("#reset-sent").await.contains(ADMIN_EMAIL));
+        b.screenshot(&format!("forgot-password-sent-{tag}")).await;
+    }
+    app.run_jobs().await;
+    let token = reset_token(&app, ADMIN_EMAIL);
+    b.client
+        .goto(&app.url(&format!("/reset-password?token={token}")))
+        .await
+        .unwrap();
+    b.fill("#new-password", "a-reset-password-1").await;
+    b.fill("#confirm-password", "another-password-1").await;
+    b.click("#set-password").await;
+    assert!(b.text("#confirm-password-error").await.contains("differ"));
+    b.screenshot("reset-password-error-390").await;
+    b.client.set_window_size(1366, 900).await.unwrap();
+    b.fill("#new-password", "a-reset-password-1").await;
+    b.fill("#confirm-password", "a-reset-password-1").await;
+    b.screenshot("reset-password-1366").await;
+    b.click("#set-password").await;
+    assert!(b
+        .text("#flash")
+        .await
+        .contains("Sign in with the new password"));
+    b.screenshot("reset-password-done-1366").await;
+    b.close().await;
+    app.login(ADMIN_EMAIL, "a-reset-password-1").await;
+}
