@@ -11,6 +11,13 @@ pub const PHRASES: &[(&str, &str)] = &[
     ("login.update", "changed a login"),
     ("login.delete", "removed a login"),
     ("password.change", "changed the password"),
+    ("password.reset_request", "asked for a password reset link"),
+    ("password.reset", "reset the password with an emailed link"),
+    ("password.wrong_current", "entered a wrong current password"),
+    (
+        "session.locked_out",
+        "was signed out after too many wrong passwords",
+    ),
     ("profile.update", "updated the profile"),
     ("api_token.create", "created an API token"),
     ("api_token.revoke", "revoked an API token"),

@@ -48,6 +48,12 @@ pub enum AppError {
     Conflict { code: ErrorCode, message: String },
     #[error("too many failed sign-in attempts; try again in {} minute(s)", (.retry_after_secs + 59) / 60)]
     TooManyRequests { retry_after_secs: i64 },
+    /// Too many requests of one kind (e.g. password reset links) for an email or address.
+    #[error("{message}")]
+    Throttled {
+        message: String,
+        retry_after_secs: i64,
+    },
     #[error("{0}")]
     PaymentRequired(String),
     #[error("method not allowed")]
@@ -109,7 +115,9 @@ impl AppError {
             AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::CsrfFailed => ErrorCode::CsrfFailed,
             AppError::NotFound => ErrorCode::NotFound,
-            AppError::TooManyRequests { .. } => ErrorCode::TooManyAttempts,
+            AppError::TooManyRequests { .. } | AppError::Throttled { .. } => {
+                ErrorCode::TooManyAttempts
+            }
             AppError::PaymentRequired(_) => ErrorCode::AccountSuspended,
             AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
@@ -127,7 +135,9 @@ impl AppError {
             AppError::Forbidden(_) | AppError::CsrfFailed => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } | AppError::Throttled { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -241,6 +251,12 @@ error_codes! {
     /// The holder of a license tried to switch it off: only an account above may (409).
     OnlyFromAbove = "only_from_above",
     TooManyTokens = "too_many_tokens",
+    /// A password reset link that was already used (422, with `field` token).
+    ResetLinkUsed = "reset_link_used",
+    /// A password reset link older than 30 minutes (422, with `field` token).
+    ResetLinkExpired = "reset_link_expired",
+    /// A password reset link that does not exist, or whose login was removed (422, with `field` token).
+    ResetLinkInvalid = "reset_link_invalid",
     NoSubscription = "no_subscription",
     /// An amount that is not a number of money, e.g. "abc" (422, with `field`).
     AmountInvalid = "amount_invalid",
@@ -321,7 +337,11 @@ impl IntoResponse for AppError {
             },
         };
         let mut resp = (self.status(), Json(body)).into_response();
-        if let AppError::TooManyRequests { retry_after_secs } = self {
+        if let AppError::TooManyRequests { retry_after_secs }
+        | AppError::Throttled {
+            retry_after_secs, ..
+        } = self
+        {
             if let Ok(v) = retry_after_secs.max(1).to_string().parse() {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }

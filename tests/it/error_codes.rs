@@ -245,6 +245,35 @@ async fn every_error_code_is_produced_by_some_call() {
         ErrorCode::TooManyTokens,
     )
     .await;
+    // Reset links: one used, one expired, one that does not exist.
+    let leaver = add_login(&op, 1, "reset@codes.test", "member").await;
+    for (token, used, expires) in [("a", "1", i64::MAX), ("b", "NULL", 0)] {
+        let hash = partner_panel::kernel::secrets::token_hash(&token.repeat(64));
+        sqlx::query(&format!(
+            "INSERT INTO password_resets (login_id, token_hash, created_at, expires_at, used_at) \
+             VALUES ({leaver}, '{hash}', 0, {expires}, {used})"
+        ))
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    }
+    let confirm = app.url("/api/v1/auth/password-reset/confirm");
+    for (token, code) in [
+        ("a", ErrorCode::ResetLinkUsed),
+        ("b", ErrorCode::ResetLinkExpired),
+        ("c", ErrorCode::ResetLinkInvalid),
+    ] {
+        seen.api(
+            c.post(&confirm)
+                .json(&json!({"token": token.repeat(64), "new_password": "a-reset-password-1"}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+        )
+        .await;
+    }
 
     // ---- the tree, roles and acting as ----
     let p1 = create(&op, 1, "partner", "Harbor Media").await;

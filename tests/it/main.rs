@@ -36,5 +36,6 @@ mod platform;
 mod profile;
 mod requests;
 mod search;
+mod signin;
 mod tables;
 pub mod tree;

@@ -222,12 +222,7 @@ pub async fn update_profile(
                 "Enter your current password to change your email",
             ));
         }
-        if !state.hasher.verify(pw, Some(&me.password_hash)).await? {
-            return Err(AppError::validation(
-                "current_password",
-                "Current password is incorrect",
-            ));
-        }
+        crate::areas::auth::check_current_password(state, who, pw, "email change").await?;
     }
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
@@ -326,16 +321,7 @@ pub async fn change_password(
         }
     }
     let me = &who.login;
-    if !state
-        .hasher
-        .verify(current, Some(&me.password_hash))
-        .await?
-    {
-        return Err(AppError::validation(
-            "current_password",
-            "Current password is incorrect",
-        ));
-    }
+    crate::areas::auth::check_current_password(state, who, current, "password change").await?;
     if current == new {
         return Err(AppError::validation(
             "new_password",

@@ -31,6 +31,8 @@ use crate::kernel::access::Need;
 crate::route_table! { ROUTES, routes;
     post "/auth/login" => login, A::Public;
     post "/auth/logout" => logout, A::SignedIn, unpaid;
+    post "/auth/password-reset" => request_password_reset, A::Public;
+    post "/auth/password-reset/confirm" => confirm_password_reset, A::Public;
     get "/me" => me, A::SignedIn, unpaid;
     patch "/me" => update_me, A::SignedIn;
     post "/me/password" => change_password, A::SignedIn;
@@ -44,6 +46,8 @@ crate::route_table! { ROUTES, routes;
 #[openapi(paths(
     login,
     logout,
+    request_password_reset,
+    confirm_password_reset,
     me,
     update_me,
     change_password,
@@ -193,6 +197,91 @@ pub(crate) async fn logout(State(state): State<AppState>, Auth(who): Auth) -> Ap
         .into_response())
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordResetRequest {
+    /// The email address the login signs in with.
+    #[schema(format = Email)]
+    pub email: String,
+}
+
+/// The same answer whether or not a login uses the address.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PasswordResetRequested {
+    pub message: String,
+    /// How long the link works.
+    pub expires_in_minutes: i64,
+}
+
+fn client<'a>(meta: &'a RequestMeta, headers: &'a HeaderMap) -> auth::Client<'a> {
+    auth::Client {
+        ip: &meta.ip,
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+        request_id: &meta.id,
+    }
+}
+
+#[utoipa::path(post, path = "/auth/password-reset", tag = "auth", operation_id = "requestPasswordReset",
+    summary = "Forgot password: email a single-use link to choose a new password",
+    description = "Answers the same whether or not a login uses the address. The link works once, for 30 minutes; only a hash of it is kept. At most 3 links per email and 20 per address in 15 minutes (counted in the database).",
+    security(()),
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "If a login uses the address, a link was emailed to it", body = PasswordResetRequested),
+        (status = 422, description = "Email empty or too long (`validation_failed`, with `field`)", body = E),
+        (status = 429, description = "Too many links asked for this email or address (`too_many_attempts`); see Retry-After", body = E),
+    ))]
+pub(crate) async fn request_password_reset(
+    State(state): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<PasswordResetRequest>,
+) -> AppResult<(StatusCode, Json<PasswordResetRequested>)> {
+    auth::reset::request_reset(&state, &body.email, &client(&meta, &headers)).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(PasswordResetRequested {
+            message: "If a login signs in with this address, a link to choose a new password was emailed to it.".into(),
+            expires_in_minutes: auth::reset::RESET_LINK_MINUTES,
+        }),
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordResetConfirm {
+    /// The token of the emailed link (`/reset-password?token=…`).
+    pub token: String,
+    #[schema(format = Password, min_length = 10, max_length = 256)]
+    pub new_password: String,
+}
+
+#[utoipa::path(post, path = "/auth/password-reset/confirm", tag = "auth", operation_id = "confirmPasswordReset",
+    summary = "Set a new password with a reset link; ends every session of the login",
+    security(()),
+    request_body = PasswordResetConfirm,
+    responses(
+        (status = 204, description = "Changed; sign in with the new password"),
+        (status = 403, description = "The login or its account is inactive (`forbidden`)", body = E),
+        (status = 422, description = "A link already used (`reset_link_used`), expired (`reset_link_expired`), unknown or of a removed login (`reset_link_invalid`), each with `field` token; or a weak new password (`validation_failed`)", body = E),
+    ))]
+pub(crate) async fn confirm_password_reset(
+    State(state): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<PasswordResetConfirm>,
+) -> AppResult<StatusCode> {
+    auth::reset::reset_password(
+        &state,
+        &body.token,
+        &body.new_password,
+        None,
+        &client(&meta, &headers),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(get, path = "/me", tag = "me", operation_id = "getMe",
     summary = "The signed-in login, the account in view and the home account",
     responses((status = 200, description = "Me", body = MeBody)))]
@@ -228,6 +317,7 @@ pub struct UpdateMe {
         (status = 403, description = "Not while acting as another account (`forbidden`)", body = E),
         (status = 409, description = "Email used by another login (`email_taken`)", body = E),
         (status = 422, description = "Invalid field, a field sent as null, or a wrong current password (`validation_failed`, with `field`)", body = E),
+        (status = 429, description = "Too many wrong passwords for this login or address, counted with failed sign-ins (`too_many_attempts`); the session used ends; see Retry-After", body = E),
     ))]
 pub(crate) async fn update_me(
     State(state): State<AppState>,
@@ -264,6 +354,7 @@ pub struct ChangePassword {
         (status = 204, description = "Changed"),
         (status = 403, description = "Not while acting as another account (`forbidden`)", body = E),
         (status = 422, description = "Wrong current password or weak new one (`validation_failed`, with `field`)", body = E),
+        (status = 429, description = "Too many wrong passwords for this login or address, counted with failed sign-ins (`too_many_attempts`); the session used ends; see Retry-After", body = E),
     ))]
 pub(crate) async fn change_password(
     State(state): State<AppState>,

@@ -2,6 +2,8 @@
 
 pub mod api;
 pub mod pages;
+pub mod reset;
+pub mod reset_pages;
 pub mod rules;
 
 pub use rules::*;
@@ -17,12 +19,15 @@ pub const API_TOKEN: Resource = Resource {
     )],
 };
 
-/// Expired sessions are removed every hour.
+/// Expired sessions, and reset links a day past their end, are removed every hour.
 pub const JOBS: &[crate::kernel::jobs::JobKind] = &[crate::kernel::jobs::JobKind {
     kind: "purge_sessions",
     run: |state, _| {
         Box::pin(async move {
             rules::purge_expired_sessions(state)
+                .await
+                .map_err(|e| e.to_string())?;
+            reset::purge_spent_links(state)
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string())

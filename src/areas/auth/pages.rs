@@ -250,6 +250,7 @@ pub(crate) async fn profile_submit(
             secure,
         )),
         Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => Err(e.into()),
+        Err(e @ AppError::TooManyRequests { .. }) => Ok(locked_out(&state, &e)),
         // The form again, as it was sent, with the reason beside the field.
         Err(e) => {
             let mut tpl = profile_view(&state, &who, &headers).await?;
@@ -260,6 +261,15 @@ pub(crate) async fn profile_submit(
             Ok(render(e.status(), &tpl, &tpl.layout, secure))
         }
     }
+}
+
+/// Too many wrong current passwords: the session has ended; back to the sign-in page, saying why.
+fn locked_out(state: &AppState, e: &AppError) -> Response {
+    let secure = state.config.secure_cookies;
+    let mut r = redirect_with_flash("/login", &format!("You were signed out: {}", e), secure);
+    r.headers_mut()
+        .append(header::SET_COOKIE, cookies::clear(cookies::SESSION, secure));
+    r
 }
 
 #[derive(Deserialize)]
@@ -294,6 +304,7 @@ pub(crate) async fn password_submit(
             secure,
         )),
         Err(e @ (AppError::Internal(_) | AppError::Forbidden(_))) => Err(e.into()),
+        Err(e @ AppError::TooManyRequests { .. }) => Ok(locked_out(&state, &e)),
         // The form again, with the reason beside the field.
         Err(e) => {
             let mut tpl = profile_view(&state, &who, &headers).await?;

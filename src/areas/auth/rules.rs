@@ -31,6 +31,18 @@ pub struct Client<'a> {
 
 /// Refuses with 429 while any of `keys` is locked.
 async fn check_throttle(state: &AppState, keys: &[String]) -> AppResult<()> {
+    check_throttle_as(state, keys, |retry_after_secs| AppError::TooManyRequests {
+        retry_after_secs,
+    })
+    .await
+}
+
+/// Refuses with the error `refuse` makes (given the seconds to wait) while any of `keys` is locked.
+pub(super) async fn check_throttle_as(
+    state: &AppState,
+    keys: &[String],
+    refuse: impl Fn(i64) -> AppError,
+) -> AppResult<()> {
     let now = state.now_ms();
     for key in keys {
         let until: Option<i64> =
@@ -39,15 +51,14 @@ async fn check_throttle(state: &AppState, keys: &[String]) -> AppResult<()> {
                 .fetch_optional(&state.db.pool)
                 .await?;
         if let Some(until) = until.filter(|u| *u > now) {
-            return Err(AppError::TooManyRequests {
-                retry_after_secs: (until - now + 999) / 1000,
-            });
+            return Err(refuse((until - now + 999) / 1000));
         }
     }
     Ok(())
 }
 
-async fn count_failure(
+/// Counts one event for `key` in the lockout window; the `max`th locks the key to the window's end.
+pub(super) async fn count_failure(
     conn: &mut sqlx::AnyConnection,
     state: &AppState,
     key: &str,
@@ -74,6 +85,116 @@ async fn count_failure(
     .bind(now - window)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Checks the signed-in login's current password before a password or email change. A wrong
+/// one counts with the sign-in failures of its email and address (the same lockout) and is
+/// audited; at the limit the answer is 429 and the session used ends, so a stolen session or
+/// token cannot guess the password.
+pub async fn check_current_password(
+    state: &AppState,
+    who: &Identity,
+    password: &str,
+    purpose: &str,
+) -> AppResult<()> {
+    let email_key = format!("email:{}", who.login.email.to_lowercase());
+    let ip_key = format!("ip:{}", who.ip);
+    if let Err(locked) = check_throttle(state, &[email_key.clone(), ip_key.clone()]).await {
+        end_session_at_limit(state, who).await?;
+        return Err(locked);
+    }
+    if state
+        .hasher
+        .verify(password, Some(&who.login.password_hash))
+        .await?
+    {
+        return Ok(());
+    }
+    let max = state.config.max_failed_logins;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    count_failure(&mut tx, state, &email_key, max).await?;
+    count_failure(&mut tx, state, &ip_key, max * 4).await?;
+    let mut locked_until = 0;
+    for key in [&email_key, &ip_key] {
+        let until: Option<i64> =
+            sqlx::query_scalar("SELECT locked_until FROM login_throttle WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        locked_until = locked_until.max(until.unwrap_or(0));
+    }
+    let locked = locked_until > now;
+    let ended = if locked {
+        delete_used_session(&mut tx, who).await?
+    } else {
+        false
+    };
+    let detail = match (locked, ended) {
+        (false, _) => format!("wrong current password ({purpose})"),
+        (true, true) => format!("wrong current password ({purpose}); locked, session ended"),
+        (true, false) => format!("wrong current password ({purpose}); locked"),
+    };
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor(),
+        audit::Entry {
+            subject_account_id: Some(who.login.account_id),
+            action: "password.wrong_current",
+            target_type: Some("login"),
+            target_id: Some(who.login.id.to_string()),
+            detail: Some(detail),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    if locked {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: (locked_until - now + 999) / 1000,
+        });
+    }
+    Err(AppError::validation(
+        "current_password",
+        "Current password is incorrect",
+    ))
+}
+
+/// Deletes the session `who` calls with (an API token stays, but is refused while locked).
+async fn delete_used_session(
+    conn: &mut sqlx::AnyConnection,
+    who: &Identity,
+) -> Result<bool, sqlx::Error> {
+    let Some(sid) = who.session_id() else {
+        return Ok(false);
+    };
+    let n = sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(sid)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(n > 0)
+}
+
+async fn end_session_at_limit(state: &AppState, who: &Identity) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    if delete_used_session(&mut tx, who).await? {
+        audit::record(
+            &mut tx,
+            state.now_ms(),
+            &who.actor(),
+            audit::Entry {
+                subject_account_id: Some(who.login.account_id),
+                action: "session.locked_out",
+                target_type: Some("login"),
+                target_id: Some(who.login.id.to_string()),
+                detail: Some("current password checked while locked".into()),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "licenses",
         include_str!("../../../migrations/0009_licenses.sql"),
     ),
+    (
+        12,
+        "password_resets",
+        include_str!("../../../migrations/0012_password_resets.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

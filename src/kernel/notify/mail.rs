@@ -63,6 +63,20 @@ pub async fn deliver(state: &AppState, outbox_id: i64, last_try: bool) -> Result
     .execute(&mut *tx)
     .await
     .map_err(|e| e.to_string())?;
+    if new_status == "sent" {
+        // A secret link is in the recipient's mailbox now: not readable here any more.
+        for template in super::SCRUBBED_AFTER_SENDING {
+            sqlx::query(
+                "UPDATE outbox SET body_text = '(removed after sending: it held a single-use link)', \
+                 body_html = NULL WHERE id = $1 AND template = $2",
+            )
+            .bind(outbox_id)
+            .bind(*template)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+        }
+    }
     tx.commit().await.map_err(|e| e.to_string())?;
     result.map(|_| ())
 }

@@ -1,5 +1,9 @@
 //! Notifications: every email is rendered from a text and an HTML template (the subject is the
-//! text template's first line), stored in the outbox, and delivered later by a job.
+//! text template's first line), stored in the outbox, and delivered later by a job. Mails that
+//! carry a single-use secret (`SCRUBBED_AFTER_SENDING`) lose their body once sent.
+
+/// Templates whose body holds a secret link: emptied in the outbox once delivered.
+pub const SCRUBBED_AFTER_SENDING: &[&str] = &["password_reset"];
 
 pub mod mail;
 
@@ -9,6 +13,13 @@ use crate::state::AppState;
 use askama::Template;
 
 pub enum Message {
+    /// A single-use link to choose a new password (its token is only in this mail).
+    PasswordReset {
+        to: String,
+        name: String,
+        token: String,
+        minutes: i64,
+    },
     PasswordChanged {
         to: String,
         name: String,
@@ -221,6 +232,24 @@ struct PartnerRejectedHtml<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "email/password_reset.txt")]
+struct PasswordResetText<'a> {
+    name: &'a str,
+    token: &'a str,
+    minutes: i64,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/password_reset.html")]
+struct PasswordResetHtml<'a> {
+    name: &'a str,
+    token: &'a str,
+    minutes: i64,
+    base_url: &'a str,
+}
+
+#[derive(Template)]
 #[template(path = "email/password_changed.txt")]
 struct PasswordChangedText<'a> {
     name: &'a str,
@@ -266,6 +295,29 @@ fn split_subject(text: String) -> (String, String) {
 
 pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
     let (template, to, text, html) = match m {
+        Message::PasswordReset {
+            to,
+            name,
+            token,
+            minutes,
+        } => (
+            "password_reset",
+            to,
+            PasswordResetText {
+                name,
+                token,
+                minutes: *minutes,
+                base_url,
+            }
+            .render()?,
+            PasswordResetHtml {
+                name,
+                token,
+                minutes: *minutes,
+                base_url,
+            }
+            .render()?,
+        ),
         Message::PasswordChanged { to, name } => (
             "password_changed",
             to,
