@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod licenses;
 pub mod networks;
 pub mod onboarding;
+pub mod tickets;
 
 use crate::kernel::{
     http::menu::{MenuEntry, MenuGroup},
@@ -34,6 +35,7 @@ pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
         networks::api::Doc::openapi(),
         networks::link_api::Doc::openapi(),
         licenses::api::Doc::openapi(),
+        tickets::api::Doc::openapi(),
     ]
 }
 
@@ -74,6 +76,8 @@ pub fn route_tables() -> Vec<Table> {
         t!(networks::link_api, true),
         t!(licenses::pages, false),
         t!(licenses::api, true),
+        t!(tickets::pages, false),
+        t!(tickets::api, true),
     ]
 }
 
@@ -84,6 +88,7 @@ pub fn jobs() -> impl Iterator<Item = &'static JobKind> {
         .chain(billing::JOBS)
         .chain(approvals::JOBS)
         .chain(licenses::JOBS)
+        .chain(tickets::JOBS)
 }
 
 /// The menu's groups, in the order it shows them; "goto" holds the quick options.
@@ -134,5 +139,6 @@ pub fn menu() -> impl Iterator<Item = &'static MenuEntry> {
         .chain(networks::MENU)
         .chain(billing::MENU)
         .chain(licenses::MENU)
+        .chain(tickets::MENU)
         .chain(auth::MENU)
 }

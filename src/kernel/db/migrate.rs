@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "licenses",
         include_str!("../../../migrations/0009_licenses.sql"),
     ),
+    (
+        13,
+        "tickets",
+        include_str!("../../../migrations/0013_tickets.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {
