@@ -32,4 +32,5 @@ mod profile;
 mod requests;
 mod search;
 mod tables;
+mod tickets;
 pub mod tree;

@@ -819,6 +819,28 @@ pub(crate) async fn managers(
     .await?)
 }
 
+/// Who hears about a ticket on the serving side: the owners and admins of the serving account,
+/// or, when it has none (a dealer without logins of its own), of the nearest account above it
+/// that has some.
+async fn serving_managers(
+    conn: &mut sqlx::AnyConnection,
+    server: i64,
+) -> AppResult<Vec<(String, String)>> {
+    let above: Vec<i64> = sqlx::query_scalar(
+        "SELECT ancestor_id FROM account_closure WHERE descendant_id = $1 ORDER BY depth",
+    )
+    .bind(server)
+    .fetch_all(&mut *conn)
+    .await?;
+    for a in above {
+        let m = managers(conn, a).await?;
+        if !m.is_empty() {
+            return Ok(m);
+        }
+    }
+    Ok(Vec::new())
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn email_staff(
     state: &AppState,
@@ -831,7 +853,7 @@ async fn email_staff(
     new_ticket: bool,
 ) -> AppResult<()> {
     let base_url = &state.config.base_url;
-    for (to, name) in managers(conn, server).await? {
+    for (to, name) in serving_managers(conn, server).await? {
         let t = StaffText {
             name: &name,
             new_ticket,
