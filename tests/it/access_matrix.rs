@@ -279,6 +279,13 @@ impl World {
                 ))
                 .await
             }
+            "ticket" => {
+                self.insert(&format!(
+                    "INSERT INTO tickets (customer_id, customer_path, served_by_id, subject, category, priority, status, last_message_at, created_at, updated_at) \
+                     SELECT id, path, id, 'Matrix {n}', 'other', 'normal', 'open', 0, 0, 0 FROM accounts WHERE id = {owner} RETURNING id"
+                ))
+                .await
+            }
             other => panic!(
                 "no fixture for resource kind {other:?}: add one here so its routes are in the matrix"
             ),

@@ -26,7 +26,7 @@ crate::route_table! { ROUTES, routes;
     put "/tickets/settings" => put_ticket_settings, A::Operator(Need::Admin);
     get "/tickets/{id}" => get_ticket, A::On(&crate::areas::tickets::TICKET, Need::Read);
     post "/tickets/{id}/messages" => write_message, A::On(&crate::areas::tickets::TICKET, Need::Write);
-    get "/tickets/{id}/notes" => ticket_notes, A::On(&crate::areas::tickets::TICKET, Need::Read);
+    get "/tickets/{id}/notes" => ticket_notes, A::On(&crate::areas::tickets::TICKET_NOTES, Need::Read);
     post "/tickets/{id}/status" => set_ticket_status, A::On(&crate::areas::tickets::TICKET, Need::Write);
 }
 

@@ -78,6 +78,16 @@ pub const TICKET: Resource = Resource {
     )],
 };
 
+/// A ticket's internal notes: only from an account above its customer (the customer's own side
+/// gets 403 from the router).
+pub const TICKET_NOTES: Resource = Resource {
+    kind: "ticket",
+    sides: &[crate::kernel::access::Side::owner(
+        "SELECT customer_id AS owner_id FROM tickets WHERE id = $1",
+        Reach::Below("internal notes are for the service side only"),
+    )],
+};
+
 /// Tickets past their response time escalate to the operator; checked every minute.
 pub const JOBS: &[crate::kernel::jobs::JobKind] = &[crate::kernel::jobs::JobKind {
     kind: "ticket_escalation",
