@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod licenses;
 pub mod networks;
 pub mod onboarding;
+pub mod release_notes;
 pub mod tickets;
 
 use crate::kernel::{
@@ -36,6 +37,7 @@ pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
         networks::link_api::Doc::openapi(),
         licenses::api::Doc::openapi(),
         tickets::api::Doc::openapi(),
+        release_notes::api::Doc::openapi(),
     ]
 }
 
@@ -78,6 +80,8 @@ pub fn route_tables() -> Vec<Table> {
         t!(licenses::api, true),
         t!(tickets::pages, false),
         t!(tickets::api, true),
+        t!(release_notes::pages, false),
+        t!(release_notes::api, true),
     ]
 }
 
@@ -140,5 +144,6 @@ pub fn menu() -> impl Iterator<Item = &'static MenuEntry> {
         .chain(billing::MENU)
         .chain(licenses::MENU)
         .chain(tickets::MENU)
+        .chain(release_notes::MENU)
         .chain(auth::MENU)
 }
