@@ -279,6 +279,13 @@ impl World {
                 ))
                 .await
             }
+            "release_note" => {
+                self.insert(&format!(
+                    "INSERT INTO release_notes (title, body, audience, published_at, created_at, updated_at) \
+                     VALUES ('Matrix {n}', 'text', '', 0, 0, 0) RETURNING id"
+                ))
+                .await
+            }
             "ticket" => {
                 self.insert(&format!(
                     "INSERT INTO tickets (customer_id, customer_path, served_by_id, subject, category, priority, status, last_message_at, created_at, updated_at) \

@@ -29,6 +29,7 @@ pub mod networks;
 mod onboarding;
 mod platform;
 mod profile;
+mod release_notes;
 mod requests;
 mod search;
 mod tables;
