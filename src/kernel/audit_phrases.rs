@@ -10,7 +10,10 @@ pub const PHRASES: &[(&str, &str)] = &[
     ("ticket.note", "added an internal note to a ticket"),
     ("ticket.status", "changed a ticket's status"),
     ("ticket.escalate", "escalated a ticket to the operator"),
-    ("settings.tickets", "changed the ticket response times and calendar"),
+    (
+        "settings.tickets",
+        "changed the ticket response times and calendar",
+    ),
     ("release_note.create", "wrote a release note"),
     ("release_note.update", "edited a release note"),
     ("release_note.publish", "published a release note"),

@@ -106,7 +106,10 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
     }
     let (st, code, ..) = error_of(
         w.other
-            .post(&format!("/api/v1/tickets/{id}/messages"), json!({"text": "hi"}))
+            .post(
+                &format!("/api/v1/tickets/{id}/messages"),
+                json!({"text": "hi"}),
+            )
             .await,
     )
     .await;
@@ -141,7 +144,10 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
     // The customer's API: answers from Servicecenter, no note, no staff name or email.
     let r = w.customer.get(&format!("/api/v1/tickets/{id}")).await;
     let text = r.text().await.unwrap();
-    assert!(!text.contains(STAFF) && !text.contains("staff.person"), "{text}");
+    assert!(
+        !text.contains(STAFF) && !text.contains("staff.person"),
+        "{text}"
+    );
     assert!(!text.contains("secret"), "{text}");
     let t: Value = serde_json::from_str(&text).unwrap();
     let msgs = t["messages"].as_array().unwrap();
@@ -149,11 +155,21 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
     assert_eq!(msgs[1]["author"], "Servicecenter");
     assert!(msgs[1].get("staff_author").is_none());
     assert_eq!(t["ticket"]["last_reply_by"], "Servicecenter");
-    let list = w.customer.get("/api/v1/tickets").await.text().await.unwrap();
-    assert!(list.contains("Servicecenter") && !list.contains(STAFF), "{list}");
+    let list = w
+        .customer
+        .get("/api/v1/tickets")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("Servicecenter") && !list.contains(STAFF),
+        "{list}"
+    );
 
     // The customer cannot read notes, write one, or set a partner-only status.
-    let (st, code, ..) = error_of(w.customer.get(&format!("/api/v1/tickets/{id}/notes")).await).await;
+    let (st, code, ..) =
+        error_of(w.customer.get(&format!("/api/v1/tickets/{id}/notes")).await).await;
     assert_eq!((st, code.as_str()), (StatusCode::FORBIDDEN, "forbidden"));
     let (st, ..) = error_of(
         w.customer
@@ -168,11 +184,18 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
     for s in ["solved", "pending"] {
         let (st, code, ..) = error_of(
             w.customer
-                .post(&format!("/api/v1/tickets/{id}/status"), json!({"status": s}))
+                .post(
+                    &format!("/api/v1/tickets/{id}/status"),
+                    json!({"status": s}),
+                )
                 .await,
         )
         .await;
-        assert_eq!((st, code.as_str()), (StatusCode::FORBIDDEN, "forbidden"), "{s}");
+        assert_eq!(
+            (st, code.as_str()),
+            (StatusCode::FORBIDDEN, "forbidden"),
+            "{s}"
+        );
     }
     let notes = json_of(
         w.partner.get(&format!("/api/v1/tickets/{id}/notes")).await,
@@ -182,21 +205,48 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
     assert_eq!(notes.as_array().unwrap().len(), 1);
 
     // The thread page: Servicecenter, no staff email, no note, script shown as text.
-    let page = w.customer.get(&format!("/tickets/{id}")).await.text().await.unwrap();
+    let page = w
+        .customer
+        .get(&format!("/tickets/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Servicecenter"), "{page}");
-    assert!(!page.contains(STAFF) && !page.contains("secret"), "leak on the page");
+    assert!(
+        !page.contains(STAFF) && !page.contains("secret"),
+        "leak on the page"
+    );
     assert!(!page.contains("<script>alert(1)"), "script not escaped");
     assert!(page.contains("&lt;script&gt;") || page.contains("&#60;script&#62;"));
     assert!(!page.contains("<b>help</b>"));
-    let staff_page = w.partner.get(&format!("/tickets/{id}")).await.text().await.unwrap();
+    let staff_page = w
+        .partner
+        .get(&format!("/tickets/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(staff_page.contains("secret: customer forgot to pay"));
     assert!(staff_page.contains("internal note"));
 
     // The CSV export.
-    let csv = w.customer.get("/api/v1/tickets.csv").await.text().await.unwrap();
-    assert!(csv.contains("Servicecenter") && !csv.contains(STAFF), "{csv}");
+    let csv = w
+        .customer
+        .get("/api/v1/tickets.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains("Servicecenter") && !csv.contains(STAFF),
+        "{csv}"
+    );
     let csv = w.customer.get("/tickets.csv").await.text().await.unwrap();
-    assert!(csv.contains("Servicecenter") && !csv.contains(STAFF), "{csv}");
+    assert!(
+        csv.contains("Servicecenter") && !csv.contains(STAFF),
+        "{csv}"
+    );
 
     // The notification.
     let n = w
@@ -211,7 +261,10 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
 
     // The customer's audit log names Servicecenter, never the staff login.
     let audit = w.customer.get("/api/v1/audit").await.text().await.unwrap();
-    assert!(!audit.contains(STAFF) && !audit.contains("staff.person"), "{audit}");
+    assert!(
+        !audit.contains(STAFF) && !audit.contains("staff.person"),
+        "{audit}"
+    );
 
     // The emails: staff heard of the new ticket; the customer's answer email is from
     // Servicecenter with no staff name or email, and no internal note.
@@ -221,13 +274,12 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
         .to(STAFF)
         .iter()
         .any(|m| m.subject().contains("New ticket")));
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT subject, body_text, body_html FROM outbox WHERE recipient = $1",
-    )
-    .bind(CUSTOMER)
-    .fetch_all(&app.state.db.pool)
-    .await
-    .unwrap();
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT subject, body_text, body_html FROM outbox WHERE recipient = $1")
+            .bind(CUSTOMER)
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
     assert!(!rows.is_empty());
     for (s, t, h) in &rows {
         assert!(s.contains("Servicecenter"), "{s}");
@@ -242,7 +294,10 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
     // The customer replies: the ticket is open again and the unread answer was read.
     let v = json_of(
         w.customer
-            .post(&format!("/api/v1/tickets/{id}/messages"), json!({"text": "Thanks, works."}))
+            .post(
+                &format!("/api/v1/tickets/{id}/messages"),
+                json!({"text": "Thanks, works."}),
+            )
             .await,
         StatusCode::OK,
     )
@@ -252,7 +307,10 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
     // The customer may close it.
     let v = json_of(
         w.customer
-            .post(&format!("/api/v1/tickets/{id}/status"), json!({"status": "closed"}))
+            .post(
+                &format!("/api/v1/tickets/{id}/status"),
+                json!({"status": "closed"}),
+            )
             .await,
         StatusCode::OK,
     )
@@ -260,12 +318,18 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
     assert_eq!(v["ticket"]["status"], "closed");
     // The operator sees it and answers too, as Servicecenter.
     let v = json_of(
-        w.op.post(&format!("/api/v1/tickets/{id}/messages"), json!({"text": "From the operator."}))
-            .await,
+        w.op.post(
+            &format!("/api/v1/tickets/{id}/messages"),
+            json!({"text": "From the operator."}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
-    assert_eq!(v["messages"].as_array().unwrap().last().unwrap()["author"], "Servicecenter");
+    assert_eq!(
+        v["messages"].as_array().unwrap().last().unwrap()["author"],
+        "Servicecenter"
+    );
     let _ = w.partner_id;
 }
 
@@ -278,14 +342,28 @@ async fn bad_ticket_input_is_refused_with_clear_messages() {
         (json!({"subject": "", "message": "m"}), "subject"),
         (json!({"subject": long, "message": "m"}), "subject"),
         (json!({"subject": "s", "message": "  "}), "message"),
-        (json!({"subject": "s", "message": "y".repeat(10_001)}), "message"),
-        (json!({"subject": "s", "message": "m", "priority": "asap"}), "priority"),
-        (json!({"subject": "s", "message": "m", "category": "rant"}), "category"),
+        (
+            json!({"subject": "s", "message": "y".repeat(10_001)}),
+            "message",
+        ),
+        (
+            json!({"subject": "s", "message": "m", "priority": "asap"}),
+            "priority",
+        ),
+        (
+            json!({"subject": "s", "message": "m", "category": "rant"}),
+            "category",
+        ),
     ] {
-        let (st, code, f, _) = error_of(w.customer.post("/api/v1/tickets", body.clone()).await).await;
+        let (st, code, f, _) =
+            error_of(w.customer.post("/api/v1/tickets", body.clone()).await).await;
         assert_eq!(
             (st, code.as_str(), f.as_deref()),
-            (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", Some(field)),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some(field)
+            ),
             "{body}"
         );
     }
@@ -301,18 +379,30 @@ async fn bad_ticket_input_is_refused_with_clear_messages() {
     let id = open(&w.customer, "Fine", "low").await;
     let (st, _, f, _) = error_of(
         w.partner
-            .post(&format!("/api/v1/tickets/{id}/messages"), json!({"text": ""}))
+            .post(
+                &format!("/api/v1/tickets/{id}/messages"),
+                json!({"text": ""}),
+            )
             .await,
     )
     .await;
-    assert_eq!((st, f.as_deref()), (StatusCode::UNPROCESSABLE_ENTITY, Some("text")));
+    assert_eq!(
+        (st, f.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("text"))
+    );
     let (st, _, f, _) = error_of(
         w.partner
-            .post(&format!("/api/v1/tickets/{id}/status"), json!({"status": "gone"}))
+            .post(
+                &format!("/api/v1/tickets/{id}/status"),
+                json!({"status": "gone"}),
+            )
             .await,
     )
     .await;
-    assert_eq!((st, f.as_deref()), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")));
+    assert_eq!(
+        (st, f.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("status"))
+    );
     // The page form keeps what was typed and says what is wrong.
     let r = w
         .customer
@@ -330,26 +420,40 @@ async fn bad_ticket_input_is_refused_with_clear_messages() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
-    assert!(page.contains("typed &lt;i&gt;text&lt;/i&gt; stays") || page.contains("typed &#60;i&#62;text"), "{page}");
+    assert!(
+        page.contains("typed &lt;i&gt;text&lt;/i&gt; stays")
+            || page.contains("typed &#60;i&#62;text"),
+        "{page}"
+    );
     assert!(page.contains("tk-new-subject-error"), "{page}");
     // A calendar with no working hours.
     let (st, code, f, _) = error_of(
         w.op.send(
             reqwest::Method::PUT,
             "/api/v1/tickets/settings",
-            Some(json!({"response_minutes": {"low": 60, "normal": 60, "high": 60, "urgent": 60},
-                "calendar": {"time_zone": "UTC", "days": [], "opens": "09:00", "closes": "17:00"}})),
+            Some(
+                json!({"response_minutes": {"low": 60, "normal": 60, "high": 60, "urgent": 60},
+                "calendar": {"time_zone": "UTC", "days": [], "opens": "09:00", "closes": "17:00"}}),
+            ),
         )
         .await,
     )
     .await;
     assert_eq!(
         (st, code.as_str(), f.as_deref()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "no_working_hours", Some("calendar.days"))
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no_working_hours",
+            Some("calendar.days")
+        )
     );
     let (st, ..) = error_of(
         w.partner
-            .send(reqwest::Method::PUT, "/api/v1/tickets/settings", Some(json!({})))
+            .send(
+                reqwest::Method::PUT,
+                "/api/v1/tickets/settings",
+                Some(json!({})),
+            )
             .await,
     )
     .await;
@@ -397,12 +501,25 @@ async fn unanswered_tickets_escalate_once_at_the_right_business_minute() {
     again(&app, &mut w).await;
     let late = open(&w.customer, "Friday afternoon", "normal").await;
     let answered = open(&w.customer, "Answered in time", "normal").await;
-    let t = json_of(w.partner.get(&format!("/api/v1/tickets/{late}")).await, StatusCode::OK).await;
-    assert!(t["ticket"]["due_at"].as_str().unwrap().contains("T10:00:00"), "{t}");
+    let t = json_of(
+        w.partner.get(&format!("/api/v1/tickets/{late}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        t["ticket"]["due_at"]
+            .as_str()
+            .unwrap()
+            .contains("T10:00:00"),
+        "{t}"
+    );
     app.advance(30 * MINUTE);
     json_of(
         w.partner
-            .post(&format!("/api/v1/tickets/{answered}/messages"), json!({"text": "On it."}))
+            .post(
+                &format!("/api/v1/tickets/{answered}/messages"),
+                json!({"text": "On it."}),
+            )
             .await,
         StatusCode::OK,
     )
@@ -413,25 +530,63 @@ async fn unanswered_tickets_escalate_once_at_the_right_business_minute() {
     app.advance(59 * MINUTE); // Monday 09:59
     assert!(tickets::scan(&app.state).await.unwrap().is_empty());
     again(&app, &mut w).await;
-    let q = json_of(w.partner.get("/api/v1/tickets?overdue=true").await, StatusCode::OK).await;
+    let q = json_of(
+        w.partner.get("/api/v1/tickets?overdue=true").await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(q["total"], 0);
     app.advance(MINUTE); // Monday 10:00: due
     assert_eq!(tickets::scan(&app.state).await.unwrap(), vec![late]);
-    assert!(tickets::scan(&app.state).await.unwrap().is_empty(), "only once");
+    assert!(
+        tickets::scan(&app.state).await.unwrap().is_empty(),
+        "only once"
+    );
     app.advance(HOUR);
-    assert!(tickets::scan(&app.state).await.unwrap().is_empty(), "only once");
-    let t = json_of(w.op.get(&format!("/api/v1/tickets/{late}")).await, StatusCode::OK).await;
+    assert!(
+        tickets::scan(&app.state).await.unwrap().is_empty(),
+        "only once"
+    );
+    let t = json_of(
+        w.op.get(&format!("/api/v1/tickets/{late}")).await,
+        StatusCode::OK,
+    )
+    .await;
     assert!(escalated(&t), "{t}");
-    assert!(t["ticket"]["escalated_at"].as_str().unwrap().contains("T10:00:0"), "{t}");
-    let t = json_of(w.op.get(&format!("/api/v1/tickets/{answered}")).await, StatusCode::OK).await;
+    assert!(
+        t["ticket"]["escalated_at"]
+            .as_str()
+            .unwrap()
+            .contains("T10:00:0"),
+        "{t}"
+    );
+    let t = json_of(
+        w.op.get(&format!("/api/v1/tickets/{answered}")).await,
+        StatusCode::OK,
+    )
+    .await;
     assert!(!escalated(&t));
     // The operator's queue shows the escalated one; the operator was told.
-    let q = json_of(w.op.get("/api/v1/tickets?escalated=true").await, StatusCode::OK).await;
+    let q = json_of(
+        w.op.get("/api/v1/tickets?escalated=true").await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(q["total"], 1);
     assert_eq!(q["items"][0]["id"], late);
-    let q = json_of(w.partner.get("/api/v1/tickets?overdue=true&unanswered=true&sort=age").await, StatusCode::OK).await;
+    let q = json_of(
+        w.partner
+            .get("/api/v1/tickets?overdue=true&unanswered=true&sort=age")
+            .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(q["total"], 1);
-    let n = json_of(w.op.get("/api/v1/tickets/notifications").await, StatusCode::OK).await;
+    let n = json_of(
+        w.op.get("/api/v1/tickets/notifications").await,
+        StatusCode::OK,
+    )
+    .await;
     assert!(n[0]["text"].as_str().unwrap().contains("escalated"), "{n}");
     app.run_jobs().await;
     assert!(app
@@ -440,7 +595,13 @@ async fn unanswered_tickets_escalate_once_at_the_right_business_minute() {
         .iter()
         .any(|m| m.subject().contains("Ticket escalated")));
     // The customer never learns of the escalation.
-    let t = w.customer.get(&format!("/api/v1/tickets/{late}")).await.text().await.unwrap();
+    let t = w
+        .customer
+        .get(&format!("/api/v1/tickets/{late}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!t.contains("escalated_at") && !t.contains("due_at"), "{t}");
 
     // Pending pauses the clock: open Tuesday 09:00, pending at 10:00 (one hour counted), open
@@ -451,7 +612,10 @@ async fn unanswered_tickets_escalate_once_at_the_right_business_minute() {
     app.advance(HOUR);
     json_of(
         w.partner
-            .post(&format!("/api/v1/tickets/{paused}/status"), json!({"status": "pending"}))
+            .post(
+                &format!("/api/v1/tickets/{paused}/status"),
+                json!({"status": "pending"}),
+            )
             .await,
         StatusCode::OK,
     )
@@ -459,11 +623,18 @@ async fn unanswered_tickets_escalate_once_at_the_right_business_minute() {
     app.advance(23 * HOUR); // Wednesday 09:00
     assert!(tickets::scan(&app.state).await.unwrap().is_empty());
     again(&app, &mut w).await;
-    let t = json_of(w.partner.get(&format!("/api/v1/tickets/{paused}")).await, StatusCode::OK).await;
+    let t = json_of(
+        w.partner.get(&format!("/api/v1/tickets/{paused}")).await,
+        StatusCode::OK,
+    )
+    .await;
     assert!(t["ticket"].get("due_at").is_none(), "{t}");
     json_of(
         w.partner
-            .post(&format!("/api/v1/tickets/{paused}/status"), json!({"status": "open"}))
+            .post(
+                &format!("/api/v1/tickets/{paused}/status"),
+                json!({"status": "open"}),
+            )
             .await,
         StatusCode::OK,
     )
@@ -475,7 +646,10 @@ async fn unanswered_tickets_escalate_once_at_the_right_business_minute() {
     // Settings visible to the operator only.
     let s = json_of(w.op.get("/api/v1/tickets/settings").await, StatusCode::OK).await;
     assert_eq!(s["response_minutes"]["normal"], 120);
-    assert_eq!(w.partner.get("/api/v1/tickets/settings").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.partner.get("/api/v1/tickets/settings").await.status(),
+        StatusCode::FORBIDDEN
+    );
     let _ = w.customer_id;
 }
 
@@ -487,10 +661,22 @@ async fn ticket_pages_render_for_every_side() {
     for (s, path, want) in [
         (&w.customer, "/tickets".to_string(), "Open a ticket"),
         (&w.customer, format!("/tickets/{id}"), "Send reply"),
-        (&w.partner, "/tickets?unanswered=true&overdue=true&sort=age".to_string(), "tk-overdue"),
-        (&w.partner, "/tickets?unanswered=true&sort=age".to_string(), "ticket-list"),
+        (
+            &w.partner,
+            "/tickets?unanswered=true&overdue=true&sort=age".to_string(),
+            "tk-overdue",
+        ),
+        (
+            &w.partner,
+            "/tickets?unanswered=true&sort=age".to_string(),
+            "ticket-list",
+        ),
         (&w.partner, format!("/tickets/{id}"), "internal note"),
-        (&w.op, "/tickets".to_string(), "Response times and business hours"),
+        (
+            &w.op,
+            "/tickets".to_string(),
+            "Response times and business hours",
+        ),
         (&w.op, "/tickets/settings".to_string(), "Business hours"),
     ] {
         let r = s.get(&path).await;
@@ -503,24 +689,26 @@ async fn ticket_pages_render_for_every_side() {
     let page = w.partner.get("/").await.text().await.unwrap();
     assert!(page.contains("id=\"badge-tickets\""), "badge");
     // The settings form refuses a calendar without working days, keeping what was typed.
-    let r = w
-        .op
-        .client
-        .post(app.url("/tickets/settings"))
-        .form(&[
-            ("csrf_token", w.op.csrf.as_str()),
-            ("low", "600"),
-            ("normal", "120"),
-            ("high", "60"),
-            ("urgent", "15"),
-            ("opens", "09:00"),
-            ("closes", "17:00"),
-            ("time_zone", "Europe/Amsterdam"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r =
+        w.op.client
+            .post(app.url("/tickets/settings"))
+            .form(&[
+                ("csrf_token", w.op.csrf.as_str()),
+                ("low", "600"),
+                ("normal", "120"),
+                ("high", "60"),
+                ("urgent", "15"),
+                ("opens", "09:00"),
+                ("closes", "17:00"),
+                ("time_zone", "Europe/Amsterdam"),
+            ])
+            .send()
+            .await
+            .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
-    assert!(page.contains("no working hours") && page.contains("value=\"600\""), "{page}");
+    assert!(
+        page.contains("no working hours") && page.contains("value=\"600\""),
+        "{page}"
+    );
 }

@@ -109,7 +109,9 @@ async fn publish_release_note(
     Auth(who): Auth,
     ApiId(id): ApiId,
 ) -> AppResult<Json<ReleaseNote>> {
-    Ok(Json(release_notes::set_published(&state, &who, id, true).await?))
+    Ok(Json(
+        release_notes::set_published(&state, &who, id, true).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/release-notes/{id}/unpublish", tag = "release notes", operation_id = "unpublishReleaseNote",
@@ -125,5 +127,7 @@ async fn unpublish_release_note(
     Auth(who): Auth,
     ApiId(id): ApiId,
 ) -> AppResult<Json<ReleaseNote>> {
-    Ok(Json(release_notes::set_published(&state, &who, id, false).await?))
+    Ok(Json(
+        release_notes::set_published(&state, &who, id, false).await?,
+    ))
 }

@@ -19,7 +19,9 @@ fn safe_url(u: &str) -> bool {
     let l = u.to_ascii_lowercase();
     (l.starts_with("https://") || l.starts_with("http://"))
         && u.len() > 8
-        && !u.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+        && !u
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
 }
 
 /// One line's inline formatting: **bold** and [text](url).
@@ -104,7 +106,9 @@ mod tests {
             render("Hello **world**\n\n- one\n- [docs](https://example.com/a?b=1&c=2)"),
             "<p>Hello <strong>world</strong></p><ul><li>one</li><li><a href=\"https://example.com/a?b=1&amp;c=2\" rel=\"noopener noreferrer nofollow\">docs</a></li></ul>"
         );
-        let evil = render("<script>alert(1)</script> [x](javascript:alert(1)) [y](https://a.b\" onclick=\"x)");
+        let evil = render(
+            "<script>alert(1)</script> [x](javascript:alert(1)) [y](https://a.b\" onclick=\"x)",
+        );
         assert!(!evil.contains("<script"), "{evil}");
         assert!(!evil.contains("href=\"javascript"), "{evil}");
         assert!(!evil.contains("onclick=\""), "{evil}");

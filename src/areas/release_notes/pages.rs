@@ -175,7 +175,12 @@ pub async fn create_note_submit(
             let mut t = list_view(&state, &who, &headers).await?;
             t.errors = FormErrors::from_error(&e, FIELDS);
             t.form = form;
-            Ok(render(e.status(), &t, &t.layout, state.config.secure_cookies))
+            Ok(render(
+                e.status(),
+                &t,
+                &t.layout,
+                state.config.secure_cookies,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -226,7 +231,12 @@ pub async fn edit_note_submit(
             let mut t = note_view(&state, &who, &headers, id).await?;
             t.errors = FormErrors::from_error(&e, FIELDS);
             t.form = form;
-            Ok(render(e.status(), &t, &t.layout, state.config.secure_cookies))
+            Ok(render(
+                e.status(),
+                &t,
+                &t.layout,
+                state.config.secure_cookies,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -239,7 +249,10 @@ pub async fn publish_submit(
 ) -> PageResult {
     let r = release_notes::set_published(&state, &who, id, true).await;
     after(&state, r, &format!("/whats-new/{id}"), |n| {
-        format!("“{}” is published: every panel it is meant for shows it.", n.title)
+        format!(
+            "“{}” is published: every panel it is meant for shows it.",
+            n.title
+        )
     })
 }
 

@@ -77,11 +77,9 @@ fn from_row(r: &crate::kernel::db::Row) -> Result<ReleaseNote, sqlx::Error> {
 }
 
 async fn view_kind(state: &AppState, who: &Identity) -> AppResult<Kind> {
-    Ok(
-        access::account(state, who, who.view_account_id, Need::Read)
-            .await?
-            .kind,
-    )
+    Ok(access::account(state, who, who.view_account_id, Need::Read)
+        .await?
+        .kind)
 }
 
 /// What a panel of this kind shows: published, and meant for everyone or this kind.

@@ -110,7 +110,10 @@ async fn list_view(
     let list = match tickets::list(state, who, &f).await {
         Ok(l) => l,
         Err(e @ AppError::Validation { .. }) => {
-            notice = Some(format!("{}: showing every ticket instead.", e.public_message()));
+            notice = Some(format!(
+                "{}: showing every ticket instead.",
+                e.public_message()
+            ));
             f = TicketFilter::default();
             tickets::list(state, who, &f).await?
         }
@@ -335,7 +338,13 @@ pub async fn status_submit(
     PageId(id): PageId,
     PageForm(f): PageForm<StatusForm>,
 ) -> PageResult {
-    let r = tickets::set_status(&state, &who, id, &tickets::StatusChange { status: f.status }).await;
+    let r = tickets::set_status(
+        &state,
+        &who,
+        id,
+        &tickets::StatusChange { status: f.status },
+    )
+    .await;
     after(&state, r, &format!("/tickets/{id}"), |t| {
         format!("The ticket is {} now.", t.ticket.status.as_str())
     })
@@ -495,8 +504,14 @@ pub async fn settings_submit(
                 };
             }
             let t = SettingsTpl {
-                layout: Layout::for_user(&state, &who, &headers, "Ticket response times", "tickets")
-                    .await?,
+                layout: Layout::for_user(
+                    &state,
+                    &who,
+                    &headers,
+                    "Ticket response times",
+                    "tickets",
+                )
+                .await?,
                 s: form,
                 errors,
                 can_admin: true,

@@ -349,7 +349,10 @@ pub async fn open(state: &AppState, who: &Identity, input: &NewTicket) -> AppRes
         },
     )
     .await?;
-    email_staff(state, &mut tx, server, id, &subject, &view.name, &message, true).await?;
+    email_staff(
+        state, &mut tx, server, id, &subject, &view.name, &message, true,
+    )
+    .await?;
     tx.commit().await?;
     thread(state, who, id).await
 }
