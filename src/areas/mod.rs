@@ -11,6 +11,8 @@ pub mod dashboard;
 pub mod licenses;
 pub mod networks;
 pub mod onboarding;
+pub mod release_notes;
+pub mod tickets;
 
 use crate::kernel::{
     http::menu::{MenuEntry, MenuGroup},
@@ -34,6 +36,8 @@ pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
         networks::api::Doc::openapi(),
         networks::link_api::Doc::openapi(),
         licenses::api::Doc::openapi(),
+        tickets::api::Doc::openapi(),
+        release_notes::api::Doc::openapi(),
     ]
 }
 
@@ -75,6 +79,10 @@ pub fn route_tables() -> Vec<Table> {
         t!(networks::link_api, true),
         t!(licenses::pages, false),
         t!(licenses::api, true),
+        t!(tickets::pages, false),
+        t!(tickets::api, true),
+        t!(release_notes::pages, false),
+        t!(release_notes::api, true),
     ]
 }
 
@@ -85,6 +93,7 @@ pub fn jobs() -> impl Iterator<Item = &'static JobKind> {
         .chain(billing::JOBS)
         .chain(approvals::JOBS)
         .chain(licenses::JOBS)
+        .chain(tickets::JOBS)
 }
 
 /// The menu's groups, in the order it shows them; "goto" holds the quick options.
@@ -135,5 +144,7 @@ pub fn menu() -> impl Iterator<Item = &'static MenuEntry> {
         .chain(networks::MENU)
         .chain(billing::MENU)
         .chain(licenses::MENU)
+        .chain(tickets::MENU)
+        .chain(release_notes::MENU)
         .chain(auth::MENU)
 }

@@ -4,6 +4,20 @@
 
 /// (action, phrase): the phrase reads after the actor's name ("… signed in").
 pub const PHRASES: &[(&str, &str)] = &[
+    ("ticket.open", "opened a ticket"),
+    ("ticket.reply", "replied on a ticket"),
+    ("ticket.answer", "answered a ticket"),
+    ("ticket.note", "added an internal note to a ticket"),
+    ("ticket.status", "changed a ticket's status"),
+    ("ticket.escalate", "escalated a ticket to the operator"),
+    (
+        "settings.tickets",
+        "changed the ticket response times and calendar",
+    ),
+    ("release_note.create", "wrote a release note"),
+    ("release_note.update", "edited a release note"),
+    ("release_note.publish", "published a release note"),
+    ("release_note.unpublish", "unpublished a release note"),
     ("login", "signed in"),
     ("logout", "signed out"),
     ("login.failed", "failed to sign in"),

@@ -271,6 +271,8 @@ error_codes! {
     Replayed = "replayed",
     /// The partner's period ended unpaid (402).
     AccountSuspended = "account_suspended",
+    /// A ticket calendar without any working time (422, with `field`).
+    NoWorkingHours = "no_working_hours",
     Unauthenticated = "unauthenticated",
     InvalidCredentials = "invalid_credentials",
     Forbidden = "forbidden",

@@ -279,6 +279,20 @@ impl World {
                 ))
                 .await
             }
+            "release_note" => {
+                self.insert(&format!(
+                    "INSERT INTO release_notes (title, body, audience, published_at, created_at, updated_at) \
+                     VALUES ('Matrix {n}', 'text', '', 0, 0, 0) RETURNING id"
+                ))
+                .await
+            }
+            "ticket" => {
+                self.insert(&format!(
+                    "INSERT INTO tickets (customer_id, customer_path, served_by_id, subject, category, priority, status, last_message_at, created_at, updated_at) \
+                     SELECT id, path, id, 'Matrix {n}', 'other', 'normal', 'open', 0, 0, 0 FROM accounts WHERE id = {owner} RETURNING id"
+                ))
+                .await
+            }
             other => panic!(
                 "no fixture for resource kind {other:?}: add one here so its routes are in the matrix"
             ),

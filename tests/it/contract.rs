@@ -302,6 +302,20 @@ async fn operator_reachable_ids(
         ))
         .await,
     );
+    ids.insert(
+        "release_note",
+        one("INSERT INTO release_notes (title, body, audience, published_at, created_at, updated_at) \
+             VALUES ('Contract', 'text', '', 0, 0, 0) RETURNING id".to_string())
+        .await,
+    );
+    ids.insert(
+        "ticket",
+        one(format!(
+            "INSERT INTO tickets (customer_id, customer_path, served_by_id, subject, category, priority, status, last_message_at, created_at, updated_at) \
+             SELECT id, path, id, 'Contract', 'other', 'normal', 'open', 0, 0, 0 FROM accounts WHERE id = {partner} RETURNING id"
+        ))
+        .await,
+    );
     ids
 }
 

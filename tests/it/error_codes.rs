@@ -396,6 +396,19 @@ async fn every_error_code_is_produced_by_some_call() {
         ErrorCode::NoSubscription,
     )
     .await;
+    // A ticket calendar without working hours.
+    seen.api(
+        op.send(
+            reqwest::Method::PUT,
+            "/api/v1/tickets/settings",
+            Some(json!({"response_minutes": {"low": 60, "normal": 60, "high": 60, "urgent": 60},
+                "calendar": {"time_zone": "UTC", "days": [1], "opens": "12:00", "closes": "12:00"}})),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::NoWorkingHours,
+    )
+    .await;
     let capped = capped_package(&op, "No dealers", Some(0), None).await;
     let (cs, _) = approved_partner(&app, &op, "Capped Co", "cap@capped.codes", capped, false).await;
     seen.api(

@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "password_resets",
         include_str!("../../../migrations/0012_password_resets.sql"),
     ),
+    (
+        13,
+        "tickets",
+        include_str!("../../../migrations/0013_tickets.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -287,7 +287,7 @@ pub struct Rendered {
     pub html: String,
 }
 
-fn split_subject(text: String) -> (String, String) {
+pub fn split_subject(text: String) -> (String, String) {
     let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
     let subject = first.trim_start_matches("Subject:").trim().to_string();
     (subject, rest.trim_start_matches('\n').to_string())
@@ -553,6 +553,16 @@ pub async fn enqueue(
 ) -> AppResult<i64> {
     let r = render(&state.config.base_url, m)
         .map_err(|e| crate::kernel::error::AppError::Internal(format!("template: {e}")))?;
+    enqueue_rendered(state, conn, &r).await
+}
+
+/// Stores an email an area rendered from its own templates (text and HTML, subject in the
+/// text's first line) in the outbox and schedules its delivery, in the caller's transaction.
+pub async fn enqueue_rendered(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    r: &Rendered,
+) -> AppResult<i64> {
     // A login that signs in with a username (a dealer's) has no mailbox: nothing to send.
     if !r.to.contains('@') {
         return Ok(0);
