@@ -248,7 +248,8 @@ error_codes! {
     ChannelGone = "channel_gone",
     RequestExpired = "request_expired",
     LimitReached = "limit_reached",
-    /// The holder of a license tried to switch it off: only an account above may (409).
+    /// The holder of a license tried to switch it off, or back on after an account above switched
+    /// it off: only an account above may (409).
     OnlyFromAbove = "only_from_above",
     TooManyTokens = "too_many_tokens",
     /// A password reset link that was already used (422, with `field` token).

@@ -619,6 +619,30 @@ async fn only_an_account_above_may_switch_a_license_off() {
     let r = w.op.post(&path, json!({})).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Value>().await.unwrap()["state"], "inactive");
+    // Switched off from above, it stays off for the holder: no switching it back on.
+    let (st, code, _, msg) = error_of(
+        w.partner
+            .post(&format!("/api/v1/licenses/{own_id}/activate"), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (st, code.as_str()),
+        (StatusCode::CONFLICT, "only_from_above")
+    );
+    assert!(msg.contains("switch it on again"), "{msg}");
+    let html = w
+        .partner
+        .get(&format!("/licenses/{own_id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains(r#"id="activate""#));
+    let r =
+        w.op.post(&format!("/api/v1/licenses/{own_id}/activate"), json!({}))
+            .await;
+    assert_eq!(r.status(), StatusCode::OK);
     // The dealer may not switch its own back off after it was reactivated either.
     let r = w
         .partner

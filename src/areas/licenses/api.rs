@@ -123,7 +123,7 @@ async fn totals(
     responses(
         (status = 200, description = "Changed", body = licenses::BulkResult),
         (status = 404, description = "A license outside your reach (`not_found`)", body = E),
-        (status = 409, description = "Deactivating a license held by the account in view: only an account above may (`only_from_above`)", body = E),
+        (status = 409, description = "Deactivating a license held by the account in view, or switching one on again that was switched off from above: only an account above may (`only_from_above`)", body = E),
         (status = 422, description = "Unknown action, no ids, a wrong confirmation number, or a license that cannot change so (`validation_failed`, with `field`)", body = E),
     ))]
 async fn bulk(
@@ -185,6 +185,7 @@ async fn get_one(
         (status = 200, description = "Active", body = License),
         (status = 403, description = "The role is too weak (`forbidden`)", body = E),
         (status = 404, description = "No such license, or one outside your reach (`not_found`)", body = E),
+        (status = 409, description = "The license was switched off from above and is held by the account in view: only an account above may switch it on again (`only_from_above`)", body = E),
         (status = 422, description = "The license has ended: renew it (`validation_failed`, field `state`)", body = E),
     ))]
 async fn activate(

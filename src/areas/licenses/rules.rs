@@ -521,6 +521,14 @@ pub(crate) async fn apply(
                     format!("License {id} has ended: renew it to make it active again"),
                 ));
             }
+            if from == LicenseState::Inactive && view_account_id == holder {
+                return Err(AppError::conflict(
+                    ErrorCode::OnlyFromAbove,
+                    format!(
+                        "License {id} was switched off by an account above: only an account above it may switch it on again"
+                    ),
+                ));
+            }
             (LicenseState::Active, ends, "active".to_string())
         }
         Change::Deactivate => {
