@@ -503,6 +503,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    super::support::load(state).await?;
 
     Ok(DemoSummary {
         accounts: made,

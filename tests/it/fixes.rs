@@ -478,6 +478,33 @@ async fn the_demo_world_lets_every_kind_of_account_sign_in_and_see_its_data() {
     let dash = page(&dealer, "/").await;
     assert!(dash.contains("Northwind Dealer East"));
 
+    // Support: Café Aurora's three tickets in Northwind's queue, one answered as Servicecenter
+    // with an internal note the customer never sees; a published release note for everyone.
+    let queue = json_ok(nw.get("/api/v1/tickets").await).await;
+    let items = queue["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{queue}");
+    assert!(items.iter().all(|t| t["customer_name"] == "Café Aurora"));
+    assert_eq!(items.iter().filter(|t| t["unanswered"] == true).count(), 2);
+    let cafe = login("cafe@northwind.example").await;
+    let answered = items.iter().find(|t| t["unanswered"] == false).unwrap();
+    let thread = json_ok(
+        cafe.get(&format!("/api/v1/tickets/{}", answered["id"]))
+            .await,
+    )
+    .await;
+    let messages = thread["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2, "the note stays internal: {thread}");
+    assert_eq!(messages[1]["author"], "Servicecenter");
+    let notes = json_ok(cafe.get("/api/v1/release-notes").await).await;
+    assert_eq!(
+        notes.as_array().unwrap().len(),
+        1,
+        "one published note: {notes}"
+    );
+    assert!(page(&cafe, "/whats-new")
+        .await
+        .contains("Support tickets in every panel"));
+
     for customer in [
         "cafe@northwind.example",
         "gym@northwind.example",
