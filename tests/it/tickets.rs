@@ -115,7 +115,7 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
     .await;
     assert_eq!((st, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
 
-    // The partner answers and adds an internal note.
+    // The partner answers and adds an internal note (`message`, as when opening, works too).
     json_of(
         w.partner
             .post(
@@ -130,7 +130,7 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
         w.partner
             .post(
                 &format!("/api/v1/tickets/{id}/messages"),
-                json!({"text": "secret: customer forgot to pay", "internal": true}),
+                json!({"message": "secret: customer forgot to pay", "internal": true}),
             )
             .await,
         StatusCode::OK,

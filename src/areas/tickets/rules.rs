@@ -42,7 +42,8 @@ pub struct NewTicket {
 /// it a note the customer never sees (staff only). `status` sets the status at the same time.
 #[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct NewMessage {
-    #[serde(default)]
+    /// The message (`message` is accepted too, as when opening a ticket).
+    #[serde(default, alias = "message")]
     #[schema(required = true, max_length = 10000)]
     pub text: String,
     #[serde(default)]
