@@ -705,3 +705,49 @@ async fn demo_scale_makes_licenses_of_every_type_and_state_with_totals_that_hold
     let op = app.login_admin().await;
     dashboard_tiles_match_lists(&op).await;
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_the_tickets_waiting_on_each_side() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let support = |d: &Value| {
+        (
+            d["support"]["count"].as_i64().unwrap(),
+            d["support"]["href"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(support(&dash(&w.partner).await).0, 0);
+    let r = w
+        .customer
+        .post(
+            "/api/v1/tickets",
+            json!({"subject": "Player offline", "message": "It shows nothing.", "priority": "high"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["ticket"]["id"]
+        .as_i64()
+        .unwrap();
+    // Every account above sees it waiting, and the tile opens exactly that list.
+    for s in [&w.op, &w.partner, &w.dealer] {
+        let (n, href) = support(&dash(s).await);
+        assert_eq!(n, 1);
+        let list: Value = s.get(&format!("/api/v1{href}")).await.json().await.unwrap();
+        assert_eq!(list["total"], 1, "{href}: {list}");
+    }
+    assert_eq!(support(&dash(&w.customer).await).0, 0);
+    // Answered: nothing waits above; the customer has an answer it has not read.
+    let r = w
+        .partner
+        .post(
+            &format!("/api/v1/tickets/{id}/messages"),
+            json!({"text": "We restarted it."}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(support(&dash(&w.partner).await).0, 0);
+    let (n, href) = support(&dash(&w.customer).await);
+    assert_eq!((n, href.as_str()), (1, "/tickets"));
+    let html = w.customer.get("/").await.text().await.unwrap();
+    assert!(html.contains(r#"id="dash-support""#) && html.contains("an answer you have not read"));
+}

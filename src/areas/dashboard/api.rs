@@ -74,6 +74,17 @@ pub struct Pending {
     pub href: String,
 }
 
+/// Support at a glance: for a customer, its tickets with an answer it has not read; for the
+/// service side, the open tickets below still waiting for an answer (the same number as the
+/// Support badge and as the list `href` opens).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = DashboardSupport)]
+pub struct Support {
+    pub count: i64,
+    pub label: String,
+    pub href: String,
+}
+
 /// The dashboard of the account in view. A section is absent where it cannot apply to the
 /// account's kind (a customer has no accounts below, a dealer decides no requests).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -103,6 +114,7 @@ pub struct Dashboard {
     pub quick_actions: Vec<QuickAction>,
     /// The viewer's own latest actions in words (empty while acting as another account).
     pub recent: Vec<Activity>,
+    pub support: Support,
 }
 
 /// Inbox tabs per request type, in the inbox's order.
@@ -206,7 +218,21 @@ pub async fn dashboard_data(state: &AppState, who: &Identity) -> AppResult<Dashb
     } else {
         Vec::new()
     };
+    let support = Support {
+        count: crate::areas::tickets::badge(state, who).await?,
+        label: if kind == Kind::Customer {
+            "Tickets with an answer you have not read".into()
+        } else {
+            "Open tickets waiting for an answer".into()
+        },
+        href: if kind == Kind::Customer {
+            "/tickets".into()
+        } else {
+            "/tickets?status=open&unanswered=true".into()
+        },
+    };
     Ok(Dashboard {
+        support,
         below,
         logins: accounts::login_count(&state.db, account.id).await?,
         licenses: totals,
