@@ -330,6 +330,33 @@ async fn answers_reach_the_customer_from_servicecenter_and_notes_stay_internal()
         v["messages"].as_array().unwrap().last().unwrap()["author"],
         "Servicecenter"
     );
+    // Staff acting as the customer write as Servicecenter, never under their own name.
+    let r = w
+        .partner
+        .client
+        .post(format!("{}/api/v1/tickets/{id}/messages", w.partner.base))
+        .header("x-csrf-token", &w.partner.csrf)
+        .header("x-act-as", w.customer_id.to_string())
+        .json(&json!({"text": "Written for the customer by its partner."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = w
+        .customer
+        .get(&format!("/api/v1/tickets/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("staff.person"), "{text}");
+    let t: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        t["messages"].as_array().unwrap().last().unwrap()["author"],
+        "Servicecenter",
+        "{text}"
+    );
+
     let _ = w.partner_id;
 }
 

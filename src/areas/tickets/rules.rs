@@ -280,7 +280,13 @@ async fn insert_message(
     .bind(i64::from(internal))
     .bind(who.login.id)
     .bind(who.view_account_id)
-    .bind(&who.login.name)
+    // Someone from above acting as the customer writes as Servicecenter: the customer's thread
+    // never names another account's staff (the login stays in author_login_id and the audit).
+    .bind(if who.acting_as.is_some() {
+        SERVICECENTER
+    } else {
+        who.login.name.as_str()
+    })
     .bind(text)
     .bind(now)
     .fetch_one(&mut *conn)
