@@ -35,6 +35,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             message: message.into(),
             category: Some(category.into()),
             priority: Some(priority.into()),
+            ..Default::default()
         };
     let answered = tickets::open(
         state,
@@ -51,6 +52,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         text: text.into(),
         internal,
         status: None,
+        ..Default::default()
     };
     tickets::write(
         state,

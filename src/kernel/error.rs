@@ -274,6 +274,10 @@ error_codes! {
     AccountSuspended = "account_suspended",
     /// A ticket calendar without any working time (422, with `field`).
     NoWorkingHours = "no_working_hours",
+    /// An attachment larger than the cap (422, field `attachments`).
+    AttachmentTooLarge = "attachment_too_large",
+    /// An attachment whose bytes are not of an allowed type (422, field `attachments`).
+    AttachmentTypeRefused = "attachment_type_refused",
     Unauthenticated = "unauthenticated",
     InvalidCredentials = "invalid_credentials",
     Forbidden = "forbidden",

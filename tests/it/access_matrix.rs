@@ -293,6 +293,30 @@ impl World {
                 ))
                 .await
             }
+            "ticket_attachment" => {
+                let t = self
+                    .insert(&format!(
+                        "INSERT INTO tickets (customer_id, customer_path, served_by_id, subject, category, priority, status, last_message_at, created_at, updated_at) \
+                         SELECT id, path, id, 'Matrix {n}', 'other', 'normal', 'open', 0, 0, 0 FROM accounts WHERE id = {owner} RETURNING id"
+                    ))
+                    .await;
+                let m = self
+                    .insert(&format!(
+                        "INSERT INTO ticket_messages (ticket_id, from_customer, internal, author_name, body, created_at) \
+                         VALUES ({t}, 1, 0, 'Matrix', 'text', 0) RETURNING id"
+                    ))
+                    .await;
+                sqlx::query_scalar(
+                    "INSERT INTO ticket_attachments (ticket_id, message_id, name, content_type, size_bytes, data, created_at) \
+                     VALUES ($1, $2, 'matrix.txt', 'text/plain', 4, $3, 0) RETURNING id",
+                )
+                .bind(t)
+                .bind(m)
+                .bind(b"text".to_vec())
+                .fetch_one(&self.app.state.db.pool)
+                .await
+                .unwrap()
+            }
             other => panic!(
                 "no fixture for resource kind {other:?}: add one here so its routes are in the matrix"
             ),

@@ -409,6 +409,36 @@ async fn every_error_code_is_produced_by_some_call() {
         ErrorCode::NoWorkingHours,
     )
     .await;
+    // Ticket attachments: too large, and of a type outside the allow list.
+    {
+        use base64::Engine as _;
+        let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        let ap = create(&op, 1, "partner", "Attaching Partner").await;
+        let cust = create(&op, ap, "customer", "Attaching Customer").await;
+        add_login(&op, cust, "attach@customer.codes", "owner").await;
+        let cs = app.login("attach@customer.codes", PW).await;
+        let big = vec![b'a'; partner_panel::areas::tickets::attachments::MAX_BYTES + 1];
+        seen.api(
+            cs.post(
+                "/api/v1/tickets",
+                json!({"subject": "s", "message": "m", "attachments": [{"name": "a.txt", "data": b64(&big)}]}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::AttachmentTooLarge,
+        )
+        .await;
+        seen.api(
+            cs.post(
+                "/api/v1/tickets",
+                json!({"subject": "s", "message": "m", "attachments": [{"name": "a.zip", "data": b64(b"PK\x03\x04")}]}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::AttachmentTypeRefused,
+        )
+        .await;
+    }
     let capped = capped_package(&op, "No dealers", Some(0), None).await;
     let (cs, _) = approved_partner(&app, &op, "Capped Co", "cap@capped.codes", capped, false).await;
     seen.api(

@@ -39,5 +39,6 @@ mod requests;
 mod search;
 mod signin;
 mod tables;
+mod ticket_attachments;
 mod tickets;
 pub mod tree;

@@ -10,6 +10,7 @@ use crate::kernel::error::ErrorBody as E;
 use crate::kernel::http::csv_stream_response;
 use crate::kernel::http::ApiId;
 use crate::kernel::http::ApiJson;
+use crate::kernel::http::ApiJsonUpload;
 use crate::kernel::http::ApiQuery;
 use crate::kernel::http::Auth;
 use crate::kernel::http::RouteAccess as A;
@@ -28,6 +29,7 @@ crate::route_table! { ROUTES, routes;
     post "/tickets/{id}/messages" => write_message, A::On(&crate::areas::tickets::TICKET, Need::Write);
     get "/tickets/{id}/notes" => ticket_notes, A::On(&crate::areas::tickets::TICKET_NOTES, Need::Read);
     post "/tickets/{id}/status" => set_ticket_status, A::On(&crate::areas::tickets::TICKET, Need::Write);
+    get "/ticket-attachments/{id}" => download_attachment, A::On(&crate::areas::tickets::TICKET_ATTACHMENT, Need::Read);
 }
 
 #[derive(utoipa::OpenApi)]
@@ -41,7 +43,8 @@ crate::route_table! { ROUTES, routes;
     get_ticket,
     write_message,
     ticket_notes,
-    set_ticket_status
+    set_ticket_status,
+    download_attachment
 ))]
 pub struct Doc;
 
@@ -62,16 +65,18 @@ async fn list_tickets(
 
 #[utoipa::path(post, path = "/tickets", tag = "tickets", operation_id = "openTicket",
     summary = "Open a ticket as the customer in view (members and up); it goes to the nearest partner, reseller or dealer above",
+    description = "Files go in `attachments`, each as its `name` and its bytes in base64 (`data`): at most 5, each at most 5 MiB decoded, of a type read from the bytes (PNG, JPEG, PDF, plain text). The body may then be up to 40 MiB.",
     request_body = tickets::NewTicket,
     responses(
         (status = 201, description = "Opened", body = Thread),
         (status = 403, description = "Not a customer, or a viewer (`forbidden`)", body = E),
-        (status = 422, description = "Empty or too long subject or message, unknown category or priority (`validation_failed`, with `field` and `fields`)", body = E),
+        (status = 413, description = "A body over 40 MiB (`payload_too_large`)", body = E),
+        (status = 422, description = "Empty or too long subject or message, unknown category or priority (`validation_failed`, with `field` and `fields`); a file over 5 MiB (`attachment_too_large`), of another type (`attachment_type_refused`), empty, not base64 or more than 5 (`validation_failed`), field `attachments`", body = E),
     ))]
 async fn open_ticket(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiJson(body): ApiJson<tickets::NewTicket>,
+    ApiJsonUpload(body): ApiJsonUpload<tickets::NewTicket>,
 ) -> AppResult<(StatusCode, Json<Thread>)> {
     Ok((
         StatusCode::CREATED,
@@ -153,19 +158,21 @@ async fn get_ticket(
 
 #[utoipa::path(post, path = "/tickets/{id}/messages", tag = "tickets", operation_id = "writeTicketMessage",
     summary = "Write in the thread (members and up): the customer's reply, or an answer (sent as Servicecenter) or an internal note of the service side; optionally a status too",
+    description = "Files go in `attachments` as when opening a ticket (base64, at most 5 of 5 MiB: PNG, JPEG, PDF, plain text); those of an internal note are never listed to, nor downloadable by, the customer.",
     params(("id" = i64, Path, description = "A ticket id")),
     request_body = tickets::NewMessage,
     responses(
         (status = 200, description = "The ticket after it", body = Thread),
         (status = 403, description = "The customer writing an internal note or setting pending or solved, or a viewer (`forbidden`)", body = E),
         (status = 404, description = "No such ticket, or one outside your reach (`not_found`)", body = E),
-        (status = 422, description = "An empty or too long text, an unknown status (`validation_failed`, with `field`)", body = E),
+        (status = 413, description = "A body over 40 MiB (`payload_too_large`)", body = E),
+        (status = 422, description = "An empty or too long text, an unknown status (`validation_failed`, with `field`); a file over 5 MiB (`attachment_too_large`), of another type (`attachment_type_refused`), empty, not base64 or more than 5 (`validation_failed`), field `attachments`", body = E),
     ))]
 async fn write_message(
     State(state): State<AppState>,
     Auth(who): Auth,
     ApiId(id): ApiId,
-    ApiJson(body): ApiJson<tickets::NewMessage>,
+    ApiJsonUpload(body): ApiJsonUpload<tickets::NewMessage>,
 ) -> AppResult<Json<Thread>> {
     Ok(Json(tickets::write(&state, &who, id, &body).await?))
 }
@@ -203,4 +210,21 @@ async fn set_ticket_status(
     ApiJson(body): ApiJson<tickets::StatusChange>,
 ) -> AppResult<Json<Thread>> {
     Ok(Json(tickets::set_status(&state, &who, id, &body).await?))
+}
+
+#[utoipa::path(get, path = "/ticket-attachments/{id}", tag = "tickets", operation_id = "downloadTicketAttachment",
+    summary = "Download a file of a ticket's thread (as an attachment, with its checked type and nosniff); the customer's side gets 404 for an internal note's file",
+    params(("id" = i64, Path, description = "An attachment id")),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, description = "No such file, one of a ticket outside your reach, or an internal note's file for the customer (`not_found`)", body = E),
+    ))]
+async fn download_attachment(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiId(id): ApiId,
+) -> AppResult<Response> {
+    Ok(tickets::attachments::response(
+        tickets::attachments::download(&state, &who, id).await?,
+    ))
 }

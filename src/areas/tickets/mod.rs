@@ -5,6 +5,7 @@
 //! to the operator.
 
 pub mod api;
+pub mod attachments;
 pub mod escalation;
 pub mod hours;
 pub mod model;
@@ -85,6 +86,16 @@ pub const TICKET_NOTES: Resource = Resource {
     sides: &[crate::kernel::access::Side::owner(
         "SELECT customer_id AS owner_id FROM tickets WHERE id = $1",
         Reach::Below("internal notes are for the service side only"),
+    )],
+};
+
+/// A file attached to a ticket's message: reached as its ticket is (404 for anyone else; the
+/// customer's side also gets 404 for an internal note's file, from the rules).
+pub const TICKET_ATTACHMENT: Resource = Resource {
+    kind: "ticket_attachment",
+    sides: &[crate::kernel::access::Side::owner(
+        "SELECT t.customer_id AS owner_id FROM ticket_attachments a JOIN tickets t ON t.id = a.ticket_id WHERE a.id = $1",
+        Reach::InView,
     )],
 };
 

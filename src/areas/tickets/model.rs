@@ -99,6 +99,8 @@ pub struct Message {
     pub body: String,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// Files attached to this message (downloaded at `download`, under /api/v1 for the API).
+    pub attachments: Vec<super::attachments::Attachment>,
     #[serde(skip)]
     pub created_ms: i64,
 }
@@ -205,8 +207,12 @@ pub async fn messages(state: &AppState, id: i64, side: Side) -> AppResult<Vec<Me
     .bind(i64::from(side == Side::Staff))
     .fetch_all(&state.db.pool)
     .await?;
+    let mut files = super::attachments::listed(state, id, side).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
+        let mid: i64 = r.try_get("id")?;
+        let (mine, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(|a| a.message_id == mid);
+        files = rest;
         let from_customer = r.try_get::<i64, _>("from_customer")? == 1;
         let name: String = r.try_get("author_name")?;
         let created: i64 = r.try_get("created_at")?;
@@ -222,6 +228,7 @@ pub async fn messages(state: &AppState, id: i64, side: Side) -> AppResult<Vec<Me
             staff_author: (!from_customer && side == Side::Staff).then_some(name),
             body: r.try_get("body")?,
             created_at: crate::clock::rfc3339(created),
+            attachments: mine,
             created_ms: created,
         });
     }

@@ -20,6 +20,7 @@ use crate::kernel::http::table::{plain, sortable, Table};
 use crate::kernel::http::PageAuth;
 use crate::kernel::http::PageForm;
 use crate::kernel::http::PageId;
+use crate::kernel::http::PageMultipart;
 use crate::kernel::http::PageQuery;
 use crate::kernel::http::RouteAccess as A;
 use crate::kernel::query::Page;
@@ -38,6 +39,40 @@ crate::route_table! { ROUTES, routes;
     get "/tickets/{id}" => ticket_page, A::On(&crate::areas::tickets::TICKET, Need::Read);
     post "/tickets/{id}/messages" => message_submit, A::On(&crate::areas::tickets::TICKET, Need::Write);
     post "/tickets/{id}/status" => status_submit, A::On(&crate::areas::tickets::TICKET, Need::Write);
+    get "/ticket-attachments/{id}" => attachment_download, A::On(&crate::areas::tickets::TICKET_ATTACHMENT, Need::Read);
+}
+
+/// The files of an upload form's `attachments` input.
+fn uploads(form: &PageMultipart) -> Vec<tickets::attachments::Upload> {
+    form.files("attachments")
+        .into_iter()
+        .map(|(name, data)| tickets::attachments::Upload { name, data })
+        .collect()
+}
+
+/// The errors of a form, with a coded field error (an attachment's) on its field; files are not
+/// kept by the browser, so the message asks for them again.
+fn form_errors(e: &AppError, known: &[&str]) -> FormErrors {
+    match e {
+        AppError::Field { field, message, .. } => FormErrors {
+            fields: vec![crate::kernel::error::FieldError {
+                field: field.clone(),
+                message: format!("{message}. Choose the files again."),
+            }],
+            general: None,
+        },
+        e => FormErrors::from_error(e, known),
+    }
+}
+
+pub async fn attachment_download(
+    State(state): State<AppState>,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+) -> PageResult {
+    Ok(tickets::attachments::response(
+        tickets::attachments::download(&state, &who, id).await?,
+    ))
 }
 
 /// The new-ticket form as typed.
@@ -53,7 +88,7 @@ pub struct TicketForm {
     pub priority: String,
 }
 
-const TICKET_FIELDS: &[&str] = &["subject", "message", "category", "priority"];
+const TICKET_FIELDS: &[&str] = &["subject", "message", "category", "priority", "attachments"];
 
 #[derive(Template)]
 #[template(path = "tickets/list.html")]
@@ -185,13 +220,21 @@ pub async fn open_ticket_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageForm(form): PageForm<TicketForm>,
+    upload: PageMultipart,
 ) -> PageResult {
+    let form = TicketForm {
+        subject: upload.field("subject"),
+        message: upload.field("message"),
+        category: upload.field("category"),
+        priority: upload.field("priority"),
+    };
     let input = tickets::NewTicket {
         subject: form.subject.clone(),
         message: form.message.clone(),
         category: Some(form.category.clone()),
         priority: Some(form.priority.clone()),
+        attachments: Vec::new(),
+        files: uploads(&upload),
     };
     match tickets::open(&state, &who, &input).await {
         Ok(t) => Ok(redirect_with_flash(
@@ -203,9 +246,9 @@ pub async fn open_ticket_submit(
             ),
             state.config.secure_cookies,
         )),
-        Err(e @ (AppError::Validation { .. } | AppError::Fields(_))) => {
+        Err(e @ (AppError::Validation { .. } | AppError::Fields(_) | AppError::Field { .. })) => {
             let mut t = list_view(&state, &who, &headers, TicketFilter::default()).await?;
-            t.errors = FormErrors::from_error(&e, TICKET_FIELDS);
+            t.errors = form_errors(&e, TICKET_FIELDS);
             t.form = form;
             Ok(render(
                 e.status(),
@@ -292,12 +335,19 @@ pub async fn message_submit(
     headers: HeaderMap,
     PageAuth(who): PageAuth,
     PageId(id): PageId,
-    PageForm(form): PageForm<MessageForm>,
+    upload: PageMultipart,
 ) -> PageResult {
+    let form = MessageForm {
+        text: upload.field("text"),
+        internal: upload.field("internal"),
+        status: upload.field("status"),
+    };
     let input = tickets::NewMessage {
         text: form.text.clone(),
         internal: form.internal == "true",
         status: Some(form.status.clone()).filter(|s| !s.trim().is_empty()),
+        attachments: Vec::new(),
+        files: uploads(&upload),
     };
     match tickets::write(&state, &who, id, &input).await {
         Ok(t) => Ok(redirect_with_flash(
@@ -311,9 +361,9 @@ pub async fn message_submit(
             },
             state.config.secure_cookies,
         )),
-        Err(e @ AppError::Validation { .. }) => {
+        Err(e @ (AppError::Validation { .. } | AppError::Field { .. })) => {
             let mut t = ticket_view(&state, &who, &headers, id).await?;
-            t.errors = FormErrors::from_error(&e, &["text", "status"]);
+            t.errors = form_errors(&e, &["text", "status", "attachments"]);
             t.form = form;
             Ok(render(
                 e.status(),

@@ -36,6 +36,12 @@ pub struct NewTicket {
     /// low, normal (default), high or urgent.
     #[schema(nullable = false)]
     pub priority: Option<String>,
+    /// Files to attach (at most 5, each at most 5 MiB: PNG, JPEG, PDF or plain text).
+    #[serde(default)]
+    pub attachments: Vec<super::attachments::AttachmentUpload>,
+    /// Files a page form sent.
+    #[serde(skip)]
+    pub files: Vec<super::attachments::Upload>,
 }
 
 /// A message in the thread: the customer's reply, or an answer of the staff; `internal` makes
@@ -50,6 +56,13 @@ pub struct NewMessage {
     pub internal: bool,
     #[schema(nullable = false)]
     pub status: Option<String>,
+    /// Files to attach (at most 5, each at most 5 MiB: PNG, JPEG, PDF or plain text); those of
+    /// an internal note are as internal as the note.
+    #[serde(default)]
+    pub attachments: Vec<super::attachments::AttachmentUpload>,
+    /// Files a page form sent.
+    #[serde(skip)]
+    pub files: Vec<super::attachments::Upload>,
 }
 
 #[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
@@ -320,6 +333,7 @@ pub async fn open(state: &AppState, who: &Identity, input: &NewTicket) -> AppRes
     else {
         return Err(AppError::Fields(errors));
     };
+    let files = super::attachments::collect(&input.attachments, &input.files)?;
     let (s, hours) = current(state).await?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
@@ -342,7 +356,8 @@ pub async fn open(state: &AppState, who: &Identity, input: &NewTicket) -> AppRes
     .bind(due)
     .fetch_one(&mut *tx)
     .await?;
-    insert_message(&mut tx, id, true, false, who, &message, now).await?;
+    let mid = insert_message(&mut tx, id, true, false, who, &message, now).await?;
+    super::attachments::store(&mut tx, id, mid, &files, now).await?;
     audit::record(
         &mut tx,
         now,
@@ -352,7 +367,10 @@ pub async fn open(state: &AppState, who: &Identity, input: &NewTicket) -> AppRes
             action: "ticket.open",
             target_type: Some("ticket"),
             target_id: Some(id.to_string()),
-            detail: Some(format!("“{subject}” ({priority}, {category})")),
+            detail: Some(format!(
+                "“{subject}” ({priority}, {category}){}",
+                files_note(&files)
+            )),
         },
     )
     .await?;
@@ -430,12 +448,14 @@ pub async fn write(
             ));
         }
     }
+    let files = super::attachments::collect(&input.attachments, &input.files)?;
     let (s, hours) = current(state).await?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     let mut c = lock(state, &mut tx, id).await?;
     let from_customer = side == Side::Customer;
-    insert_message(&mut tx, id, from_customer, input.internal, who, &text, now).await?;
+    let mid = insert_message(&mut tx, id, from_customer, input.internal, who, &text, now).await?;
+    super::attachments::store(&mut tx, id, mid, &files, now).await?;
     let old_status = c.status;
     if from_customer {
         // The customer wrote: the ticket is open again and waits for an answer.
@@ -468,9 +488,9 @@ pub async fn write(
     }
     let actor = who.actor();
     let status_note = if c.status != old_status {
-        format!(", status {old_status} → {}", c.status)
+        format!(", status {old_status} → {}{}", c.status, files_note(&files))
     } else {
-        String::new()
+        files_note(&files)
     };
     if from_customer {
         audit::record(
@@ -983,6 +1003,15 @@ pub(crate) async fn email_escalated(
         send(state, conn, "ticket_escalated", &to, t, h).await?;
     }
     Ok(())
+}
+
+/// ", with 2 attachments" for the audit, or nothing.
+fn files_note(files: &[super::attachments::Checked]) -> String {
+    match files.len() {
+        0 => String::new(),
+        1 => format!(", with attachment “{}”", files[0].name),
+        n => format!(", with {n} attachments"),
+    }
 }
 
 /// Whether the caller is on the customer's side of a ticket of `customer_id`.

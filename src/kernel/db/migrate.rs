@@ -1,6 +1,6 @@
 //! Migrations: one SQL file per version, written once for both backends. `__PK__` stands for
 //! an auto-increment 64-bit primary key in each dialect, `__BYTES_TEXT__` for text that sorts
-//! byte by byte.
+//! byte by byte, `__BLOB__` for bytes.
 
 use crate::kernel::db::Backend;
 use crate::kernel::db::Db;
@@ -57,6 +57,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tickets",
         include_str!("../../../migrations/0013_tickets.sql"),
     ),
+    (
+        17,
+        "ticket_attachments",
+        include_str!("../../../migrations/0017_ticket_attachments.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {
@@ -69,8 +74,14 @@ fn dialect(sql: &str, backend: Backend) -> String {
         Backend::Sqlite => "TEXT",
         Backend::Postgres => "TEXT COLLATE \"C\"",
     };
+    // Bytes (attachments): BLOB in SQLite, BYTEA in PostgreSQL.
+    let blob = match backend {
+        Backend::Sqlite => "BLOB",
+        Backend::Postgres => "BYTEA",
+    };
     sql.replace("__PK__", pk)
         .replace("__BYTES_TEXT__", bytes_text)
+        .replace("__BLOB__", blob)
         .replace(
             "__NAME_SEARCH_INDEX__",
             crate::kernel::db::search::index_ddl(backend),

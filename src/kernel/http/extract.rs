@@ -126,19 +126,125 @@ impl<T: DeserializeOwned + utoipa::ToSchema + 'static, S: Send + Sync> FromReque
                 ))
             }
         };
-        if has_nul(&value) {
+        json_to::<T>(value).map(ApiJson)
+    }
+}
+
+fn json_to<T: DeserializeOwned + utoipa::ToSchema + 'static>(
+    value: serde_json::Value,
+) -> Result<T, AppError> {
+    if has_nul(&value) {
+        return Err(AppError::bad_request(
+            ErrorCode::InvalidText,
+            "Text must not contain NUL characters",
+        ));
+    }
+    super::keep_word::check_nulls::<T>(&value)?;
+    serde_json::from_value(value).map_err(|e| {
+        AppError::bad_request(
+            ErrorCode::InvalidJson,
+            format!("The JSON does not fit this call: {e}"),
+        )
+    })
+}
+
+/// A JSON body that may carry files (base64), so it may be larger than the usual limit, up to
+/// `multipart::MAX_UPLOAD_BODY`; otherwise as `ApiJson`.
+pub struct ApiJsonUpload<T>(pub T);
+
+impl<T: DeserializeOwned + utoipa::ToSchema + 'static, S: Send + Sync> FromRequest<S>
+    for ApiJsonUpload<T>
+{
+    type Rejection = AppError;
+    async fn from_request(req: Request, _state: &S) -> Result<Self, AppError> {
+        let json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/json"));
+        if !json {
             return Err(AppError::bad_request(
-                ErrorCode::InvalidText,
-                "Text must not contain NUL characters",
+                ErrorCode::UnsupportedMediaType,
+                "Send the body as JSON with Content-Type: application/json",
             ));
         }
-        super::keep_word::check_nulls::<T>(&value)?;
-        serde_json::from_value(value).map(ApiJson).map_err(|e| {
+        let bytes = axum::body::to_bytes(req.into_body(), super::multipart::MAX_UPLOAD_BODY)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge)?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
             AppError::bad_request(
                 ErrorCode::InvalidJson,
-                format!("The JSON does not fit this call: {e}"),
+                format!("The body is not valid JSON: {e}"),
             )
-        })
+        })?;
+        json_to::<T>(value).map(ApiJsonUpload)
+    }
+}
+
+/// A multipart/form-data body (an upload form), or a plain urlencoded form, read whole up to
+/// `multipart::MAX_UPLOAD_BODY`; an unreadable one shows an error page.
+pub struct PageMultipart(pub Vec<super::multipart::Part>);
+
+impl PageMultipart {
+    /// The text of a field ("" when absent).
+    pub fn field(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|p| p.name == name && p.filename.is_none())
+            .map(|p| p.text())
+            .unwrap_or_default()
+    }
+    /// The files sent under a name, skipping an empty file input (no file chosen).
+    pub fn files(&self, name: &str) -> Vec<(String, Vec<u8>)> {
+        self.0
+            .iter()
+            .filter(|p| p.name == name)
+            .filter_map(|p| {
+                let f = p.filename.clone()?;
+                (!(f.is_empty() && p.data.is_empty())).then(|| (f, p.data.clone()))
+            })
+            .collect()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for PageMultipart {
+    type Rejection = PageError;
+    async fn from_request(req: Request, _state: &S) -> Result<Self, PageError> {
+        let ct = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = axum::body::to_bytes(req.into_body(), super::multipart::MAX_UPLOAD_BODY)
+            .await
+            .map_err(|_| PageError(AppError::PayloadTooLarge))?;
+        // A plain form (no file chosen, or a client without uploads) reads the same way.
+        let parts = if ct.starts_with("application/x-www-form-urlencoded") {
+            serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                .map_err(|e| {
+                    PageError(AppError::bad_request(
+                        ErrorCode::InvalidForm,
+                        format!("The form could not be read: {e}"),
+                    ))
+                })?
+                .into_iter()
+                .map(|(name, v)| super::multipart::Part {
+                    name,
+                    filename: None,
+                    data: v.into_bytes(),
+                })
+                .collect()
+        } else {
+            super::multipart::read(&ct, &bytes).map_err(PageError)?
+        };
+        if parts
+            .iter()
+            .any(|p| p.filename.is_none() && (p.name.contains('\0') || p.data.contains(&0)))
+        {
+            return Err(PageError(nul_error()));
+        }
+        Ok(PageMultipart(parts))
     }
 }
 

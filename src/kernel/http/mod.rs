@@ -33,6 +33,7 @@ pub mod keep_word;
 pub mod layout;
 pub mod menu;
 pub mod metrics;
+pub mod multipart;
 pub mod openapi;
 pub mod routes;
 pub mod table;
@@ -302,8 +303,31 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        // An upload form (multipart) carries its token as a field too: read it from the
+        // buffered body, which goes on to the handler unchanged.
+        let multipart = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .filter(|c| c.starts_with("multipart/form-data"))
+            .map(str::to_string);
         let mut form_token = None;
-        if is_form && header_token.is_none() {
+        if let (Some(ct), None) = (&multipart, &header_token) {
+            let (parts, body) = req.into_parts();
+            let bytes = match to_bytes(body, multipart::MAX_UPLOAD_BODY).await {
+                Ok(b) => b,
+                Err(_) => return error_for(&path, &headers, AppError::PayloadTooLarge),
+            };
+            form_token = multipart::boundary(ct)
+                .and_then(|b| multipart::parse(&bytes, &b))
+                .and_then(|p| {
+                    p.into_iter()
+                        .find(|p| p.name == "csrf_token" && p.filename.is_none())
+                })
+                .map(|p| p.text());
+            req = Request::from_parts(parts, Body::from(bytes));
+        }
+        let is_form = is_form || multipart.is_some();
+        if is_form && header_token.is_none() && form_token.is_none() && multipart.is_none() {
             let (parts, body) = req.into_parts();
             let bytes = match to_bytes(body, MAX_BODY).await {
                 Ok(b) => b,
