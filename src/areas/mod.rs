@@ -8,6 +8,7 @@ pub mod billing;
 pub mod catalog;
 pub mod channels;
 pub mod dashboard;
+pub mod data_export;
 pub mod licenses;
 pub mod networks;
 pub mod onboarding;
@@ -38,6 +39,7 @@ pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
         licenses::api::Doc::openapi(),
         tickets::api::Doc::openapi(),
         release_notes::api::Doc::openapi(),
+        data_export::api::Doc::openapi(),
     ]
 }
 
@@ -83,6 +85,8 @@ pub fn route_tables() -> Vec<Table> {
         t!(tickets::api, true),
         t!(release_notes::pages, false),
         t!(release_notes::api, true),
+        t!(data_export::pages, false),
+        t!(data_export::api, true),
     ]
 }
 
@@ -146,5 +150,6 @@ pub fn menu() -> impl Iterator<Item = &'static MenuEntry> {
         .chain(licenses::MENU)
         .chain(tickets::MENU)
         .chain(release_notes::MENU)
+        .chain(data_export::MENU)
         .chain(auth::MENU)
 }

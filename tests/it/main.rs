@@ -17,6 +17,7 @@ mod closing_ties;
 mod contract;
 mod dashboard;
 mod dashboard_browser;
+mod data_export;
 mod decided_by;
 mod error_codes;
 mod fixes;

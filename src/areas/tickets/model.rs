@@ -472,3 +472,12 @@ pub async fn list_csv(
         },
     ))
 }
+
+/// A ticket with its thread exactly as its customer reads it (for the customer's data export):
+/// answers from "Servicecenter", no internal note, no staff name, no escalation.
+pub async fn customer_thread(state: &AppState, id: i64) -> AppResult<Thread> {
+    let r = row(state, id).await?;
+    let ticket = from_row(&r, Side::Customer, state.now_ms())?;
+    let messages = messages(state, id, Side::Customer).await?;
+    Ok(Thread { ticket, messages })
+}
