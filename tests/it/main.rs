@@ -42,4 +42,5 @@ mod signin;
 mod tables;
 mod ticket_attachments;
 mod tickets;
+mod tickets_browser;
 pub mod tree;
