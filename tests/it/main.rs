@@ -41,6 +41,7 @@ mod search;
 mod signin;
 mod tables;
 mod ticket_attachments;
+mod ticket_badges;
 mod tickets;
 mod tickets_browser;
 pub mod tree;

@@ -220,15 +220,16 @@ pub async fn dashboard_data(state: &AppState, who: &Identity) -> AppResult<Dashb
     };
     let support = Support {
         count: crate::areas::tickets::badge(state, who).await?,
-        label: if kind == Kind::Customer {
-            "Tickets with an answer you have not read".into()
-        } else {
-            "Open tickets waiting for an answer".into()
+        label: match kind {
+            Kind::Customer => "Tickets with an answer you have not read".into(),
+            // The partners answer their tickets; the operator's are those that escalated.
+            Kind::Operator => "Escalated tickets waiting for your answer".into(),
+            _ => "Open tickets waiting for an answer".into(),
         },
-        href: if kind == Kind::Customer {
-            "/tickets".into()
-        } else {
-            "/tickets?status=open&unanswered=true".into()
+        href: match kind {
+            Kind::Customer => "/tickets".into(),
+            Kind::Operator => "/tickets?status=open&unanswered=true&escalated=true".into(),
+            _ => "/tickets?status=open&unanswered=true".into(),
         },
     };
     Ok(Dashboard {
