@@ -68,9 +68,7 @@ fn param(header: &str, key: &str) -> Option<String> {
     let mut rest = header;
     while let Some(p) = rest.find(';') {
         rest = rest[p + 1..].trim_start();
-        let Some((k, v)) = rest.split_once('=') else {
-            return None;
-        };
+        let (k, v) = rest.split_once('=')?;
         let v = v.trim_start();
         let (value, tail) = if let Some(q) = v.strip_prefix('"') {
             let end = q.find('"')?;
