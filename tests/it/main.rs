@@ -30,6 +30,7 @@ mod licenses_more;
 mod lists;
 pub mod networks;
 mod onboarding;
+mod operations;
 mod panel_forms;
 mod panel_tables;
 mod platform;
