@@ -55,6 +55,8 @@ pub struct Config {
     pub payment_webhook_secret: Option<Secret>,
     /// An HTTP SMS gateway: messages are POSTed to it as JSON {"to", "text"}.
     pub sms_gateway_url: Option<String>,
+    /// After SIGTERM, how long in-flight requests and jobs may run before what is left is closed.
+    pub shutdown_grace: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +89,24 @@ fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
             name,
             message: format!("expected true or false, got {v:?}"),
         }),
+    }
+}
+
+/// A number of seconds (`20`, `2.5` or `20s`), at most a day.
+fn seconds(name: &'static str, default: f64) -> Result<f64, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .trim_end_matches('s')
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && (0.0..=86_400.0).contains(s))
+            .ok_or_else(|| ConfigError {
+                name,
+                message: format!("expected a number of seconds (0 to 86400), got {v:?}"),
+            }),
     }
 }
 
@@ -126,6 +146,7 @@ impl Config {
             test_clock: flag("PANEL_TEST_CLOCK", false)?,
             payment_webhook_secret: var("PANEL_PAYMENT_WEBHOOK_SECRET").map(Secret),
             sms_gateway_url: var("PANEL_SMS_GATEWAY_URL"),
+            shutdown_grace: Duration::from_secs_f64(seconds("PANEL_SHUTDOWN_GRACE", 20.0)?),
         })
     }
 
@@ -151,6 +172,7 @@ impl Config {
             test_clock: false,
             payment_webhook_secret: None,
             sms_gateway_url: None,
+            shutdown_grace: Duration::from_secs(20),
         }
     }
 }

@@ -11,7 +11,7 @@ pub mod kernel;
 pub mod state;
 
 use crate::kernel::enums::{Kind, Role};
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, future::IntoFuture, net::SocketAddr, sync::Arc};
 
 use areas::accounts::{self, logins};
 use clock::Clock;
@@ -134,7 +134,8 @@ pub async fn serve_with(
         }
     };
     let stop_on_signal = stop_tx.clone();
-    let result = axum::serve(
+    let grace = state.config.shutdown_grace;
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
@@ -142,10 +143,46 @@ pub async fn serve_with(
         signal.await;
         let _ = stop_on_signal.send(true);
     })
-    .await;
+    .into_future();
+    // In-flight requests get `grace` after the signal; a client that stopped reading (a big
+    // export) does not hold the process longer: its connection is dropped with the runtime.
+    let mut stopping = stop_rx.clone();
+    let deadline = async move {
+        let _ = stopping.wait_for(|stopped| *stopped).await;
+        let at = tokio::time::Instant::now() + grace;
+        tokio::time::sleep_until(at).await;
+        at
+    };
+    tokio::pin!(deadline);
+    let mut timed_out = None;
+    let result = tokio::select! {
+        r = server => r,
+        at = &mut deadline => {
+            timed_out = Some(at);
+            Ok(())
+        }
+    };
     let _ = stop_tx.send(true);
     if let Some(w) = worker {
-        let _ = w.await;
+        // The worker finishes its job within what is left of the grace period.
+        let left = match timed_out {
+            Some(_) => std::time::Duration::ZERO,
+            None => grace,
+        };
+        if tokio::time::timeout(left.max(std::time::Duration::from_millis(200)), w)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "the job worker did not stop within the grace period; its lease runs out"
+            );
+        }
+    }
+    if timed_out.is_some() {
+        tracing::warn!(
+            grace_s = grace.as_secs_f64(),
+            "shutdown grace period over: closing the connections left"
+        );
     }
     result
 }

@@ -173,7 +173,11 @@ async fn serve(state: partner_panel::state::AppState, db_label: String) {
     {
         fail(e);
     }
-    state.db.close().await;
+    // Connections still held by requests cut at the end of the grace period are not waited for.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), state.db.close()).await;
+    tracing::info!("stopped");
+    // Exit now: tasks cut at the end of the grace period are not waited for either.
+    std::process::exit(0);
 }
 
 async fn create_login(

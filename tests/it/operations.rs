@@ -181,3 +181,170 @@ async fn the_purge_leaves_no_personal_data_in_any_table() {
         .await
         .ge(&1));
 }
+
+// ---- the binary as a process ----
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Starts `partner-panel serve` with the given settings, its stdout and stderr sent to files
+/// (as a service manager would); returns once it listens.
+pub(crate) fn start_panel(
+    db: &TestDb,
+    port: u16,
+    env: &[(&str, &str)],
+    out: &std::path::Path,
+) -> std::process::Child {
+    let file = std::fs::File::create(out).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_partner-panel"));
+    cmd.env("DATABASE_URL", &db.url)
+        .env("PANEL_BIND", format!("127.0.0.1:{port}"))
+        .env("PANEL_ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("PANEL_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env_remove("RUST_LOG")
+        .env_remove("PANEL_LOG_FORMAT")
+        .stdout(file.try_clone().unwrap())
+        .stderr(file);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the panel did not start: {}",
+            std::fs::read_to_string(out).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child
+}
+
+pub(crate) fn out_file(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("partner-panel-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!(
+        "{name}-{}.log",
+        partner_panel::kernel::secrets::random_hex(4)
+    ))
+}
+
+/// Signs in as the operator against a running binary; returns its cookie header.
+async fn operator_cookie(base: &str) -> String {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn sigterm(child: &std::process::Child) {
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+/// Waits for the process to end, at most `limit`; kills it and fails after that.
+fn wait_exit(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running {limit:?} after SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A client that stops reading a big CSV export does not keep the panel alive after SIGTERM:
+/// after the grace period what is left is closed and the process exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_with_a_stalled_export_exits_0_after_the_grace_period() {
+    use std::io::{Read, Write};
+    let db = TestDb::new().await;
+    // A tree with enough licenses that their CSV fills every socket buffer.
+    let demo = std::process::Command::new(env!("CARGO_BIN_EXE_partner-panel"))
+        .args(["demo", "--scale", "60000"])
+        .env("DATABASE_URL", &db.url)
+        .env("PANEL_ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("PANEL_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(demo.status.success(), "{demo:?}");
+    let port = free_port();
+    let log = out_file("shutdown");
+    let mut child = start_panel(&db, port, &[("PANEL_SHUTDOWN_GRACE", "2")], &log);
+    let cookie = operator_cookie(&format!("http://127.0.0.1:{port}")).await;
+
+    // The export starts; the client reads its first bytes and then stops reading.
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        slow,
+        "GET /api/v1/licenses.csv HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n\r\n"
+    )
+    .unwrap();
+    let mut first = [0u8; 512];
+    let n = slow.read(&mut first).unwrap();
+    assert!(
+        String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&first[..n])
+    );
+    // Let the server fill the buffers and block on the stalled client.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+
+    let signalled = std::time::Instant::now();
+    sigterm(&child);
+    let status = wait_exit(&mut child, std::time::Duration::from_secs(2 + 6));
+    let took = signalled.elapsed();
+    let out = std::fs::read_to_string(&log).unwrap();
+    assert!(status.success(), "exit {status:?}: {out}");
+    assert!(
+        took >= std::time::Duration::from_millis(1900),
+        "the export was given its grace period, not cut at once ({took:?})"
+    );
+    assert!(out.contains("grace period over"), "{out}");
+    drop(slow);
+    let _ = std::fs::remove_file(&log);
+}
+
+/// Without stalled clients, SIGTERM ends the panel at once (well within the grace period).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_when_idle_exits_0_at_once() {
+    let db = TestDb::new().await;
+    let port = free_port();
+    let log = out_file("shutdown-idle");
+    let mut child = start_panel(&db, port, &[("PANEL_SHUTDOWN_GRACE", "30")], &log);
+    let r = reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let signalled = std::time::Instant::now();
+    sigterm(&child);
+    let status = wait_exit(&mut child, std::time::Duration::from_secs(10));
+    assert!(status.success());
+    assert!(signalled.elapsed() < std::time::Duration::from_secs(10));
+    let _ = std::fs::remove_file(&log);
+}
