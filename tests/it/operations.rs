@@ -348,3 +348,86 @@ async fn sigterm_when_idle_exits_0_at_once() {
     assert!(signalled.elapsed() < std::time::Duration::from_secs(10));
     let _ = std::fs::remove_file(&log);
 }
+
+/// Runs the binary with its output in a file, sends `n` requests (and one 404), stops it, and
+/// returns what it wrote.
+async fn log_of_run(env: &[(&str, &str)], n: usize) -> String {
+    let db = TestDb::new().await;
+    let port = free_port();
+    let log = out_file("logs");
+    let mut child = start_panel(&db, port, env, &log);
+    let c = reqwest::Client::new();
+    for _ in 0..n {
+        let r = c
+            .get(format!("http://127.0.0.1:{port}/login"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let r = c
+        .get(format!("http://127.0.0.1:{port}/api/v1/no-such-thing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    sigterm(&child);
+    assert!(wait_exit(&mut child, std::time::Duration::from_secs(10)).success());
+    let out = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    out
+}
+
+fn request_lines(out: &str) -> usize {
+    out.lines()
+        .filter(|l| l.contains(" request ") || l.ends_with(" request"))
+        .count()
+}
+
+/// Output to a file carries no ANSI colour codes; the access log can be turned off or sampled;
+/// slow requests are logged whatever the setting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_in_a_file_have_no_colour_and_the_access_log_follows_its_setting() {
+    // By default every request has its line, without escape codes.
+    let all = log_of_run(&[], 10).await;
+    assert!(!all.contains('\u{1b}'), "ANSI codes in a file: {all:?}");
+    assert!(all.contains("INFO"), "{all}");
+    assert_eq!(
+        all.matches("path=/login").count(),
+        10,
+        "one line per request: {all}"
+    );
+    assert!(
+        all.contains("path=/api/v1/no-such-thing status=404"),
+        "{all}"
+    );
+    // Off: no request lines at all (start and stop are still logged).
+    let off = log_of_run(&[("PANEL_ACCESS_LOG", "off")], 10).await;
+    assert!(!off.contains('\u{1b}'));
+    assert_eq!(request_lines(&off), 0, "{off}");
+    assert!(off.contains("database ready"), "{off}");
+    // One in five.
+    let sampled = log_of_run(&[("PANEL_ACCESS_LOG", "sample:5")], 20).await;
+    let lines = sampled.matches("sampled=5").count();
+    assert!((4..=5).contains(&lines), "{lines} sampled lines: {sampled}");
+    // Slow requests are always there, at WARN, even with the access log off.
+    let slow = log_of_run(
+        &[("PANEL_ACCESS_LOG", "off"), ("PANEL_SLOW_REQUEST_MS", "0")],
+        3,
+    )
+    .await;
+    assert_eq!(slow.matches("slow request").count(), 4, "{slow}");
+    assert!(slow.contains("WARN"), "{slow}");
+    // A setting it cannot read stops the start with a clear message.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_partner-panel"))
+        .arg("migrate")
+        .env("DATABASE_URL", "sqlite::memory:")
+        .env("PANEL_ACCESS_LOG", "loud")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("PANEL_ACCESS_LOG"),
+        "{o:?}"
+    );
+}

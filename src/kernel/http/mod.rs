@@ -25,6 +25,7 @@ crate::route_table! { ROUTES, routes;
     get "/metrics" => metrics::render, RouteAccess::Public;
 }
 
+pub mod access_log;
 pub mod assets;
 pub mod cookies;
 pub mod extract;
@@ -215,7 +216,7 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
         resp.headers_mut().insert("x-request-id", v);
     }
     if path != "/healthz" && path != "/metrics" {
-        tracing::info!(request_id = %id, method = %method, path = %path, status, ms = elapsed.as_millis() as u64, "request");
+        access_log::log(&state.config, &id, method.as_str(), &path, status, elapsed);
     }
     resp
 }
