@@ -93,6 +93,11 @@ pub struct Config {
     pub access_log: AccessLog,
     /// Requests slower than this are always logged (at WARN).
     pub slow_request: Duration,
+    /// /metrics answers only with `Authorization: Bearer <this>`; unset, it answers 404 on the
+    /// panel's address.
+    pub metrics_token: Option<Secret>,
+    /// A separate address (e.g. 127.0.0.1:9090) serving only /metrics.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -191,6 +196,14 @@ impl Config {
                 })?,
             },
             slow_request: Duration::from_millis(parse("PANEL_SLOW_REQUEST_MS", 1000u64)?),
+            metrics_token: var("PANEL_METRICS_TOKEN").map(Secret),
+            metrics_bind: match var("PANEL_METRICS_BIND") {
+                None => None,
+                Some(v) => Some(v.trim().parse().map_err(|_| ConfigError {
+                    name: "PANEL_METRICS_BIND",
+                    message: format!("expected an address such as 127.0.0.1:9090, got {v:?}"),
+                })?),
+            },
         })
     }
 
@@ -219,6 +232,8 @@ impl Config {
             shutdown_grace: Duration::from_secs(20),
             access_log: AccessLog::All,
             slow_request: Duration::from_secs(1),
+            metrics_token: None,
+            metrics_bind: None,
         }
     }
 }

@@ -126,6 +126,22 @@ pub async fn serve_with(
         .run_worker
         .then(|| tokio::spawn(jobs::worker(state.clone(), stop_rx.clone())));
     let app = wrap(kernel::http::router(state.clone()));
+    // /metrics on its own address, when one is set; it stops with the panel.
+    let metrics = match state.config.metrics_bind {
+        None => None,
+        Some(addr) => {
+            let l = tokio::net::TcpListener::bind(addr).await?;
+            let mut stop = stop_rx.clone();
+            let router = kernel::http::metrics::separate_router(state.clone());
+            Some(tokio::spawn(async move {
+                let _ = axum::serve(l, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    })
+                    .await;
+            }))
+        }
+    };
     let mut server_stop = stop_rx.clone();
     let signal = async move {
         tokio::select! {
@@ -177,6 +193,9 @@ pub async fn serve_with(
                 "the job worker did not stop within the grace period; its lease runs out"
             );
         }
+    }
+    if let Some(m) = metrics {
+        m.abort();
     }
     if timed_out.is_some() {
         tracing::warn!(

@@ -431,3 +431,81 @@ async fn logs_in_a_file_have_no_colour_and_the_access_log_follows_its_setting() 
         "{o:?}"
     );
 }
+
+/// /metrics is not public: with a token configured it answers only with that bearer token;
+/// without one it answers 404 on the panel's address.
+#[tokio::test]
+async fn metrics_answer_only_with_the_configured_token() {
+    const TOKEN: &str = "metrics-token-7f3a";
+    let app =
+        TestApp::spawn_with(|c| c.metrics_token = Some(partner_panel::config::Secret::new(TOKEN)))
+            .await;
+    let c = app.client();
+    let get = |bearer: Option<&str>| {
+        let r = c.get(app.url("/metrics"));
+        match bearer {
+            Some(b) => r.bearer_auth(b),
+            None => r,
+        }
+        .send()
+    };
+    let r = get(None).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let (_, code, ..) = error_of(r).await;
+    assert_eq!(code, "unauthenticated");
+    assert_eq!(
+        get(Some("metrics-token-7f3b")).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A signed-in operator's session is no metrics token either.
+    let op = app.login_admin().await;
+    assert_eq!(op.get("/metrics").await.status(), StatusCode::UNAUTHORIZED);
+    let r = get(Some(TOKEN)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("panel_http_requests_total"));
+
+    // No token configured: no such page.
+    let open = TestApp::spawn().await;
+    let r = open
+        .client()
+        .get(open.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(!r.text().await.unwrap().contains("panel_"));
+}
+
+/// PANEL_METRICS_BIND serves /metrics (and nothing else) on its own address; the panel's
+/// address keeps answering 404 for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_on_a_separate_address() {
+    let db = TestDb::new().await;
+    let (port, mport) = (free_port(), free_port());
+    let log = out_file("metrics");
+    let bind = format!("127.0.0.1:{mport}");
+    let mut child = start_panel(&db, port, &[("PANEL_METRICS_BIND", &bind)], &log);
+    let c = reqwest::Client::new();
+    let main = c
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(main.status(), StatusCode::NOT_FOUND);
+    let m = c
+        .get(format!("http://{bind}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(m.status(), StatusCode::OK);
+    assert!(m.text().await.unwrap().contains("panel_database_up 1"));
+    let other = c.get(format!("http://{bind}/login")).send().await.unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+    sigterm(&child);
+    assert!(wait_exit(&mut child, std::time::Duration::from_secs(10)).success());
+    let _ = std::fs::remove_file(&log);
+}

@@ -22,7 +22,7 @@ crate::route_table! { ROUTES, routes;
     get "/api/docs" => openapi::docs_page, RouteAccess::Public;
     get "/healthz" => healthz, RouteAccess::Public;
     get "/readyz" => readyz, RouteAccess::Public;
-    get "/metrics" => metrics::render, RouteAccess::Public;
+    get "/metrics" => metrics::render_guarded, RouteAccess::Public;
 }
 
 pub mod access_log;
@@ -251,6 +251,10 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
             ip: "unknown".into(),
         });
     let path = req.uri().path().to_string();
+    // /metrics checks its own bearer token (PANEL_METRICS_TOKEN), which is no API token.
+    if path == "/metrics" {
+        return next.run(req).await;
+    }
     let headers = req.headers().clone();
     let bearer = headers
         .get(header::AUTHORIZATION)
