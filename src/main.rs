@@ -1,4 +1,4 @@
-//! `partner-panel`: serve (the default), migrate, create-login, demo.
+//! `partner-panel`: serve (the default), migrate, backup, create-login, demo.
 
 use clap::builder::TypedValueParser as _;
 use std::io::Read;
@@ -47,6 +47,12 @@ enum Command {
               value_parser = clap::builder::PossibleValuesParser::new(logins::ROLES)
                   .map(|r| logins::Role::parse(&r).expect("one of the roles")))]
         role: logins::Role,
+    },
+    /// Copy the live SQLite database to FILE (consistent, while the panel runs); PostgreSQL: pg_dump
+    Backup {
+        /// The new backup file (must not exist)
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
     },
     /// Load a small demo channel; with --scale, a realistic tree of about N accounts
     Demo {
@@ -99,6 +105,17 @@ async fn main() {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(state, db_label).await,
         Command::Migrate => println!("migrations applied to {db_label}"),
+        Command::Backup { file } => {
+            let started = std::time::Instant::now();
+            match partner_panel::kernel::db::backup::backup_sqlite(&state.db, &file).await {
+                Ok(bytes) => println!(
+                    "backup of {db_label} written to {} ({bytes} bytes, {:.1} s)",
+                    file.display(),
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(e) => fail(e),
+            }
+        }
         Command::CreateLogin {
             email,
             name,

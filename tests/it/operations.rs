@@ -509,3 +509,146 @@ async fn metrics_on_a_separate_address() {
     assert!(wait_exit(&mut child, std::time::Duration::from_secs(10)).success());
     let _ = std::fs::remove_file(&log);
 }
+
+fn backup_cmd(db_url: &str, file: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_partner-panel"))
+        .arg("backup")
+        .arg(file)
+        .env("DATABASE_URL", db_url)
+        .env("PANEL_ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("PANEL_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .unwrap()
+}
+
+/// `partner-panel backup FILE` taken while partners are being created holds every write
+/// acknowledged before it started, and the copy runs as a panel; an existing or unwritable
+/// path is refused with a clear message and a non-zero exit. On PostgreSQL it points to pg_dump.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_under_writes_holds_every_acknowledged_write() {
+    let db = TestDb::new().await;
+    let dir = std::env::temp_dir().join("partner-panel-tests");
+    let file = dir.join(format!(
+        "backup-{}.db",
+        partner_panel::kernel::secrets::random_hex(4)
+    ));
+    if db.is_postgres() {
+        let o = backup_cmd(&db.url, &file);
+        assert!(!o.status.success());
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("pg_dump"),
+            "{o:?}"
+        );
+        assert!(!file.exists());
+        return;
+    }
+    let port = free_port();
+    let log = out_file("backup");
+    let mut child = start_panel(&db, port, &[("PANEL_ACCESS_LOG", "off")], &log);
+    let base = format!("http://127.0.0.1:{port}");
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let v: Value = c
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let csrf = v["csrf_token"].as_str().unwrap().to_string();
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<i64>::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..3 {
+        let (c, base, csrf, acked, stop) = (
+            c.clone(),
+            base.clone(),
+            csrf.clone(),
+            acked.clone(),
+            stop.clone(),
+        );
+        writers.push(tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let r = c
+                    .post(format!("{base}/api/v1/accounts/1/children"))
+                    .header("x-csrf-token", &csrf)
+                    .json(&json!({"kind": "partner", "name": format!("Writer {w} #{i}")}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), StatusCode::CREATED);
+                let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+                acked.lock().unwrap().push(id);
+                i += 1;
+            }
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let before: Vec<i64> = acked.lock().unwrap().clone();
+    let url = db.url.clone();
+    let target = file.clone();
+    let o = tokio::task::spawn_blocking(move || backup_cmd(&url, &target))
+        .await
+        .unwrap();
+    let during = acked.lock().unwrap().len() - before.len();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in writers {
+        w.await.unwrap();
+    }
+    assert!(o.status.success(), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("written to"),
+        "{o:?}"
+    );
+    assert!(before.len() > 10, "only {} writes before", before.len());
+    let after = acked.lock().unwrap().len();
+    assert!(
+        after > before.len() + during,
+        "the panel went on writing during and after the backup ({during} during)"
+    );
+
+    // The copy, opened as a database: every write acknowledged before the backup is there,
+    // and its counts agree with its rows (nothing half written).
+    let restored = format!("sqlite://{}", file.display());
+    let cfg = partner_panel::config::Config::for_database(&restored);
+    let state = partner_panel::build(cfg, Default::default()).await.unwrap();
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts")
+        .fetch_all(&state.db.pool)
+        .await
+        .unwrap();
+    let missing: Vec<_> = before.iter().filter(|id| !ids.contains(id)).collect();
+    assert!(missing.is_empty(), "missing in the backup: {missing:?}");
+    let total: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM account_rollup WHERE account_id = 1",
+    )
+    .fetch_one(&state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(total, ids.len() as i64 - 1, "rollups equal the rows");
+    state.db.close().await;
+
+    // An existing file is never overwritten; a place that cannot be written is refused.
+    let size = std::fs::metadata(&file).unwrap().len();
+    let o = backup_cmd(&db.url, &file);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), size);
+    let nowhere = dir.join("no-such-folder").join("b.db");
+    let o = backup_cmd(&db.url, &nowhere);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cannot write"), "{err}");
+    assert!(!nowhere.exists());
+
+    sigterm(&child);
+    assert!(wait_exit(&mut child, std::time::Duration::from_secs(10)).success());
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(&log);
+}
