@@ -38,6 +38,7 @@ mod profile;
 mod release_notes;
 mod requests;
 mod search;
+mod sessions;
 mod signin;
 mod tables;
 mod tickets;
