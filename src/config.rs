@@ -29,6 +29,38 @@ pub struct SmtpConfig {
     pub password: Option<Secret>,
 }
 
+/// Which requests get a line in the log (PANEL_ACCESS_LOG). Server errors and slow requests are
+/// logged whatever this says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessLog {
+    Off,
+    All,
+    /// One request in N.
+    Sample(u64),
+}
+
+impl std::str::FromStr for AccessLog {
+    type Err = String;
+    fn from_str(v: &str) -> Result<AccessLog, String> {
+        match v.trim().to_ascii_lowercase().as_str() {
+            "off" | "none" | "0" => Ok(AccessLog::Off),
+            "all" | "on" | "1" => Ok(AccessLog::All),
+            s => s
+                .strip_prefix("sample:")
+                .and_then(|n| n.trim().parse::<u64>().ok())
+                .filter(|n| *n >= 1)
+                .map(|n| {
+                    if n == 1 {
+                        AccessLog::All
+                    } else {
+                        AccessLog::Sample(n)
+                    }
+                })
+                .ok_or_else(|| format!("expected off, all or sample:N (N at least 1), got {v:?}")),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: Secret,
@@ -55,6 +87,17 @@ pub struct Config {
     pub payment_webhook_secret: Option<Secret>,
     /// An HTTP SMS gateway: messages are POSTed to it as JSON {"to", "text"}.
     pub sms_gateway_url: Option<String>,
+    /// After SIGTERM, how long in-flight requests and jobs may run before what is left is closed.
+    pub shutdown_grace: Duration,
+    /// Per-request log lines: off, all, or one in N.
+    pub access_log: AccessLog,
+    /// Requests slower than this are always logged (at WARN).
+    pub slow_request: Duration,
+    /// /metrics answers only with `Authorization: Bearer <this>`; unset, it answers 404 on the
+    /// panel's address.
+    pub metrics_token: Option<Secret>,
+    /// A separate address (e.g. 127.0.0.1:9090) serving only /metrics.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +130,24 @@ fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
             name,
             message: format!("expected true or false, got {v:?}"),
         }),
+    }
+}
+
+/// A number of seconds (`20`, `2.5` or `20s`), at most a day.
+fn seconds(name: &'static str, default: f64) -> Result<f64, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .trim_end_matches('s')
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && (0.0..=86_400.0).contains(s))
+            .ok_or_else(|| ConfigError {
+                name,
+                message: format!("expected a number of seconds (0 to 86400), got {v:?}"),
+            }),
     }
 }
 
@@ -126,6 +187,23 @@ impl Config {
             test_clock: flag("PANEL_TEST_CLOCK", false)?,
             payment_webhook_secret: var("PANEL_PAYMENT_WEBHOOK_SECRET").map(Secret),
             sms_gateway_url: var("PANEL_SMS_GATEWAY_URL"),
+            shutdown_grace: Duration::from_secs_f64(seconds("PANEL_SHUTDOWN_GRACE", 20.0)?),
+            access_log: match var("PANEL_ACCESS_LOG") {
+                None => AccessLog::All,
+                Some(v) => v.parse().map_err(|message| ConfigError {
+                    name: "PANEL_ACCESS_LOG",
+                    message,
+                })?,
+            },
+            slow_request: Duration::from_millis(parse("PANEL_SLOW_REQUEST_MS", 1000u64)?),
+            metrics_token: var("PANEL_METRICS_TOKEN").map(Secret),
+            metrics_bind: match var("PANEL_METRICS_BIND") {
+                None => None,
+                Some(v) => Some(v.trim().parse().map_err(|_| ConfigError {
+                    name: "PANEL_METRICS_BIND",
+                    message: format!("expected an address such as 127.0.0.1:9090, got {v:?}"),
+                })?),
+            },
         })
     }
 
@@ -151,6 +229,11 @@ impl Config {
             test_clock: false,
             payment_webhook_secret: None,
             sms_gateway_url: None,
+            shutdown_grace: Duration::from_secs(20),
+            access_log: AccessLog::All,
+            slow_request: Duration::from_secs(1),
+            metrics_token: None,
+            metrics_bind: None,
         }
     }
 }
@@ -181,5 +264,15 @@ mod tests {
             "sqlite://data/panel.db"
         );
         assert_eq!(format!("{:?}", Secret::new("x")), "[redacted]");
+    }
+
+    #[test]
+    fn reads_the_access_log_setting() {
+        assert_eq!("off".parse(), Ok(AccessLog::Off));
+        assert_eq!("ALL".parse(), Ok(AccessLog::All));
+        assert_eq!("sample:100".parse(), Ok(AccessLog::Sample(100)));
+        assert_eq!("sample:1".parse(), Ok(AccessLog::All));
+        assert!("sample:0".parse::<AccessLog>().is_err());
+        assert!("loud".parse::<AccessLog>().is_err());
     }
 }

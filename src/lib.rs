@@ -11,7 +11,7 @@ pub mod kernel;
 pub mod state;
 
 use crate::kernel::enums::{Kind, Role};
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, future::IntoFuture, net::SocketAddr, sync::Arc};
 
 use areas::accounts::{self, logins};
 use clock::Clock;
@@ -126,6 +126,22 @@ pub async fn serve_with(
         .run_worker
         .then(|| tokio::spawn(jobs::worker(state.clone(), stop_rx.clone())));
     let app = wrap(kernel::http::router(state.clone()));
+    // /metrics on its own address, when one is set; it stops with the panel.
+    let metrics = match state.config.metrics_bind {
+        None => None,
+        Some(addr) => {
+            let l = tokio::net::TcpListener::bind(addr).await?;
+            let mut stop = stop_rx.clone();
+            let router = kernel::http::metrics::separate_router(state.clone());
+            Some(tokio::spawn(async move {
+                let _ = axum::serve(l, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    })
+                    .await;
+            }))
+        }
+    };
     let mut server_stop = stop_rx.clone();
     let signal = async move {
         tokio::select! {
@@ -134,7 +150,8 @@ pub async fn serve_with(
         }
     };
     let stop_on_signal = stop_tx.clone();
-    let result = axum::serve(
+    let grace = state.config.shutdown_grace;
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
@@ -142,10 +159,49 @@ pub async fn serve_with(
         signal.await;
         let _ = stop_on_signal.send(true);
     })
-    .await;
+    .into_future();
+    // In-flight requests get `grace` after the signal; a client that stopped reading (a big
+    // export) does not hold the process longer: its connection is dropped with the runtime.
+    let mut stopping = stop_rx.clone();
+    let deadline = async move {
+        let _ = stopping.wait_for(|stopped| *stopped).await;
+        let at = tokio::time::Instant::now() + grace;
+        tokio::time::sleep_until(at).await;
+        at
+    };
+    tokio::pin!(deadline);
+    let mut timed_out = None;
+    let result = tokio::select! {
+        r = server => r,
+        at = &mut deadline => {
+            timed_out = Some(at);
+            Ok(())
+        }
+    };
     let _ = stop_tx.send(true);
     if let Some(w) = worker {
-        let _ = w.await;
+        // The worker finishes its job within what is left of the grace period.
+        let left = match timed_out {
+            Some(_) => std::time::Duration::ZERO,
+            None => grace,
+        };
+        if tokio::time::timeout(left.max(std::time::Duration::from_millis(200)), w)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "the job worker did not stop within the grace period; its lease runs out"
+            );
+        }
+    }
+    if let Some(m) = metrics {
+        m.abort();
+    }
+    if timed_out.is_some() {
+        tracing::warn!(
+            grace_s = grace.as_secs_f64(),
+            "shutdown grace period over: closing the connections left"
+        );
     }
     result
 }

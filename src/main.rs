@@ -1,4 +1,4 @@
-//! `partner-panel`: serve (the default), migrate, create-login, demo.
+//! `partner-panel`: serve (the default), migrate, backup, create-login, demo.
 
 use clap::builder::TypedValueParser as _;
 use std::io::Read;
@@ -48,6 +48,12 @@ enum Command {
                   .map(|r| logins::Role::parse(&r).expect("one of the roles")))]
         role: logins::Role,
     },
+    /// Copy the live SQLite database to FILE (consistent, while the panel runs); PostgreSQL: pg_dump
+    Backup {
+        /// The new backup file (must not exist)
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
     /// Load a small demo channel; with --scale, a realistic tree of about N accounts
     Demo {
         /// Add a tree of about N accounts (partners, resellers, dealers, customers, logins)
@@ -73,8 +79,12 @@ fn fail(msg: impl std::fmt::Display) -> ! {
 fn init_logs(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // Colour only for a person at a terminal (and not with NO_COLOR): never in a file or journal.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let b = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     if json {
         b.json().init();
@@ -95,6 +105,17 @@ async fn main() {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(state, db_label).await,
         Command::Migrate => println!("migrations applied to {db_label}"),
+        Command::Backup { file } => {
+            let started = std::time::Instant::now();
+            match partner_panel::kernel::db::backup::backup_sqlite(&state.db, &file).await {
+                Ok(bytes) => println!(
+                    "backup of {db_label} written to {} ({bytes} bytes, {:.1} s)",
+                    file.display(),
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(e) => fail(e),
+            }
+        }
         Command::CreateLogin {
             email,
             name,
@@ -173,7 +194,11 @@ async fn serve(state: partner_panel::state::AppState, db_label: String) {
     {
         fail(e);
     }
-    state.db.close().await;
+    // Connections still held by requests cut at the end of the grace period are not waited for.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), state.db.close()).await;
+    tracing::info!("stopped");
+    // Exit now: tasks cut at the end of the grace period are not waited for either.
+    std::process::exit(0);
 }
 
 async fn create_login(

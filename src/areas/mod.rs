@@ -58,6 +58,7 @@ pub fn route_tables() -> Vec<Table> {
     vec![
         t!(auth::pages, false),
         t!(auth::reset_pages, false),
+        t!(auth::sessions_pages, false),
         t!(auth::api, true),
         t!(dashboard::pages, false),
         t!(dashboard::api, true),

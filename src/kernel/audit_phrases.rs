@@ -35,6 +35,8 @@ pub const PHRASES: &[(&str, &str)] = &[
     ("profile.update", "updated the profile"),
     ("api_token.create", "created an API token"),
     ("api_token.revoke", "revoked an API token"),
+    ("session.end", "ended a session"),
+    ("login.sessions_end", "ended every session of a login"),
     ("act_as.start", "started acting as an account"),
     ("act_as.renew", "renewed acting as an account"),
     ("act_as.exit", "stopped acting as an account"),

@@ -180,6 +180,18 @@ impl World {
                 ))
                 .await
             }
+            "session" => {
+                let login = if rel == Rel::Own {
+                    self.own_login[role]
+                } else {
+                    self.target_login[&rel]
+                };
+                self.insert(&format!(
+                    "INSERT INTO sessions (token_hash, login_id, csrf_token, created_at, last_seen_at, expires_at) \
+                     VALUES ('shash{n}', {login}, 'c', 0, 0, 0) RETURNING id"
+                ))
+                .await
+            }
             "invoice" => {
                 self.insert(&format!(
                     "INSERT INTO invoices (number, account_id, period_start, period_end, due_at, currency, total, created_at) \
@@ -529,15 +541,16 @@ async fn every_route_answers_by_relation_and_role() {
                 let mut cached: HashMap<(Rel, &str), Option<i64>> = HashMap::new();
                 for rel in RELS {
                     for (role, s) in &sessions {
-                        let instance = if state_changing || res.kind == "api_token" {
-                            w.instance(res, rel, role).await
-                        } else if let Some(id) = cached.get(&(rel, role)) {
-                            *id
-                        } else {
-                            let id = w.instance(res, rel, role).await;
-                            cached.insert((rel, role), id);
-                            id
-                        };
+                        let instance =
+                            if state_changing || res.kind == "api_token" || res.kind == "session" {
+                                w.instance(res, rel, role).await
+                            } else if let Some(id) = cached.get(&(rel, role)) {
+                                *id
+                            } else {
+                                let id = w.instance(res, rel, role).await;
+                                cached.insert((rel, role), id);
+                                id
+                            };
                         let want = match instance {
                             Some(_) => expected_on(res, need, rel, role),
                             None => Expect::NotFound,

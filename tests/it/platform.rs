@@ -7,7 +7,12 @@ use crate::support::*;
 
 #[tokio::test]
 async fn health_readiness_and_metrics() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(|c| {
+        c.metrics_token = Some(partner_panel::config::Secret::new(
+            "metrics-token-for-tests",
+        ))
+    })
+    .await;
     let c = app.client();
     assert_eq!(
         c.get(app.url("/healthz"))
@@ -33,6 +38,7 @@ async fn health_readiness_and_metrics() {
     .await;
     let m = c
         .get(app.url("/metrics"))
+        .bearer_auth("metrics-token-for-tests")
         .send()
         .await
         .unwrap()

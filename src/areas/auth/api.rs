@@ -40,6 +40,9 @@ crate::route_table! { ROUTES, routes;
     get "/me/tokens" => list_tokens, A::SignedIn;
     post "/me/tokens" => create_token, A::SignedIn;
     delete "/me/tokens/{id}" => revoke_token, A::On(&crate::areas::auth::API_TOKEN, Need::Read);
+    get "/me/sessions" => list_sessions, A::SignedIn;
+    delete "/me/sessions/{id}" => end_session, A::On(&crate::areas::auth::SESSION, Need::Read);
+    delete "/logins/{id}/sessions" => end_login_sessions, A::On(&crate::areas::accounts::LOGIN, Need::Admin);
 }
 
 #[derive(utoipa::OpenApi)]
@@ -54,7 +57,10 @@ crate::route_table! { ROUTES, routes;
     activity,
     list_tokens,
     create_token,
-    revoke_token
+    revoke_token,
+    list_sessions,
+    end_session,
+    end_login_sessions
 ))]
 pub struct Doc;
 
@@ -447,4 +453,59 @@ pub(crate) async fn revoke_token(
 ) -> AppResult<StatusCode> {
     auth::revoke_token(&state, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/me/sessions", tag = "me", operation_id = "listSessions",
+    summary = "The signed-in login's live sessions: browser, address, started, last seen, acting as",
+    responses(
+        (status = 200, description = "Sessions, the latest seen first", body = Items<auth::sessions::SessionInfo>),
+        (status = 403, description = "Not while acting as another account (`forbidden`)", body = E),
+    ))]
+pub(crate) async fn list_sessions(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<serde_json::Value>> {
+    Ok(Json(
+        json!({ "items": auth::sessions::list_sessions(&state, &who).await? }),
+    ))
+}
+
+#[utoipa::path(delete, path = "/me/sessions/{id}", tag = "me", operation_id = "endSession",
+    summary = "End one of the signed-in login's sessions (the current one signs out)",
+    params(("id" = i64, Path, description = "The session's id")),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 403, description = "Not while acting as another account (`forbidden`)", body = E),
+        (status = 404, description = "No such session of this login (`not_found`)", body = E),
+    ))]
+pub(crate) async fn end_session(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiId(id): ApiId,
+) -> AppResult<StatusCode> {
+    auth::sessions::end_session(&state, &who, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// How many sessions ended.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SessionsEnded {
+    pub ended: u64,
+}
+
+#[utoipa::path(delete, path = "/logins/{id}/sessions", tag = "accounts", operation_id = "endLoginSessions",
+    summary = "End every session of a login you manage (owners and admins); its API tokens stay",
+    params(("id" = i64, Path, description = "The login's id")),
+    responses(
+        (status = 200, description = "Ended", body = SessionsEnded),
+        (status = 403, description = "Only owners and admins (`forbidden`)", body = E),
+        (status = 404, description = "No such login in reach (`not_found`)", body = E),
+    ))]
+pub(crate) async fn end_login_sessions(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiId(id): ApiId,
+) -> AppResult<Json<SessionsEnded>> {
+    let ended = auth::sessions::end_login_sessions(&state, &who, id).await?;
+    Ok(Json(SessionsEnded { ended }))
 }

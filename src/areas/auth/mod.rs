@@ -5,6 +5,8 @@ pub mod pages;
 pub mod reset;
 pub mod reset_pages;
 pub mod rules;
+pub mod sessions;
+pub mod sessions_pages;
 
 pub use rules::*;
 
@@ -15,6 +17,15 @@ pub const API_TOKEN: Resource = Resource {
     kind: "api_token",
     sides: &[Side::owner(
         "SELECT login_id AS owner_id FROM api_tokens WHERE id = $1",
+        Reach::OwnLogin,
+    )],
+};
+
+/// A session of the signed-in login itself (another login's is 404).
+pub const SESSION: Resource = Resource {
+    kind: "session",
+    sides: &[Side::owner(
+        "SELECT login_id AS owner_id FROM sessions WHERE id = $1",
         Reach::OwnLogin,
     )],
 };
@@ -48,6 +59,17 @@ pub const MENU: &[MenuEntry] = &[
         label: "My profile",
         href: "/profile",
         active_on: &["profile"],
+        kinds: ALL_KINDS,
+        need: Need::Read,
+        while_acting: false,
+        badge: None,
+    },
+    MenuEntry {
+        group: "settings",
+        id: "sessions",
+        label: "Sessions",
+        href: "/profile/sessions",
+        active_on: &["sessions"],
         kinds: ALL_KINDS,
         need: Need::Read,
         while_acting: false,

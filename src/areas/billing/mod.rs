@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod figures;
+pub mod forget;
 pub mod invoices;
 pub mod on_demand;
 pub mod pages;

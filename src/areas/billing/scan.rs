@@ -233,6 +233,8 @@ pub(crate) async fn purge(state: &AppState, account: i64) -> AppResult<bool> {
     }
     // Ties to other trees end first, each side outside told (by the panel) what it may see.
     crate::areas::networks::close_ties(&mut tx, now, account, None).await?;
+    // Every row elsewhere that names them is forgotten with them.
+    super::forget::forget_subtree(&mut tx, account).await?;
     let (accounts_n, logins_n) = accounts::remove_subtree(&mut tx, account).await?;
     // The purge is audited without the personal data that went with it.
     audit::record(&mut tx, now, &audit::Actor::system(), audit::Entry {

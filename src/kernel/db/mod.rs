@@ -3,6 +3,7 @@
 //! Ids are 64-bit integers and times are integer milliseconds, so sqlx's `Any` driver carries
 //! every value we store on both backends and no query is written twice.
 
+pub mod backup;
 pub mod migrate;
 pub mod search;
 

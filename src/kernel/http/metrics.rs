@@ -45,6 +45,53 @@ fn label(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// /metrics on the panel's address: only with the configured bearer token (401 without it or
+/// with another; 404 when no token is configured, as if there were no such page).
+pub async fn render_guarded(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    match &state.config.metrics_token {
+        None => crate::kernel::error::AppError::NotFound.into_response(),
+        Some(token) if !bearer_is(&headers, token.expose()) => {
+            crate::kernel::error::AppError::Unauthenticated.into_response()
+        }
+        Some(_) => render(State(state)).await.into_response(),
+    }
+}
+
+/// The router of the separate metrics address (PANEL_METRICS_BIND): /metrics alone, with the
+/// token too when one is configured.
+pub fn separate_router(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(
+                |State(state): State<AppState>, headers: axum::http::HeaderMap| async move {
+                    match &state.config.metrics_token {
+                        Some(t) if !bearer_is(&headers, t.expose()) => {
+                            crate::kernel::error::AppError::Unauthenticated.into_response()
+                        }
+                        _ => render(State(state)).await.into_response(),
+                    }
+                },
+            ),
+        )
+        .with_state(state)
+}
+
+/// Whether the request carries `Authorization: Bearer <token>` (compared in constant time).
+fn bearer_is(headers: &axum::http::HeaderMap, token: &str) -> bool {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    let (a, b) = (given.as_bytes(), token.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     let mut out = String::new();
     out.push_str("# HELP panel_http_requests_total HTTP requests by method, route and status.\n");

@@ -22,9 +22,10 @@ crate::route_table! { ROUTES, routes;
     get "/api/docs" => openapi::docs_page, RouteAccess::Public;
     get "/healthz" => healthz, RouteAccess::Public;
     get "/readyz" => readyz, RouteAccess::Public;
-    get "/metrics" => metrics::render, RouteAccess::Public;
+    get "/metrics" => metrics::render_guarded, RouteAccess::Public;
 }
 
+pub mod access_log;
 pub mod assets;
 pub mod cookies;
 pub mod extract;
@@ -216,7 +217,7 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
         resp.headers_mut().insert("x-request-id", v);
     }
     if path != "/healthz" && path != "/metrics" {
-        tracing::info!(request_id = %id, method = %method, path = %path, status, ms = elapsed.as_millis() as u64, "request");
+        access_log::log(&state.config, &id, method.as_str(), &path, status, elapsed);
     }
     resp
 }
@@ -251,6 +252,10 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
             ip: "unknown".into(),
         });
     let path = req.uri().path().to_string();
+    // /metrics checks its own bearer token (PANEL_METRICS_TOKEN), which is no API token.
+    if path == "/metrics" {
+        return next.run(req).await;
+    }
     let headers = req.headers().clone();
     let bearer = headers
         .get(header::AUTHORIZATION)
