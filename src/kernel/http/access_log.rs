@@ -21,7 +21,7 @@ pub fn log(config: &Config, id: &str, method: &str, path: &str, status: u16, ela
                 tracing::info!(request_id = %id, method = %method, path = %path, status, ms, "request")
             }
             AccessLog::Sample(n) => {
-                if SEEN.fetch_add(1, Ordering::Relaxed) % n == 0 {
+                if SEEN.fetch_add(1, Ordering::Relaxed).is_multiple_of(n) {
                     tracing::info!(request_id = %id, method = %method, path = %path, status, ms, sampled = n, "request");
                 }
             }
