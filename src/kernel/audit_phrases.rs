@@ -36,6 +36,7 @@ pub const PHRASES: &[(&str, &str)] = &[
     ("api_token.create", "created an API token"),
     ("api_token.revoke", "revoked an API token"),
     ("session.end", "ended a session"),
+    ("account.export", "exported the data of an account"),
     ("login.sessions_end", "ended every session of a login"),
     ("act_as.start", "started acting as an account"),
     ("act_as.renew", "renewed acting as an account"),
