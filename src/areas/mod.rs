@@ -10,6 +10,7 @@ pub mod channels;
 pub mod dashboard;
 pub mod data_export;
 pub mod licenses;
+pub mod media;
 pub mod networks;
 pub mod onboarding;
 pub mod release_notes;
@@ -37,10 +38,18 @@ pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
         networks::api::Doc::openapi(),
         networks::link_api::Doc::openapi(),
         licenses::api::Doc::openapi(),
+        media::api::Doc::openapi(),
         tickets::api::Doc::openapi(),
         release_notes::api::Doc::openapi(),
         data_export::api::Doc::openapi(),
     ]
+}
+
+/// Protocols with a prefix of their own (not under /api/v1), each with its part of the OpenAPI
+/// document: the media players' device protocol.
+pub fn protocol_docs() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
+    use utoipa::OpenApi;
+    vec![("/device/v1", media::device_api::Doc::openapi())]
 }
 
 /// Every area's route tables, pages and API.
@@ -82,6 +91,9 @@ pub fn route_tables() -> Vec<Table> {
         t!(networks::link_api, true),
         t!(licenses::pages, false),
         t!(licenses::api, true),
+        t!(media::pages, false),
+        t!(media::api, true),
+        t!(media::device_api, false),
         t!(tickets::pages, false),
         t!(tickets::api, true),
         t!(release_notes::pages, false),
@@ -149,6 +161,7 @@ pub fn menu() -> impl Iterator<Item = &'static MenuEntry> {
         .chain(networks::MENU)
         .chain(billing::MENU)
         .chain(licenses::MENU)
+        .chain(media::MENU)
         .chain(tickets::MENU)
         .chain(release_notes::MENU)
         .chain(data_export::MENU)

@@ -36,6 +36,9 @@ pub enum AppError {
     BadRequest { code: ErrorCode, message: String },
     #[error("sign in first")]
     Unauthenticated,
+    /// A credential that is no login's is refused (401 with its own code, e.g. a device token).
+    #[error("{message}")]
+    Unauthorized { code: ErrorCode, message: String },
     #[error("email or password is incorrect")]
     InvalidCredentials,
     #[error("{0}")]
@@ -108,6 +111,7 @@ impl AppError {
         match self {
             AppError::Validation { .. } | AppError::Fields(_) => ErrorCode::ValidationFailed,
             AppError::BadRequest { code, .. }
+            | AppError::Unauthorized { code, .. }
             | AppError::Conflict { code, .. }
             | AppError::Field { code, .. } => *code,
             AppError::Unauthenticated => ErrorCode::Unauthenticated,
@@ -131,7 +135,9 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated
+            | AppError::InvalidCredentials
+            | AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::CsrfFailed => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -278,6 +284,10 @@ error_codes! {
     AttachmentTooLarge = "attachment_too_large",
     /// An attachment whose bytes are not of an allowed type (422, field `attachments`).
     AttachmentTypeRefused = "attachment_type_refused",
+    /// A media player (its player ID or MAC) is connected to an account already (409).
+    AlreadyConnected = "already_connected",
+    /// A device token that is unknown, replaced or revoked (401, device protocol).
+    DeviceTokenInvalid = "device_token_invalid",
     Unauthenticated = "unauthenticated",
     InvalidCredentials = "invalid_credentials",
     Forbidden = "forbidden",

@@ -291,6 +291,26 @@ impl World {
                 ))
                 .await
             }
+            "player_model" => {
+                self.insert(&format!(
+                    "INSERT INTO player_models (name, id_prefix, created_at, updated_at) \
+                     VALUES ('Matrix model {n}', 'MX{n}-', 0, 0) RETURNING id"
+                ))
+                .await
+            }
+            "player" => {
+                let model = self
+                    .insert(&format!(
+                        "INSERT INTO player_models (name, id_prefix, created_at, updated_at) \
+                         VALUES ('Matrix model {n}', 'MX{n}-', 0, 0) RETURNING id"
+                    ))
+                    .await;
+                self.insert(&format!(
+                    "INSERT INTO players (owner_id, owner_path, model_id, name, created_at, updated_at) \
+                     SELECT id, path, {model}, 'Matrix {n}', 0, 0 FROM accounts WHERE id = {owner} RETURNING id"
+                ))
+                .await
+            }
             "release_note" => {
                 self.insert(&format!(
                     "INSERT INTO release_notes (title, body, audience, published_at, created_at, updated_at) \

@@ -302,6 +302,21 @@ async fn operator_reachable_ids(
         ))
         .await,
     );
+    let model = one(
+        "INSERT INTO player_models (name, id_prefix, created_at, updated_at) \
+         VALUES ('Contract model', 'CONTRACT-', 0, 0) RETURNING id"
+            .into(),
+    )
+    .await;
+    ids.insert("player_model", model);
+    ids.insert(
+        "player",
+        one(format!(
+            "INSERT INTO players (owner_id, owner_path, model_id, name, created_at, updated_at) \
+             SELECT id, path, {model}, 'Contract', 0, 0 FROM accounts WHERE id = {partner} RETURNING id"
+        ))
+        .await,
+    );
     ids.insert(
         "release_note",
         one("INSERT INTO release_notes (title, body, audience, published_at, created_at, updated_at) \

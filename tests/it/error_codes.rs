@@ -684,6 +684,36 @@ async fn every_error_code_is_produced_by_some_call() {
     )
     .await;
 
+    // ---- media players ----
+    let model = created(
+        op.post(
+            "/api/v1/player-models",
+            json!({"name": "Codes Box", "id_prefix": "CODES-"}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let connect = json!({"account_id": p1, "mac": "02:00:00:00:00:01", "model_id": model});
+    created(op.post("/api/v1/players/connect", connect.clone()).await).await;
+    seen.api(
+        op.post("/api/v1/players/connect", connect).await,
+        StatusCode::CONFLICT,
+        ErrorCode::AlreadyConnected,
+    )
+    .await;
+    seen.api(
+        c.get(app.url("/device/v1/playlist"))
+            .bearer_auth("pd_not_a_token")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::DeviceTokenInvalid,
+    )
+    .await;
+
     // ---- the database fails ----
     sqlx::query("ALTER TABLE channels RENAME TO channels_gone")
         .execute(&app.state.db.pool)

@@ -29,6 +29,7 @@ mod licenses;
 mod licenses_browser;
 mod licenses_more;
 mod lists;
+pub mod media;
 pub mod networks;
 mod onboarding;
 mod operations;

@@ -38,7 +38,7 @@ async fn check_throttle(state: &AppState, keys: &[String]) -> AppResult<()> {
 }
 
 /// Refuses with the error `refuse` makes (given the seconds to wait) while any of `keys` is locked.
-pub(super) async fn check_throttle_as(
+pub(crate) async fn check_throttle_as(
     state: &AppState,
     keys: &[String],
     refuse: impl Fn(i64) -> AppError,
@@ -58,7 +58,7 @@ pub(super) async fn check_throttle_as(
 }
 
 /// Counts one event for `key` in the lockout window; the `max`th locks the key to the window's end.
-pub(super) async fn count_failure(
+pub(crate) async fn count_failure(
     conn: &mut sqlx::AnyConnection,
     state: &AppState,
     key: &str,

@@ -115,6 +115,8 @@ pub struct Dashboard {
     /// The viewer's own latest actions in words (empty while acting as another account).
     pub recent: Vec<Activity>,
     pub support: Support,
+    /// Players online and offline: the account in view's own devices and its clients'.
+    pub players: crate::areas::media::PlayerCounts,
 }
 
 /// Inbox tabs per request type, in the inbox's order.
@@ -233,6 +235,7 @@ pub async fn dashboard_data(state: &AppState, who: &Identity) -> AppResult<Dashb
         },
     };
     Ok(Dashboard {
+        players: crate::areas::media::counts(state, who).await?,
         support,
         below,
         logins: accounts::login_count(&state.db, account.id).await?,

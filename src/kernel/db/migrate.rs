@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ticket_attachments",
         include_str!("../../../migrations/0017_ticket_attachments.sql"),
     ),
+    (
+        20,
+        "media",
+        include_str!("../../../migrations/0020_media.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -166,6 +166,14 @@ pub fn spec() -> &'static Value {
                     .nest("/api/v1", part),
             );
         }
+        // Protocols with their own prefix and tokens (the media players' under /device/v1).
+        for (prefix, part) in crate::areas::protocol_docs() {
+            api.merge(
+                utoipa::openapi::OpenApiBuilder::new()
+                    .build()
+                    .nest(prefix, part),
+            );
+        }
         let mut doc = serde_json::to_value(&api).expect("the OpenAPI document serializes");
         complete(&mut doc);
         doc

@@ -1,0 +1,172 @@
+//! The player protocol's handlers under /device/v1 (documented in the OpenAPI document with the
+//! tag `device`): no session and no CSRF; the device token goes in `Authorization: Bearer`.
+
+use super::device;
+use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorBody as E;
+use crate::kernel::http::ApiJson;
+use crate::kernel::http::ApiQuery;
+use crate::kernel::http::RequestMeta;
+use crate::kernel::http::RouteAccess as A;
+use crate::state::AppState;
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    Extension, Json,
+};
+use serde::Deserialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+crate::route_table! { ROUTES, routes;
+    post "/device/v1/register" => register, A::Public;
+    get "/device/v1/playlist" => playlist, A::Public;
+    post "/device/v1/report" => report, A::Public;
+}
+
+struct DeviceSecurity;
+
+impl utoipa::Modify for DeviceSecurity {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let c = api.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "device_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The device token from `POST /device/v1/register` (a media player's, no login's)",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(register, playlist, report),
+    modifiers(&DeviceSecurity),
+    tags((name = "device", description = "The media players' protocol: register, poll (ETag, long poll), report"))
+)]
+pub struct Doc;
+
+fn ip(meta: &Option<Extension<RequestMeta>>) -> String {
+    meta.as_ref()
+        .map(|m| m.ip.clone())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+}
+
+#[utoipa::path(post, path = "/register", tag = "device", operation_id = "deviceRegister",
+    summary = "A device registers with its player ID and MAC: a device token once its player is connected and licensed, else it waits for activation",
+    request_body = device::Register,
+    security(()),
+    responses(
+        (status = 200, description = "Registered: the token (any earlier token of this player stops working)", body = device::Registered),
+        (status = 202, description = "Waiting for activation: not connected to an account yet, its license not active yet, or a player ID and MAC of different players (counted like a failed sign-in); no token", body = device::Registered),
+        (status = 400, description = "The body is not JSON (`invalid_json`, `unsupported_media_type`)", body = E),
+        (status = 422, description = "Not a player ID, or not a MAC address (`validation_failed`, with `field`)", body = E),
+        (status = 429, description = "Too many failures from this address (`too_many_attempts`, Retry-After)", body = E),
+    ))]
+async fn register(
+    State(state): State<AppState>,
+    meta: Option<Extension<RequestMeta>>,
+    ApiJson(body): ApiJson<device::Register>,
+) -> AppResult<Response> {
+    let r = device::register(&state, &ip(&meta), &body).await?;
+    let status = if r.token.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    Ok((status, Json(r)).into_response())
+}
+
+/// How long a poll may wait for a change.
+#[derive(Clone, Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PollQuery {
+    /// Long poll: hold the answer up to this many seconds until the version changes (0: answer
+    /// at once).
+    #[param(minimum = 0, maximum = 30)]
+    pub wait: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/playlist", tag = "device", operation_id = "devicePlaylist",
+    summary = "Poll for the playlist: 304 when the version sent in If-None-Match is current, else the playlist, its version (ETag) and the poll interval",
+    params(
+        PollQuery,
+        ("If-None-Match" = Option<String>, Header, description = "The version the player shows (the last ETag)"),
+    ),
+    security(("device_token" = [])),
+    responses(
+        (status = 200, description = "The playlist (ETag header: its version)", body = device::Playlist),
+        (status = 304, description = "Unchanged: no body"),
+        (status = 400, description = "A query parameter cannot be read as its type (`invalid_query`)", body = E),
+        (status = 401, description = "The device token is missing, unknown, replaced or revoked (`device_token_invalid`): register again; counted like a failed sign-in", body = E),
+        (status = 403, description = "The player license is not active (`forbidden`)", body = E),
+        (status = 422, description = "`wait` outside 0 to 30 (`validation_failed`, field `wait`)", body = E),
+        (status = 429, description = "Too many failures from this address (`too_many_attempts`, Retry-After)", body = E),
+    ))]
+async fn playlist(
+    State(state): State<AppState>,
+    meta: Option<Extension<RequestMeta>>,
+    ApiQuery(q): ApiQuery<PollQuery>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let have = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let token = bearer(&headers);
+    let wait = q.wait.unwrap_or(0).clamp(0, device::MAX_WAIT_S);
+    let r = device::poll(&state, &ip(&meta), token.as_deref(), have.as_deref(), wait).await?;
+    Ok(match r {
+        device::Poll::Unchanged { etag } => (
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, format!("\"{etag}\"")),
+                (header::CACHE_CONTROL, "no-cache".to_string()),
+            ],
+        )
+            .into_response(),
+        device::Poll::Changed(p) => (
+            StatusCode::OK,
+            [
+                (header::ETAG, format!("\"{}\"", p.version)),
+                (header::CACHE_CONTROL, "no-cache".to_string()),
+            ],
+            Json(*p),
+        )
+            .into_response(),
+    })
+}
+
+#[utoipa::path(post, path = "/report", tag = "device", operation_id = "deviceReport",
+    summary = "The device reports the version it shows",
+    request_body = device::Report,
+    security(("device_token" = [])),
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 400, description = "The body is not JSON (`invalid_json`, `unsupported_media_type`)", body = E),
+        (status = 401, description = "The device token is missing, unknown, replaced or revoked (`device_token_invalid`)", body = E),
+        (status = 422, description = "No version (`validation_failed`, field `version`)", body = E),
+        (status = 429, description = "Too many failures from this address (`too_many_attempts`, Retry-After)", body = E),
+    ))]
+async fn report(
+    State(state): State<AppState>,
+    meta: Option<Extension<RequestMeta>>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<device::Report>,
+) -> AppResult<StatusCode> {
+    device::report(&state, &ip(&meta), bearer(&headers).as_deref(), &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,58 @@
+//! Media players and their content (PRODUCT.md §8, seed 000): the operator's catalogue of
+//! compatible player models, players connected by MAC (the operator) or added to a client by
+//! player ID (the "Add player" wizard, with a pending player license), edit and disconnect, the
+//! Players page with own devices and devices of clients, online and offline; the device protocol
+//! (`device`: register, poll with ETag and long poll); playlists, slides and clone.
+
+pub mod api;
+pub mod device;
+pub mod device_api;
+pub mod model;
+pub mod pages;
+pub mod rules;
+pub mod store;
+
+pub use model::*;
+pub use rules::*;
+
+use crate::kernel::access::{Need, Reach, Resource, Side};
+use crate::kernel::http::menu::{MenuEntry, ALL_KINDS};
+
+crate::text_enum! {
+    /// Which way a player's screen stands.
+    pub enum Orientation {
+        Landscape = "landscape",
+        Portrait = "portrait",
+    }
+}
+
+/// A media player: reached when its owner is the account in view or below it.
+pub const PLAYER: Resource = Resource {
+    kind: "player",
+    sides: &[Side::owner(
+        "SELECT owner_id FROM players WHERE id = $1",
+        Reach::InView,
+    )],
+};
+
+/// A model of the operator's catalogue.
+pub const PLAYER_MODEL: Resource = Resource {
+    kind: "player_model",
+    sides: &[Side::owner(
+        "SELECT id AS owner_id FROM player_models WHERE id = $1",
+        Reach::Operator,
+    )],
+};
+
+/// Players in the menu of every kind: every account may hold players or have clients that do.
+pub const MENU: &[MenuEntry] = &[MenuEntry {
+    group: "overview",
+    id: "players",
+    label: "Players",
+    href: "/players",
+    active_on: &["players"],
+    kinds: ALL_KINDS,
+    need: Need::Read,
+    while_acting: true,
+    badge: None,
+}];
