@@ -27,6 +27,7 @@ pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
     use utoipa::OpenApi;
     vec![
         auth::api::Doc::openapi(),
+        auth::two_factor_api::Doc::openapi(),
         dashboard::api::Doc::openapi(),
         accounts::api::Doc::openapi(),
         billing::api::Doc::openapi(),
@@ -69,6 +70,8 @@ pub fn route_tables() -> Vec<Table> {
         t!(auth::reset_pages, false),
         t!(auth::sessions_pages, false),
         t!(auth::api, true),
+        t!(auth::two_factor_pages, false),
+        t!(auth::two_factor_api, true),
         t!(dashboard::pages, false),
         t!(dashboard::api, true),
         t!(accounts::pages, false),

@@ -264,6 +264,19 @@ error_codes! {
     ResetLinkExpired = "reset_link_expired",
     /// A password reset link that does not exist, or whose login was removed (422, with `field` token).
     ResetLinkInvalid = "reset_link_invalid",
+    /// A two-factor code (or recovery code) that is not right (422, with `field` code).
+    CodeInvalid = "code_invalid",
+    /// A two-factor code already accepted once (422, with `field` code).
+    CodeReused = "code_reused",
+    /// The second step of a sign-in whose challenge is unknown or older than five minutes
+    /// (422, with `field` challenge).
+    SignInStepExpired = "sign_in_step_expired",
+    /// Two-factor sign-in is already on for the login (409).
+    TwoFactorOn = "two_factor_on",
+    /// Two-factor sign-in is not set up for the login (409).
+    TwoFactorOff = "two_factor_off",
+    /// A policy requires two-factor sign-in of the login, so it cannot be turned off (409).
+    TwoFactorRequired = "two_factor_required",
     NoSubscription = "no_subscription",
     /// An amount that is not a number of money, e.g. "abc" (422, with `field`).
     AmountInvalid = "amount_invalid",

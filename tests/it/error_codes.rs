@@ -714,6 +714,76 @@ async fn every_error_code_is_produced_by_some_call() {
     )
     .await;
 
+    // ---- two-factor sign-in ----
+    let tf_p = create(&op, 1, "partner", "Codes Two Factor").await;
+    add_login(&op, tf_p, "tf@codes.test", "owner").await;
+    let tf = app.login("tf@codes.test", PW).await;
+    seen.api(
+        tf.post("/api/v1/me/two-factor/confirm", json!({"code": "123456"}))
+            .await,
+        StatusCode::CONFLICT,
+        ErrorCode::TwoFactorOff,
+    )
+    .await;
+    let (secret, _) = crate::two_factor::turn_on(&app, &tf).await;
+    seen.api(
+        tf.post("/api/v1/me/two-factor", json!({})).await,
+        StatusCode::CONFLICT,
+        ErrorCode::TwoFactorOn,
+    )
+    .await;
+    // The step before the one the enrolment used: never newer than the last accepted step.
+    let used = crate::two_factor::code_at(&secret, crate::two_factor::now(&app) - 30);
+    seen.api(
+        tf.post(
+            "/api/v1/me/two-factor/recovery-codes",
+            json!({"code": used}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::CodeReused,
+    )
+    .await;
+    seen.api(
+        tf.post(
+            "/api/v1/me/two-factor/recovery-codes",
+            json!({"code": "nonsense"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::CodeInvalid,
+    )
+    .await;
+    seen.api(
+        c.post(app.url("/api/v1/auth/login/two-factor"))
+            .json(&json!({"challenge": "no-such-challenge", "code": "123456"}))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::SignInStepExpired,
+    )
+    .await;
+    let r = op
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/accounts/{tf_p}/two-factor-policy"),
+            Some(json!({"roles": ["owner"]})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    app.advance(60);
+    seen.api(
+        tf.post(
+            "/api/v1/me/two-factor/disable",
+            json!({"password": PW, "code": crate::two_factor::code_at(&secret, crate::two_factor::now(&app))}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        ErrorCode::TwoFactorRequired,
+    )
+    .await;
+
     // ---- the database fails ----
     sqlx::query("ALTER TABLE channels RENAME TO channels_gone")
         .execute(&app.state.db.pool)

@@ -48,3 +48,4 @@ mod ticket_badges;
 mod tickets;
 mod tickets_browser;
 pub mod tree;
+mod two_factor;

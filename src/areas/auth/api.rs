@@ -140,6 +140,7 @@ pub(crate) async fn me_body(state: &AppState, who: &Identity) -> AppResult<MeBod
     request_body = LoginBody,
     responses(
         (status = 200, description = "Signed in", body = LoginAnswer),
+        (status = 202, description = "The password is right and the login has (or must set up) a second factor: no session yet. Send the code with the `challenge` to `POST /auth/login/two-factor` (or, for `second_step` \"enrol\", set one up with `POST /auth/login/two-factor/enrolment`)", body = auth::two_factor_api::SecondStepAnswer),
         (status = 401, description = "Email or password is incorrect (`invalid_credentials`); the same for an unknown email", body = E),
         (status = 403, description = "The login or its account is inactive (`forbidden`)", body = E),
         (status = 422, description = "Email or password empty (`validation_failed`, with `field`)", body = E),
@@ -154,17 +155,31 @@ pub(crate) async fn login(
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
-    let s = auth::sign_in(
-        &state,
-        &body.email,
-        &body.password,
-        &auth::Client {
-            ip: &meta.ip,
-            user_agent: ua,
-            request_id: &meta.id,
-        },
-    )
-    .await?;
+    let client = auth::Client {
+        ip: &meta.ip,
+        user_agent: ua,
+        request_id: &meta.id,
+    };
+    match auth::sign_in(&state, &body.email, &body.password, &client).await? {
+        auth::SignIn::Session(s) => signed_in(&state, s).await,
+        auth::SignIn::SecondStep {
+            step,
+            challenge,
+            expires_at,
+        } => Ok((
+            StatusCode::ACCEPTED,
+            Json(auth::two_factor_api::SecondStepAnswer {
+                second_step: step.as_str().to_string(),
+                challenge,
+                expires_at: crate::clock::rfc3339(expires_at),
+            }),
+        )
+            .into_response()),
+    }
+}
+
+/// The answer of a completed sign-in: the session cookie, and who signed in.
+pub(crate) async fn signed_in(state: &AppState, s: auth::NewSession) -> AppResult<Response> {
     let account = accounts::get(&state.db, s.login.account_id)
         .await?
         .ok_or(AppError::NotFound)?;

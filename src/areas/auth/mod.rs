@@ -7,6 +7,9 @@ pub mod reset_pages;
 pub mod rules;
 pub mod sessions;
 pub mod sessions_pages;
+pub mod two_factor;
+pub mod two_factor_api;
+pub mod two_factor_pages;
 
 pub use rules::*;
 
@@ -27,6 +30,15 @@ pub const SESSION: Resource = Resource {
     sides: &[Side::owner(
         "SELECT login_id AS owner_id FROM sessions WHERE id = $1",
         Reach::OwnLogin,
+    )],
+};
+
+/// An account whose two-factor policy the operator sets: the operator's business alone.
+pub const TWO_FACTOR_POLICY: Resource = Resource {
+    kind: "account",
+    sides: &[Side::owner(
+        "SELECT id AS owner_id FROM accounts WHERE id = $1",
+        Reach::Operator,
     )],
 };
 

@@ -119,7 +119,16 @@ pub(crate) async fn login_submit(
     };
     let next = safe_next(form.next.as_deref());
     match auth::sign_in(&state, &form.email, &form.password, &client).await {
-        Ok(s) => {
+        Ok(auth::SignIn::SecondStep {
+            step, challenge, ..
+        }) => Ok(super::two_factor_pages::to_second_step(
+            &state,
+            step,
+            &challenge,
+            &next,
+            form.browser_time_zone.as_deref(),
+        )),
+        Ok(auth::SignIn::Session(s)) => {
             if let Some(tz) = form.browser_time_zone.as_deref() {
                 logins::adopt_time_zone(&state, &s.login, tz).await?;
             }

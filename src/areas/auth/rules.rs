@@ -198,14 +198,26 @@ async fn end_session_at_limit(state: &AppState, who: &Identity) -> AppResult<()>
     Ok(())
 }
 
-/// Checks an email and password and opens a session. Unknown email and wrong password answer
-/// the same, take the same time, and count toward the same lockout.
+/// What a right password leads to: a session, or the second step of a two-factor sign-in.
+pub enum SignIn {
+    Session(NewSession),
+    SecondStep {
+        step: super::two_factor::Step,
+        /// The challenge token that carries the sign-in to its second step.
+        challenge: String,
+        expires_at: i64,
+    },
+}
+
+/// Checks an email and password and opens a session (or, with a second factor, a challenge).
+/// Unknown email and wrong password answer the same, take the same time, and count toward the
+/// same lockout.
 pub async fn sign_in(
     state: &AppState,
     email: &str,
     password: &str,
     client: &Client<'_>,
-) -> AppResult<NewSession> {
+) -> AppResult<SignIn> {
     let email_norm = email.trim().to_lowercase();
     if email_norm.is_empty() {
         return Err(AppError::validation("email", "Email is required"));
@@ -292,6 +304,44 @@ pub async fn sign_in(
         .bind(&email_key)
         .execute(&mut *tx)
         .await?;
+    // A login with a second factor (or one that must enrol) gets a challenge, not a session.
+    if let Some(step) = super::two_factor::second_step(&mut tx, &login).await? {
+        let challenge = super::two_factor::open_challenge(&mut tx, now, &login, client).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor,
+            audit::Entry {
+                subject_account_id: Some(login.account_id),
+                action: "login.second_step",
+                target_type: Some("login"),
+                target_id: Some(login.id.to_string()),
+                detail: Some(step.as_str().into()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(SignIn::SecondStep {
+            step,
+            challenge,
+            expires_at: now + super::two_factor::CHALLENGE_MINUTES * 60_000,
+        });
+    }
+    let session = open_session(&mut tx, state, now, login, client, &actor, None).await?;
+    tx.commit().await?;
+    Ok(SignIn::Session(session))
+}
+
+/// Opens a session for a login whose sign-in is complete, and audits it (`detail` says how).
+pub(super) async fn open_session(
+    tx: &mut sqlx::AnyConnection,
+    state: &AppState,
+    now: i64,
+    login: Login,
+    client: &Client<'_>,
+    actor: &Actor,
+    detail: Option<&str>,
+) -> AppResult<NewSession> {
     let token = secrets::random_hex(32);
     let csrf = secrets::random_hex(16);
     let expires = now + state.config.session_absolute.as_millis() as i64;
@@ -310,19 +360,18 @@ pub async fn sign_in(
     .execute(&mut *tx)
     .await?;
     audit::record(
-        &mut tx,
+        &mut *tx,
         now,
-        &actor,
+        actor,
         audit::Entry {
             subject_account_id: Some(login.account_id),
             action: "login",
             target_type: Some("login"),
             target_id: Some(login.id.to_string()),
-            detail: None,
+            detail: detail.map(Into::into),
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(NewSession {
         token,
         csrf_token: csrf,

@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "media",
         include_str!("../../../migrations/0020_media.sql"),
     ),
+    (
+        21,
+        "two_factor",
+        include_str!("../../../migrations/0021_two_factor.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

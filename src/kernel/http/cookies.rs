@@ -8,6 +8,9 @@ pub const PRE_CSRF: &str = "pp_csrf";
 
 pub const FLASH: &str = "pp_flash";
 
+/// A sign-in waiting for its second step (two-factor): the challenge token, five minutes.
+pub const SIGN_IN_STEP: &str = "pp_2fa";
+
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
