@@ -27,6 +27,40 @@ pub struct SmtpConfig {
     pub port: u16,
     pub username: Option<String>,
     pub password: Option<Secret>,
+    /// How the connection is encrypted (PANEL_SMTP_TLS).
+    pub tls: SmtpTls,
+    /// Extra certificate authorities to trust, PEM (PANEL_SMTP_CA_FILE), beside the public ones:
+    /// for a relay with a certificate of its own CA.
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+/// SMTP encryption: none, STARTTLS (upgrade after connecting, usually port 587), or implicit TLS
+/// (TLS from the first byte, usually port 465). With TLS the certificate is always verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    None,
+    StartTls,
+    Tls,
+}
+
+impl SmtpTls {
+    /// The setting's words; unset, port 465 means implicit TLS, 587 STARTTLS, others none.
+    fn from_setting(v: Option<&str>, port: u16) -> Result<SmtpTls, ConfigError> {
+        match v.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("") => Ok(match port {
+                465 => SmtpTls::Tls,
+                587 => SmtpTls::StartTls,
+                _ => SmtpTls::None,
+            }),
+            Some("none") | Some("off") => Ok(SmtpTls::None),
+            Some("starttls") => Ok(SmtpTls::StartTls),
+            Some("tls") | Some("implicit") => Ok(SmtpTls::Tls),
+            Some(other) => Err(ConfigError {
+                name: "PANEL_SMTP_TLS",
+                message: format!("{other:?} is not one of none, starttls, tls"),
+            }),
+        }
+    }
 }
 
 /// Which requests get a line in the log (PANEL_ACCESS_LOG). Server errors and slow requests are
@@ -157,12 +191,24 @@ impl Config {
         let base_url = var("PANEL_BASE_URL").unwrap_or_else(|| format!("http://{bind}"));
         let smtp = match var("PANEL_SMTP_HOST") {
             None => None,
-            Some(host) => Some(SmtpConfig {
-                host,
-                port: parse("PANEL_SMTP_PORT", 25u16)?,
-                username: var("PANEL_SMTP_USERNAME"),
-                password: var("PANEL_SMTP_PASSWORD").map(Secret),
-            }),
+            Some(host) => {
+                let port = parse("PANEL_SMTP_PORT", 25u16)?;
+                let ca_pem = match var("PANEL_SMTP_CA_FILE") {
+                    None => None,
+                    Some(path) => Some(std::fs::read(&path).map_err(|e| ConfigError {
+                        name: "PANEL_SMTP_CA_FILE",
+                        message: format!("cannot read {path}: {e}"),
+                    })?),
+                };
+                Some(SmtpConfig {
+                    host,
+                    port,
+                    username: var("PANEL_SMTP_USERNAME"),
+                    password: var("PANEL_SMTP_PASSWORD").map(Secret),
+                    tls: SmtpTls::from_setting(var("PANEL_SMTP_TLS").as_deref(), port)?,
+                    ca_pem,
+                })
+            }
         };
         Ok(Config {
             database_url: Secret(

@@ -29,6 +29,7 @@ mod licenses;
 mod licenses_browser;
 mod licenses_more;
 mod lists;
+mod mail_tls;
 pub mod media;
 pub mod networks;
 mod onboarding;

@@ -115,6 +115,8 @@ pub struct Mail {
     pub from: String,
     pub to: Vec<String>,
     pub data: String,
+    /// It came over TLS (implicit, or after STARTTLS).
+    pub tls: bool,
 }
 
 impl Mail {
@@ -127,28 +129,81 @@ impl Mail {
     }
 }
 
+/// How the test SMTP server speaks TLS, with the certificate in tests/fixtures (signed by
+/// `smtp-test-ca.pem`, for 127.0.0.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTlsMode {
+    Plain,
+    /// STARTTLS offered after EHLO, and required before MAIL.
+    StartTls,
+    /// TLS from the first byte.
+    Implicit,
+}
+
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
+
+fn test_tls_acceptor() -> tokio_rustls::TlsAcceptor {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(format!("{dir}/smtp-test-cert.pem"))
+            .unwrap()
+            .map(|c| c.unwrap())
+            .collect();
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/smtp-test-key.pem")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
+/// The CA the test SMTP server's certificate is signed by, PEM.
+pub fn test_smtp_ca() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/smtp-test-ca.pem"
+    ))
+    .unwrap()
+}
+
 #[derive(Clone)]
 pub struct TestSmtp {
     pub port: u16,
     received: Arc<Mutex<Vec<Mail>>>,
     down: Arc<AtomicBool>,
+    mode: SmtpTlsMode,
+    /// TLS handshakes that failed (e.g. the client did not trust the certificate).
+    pub failed_handshakes: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl TestSmtp {
     pub async fn start() -> TestSmtp {
+        TestSmtp::start_with(SmtpTlsMode::Plain).await
+    }
+
+    pub async fn start_with(mode: SmtpTlsMode) -> TestSmtp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let smtp = TestSmtp {
             port,
             received: Default::default(),
             down: Default::default(),
+            mode,
+            failed_handshakes: Default::default(),
         };
         let s = smtp.clone();
         tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
                 let s = s.clone();
                 tokio::spawn(async move {
-                    let _ = s.session(sock).await;
+                    let _ = s.serve(sock).await;
                 });
             }
         });
@@ -171,25 +226,74 @@ impl TestSmtp {
             .collect()
     }
 
-    async fn session(&self, sock: tokio::net::TcpStream) -> std::io::Result<()> {
-        let (r, mut w) = sock.into_split();
-        let mut r = BufReader::new(r);
-        if self.down.load(Ordering::SeqCst) {
-            w.write_all(b"421 test server is down\r\n").await?;
-            return Ok(());
+    async fn handshake(&self, io: Box<dyn Io>) -> std::io::Result<Box<dyn Io>> {
+        match test_tls_acceptor().accept(io).await {
+            Ok(t) => Ok(Box::new(t)),
+            Err(e) => {
+                self.failed_handshakes.fetch_add(1, Ordering::SeqCst);
+                Err(e)
+            }
         }
-        w.write_all(b"220 test.smtp ESMTP\r\n").await?;
+    }
+
+    async fn serve(&self, sock: tokio::net::TcpStream) -> std::io::Result<()> {
+        let mut io: Box<dyn Io> = Box::new(sock);
+        let mut tls = false;
+        if self.mode == SmtpTlsMode::Implicit {
+            io = self.handshake(io).await?;
+            tls = true;
+        }
+        let mut greet = true;
+        while let Some(raw) = self.session(io, tls, greet).await? {
+            io = self.handshake(raw).await?;
+            tls = true;
+            greet = false;
+        }
+        Ok(())
+    }
+
+    /// One SMTP dialogue; gives the connection back when the client asks for STARTTLS.
+    async fn session(
+        &self,
+        io: Box<dyn Io>,
+        tls: bool,
+        greet: bool,
+    ) -> std::io::Result<Option<Box<dyn Io>>> {
+        let mut r = BufReader::new(io);
+        if self.down.load(Ordering::SeqCst) {
+            r.get_mut()
+                .write_all(b"421 test server is down\r\n")
+                .await?;
+            return Ok(None);
+        }
+        if greet {
+            r.get_mut().write_all(b"220 test.smtp ESMTP\r\n").await?;
+        }
+        let offer_starttls = self.mode == SmtpTlsMode::StartTls && !tls;
         let (mut from, mut to) = (String::new(), Vec::new());
         let mut line = String::new();
         loop {
             line.clear();
             if r.read_line(&mut line).await? == 0 {
-                return Ok(());
+                return Ok(None);
             }
             let cmd = line.trim_end().to_string();
             let upper = cmd.to_ascii_uppercase();
+            let w = r.get_mut();
             if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                w.write_all(b"250-test.smtp\r\n250 8BITMIME\r\n").await?;
+                if offer_starttls {
+                    w.write_all(b"250-test.smtp\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+                        .await?;
+                } else {
+                    w.write_all(b"250-test.smtp\r\n250 8BITMIME\r\n").await?;
+                }
+            } else if upper == "STARTTLS" && offer_starttls {
+                w.write_all(b"220 ready to start TLS\r\n").await?;
+                w.flush().await?;
+                return Ok(Some(r.into_inner()));
+            } else if upper.starts_with("MAIL FROM:") && offer_starttls {
+                w.write_all(b"530 must issue a STARTTLS command first\r\n")
+                    .await?;
             } else if upper.starts_with("MAIL FROM:") {
                 from = cmd[10..].trim().trim_matches(['<', '>']).to_string();
                 to.clear();
@@ -203,7 +307,7 @@ impl TestSmtp {
                 loop {
                     line.clear();
                     if r.read_line(&mut line).await? == 0 {
-                        return Ok(());
+                        return Ok(None);
                     }
                     if line == ".\r\n" || line == ".\n" {
                         break;
@@ -214,11 +318,12 @@ impl TestSmtp {
                     from: from.clone(),
                     to: to.clone(),
                     data,
+                    tls,
                 });
-                w.write_all(b"250 queued\r\n").await?;
+                r.get_mut().write_all(b"250 queued\r\n").await?;
             } else if upper == "QUIT" {
                 w.write_all(b"221 bye\r\n").await?;
-                return Ok(());
+                return Ok(None);
             } else if upper == "RSET" || upper == "NOOP" {
                 w.write_all(b"250 ok\r\n").await?;
             } else {
@@ -249,6 +354,8 @@ pub fn test_config(db: &TestDb, smtp: &TestSmtp) -> Config {
         port: smtp.port,
         username: None,
         password: None,
+        tls: partner_panel::config::SmtpTls::None,
+        ca_pem: None,
     });
     c.admin_email = Some(ADMIN_EMAIL.into());
     c.admin_password = Some(partner_panel::config::Secret::new(ADMIN_PASSWORD));
@@ -263,8 +370,13 @@ impl TestApp {
     }
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_with_smtp(SmtpTlsMode::Plain, adjust).await
+    }
+
+    /// An app whose SMTP server speaks TLS in `mode`.
+    pub async fn spawn_with_smtp(mode: SmtpTlsMode, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let db = Arc::new(TestDb::new().await);
-        let smtp = TestSmtp::start().await;
+        let smtp = TestSmtp::start_with(mode).await;
         let mut config = test_config(&db, &smtp);
         adjust(&mut config);
         let state = partner_panel::build(config, Clock::default())

@@ -1,9 +1,11 @@
 //! Delivers one outbox message over SMTP, or logs it when no SMTP server is configured.
 
+use crate::config::SmtpTls;
 use crate::state::AppState;
 use lettre::{
     message::{header::ContentType, Mailbox, MultiPart, SinglePart},
     transport::smtp::authentication::Credentials,
+    transport::smtp::client::{Certificate, Tls, TlsParameters},
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 use sqlx::Row as _;
@@ -112,6 +114,21 @@ async fn send(
     let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
         .port(smtp.port)
         .timeout(Some(std::time::Duration::from_secs(20)));
+    if smtp.tls != SmtpTls::None {
+        // The certificate is verified against the public roots and PANEL_SMTP_CA_FILE; there is
+        // deliberately no setting to skip the check.
+        let mut params = TlsParameters::builder(smtp.host.clone());
+        if let Some(pem) = &smtp.ca_pem {
+            let cert = Certificate::from_pem(pem)
+                .map_err(|e| format!("PANEL_SMTP_CA_FILE is not a PEM certificate: {e}"))?;
+            params = params.add_root_certificate(cert);
+        }
+        let params = params.build().map_err(|e| format!("TLS: {e}"))?;
+        transport = transport.tls(match smtp.tls {
+            SmtpTls::StartTls => Tls::Required(params),
+            _ => Tls::Wrapper(params),
+        });
+    }
     if let (Some(u), Some(p)) = (&smtp.username, &smtp.password) {
         transport = transport.credentials(Credentials::new(u.clone(), p.expose().to_string()));
     }
