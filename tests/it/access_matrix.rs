@@ -99,6 +99,8 @@ fn harmless_body(method: &str, path: &str) -> Vec<(&'static str, &'static str)> 
         ("patch" | "post", p) if p.ends_with("/dealers/{id}") => vec![("name", "")],
         (_, p) if p.ends_with("/children") => vec![("kind", "nonsense"), ("name", "x")],
         (_, p) if p.ends_with("/status") => vec![("status", "nonsense")],
+        // Who sees a clip: a body that cannot be read (the owner's package decides the rest).
+        (_, p) if p.ends_with("/sharing") => vec![("all", "nonsense")],
         (_, p) if p.ends_with("/logins") => vec![
             ("email", "bad"),
             ("name", "x"),
@@ -308,6 +310,20 @@ impl World {
                 self.insert(&format!(
                     "INSERT INTO players (owner_id, owner_path, model_id, name, created_at, updated_at) \
                      SELECT id, path, {model}, 'Matrix {n}', 0, 0 FROM accounts WHERE id = {owner} RETURNING id"
+                ))
+                .await
+            }
+            "clip" => {
+                self.insert(&format!(
+                    "INSERT INTO clips (owner_id, owner_path, kind, title, duration_s, created_at, updated_at) \
+                     SELECT id, path, 'slide', 'Matrix {n}', 10, 0, 0 FROM accounts WHERE id = {owner} RETURNING id"
+                ))
+                .await
+            }
+            "playlist" => {
+                self.insert(&format!(
+                    "INSERT INTO playlists (owner_id, owner_path, name, created_at, updated_at) \
+                     SELECT id, path, 'Matrix {n}', 0, 0 FROM accounts WHERE id = {owner} RETURNING id"
                 ))
                 .await
             }

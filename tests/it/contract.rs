@@ -318,6 +318,22 @@ async fn operator_reachable_ids(
         .await,
     );
     ids.insert(
+        "clip",
+        one(format!(
+            "INSERT INTO clips (owner_id, owner_path, kind, title, duration_s, created_at, updated_at) \
+             SELECT id, path, 'slide', 'Contract', 10, 0, 0 FROM accounts WHERE id = {partner} RETURNING id"
+        ))
+        .await,
+    );
+    ids.insert(
+        "playlist",
+        one(format!(
+            "INSERT INTO playlists (owner_id, owner_path, name, created_at, updated_at) \
+             SELECT id, path, 'Contract', 0, 0 FROM accounts WHERE id = {partner} RETURNING id"
+        ))
+        .await,
+    );
+    ids.insert(
         "release_note",
         one("INSERT INTO release_notes (title, body, audience, published_at, created_at, updated_at) \
              VALUES ('Contract', 'text', '', 0, 0, 0) RETURNING id".to_string())

@@ -31,6 +31,8 @@ mod licenses_more;
 mod lists;
 mod mail_tls;
 pub mod media;
+mod media_browser;
+mod media_content;
 pub mod networks;
 mod onboarding;
 mod operations;

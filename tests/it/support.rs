@@ -529,6 +529,9 @@ impl Session {
     pub async fn post(&self, path: &str, body: Value) -> Response {
         self.send(reqwest::Method::POST, path, Some(body)).await
     }
+    pub async fn put(&self, path: &str, body: Value) -> Response {
+        self.send(reqwest::Method::PUT, path, Some(body)).await
+    }
     pub async fn patch(&self, path: &str, body: Value) -> Response {
         self.send(reqwest::Method::PATCH, path, Some(body)).await
     }

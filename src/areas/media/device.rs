@@ -73,7 +73,8 @@ pub struct PlayItem {
     /// #rrggbb
     pub background: String,
     pub duration_s: i64,
-    /// Where the image is fetched (a signed link that expires); null for a slide.
+    /// Where the image is fetched: a signed link that works for a day, relative to the panel's
+    /// address (as the playlist's own URL); null for a slide.
     pub media_url: Option<String>,
 }
 
@@ -358,6 +359,14 @@ async fn items(state: &AppState, playlist: i64) -> AppResult<Vec<PlayItem>> {
     .fetch_all(&state.db.pool)
     .await?;
     let now = state.now_ms();
+    let key = if rows
+        .iter()
+        .any(|r| r.try_get::<String, _>("kind").is_ok_and(|k| k == "image"))
+    {
+        super::clips::link_key(state).await?
+    } else {
+        String::new()
+    };
     rows.iter()
         .map(|r| {
             let id: i64 = r.try_get("id")?;
@@ -365,7 +374,7 @@ async fn items(state: &AppState, playlist: i64) -> AppResult<Vec<PlayItem>> {
             Ok(PlayItem {
                 position: r.try_get("position")?,
                 clip_id: id,
-                media_url: (kind == "image").then(|| media_url(state, id, now)),
+                media_url: (kind == "image").then(|| super::clips::signed_path(&key, id, now)),
                 kind,
                 title: r.try_get("title")?,
                 text: r.try_get("body")?,
@@ -375,36 +384,6 @@ async fn items(state: &AppState, playlist: i64) -> AppResult<Vec<PlayItem>> {
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(AppError::from)
-}
-
-/// A signed link to a clip's image that works for a day.
-pub fn media_url(state: &AppState, clip: i64, now: i64) -> String {
-    let exp = now / 1000 + 86_400;
-    format!(
-        "{}/device/v1/media/{clip}?exp={exp}&sig={}",
-        state.config.base_url,
-        sign(state, clip, exp)
-    )
-}
-
-pub fn sign(state: &AppState, clip: i64, exp: i64) -> String {
-    use hmac::Mac;
-    let key = media_key(state);
-    let mut mac =
-        hmac::Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key length works");
-    mac.update(format!("{clip}.{exp}").as_bytes());
-    crate::kernel::secrets::hex(&mac.finalize().into_bytes()[..16])
-}
-
-/// The key media links are signed with: kept in the settings table, made on first use.
-fn media_key(state: &AppState) -> String {
-    static KEYS: OnceLock<std::sync::Mutex<std::collections::HashMap<String, String>>> =
-        OnceLock::new();
-    let keys = KEYS.get_or_init(Default::default);
-    let mut k = keys.lock().unwrap_or_else(|e| e.into_inner());
-    k.entry(state.instance_id.clone())
-        .or_insert_with(|| crate::kernel::secrets::random_hex(32))
-        .clone()
 }
 
 /// Records what the device reports it shows.

@@ -22,6 +22,7 @@ crate::route_table! { ROUTES, routes;
     post "/device/v1/register" => register, A::Public;
     get "/device/v1/playlist" => playlist, A::Public;
     post "/device/v1/report" => report, A::Public;
+    get "/device/v1/media/{clip}" => media, A::Public;
 }
 
 struct DeviceSecurity;
@@ -45,7 +46,7 @@ impl utoipa::Modify for DeviceSecurity {
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(register, playlist, report),
+    paths(register, playlist, report, media),
     modifiers(&DeviceSecurity),
     tags((name = "device", description = "The media players' protocol: register, poll (ETag, long poll), report"))
 )]
@@ -169,4 +170,50 @@ async fn report(
 ) -> AppResult<StatusCode> {
     device::report(&state, &ip(&meta), bearer(&headers).as_deref(), &body).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A signed link's parameters.
+#[derive(Clone, Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MediaLink {
+    /// When the link stops working (seconds since the epoch).
+    pub exp: Option<i64>,
+    /// The link's signature.
+    #[param(max_length = 64)]
+    pub sig: Option<String>,
+}
+
+#[utoipa::path(get, path = "/media/{clip}", tag = "device", operation_id = "deviceMedia",
+    summary = "A clip's image by the signed, expiring link a playlist item gives (`media_url`)",
+    params(("clip" = i64, Path, description = "A clip id"), MediaLink),
+    security(()),
+    responses(
+        (status = 200, description = "The image", content_type = "image/png", body = String),
+        (status = 400, description = "A query parameter cannot be read as its type (`invalid_query`)", body = E),
+        (status = 404, description = "No such image, or the link expired or is forged (`not_found`)", body = E),
+        (status = 422, description = "A clip id that is not a number, or `sig` longer than 64 (`validation_failed`)", body = E),
+    ))]
+async fn media(
+    State(state): State<AppState>,
+    axum::extract::Path(clip): axum::extract::Path<String>,
+    ApiQuery(q): ApiQuery<MediaLink>,
+) -> AppResult<Response> {
+    let clip: i64 = clip
+        .parse()
+        .map_err(|_| crate::kernel::error::AppError::validation("clip", "A clip id is a number"))?;
+    let (t, data) = super::clips::image_by_link(
+        &state,
+        clip,
+        q.exp.unwrap_or(0),
+        q.sig.as_deref().unwrap_or(""),
+    )
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, t),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        data,
+    )
+        .into_response())
 }

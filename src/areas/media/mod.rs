@@ -5,10 +5,14 @@
 //! (`device`: register, poll with ETag and long poll); playlists, slides and clone.
 
 pub mod api;
+pub mod clips;
+pub mod content_api;
+pub mod content_pages;
 pub mod device;
 pub mod device_api;
 pub mod model;
 pub mod pages;
+pub mod playlists;
 pub mod rules;
 pub mod store;
 
@@ -35,6 +39,25 @@ pub const PLAYER: Resource = Resource {
     )],
 };
 
+/// A clip: changed from its owner's side (the account in view or above it). Accounts below
+/// read shared clips through their library, not by id.
+pub const CLIP: Resource = Resource {
+    kind: "clip",
+    sides: &[Side::owner(
+        "SELECT owner_id FROM clips WHERE id = $1",
+        Reach::InView,
+    )],
+};
+
+/// A playlist: reached when its owner is the account in view or below it.
+pub const PLAYLIST: Resource = Resource {
+    kind: "playlist",
+    sides: &[Side::owner(
+        "SELECT owner_id FROM playlists WHERE id = $1",
+        Reach::InView,
+    )],
+};
+
 /// A model of the operator's catalogue.
 pub const PLAYER_MODEL: Resource = Resource {
     kind: "player_model",
@@ -44,15 +67,40 @@ pub const PLAYER_MODEL: Resource = Resource {
     )],
 };
 
-/// Players in the menu of every kind: every account may hold players or have clients that do.
-pub const MENU: &[MenuEntry] = &[MenuEntry {
-    group: "overview",
-    id: "players",
-    label: "Players",
-    href: "/players",
-    active_on: &["players"],
-    kinds: ALL_KINDS,
-    need: Need::Read,
-    while_acting: true,
-    badge: None,
-}];
+/// Players, playlists and clips in the menu of every kind: every account may hold players or
+/// have clients that do.
+pub const MENU: &[MenuEntry] = &[
+    MenuEntry {
+        group: "overview",
+        id: "players",
+        label: "Players",
+        href: "/players",
+        active_on: &["players"],
+        kinds: ALL_KINDS,
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+    MenuEntry {
+        group: "overview",
+        id: "playlists",
+        label: "Playlists",
+        href: "/playlists",
+        active_on: &["playlists"],
+        kinds: ALL_KINDS,
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+    MenuEntry {
+        group: "overview",
+        id: "clips",
+        label: "Clips",
+        href: "/clips",
+        active_on: &["clips"],
+        kinds: ALL_KINDS,
+        need: Need::Read,
+        while_acting: true,
+        badge: None,
+    },
+];
