@@ -132,6 +132,18 @@ pub struct Config {
     pub metrics_token: Option<Secret>,
     /// A separate address (e.g. 127.0.0.1:9090) serving only /metrics.
     pub metrics_bind: Option<SocketAddr>,
+    /// What the mail to a new owner login (an approved partner, a partner made with a license)
+    /// carries: a single-use "set your password" link, or a generated password
+    /// (PANEL_NEW_LOGIN_MAIL).
+    pub new_login_mail: NewLoginMail,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewLoginMail {
+    /// A single-use link, valid for `SET_PASSWORD_LINK_HOURS`, to choose the password.
+    Link,
+    /// A generated password in the mail (removed from the outbox once sent).
+    Password,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -243,6 +255,19 @@ impl Config {
             },
             slow_request: Duration::from_millis(parse("PANEL_SLOW_REQUEST_MS", 1000u64)?),
             metrics_token: var("PANEL_METRICS_TOKEN").map(Secret),
+            new_login_mail: match var("PANEL_NEW_LOGIN_MAIL")
+                .map(|v| v.trim().to_ascii_lowercase())
+                .as_deref()
+            {
+                None | Some("password") => NewLoginMail::Password,
+                Some("link") => NewLoginMail::Link,
+                Some(other) => {
+                    return Err(ConfigError {
+                        name: "PANEL_NEW_LOGIN_MAIL",
+                        message: format!("{other:?} is not one of link, password"),
+                    })
+                }
+            },
             metrics_bind: match var("PANEL_METRICS_BIND") {
                 None => None,
                 Some(v) => Some(v.trim().parse().map_err(|_| ConfigError {
@@ -280,6 +305,7 @@ impl Config {
             slow_request: Duration::from_secs(1),
             metrics_token: None,
             metrics_bind: None,
+            new_login_mail: NewLoginMail::Password,
         }
     }
 }

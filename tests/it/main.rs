@@ -34,6 +34,7 @@ pub mod media;
 mod media_browser;
 mod media_content;
 pub mod networks;
+mod new_logins;
 mod onboarding;
 mod operations;
 mod panel_forms;

@@ -18,6 +18,35 @@ use sqlx::Row as _;
 
 /// How long a reset link works.
 pub const RESET_LINK_MINUTES: i64 = 30;
+/// How long the "set your password" link of a new login works.
+pub const SET_PASSWORD_LINK_HOURS: i64 = 72;
+
+/// A single-use "set your password" link for a new login (the mail to it carries the link
+/// instead of a password): the same kind of link as a reset, kept only as a hash, valid for
+/// `SET_PASSWORD_LINK_HOURS`. Written on `conn`, inside the transaction that made the login.
+pub async fn issue_set_password_link(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    now: i64,
+    login_id: i64,
+) -> Result<String, sqlx::Error> {
+    let token = secrets::random_hex(32);
+    sqlx::query(
+        "INSERT INTO password_resets (login_id, token_hash, ip, created_at, expires_at) \
+         VALUES ($1, $2, NULL, $3, $4)",
+    )
+    .bind(login_id)
+    .bind(secrets::token_hash(&token))
+    .bind(now)
+    .bind(now + SET_PASSWORD_LINK_HOURS * 3_600_000)
+    .execute(conn)
+    .await?;
+    Ok(format!(
+        "{}/reset-password?token={token}",
+        state.config.base_url
+    ))
+}
+
 /// Links asked per email, and per address, inside the lockout window.
 const PER_EMAIL: i64 = 3;
 const PER_ADDRESS: i64 = 20;

@@ -366,8 +366,29 @@ pub async fn create(state: &AppState, who: &Identity, input: &NewLicense) -> App
                 Some(email),
             )
             .await?;
-            logins::insert_hashed(state, &mut tx, &actor, id, email, owner, hash, Role::Owner)
-                .await?;
+            let owner_login =
+                logins::insert_hashed(state, &mut tx, &actor, id, email, owner, hash, Role::Owner)
+                    .await?;
+            // With PANEL_NEW_LOGIN_MAIL=link the owner chooses its password through a link.
+            let how = match state.config.new_login_mail {
+                crate::config::NewLoginMail::Link => {
+                    let link = crate::areas::auth::reset::issue_set_password_link(
+                        &mut tx,
+                        state,
+                        now,
+                        owner_login,
+                    )
+                    .await?;
+                    format!(
+                        "Choose your password with this link (it works once, for 72 hours):\n\n{link}\n\n\
+                         Then sign in with the email {email}."
+                    )
+                }
+                crate::config::NewLoginMail::Password => format!(
+                    "Sign in with:\n\nEmail: {email}\nPassword: {password}\n\n\
+                     Change the password under My profile after signing in."
+                ),
+            };
             audit::record(
                 &mut tx,
                 now,
@@ -386,14 +407,12 @@ pub async fn create(state: &AppState, who: &Identity, input: &NewLicense) -> App
             crate::kernel::notify::enqueue(
                 state,
                 &mut tx,
-                &crate::kernel::notify::Message::Notice {
+                &crate::kernel::notify::Message::Welcome {
                     to: email.clone(),
                     name: owner.clone(),
                     subject: format!("Your Partner Panel account for {name}"),
                     text: format!(
-                        "{} created the partner account {name} for you, with a partner license. \
-                         Sign in with:\n\nEmail: {email}\nPassword: {password}\n\n\
-                         Change the password under My profile after signing in.",
+                        "{} created the partner account {name} for you, with a partner license. {how}",
                         target.name
                     ),
                 },

@@ -464,7 +464,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
             .execute(&mut *tx)
             .await?;
     }
-    logins::insert_hashed(state, &mut tx, actor, partner, &email, &name, &hash, Role::Owner).await.map_err(|e| match e {
+    let owner_login = logins::insert_hashed(state, &mut tx, actor, partner, &email, &name, &hash, Role::Owner).await.map_err(|e| match e {
         AppError::Conflict { code: ErrorCode::EmailTaken, .. } => AppError::conflict(
             ErrorCode::EmailTaken,
             "A login with this email exists already: the applicant should sign in with it, or register with another email",
@@ -506,12 +506,26 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    // With PANEL_NEW_LOGIN_MAIL=link the owner chooses its password through a single-use link.
+    let link = match state.config.new_login_mail {
+        crate::config::NewLoginMail::Link => Some(
+            crate::areas::auth::reset::issue_set_password_link(&mut tx, state, now, owner_login)
+                .await?,
+        ),
+        crate::config::NewLoginMail::Password => None,
+    };
     // The login goes by SMS when the applicant asked for it and a gateway is configured.
     if r.delivery == "sms" && state.config.sms_gateway_url.is_some() && !r.phone.is_empty() {
-        let text = format!(
-            "Partner Panel: {} is approved. Sign in at {}/login with username {} and password {}",
-            r.company_name, state.config.base_url, r.email, password
-        );
+        let text = match &link {
+            Some(l) => format!(
+                "Partner Panel: {} is approved. Choose your password (link works once, 72 hours): {} then sign in with username {}",
+                r.company_name, l, r.email
+            ),
+            None => format!(
+                "Partner Panel: {} is approved. Sign in at {}/login with username {} and password {}",
+                r.company_name, state.config.base_url, r.email, password
+            ),
+        };
         notifications::enqueue_sms(state, &mut tx, &r.phone, &text, "partner_approved_sms").await?;
     } else {
         notifications::enqueue(
@@ -523,7 +537,12 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
                 company: r.company_name.clone(),
                 package: package.name.clone(),
                 trial_days: package.trial_days,
-                password: password.clone(),
+                password: if link.is_some() {
+                    String::new()
+                } else {
+                    password.clone()
+                },
+                set_password_link: link.clone(),
             },
         )
         .await?;

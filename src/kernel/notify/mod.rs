@@ -2,8 +2,10 @@
 //! text template's first line), stored in the outbox, and delivered later by a job. Mails that
 //! carry a single-use secret (`SCRUBBED_AFTER_SENDING`) lose their body once sent.
 
-/// Templates whose body holds a secret link: emptied in the outbox once delivered.
-pub const SCRUBBED_AFTER_SENDING: &[&str] = &["password_reset"];
+/// Templates whose body holds a secret (a single-use link or a generated password): emptied in
+/// the outbox once delivered.
+pub const SCRUBBED_AFTER_SENDING: &[&str] =
+    &["password_reset", "partner_approved", "welcome_login"];
 
 pub mod mail;
 
@@ -35,7 +37,10 @@ pub enum Message {
         company: String,
         package: String,
         trial_days: i64,
+        /// A generated password, or (when `set_password_link` is given) empty.
         password: String,
+        /// A single-use link to choose the password, instead of a password.
+        set_password_link: Option<String>,
     },
     PartnerRejected {
         to: String,
@@ -79,6 +84,14 @@ pub enum Message {
     },
     /// A free-form notice (e.g. a reseller link ended), subject and text given.
     Notice {
+        to: String,
+        name: String,
+        subject: String,
+        text: String,
+    },
+    /// A notice to a new login that carries its password or set-password link: like `Notice`,
+    /// but removed from the outbox once sent.
+    Welcome {
         to: String,
         name: String,
         subject: String,
@@ -200,6 +213,7 @@ struct PartnerApprovedText<'a> {
     trial_days: i64,
     email: &'a str,
     password: &'a str,
+    link: Option<&'a str>,
     base_url: &'a str,
 }
 
@@ -212,6 +226,7 @@ struct PartnerApprovedHtml<'a> {
     trial_days: i64,
     email: &'a str,
     password: &'a str,
+    link: Option<&'a str>,
     base_url: &'a str,
 }
 
@@ -351,6 +366,7 @@ pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
             package,
             trial_days,
             password,
+            set_password_link,
         } => (
             "partner_approved",
             to,
@@ -361,6 +377,7 @@ pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
                 trial_days: *trial_days,
                 email: to,
                 password,
+                link: set_password_link.as_deref(),
                 base_url,
             }
             .render()?,
@@ -371,6 +388,7 @@ pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
                 trial_days: *trial_days,
                 email: to,
                 password,
+                link: set_password_link.as_deref(),
                 base_url,
             }
             .render()?,
@@ -517,8 +535,18 @@ pub fn render(base_url: &str, m: &Message) -> Result<Rendered, askama::Error> {
             name,
             subject,
             text,
+        }
+        | Message::Welcome {
+            to,
+            name,
+            subject,
+            text,
         } => (
-            "notice",
+            if matches!(m, Message::Welcome { .. }) {
+                "welcome_login"
+            } else {
+                "notice"
+            },
             to,
             NoticeText {
                 name,
