@@ -39,6 +39,7 @@ mod onboarding;
 mod operations;
 mod panel_forms;
 mod panel_tables;
+mod pgbouncer;
 mod platform;
 mod profile;
 mod release_notes;

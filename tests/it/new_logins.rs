@@ -48,7 +48,10 @@ async fn register_and_approve(app: &TestApp, op: &Session, email: &str) {
     assert_eq!(r.status(), StatusCode::CREATED);
     let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let r = op
-        .post(&format!("/api/v1/partnership-requests/{id}/approve"), json!({}))
+        .post(
+            &format!("/api/v1/partnership-requests/{id}/approve"),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     app.run_jobs().await;
@@ -60,7 +63,11 @@ async fn with_links_an_approved_partner_chooses_its_password_once() {
     let op = app.login_admin().await;
     register_and_approve(&app, &op, "lin@link.test").await;
     let mail = app.smtp.to("lin@link.test").pop().expect("approval mail");
-    assert!(!mail.data.contains("password: "), "no password in the mail: {}", mail.data);
+    assert!(
+        !mail.data.contains("password: "),
+        "no password in the mail: {}",
+        mail.data
+    );
     let token = link_token(&app, "lin@link.test").expect("a set-password link");
     // Sent: the outbox no longer holds the link.
     assert_eq!(
@@ -75,7 +82,10 @@ async fn with_links_an_approved_partner_chooses_its_password_once() {
     let s = app.login("lin@link.test", "my-chosen-password-1").await;
     assert_eq!(s.body["login"]["role"], "owner");
     let (status, code, ..) = error_of(set_password(&app, &token, "another-password-2").await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "reset_link_used"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "reset_link_used")
+    );
 
     // A partner made with a partner license gets a link too, good for 72 hours, not more.
     let reseller = create(&op, 1, "reseller", "Link Reseller").await;
@@ -90,8 +100,12 @@ async fn with_links_an_approved_partner_chooses_its_password_once() {
     assert!(!mail.data.contains("Password:"), "{}", mail.data);
     let token = link_token(&app, "lou@link.test").expect("a set-password link");
     app.advance(73 * 3600);
-    let (status, code, ..) = error_of(set_password(&app, &token, "too-late-password-1").await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "reset_link_expired"));
+    let (status, code, ..) =
+        error_of(set_password(&app, &token, "too-late-password-1").await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "reset_link_expired")
+    );
 }
 
 #[tokio::test]
@@ -117,8 +131,10 @@ async fn a_mailed_password_does_not_stay_in_the_outbox() {
         "the sent mail's body left the outbox"
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE template = 'partner_approved' AND status = 'sent'")
-            .await,
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE template = 'partner_approved' AND status = 'sent'"
+        )
+        .await,
         1
     );
 }
