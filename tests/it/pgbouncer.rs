@@ -89,7 +89,7 @@ fn start_bouncer(admin_url: &str) -> Option<Bouncer> {
     if is_root {
         cmd.arg("-u").arg("postgres");
     }
-    let child = cmd
+    let mut child = cmd
         .arg(&ini)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -101,6 +101,8 @@ fn start_bouncer(admin_url: &str) -> Option<Bouncer> {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("pgbouncer did not listen on {port}");
 }
 
