@@ -7,6 +7,7 @@ pub mod auth;
 pub mod billing;
 pub mod catalog;
 pub mod channels;
+pub mod customers;
 pub mod dashboard;
 pub mod data_export;
 pub mod licenses;
@@ -41,6 +42,7 @@ pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
         licenses::api::Doc::openapi(),
         media::api::Doc::openapi(),
         media::content_api::Doc::openapi(),
+        customers::api::Doc::openapi(),
         tickets::api::Doc::openapi(),
         release_notes::api::Doc::openapi(),
         data_export::api::Doc::openapi(),
@@ -100,6 +102,9 @@ pub fn route_tables() -> Vec<Table> {
         t!(media::content_pages, false),
         t!(media::content_api, true),
         t!(media::device_api, false),
+        t!(customers::pages, false),
+        t!(customers::brand_pages, false),
+        t!(customers::api, true),
         t!(tickets::pages, false),
         t!(tickets::api, true),
         t!(release_notes::pages, false),
@@ -160,6 +165,7 @@ pub fn menu() -> impl Iterator<Item = &'static MenuEntry> {
     dashboard::MENU
         .iter()
         .chain(accounts::MENU)
+        .chain(customers::MENU)
         .chain(onboarding::MENU)
         .chain(catalog::MENU)
         .chain(approvals::MENU)

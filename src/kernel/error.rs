@@ -301,6 +301,14 @@ error_codes! {
     AlreadyConnected = "already_connected",
     /// A device token that is unknown, replaced or revoked (401, device protocol).
     DeviceTokenInvalid = "device_token_invalid",
+    /// A brand logo larger than 512 KiB (422, field `logo`).
+    LogoTooLarge = "logo_too_large",
+    /// A brand logo whose bytes are not PNG, JPEG or SVG (422, field `logo`).
+    LogoTypeRefused = "logo_type_refused",
+    /// An SVG logo that carries scripts, event handlers or outside references (422, field `logo`).
+    LogoUnsafe = "logo_unsafe",
+    /// A brand colour that is not `#rgb` or `#rrggbb` (422, with `field`).
+    ColorInvalid = "color_invalid",
     Unauthenticated = "unauthenticated",
     InvalidCredentials = "invalid_credentials",
     Forbidden = "forbidden",

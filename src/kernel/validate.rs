@@ -47,6 +47,11 @@ impl Collect {
         self.errors.is_empty()
     }
 
+    /// How many fields are at fault.
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
     /// Nothing wrong: Ok; one field: that error; several: all of them.
     pub fn finish(mut self) -> Result<(), AppError> {
         match self.errors.len() {

@@ -170,6 +170,23 @@ impl World {
                 _ => return None,
             },
             "login" => self.target_login[&rel],
+            // A customer is reached from above it: one below the partner, or one of another tree.
+            "customer" => match rel {
+                Rel::Below => create(&self.op, owner, "customer", &format!("Matrix customer {n}")).await,
+                Rel::Sibling => {
+                    create(&self.op, self.sibling, "customer", &format!("Matrix customer {n}")).await
+                }
+                Rel::OtherTree => {
+                    create(&self.op, self.sibling_dealer, "customer", &format!("Matrix customer {n}"))
+                        .await
+                }
+                _ => return None,
+            },
+            // Dealers carry no brand: below, the fixture is a customer of the dealer.
+            "brand" => match rel {
+                Rel::Below => create(&self.op, owner, "customer", &format!("Matrix brand {n}")).await,
+                _ => owner,
+            },
             "api_token" => {
                 let login = if rel == Rel::Own {
                     self.own_login[role]

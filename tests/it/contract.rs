@@ -249,6 +249,11 @@ async fn operator_reachable_ids(
     ids.insert("directory_partner", partner);
     ids.insert("dealer", dealer);
     ids.insert("login", login);
+    ids.insert(
+        "customer",
+        crate::tree::create(op, dealer, "customer", "Contract Customer").await,
+    );
+    ids.insert("brand", partner);
     ids.insert("package", package);
     ids.insert(
         "addon",

@@ -439,6 +439,47 @@ async fn every_error_code_is_produced_by_some_call() {
         )
         .await;
     }
+    // Rebranding: a logo too large, of another type, an SVG with a script; a colour that is not one.
+    {
+        use base64::Engine as _;
+        let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        let bp = create(&op, 1, "partner", "Branding Partner").await;
+        let big = [
+            b"\x89PNG\r\n\x1a\n".to_vec(),
+            vec![0u8; partner_panel::areas::customers::brand::MAX_LOGO_BYTES],
+        ]
+        .concat();
+        for (brand, code) in [
+            (
+                json!({"display_name": "B", "logo": {"data": b64(&big)}}),
+                ErrorCode::LogoTooLarge,
+            ),
+            (
+                json!({"display_name": "B", "logo": {"data": b64(b"GIF89a")}}),
+                ErrorCode::LogoTypeRefused,
+            ),
+            (
+                json!({"display_name": "B", "logo": {"data": b64(b"<svg><script>alert(1)</script></svg>")}}),
+                ErrorCode::LogoUnsafe,
+            ),
+            (
+                json!({"display_name": "B", "primary_color": "red"}),
+                ErrorCode::ColorInvalid,
+            ),
+        ] {
+            seen.api(
+                op.send(
+                    reqwest::Method::PUT,
+                    &format!("/api/v1/brands/{bp}"),
+                    Some(brand),
+                )
+                .await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                code,
+            )
+            .await;
+        }
+    }
     let capped = capped_package(&op, "No dealers", Some(0), None).await;
     let (cs, _) = approved_partner(&app, &op, "Capped Co", "cap@capped.codes", capped, false).await;
     seen.api(

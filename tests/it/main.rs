@@ -15,6 +15,8 @@ mod browser_lists;
 mod browser_tables;
 mod closing_ties;
 mod contract;
+pub mod customers;
+mod customers_browser;
 mod dashboard;
 mod dashboard_browser;
 mod data_export;

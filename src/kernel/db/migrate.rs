@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/0017_ticket_attachments.sql"),
     ),
     (
+        18,
+        "customers",
+        include_str!("../../../migrations/0018_customers.sql"),
+    ),
+    (
         20,
         "media",
         include_str!("../../../migrations/0020_media.sql"),
