@@ -121,6 +121,9 @@ pub struct Config {
     pub payment_webhook_secret: Option<Secret>,
     /// An HTTP SMS gateway: messages are POSTed to it as JSON {"to", "text"}.
     pub sms_gateway_url: Option<String>,
+    /// Extra certificate authorities (PEM) to trust for an https:// SMS gateway
+    /// (PANEL_SMS_CA_FILE), beside the public ones.
+    pub sms_ca_pem: Option<Vec<u8>>,
     /// After SIGTERM, how long in-flight requests and jobs may run before what is left is closed.
     pub shutdown_grace: Duration,
     /// Per-request log lines: off, all, or one in N.
@@ -245,6 +248,13 @@ impl Config {
             test_clock: flag("PANEL_TEST_CLOCK", false)?,
             payment_webhook_secret: var("PANEL_PAYMENT_WEBHOOK_SECRET").map(Secret),
             sms_gateway_url: var("PANEL_SMS_GATEWAY_URL"),
+            sms_ca_pem: match var("PANEL_SMS_CA_FILE") {
+                None => None,
+                Some(path) => Some(std::fs::read(&path).map_err(|e| ConfigError {
+                    name: "PANEL_SMS_CA_FILE",
+                    message: format!("cannot read {path}: {e}"),
+                })?),
+            },
             shutdown_grace: Duration::from_secs_f64(seconds("PANEL_SHUTDOWN_GRACE", 20.0)?),
             access_log: match var("PANEL_ACCESS_LOG") {
                 None => AccessLog::All,
@@ -300,6 +310,7 @@ impl Config {
             test_clock: false,
             payment_webhook_secret: None,
             sms_gateway_url: None,
+            sms_ca_pem: None,
             shutdown_grace: Duration::from_secs(20),
             access_log: AccessLog::All,
             slow_request: Duration::from_secs(1),

@@ -96,3 +96,63 @@ async fn a_plain_client_is_refused_by_a_relay_that_requires_starttls() {
     send_one_mail(&app).await;
     assert!(app.smtp.messages().is_empty());
 }
+
+/// A partner approved with its login sent by SMS: one message to the gateway.
+async fn approve_by_sms(app: &TestApp) {
+    let op = app.login_admin().await;
+    let package = crate::networks::capped_package(&op, "Sms Package", None, None).await;
+    let r = app
+        .client()
+        .post(app.url("/api/v1/registrations"))
+        .json(&json!({
+            "company_name": "Texted Partner", "contact_name": "Tex Ted", "email": "tex@sms.test",
+            "phone": "+49 170 555 0102", "website": "https://sms.example", "package_id": package,
+            "no_resellers": false, "directory_consent": false, "delivery": "sms"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = op
+        .post(
+            &format!("/api/v1/partnership-requests/{id}/approve"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    app.run_jobs().await;
+}
+
+#[tokio::test]
+async fn the_sms_gateway_is_reached_over_https_with_its_certificate_checked() {
+    let gateway = TestHttpSink::start_with(true).await;
+    assert!(gateway.url.starts_with("https://"));
+    let url = gateway.url.clone();
+    let app = TestApp::spawn_with(move |c| {
+        c.sms_gateway_url = Some(url);
+        c.sms_ca_pem = Some(test_smtp_ca());
+    })
+    .await;
+    approve_by_sms(&app).await;
+    let sent = gateway.bodies();
+    assert_eq!(sent.len(), 1, "one SMS over https");
+    assert!(sent[0].contains("+49 170 555 0102"), "{}", sent[0]);
+
+    // Without the CA the gateway's certificate is not trusted: nothing is sent.
+    let untrusted = TestHttpSink::start_with(true).await;
+    let url = untrusted.url.clone();
+    let app = TestApp::spawn_with(move |c| c.sms_gateway_url = Some(url)).await;
+    approve_by_sms(&app).await;
+    assert!(untrusted.bodies().is_empty());
+    let err: Option<String> = sqlx::query_scalar(
+        "SELECT last_error FROM outbox WHERE channel = 'sms' AND status IN ('pending', 'failed')",
+    )
+    .fetch_optional(&app.state.db.pool)
+    .await
+    .unwrap()
+    .flatten();
+    assert!(err.expect("the SMS waits with its reason").contains("TLS"));
+}

@@ -581,8 +581,14 @@ pub struct TestHttpSink {
 
 impl TestHttpSink {
     pub async fn start() -> TestHttpSink {
+        TestHttpSink::start_with(false).await
+    }
+
+    /// With `tls`, an https:// sink with the fixture certificate (signed by `smtp-test-ca.pem`).
+    pub async fn start_with(tls: bool) -> TestHttpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/send", listener.local_addr().unwrap());
+        let scheme = if tls { "https" } else { "http" };
+        let url = format!("{scheme}://{}/send", listener.local_addr().unwrap());
         let sink = TestHttpSink {
             url,
             received: Default::default(),
@@ -593,7 +599,14 @@ impl TestHttpSink {
                 let s = s.clone();
                 tokio::spawn(async move {
                     use tokio::io::AsyncReadExt;
-                    let mut sock = sock;
+                    let mut sock: Box<dyn Io> = if tls {
+                        match test_tls_acceptor().accept(sock).await {
+                            Ok(t) => Box::new(t),
+                            Err(_) => return,
+                        }
+                    } else {
+                        Box::new(sock)
+                    };
                     let mut buf = Vec::new();
                     let mut chunk = [0u8; 4096];
                     loop {
@@ -623,6 +636,7 @@ impl TestHttpSink {
                             b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
                         )
                         .await;
+                    let _ = sock.shutdown().await;
                 });
             }
         });
