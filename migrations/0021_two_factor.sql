@@ -26,6 +26,7 @@ CREATE TABLE sign_in_challenges (
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX sign_in_challenges_expires ON sign_in_challenges (expires_at);
+CREATE INDEX sign_in_challenges_login ON sign_in_challenges (login_id);
 -- Who must use a second factor: the logins of an account whose role is listed, and, with
 -- `below`, every login of the account and of every account under it. Set by the operator.
 CREATE TABLE two_factor_policies (
