@@ -124,6 +124,20 @@ async fn a_partner_adds_a_customer_with_the_wizard_and_deletes_two_after_the_con
         let list = b.text("#customer-list").await;
         assert!(!list.contains("Zebra Gym") && list.contains("Café Aurora"));
         shots(&b, "list-after-delete", "#customer-list").await;
+
+        // The rebranded customer's own login sees its brand in the header.
+        let op = app.login_admin().await;
+        let cafe = app
+            .count("SELECT id FROM accounts WHERE name = 'Café Aurora ☕'")
+            .await;
+        crate::tree::add_login(&op, cafe, "staff@aurora.example", "owner").await;
+        b.click("#logout").await;
+        b.client.goto(&app.url("/login")).await.unwrap();
+        b.fill("#email", "staff@aurora.example").await;
+        b.fill("#password", PW).await;
+        b.click("#sign-in").await;
+        assert_eq!(b.text("#brand-name").await, "Aurora Coffee");
+        shots(&b, "rebranded-customer-home", "header.topbar").await;
     };
     run.await;
     let _ = std::fs::remove_file(&file);

@@ -44,6 +44,7 @@ mod panel_tables;
 mod pgbouncer;
 mod platform;
 mod profile;
+mod rebranding;
 mod release_notes;
 mod requests;
 mod search;

@@ -68,12 +68,28 @@ pub(crate) async fn login_page(
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
     // A malformed or repeated `next` is ignored rather than refused: this page must always open.
-    let next = serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
-        .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "next").map(|(_, v)| v));
-    let q = NextQuery { next };
+    let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
+        .unwrap_or_default();
+    let param = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let q = NextQuery {
+        next: param("next"),
+    };
     let (csrf, set) = pre_csrf(&headers);
-    let layout = Layout::anonymous("Sign in", &csrf, &headers);
+    let mut layout = Layout::anonymous("Sign in", &csrf, &headers);
+    // Reached through a brand's own sign-in link: the page wears that brand.
+    if let Some(key) = param("brand").filter(|k| k.len() <= 80) {
+        if let Ok(mut conn) = state.db.pool.acquire().await {
+            layout.brand = crate::areas::customers::brand::brand_by_key(&mut conn, &key)
+                .await
+                .ok()
+                .flatten();
+        }
+    }
     let tpl = LoginTpl {
         email: String::new(),
         next: safe_next(q.next.as_deref()),

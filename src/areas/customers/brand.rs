@@ -70,7 +70,7 @@ pub(crate) fn brand_from_row(r: &Row) -> Result<Brand, sqlx::Error> {
             .as_ref()
             .map(|_| format!("/brand/{key}/logo?v={updated}")),
         logo_type,
-        sign_in_url: format!("/brand/{key}/login"),
+        sign_in_url: format!("/login?brand={key}"),
         sign_in_key: key,
         updated_at: crate::clock::rfc3339(updated),
     })

@@ -11,6 +11,7 @@
 pub mod api;
 pub mod brand;
 pub mod brand_pages;
+pub mod mail;
 pub mod model;
 pub mod pages;
 pub mod rules;

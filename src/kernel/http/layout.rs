@@ -59,6 +59,9 @@ pub struct Layout {
     pub menu: Vec<MenuSection>,
     /// The login's time zone: every time on the page is shown in it.
     pub tz: jiff::tz::TimeZone,
+    /// The brand the login sees (its own account's rebrand information, else the nearest
+    /// account's above it); none: the panel's own look.
+    pub brand: Option<crate::areas::customers::Brand>,
 }
 
 impl Layout {
@@ -151,7 +154,12 @@ impl Layout {
             &entries,
         )
         .await?;
+        let brand = {
+            let mut conn = state.db.pool.acquire().await?;
+            crate::areas::customers::brand::brand_seen_from(&mut conn, who.home_account_id).await?
+        };
         Ok(Layout {
+            brand,
             menu,
             tz: when::zone(who.login.time_zone.as_deref()),
             test_clock: state
@@ -179,6 +187,7 @@ impl Layout {
 
     pub(crate) fn anonymous(title: &str, csrf: &str, headers: &HeaderMap) -> Layout {
         Layout {
+            brand: None,
             menu: Vec::new(),
             tz: jiff::tz::TimeZone::UTC,
             test_clock: None,
@@ -235,6 +244,7 @@ pub fn error_page(e: &AppError) -> Response {
         tracing::error!(request_id = %current_request_id(), error = ?e, "internal error");
     }
     let layout = Layout {
+        brand: None,
         menu: Vec::new(),
         tz: jiff::tz::TimeZone::UTC,
         test_clock: None,

@@ -12,7 +12,7 @@ use sqlx::Row as _;
 
 pub async fn deliver(state: &AppState, outbox_id: i64, last_try: bool) -> Result<(), String> {
     let row = sqlx::query(
-        "SELECT channel, recipient, subject, body_text, body_html, status FROM outbox WHERE id = $1",
+        "SELECT channel, recipient, subject, body_text, body_html, status, sender_name FROM outbox WHERE id = $1",
     )
     .bind(outbox_id)
     .fetch_optional(&state.db.pool)
@@ -27,6 +27,7 @@ pub async fn deliver(state: &AppState, outbox_id: i64, last_try: bool) -> Result
     let subject: String = r.try_get("subject").map_err(|e| e.to_string())?;
     let text: String = r.try_get("body_text").map_err(|e| e.to_string())?;
     let html: Option<String> = r.try_get("body_html").map_err(|e| e.to_string())?;
+    let sender_name: Option<String> = r.try_get("sender_name").map_err(|e| e.to_string())?;
 
     let channel: String = r.try_get("channel").map_err(|e| e.to_string())?;
     let result = match (&state.config.smtp, channel.as_str()) {
@@ -46,7 +47,7 @@ pub async fn deliver(state: &AppState, outbox_id: i64, last_try: bool) -> Result
             tracing::info!(outbox_id, to = %to, subject = %subject, "SMTP not configured: mail kept in the outbox");
             Ok("logged")
         }
-        (Some(smtp), _) => send(state, smtp, &to, &subject, text, html)
+        (Some(smtp), _) => send(state, smtp, &to, &subject, text, html, sender_name)
             .await
             .map(|_| "sent"),
     };
@@ -92,12 +93,17 @@ async fn send(
     subject: &str,
     text: String,
     html: Option<String>,
+    sender_name: Option<String>,
 ) -> Result<(), String> {
-    let from: Mailbox = state
+    let mut from: Mailbox = state
         .config
         .mail_from
         .parse()
         .map_err(|e| format!("PANEL_MAIL_FROM: {e}"))?;
+    // The recipient's brand names the sender; the address stays the panel's.
+    if let Some(name) = sender_name.filter(|n| !n.trim().is_empty()) {
+        from = Mailbox::new(Some(name), from.email);
+    }
     let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
     let builder = Message::builder().from(from).to(to).subject(subject);
     let msg = match html {

@@ -596,16 +596,32 @@ pub async fn enqueue_rendered(
         return Ok(0);
     }
     let now = state.now_ms();
+    // A mail to a login wears the brand that login sees: sender name, logo, colours, support.
+    let account: Option<i64> = sqlx::query_scalar("SELECT account_id FROM logins WHERE email = $1")
+        .bind(&r.to)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let brand = match account {
+        Some(a) => crate::areas::customers::brand::brand_seen_from(&mut *conn, a).await?,
+        None => None,
+    };
+    let (text, html) = match &brand {
+        Some(b) => {
+            crate::areas::customers::mail::dress_mail(b, &state.config.base_url, &r.text, &r.html)
+        }
+        None => (r.text.clone(), r.html.clone()),
+    };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO outbox (recipient, subject, body_text, body_html, template, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO outbox (recipient, subject, body_text, body_html, template, created_at, sender_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(&r.to)
     .bind(&r.subject)
-    .bind(&r.text)
-    .bind(&r.html)
+    .bind(&text)
+    .bind(&html)
     .bind(r.template)
     .bind(now)
+    .bind(brand.as_ref().map(|b| b.display_name.clone()))
     .fetch_one(&mut *conn)
     .await?;
     jobs::enqueue(
