@@ -5,7 +5,8 @@
 //! nothing writes only the last-seen time, at most once per interval. A long poll (`wait`)
 //! learns of a change made through this instance at once, and of one made through another
 //! instance within a second (it looks again every second). A stale or forged token is 401
-//! `device_token_invalid`, counted per address like failed sign-ins (locked: 429).
+//! `device_token_invalid`, counted per address like failed sign-ins (locked: 429 for every bad
+//! token from that address).
 
 use super::model::{normalise_mac, player_code};
 use super::Orientation;
@@ -278,14 +279,18 @@ pub async fn poll(
     have: Option<&str>,
     wait_s: i64,
 ) -> AppResult<Poll> {
-    throttled(state, ip).await?;
     let invalid = || bad_token("The device token is unknown, replaced or revoked: register again");
-    let Some(token) = token.filter(|t| !t.is_empty() && t.len() <= 200) else {
-        count_failure(state, ip).await?;
-        return Err(invalid());
+    // A good token costs one read; the address's lockout is looked at on the failing path (a
+    // locked address gets 429 for every bad token, and a token cannot be guessed meanwhile).
+    let hash = token
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+        .map(crate::kernel::secrets::token_hash);
+    let found = match &hash {
+        Some(h) => read(state, h).await?,
+        None => None,
     };
-    let hash = crate::kernel::secrets::token_hash(token);
-    let Some(mut p) = read(state, &hash).await? else {
+    let (Some(hash), Some(mut p)) = (hash, found) else {
+        throttled(state, ip).await?;
         count_failure(state, ip).await?;
         return Err(invalid());
     };
