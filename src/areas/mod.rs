@@ -15,6 +15,7 @@ pub mod media;
 pub mod networks;
 pub mod onboarding;
 pub mod release_notes;
+pub mod sites;
 pub mod tickets;
 
 use crate::kernel::{
@@ -46,14 +47,18 @@ pub fn api_docs() -> Vec<utoipa::openapi::OpenApi> {
         tickets::api::Doc::openapi(),
         release_notes::api::Doc::openapi(),
         data_export::api::Doc::openapi(),
+        sites::api::Doc::openapi(),
     ]
 }
 
 /// Protocols with a prefix of their own (not under /api/v1), each with its part of the OpenAPI
-/// document: the media players' device protocol.
+/// document: the media players' device protocol, the probes' protocol.
 pub fn protocol_docs() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     use utoipa::OpenApi;
-    vec![("/device/v1", media::device_api::Doc::openapi())]
+    vec![
+        ("/device/v1", media::device_api::Doc::openapi()),
+        (sites::probes::PROTOCOL, sites::probe_api::Doc::openapi()),
+    ]
 }
 
 /// Every area's route tables, pages and API.
@@ -111,6 +116,9 @@ pub fn route_tables() -> Vec<Table> {
         t!(release_notes::api, true),
         t!(data_export::pages, false),
         t!(data_export::api, true),
+        t!(sites::pages, false),
+        t!(sites::api, true),
+        t!(sites::probe_api, false),
     ]
 }
 
@@ -175,6 +183,7 @@ pub fn menu() -> impl Iterator<Item = &'static MenuEntry> {
         .chain(licenses::MENU)
         .chain(media::MENU)
         .chain(tickets::MENU)
+        .chain(sites::MENU)
         .chain(release_notes::MENU)
         .chain(data_export::MENU)
         .chain(auth::MENU)

@@ -36,7 +36,7 @@ pub enum AppError {
     BadRequest { code: ErrorCode, message: String },
     #[error("sign in first")]
     Unauthenticated,
-    /// A credential that is no login's is refused (401 with its own code, e.g. a device token).
+    /// A credential that is no login's is refused (401 with its own code, e.g. a device or probe token).
     #[error("{message}")]
     Unauthorized { code: ErrorCode, message: String },
     #[error("email or password is incorrect")]
@@ -309,6 +309,21 @@ error_codes! {
     LogoUnsafe = "logo_unsafe",
     /// A brand colour that is not `#rgb` or `#rrggbb` (422, with `field`).
     ColorInvalid = "color_invalid",
+    /// Sites and probes belong to customer accounts; this account is of another kind (409).
+    NotACustomer = "not_a_customer",
+    /// A probe moves only to another site of the same customer (422, field `site_id`).
+    SiteOfAnotherCustomer = "site_of_another_customer",
+    /// An enrollment code that is not known (422, field `code`; counted like a failed sign-in).
+    EnrollmentInvalid = "enrollment_invalid",
+    /// An enrollment code used already: each registers one probe (422, field `code`).
+    EnrollmentUsed = "enrollment_used",
+    /// An enrollment code past its time (422, field `code`).
+    EnrollmentExpired = "enrollment_expired",
+    /// An enrollment code revoked from the panel (422, field `code`).
+    EnrollmentRevoked = "enrollment_revoked",
+    /// A probe token that is unknown, revoked or of a disabled probe (401; counted like a
+    /// failed sign-in).
+    ProbeTokenInvalid = "probe_token_invalid",
     Unauthenticated = "unauthenticated",
     InvalidCredentials = "invalid_credentials",
     Forbidden = "forbidden",

@@ -382,10 +382,37 @@ impl World {
                 .await
                 .unwrap()
             }
+            "site" => self.site(owner, n).await,
+            "probe" => {
+                let site = self.site(owner, n).await;
+                self.insert(&format!(
+                    "INSERT INTO probes (customer_id, site_id, name, token_hash, token_prefix, enrolled_at, updated_at) \
+                     VALUES ({owner}, {site}, 'Matrix {n}', 'ptok{n}', 'ppp_', 0, 0) RETURNING id"
+                ))
+                .await
+            }
+            "probe_enrollment" => {
+                let site = self.site(owner, n).await;
+                self.insert(&format!(
+                    "INSERT INTO probe_enrollments (site_id, customer_id, code_hash, code_prefix, created_at, expires_at) \
+                     VALUES ({site}, {owner}, 'pcode{n}', 'ppe_', 0, 4102444800000) RETURNING id"
+                ))
+                .await
+            }
             other => panic!(
                 "no fixture for resource kind {other:?}: add one here so its routes are in the matrix"
             ),
         })
+    }
+
+    /// A site of `owner` (the router only asks who owns it; the rules may refuse a site of an
+    /// account that is not a customer).
+    async fn site(&self, owner: i64, n: i64) -> i64 {
+        self.insert(&format!(
+            "INSERT INTO sites (customer_id, name, name_folded, created_at, updated_at) \
+             VALUES ({owner}, 'Matrix {n}', 'matrix {n}', 0, 0) RETURNING id"
+        ))
+        .await
     }
 
     async fn channel(&self, owner: i64, n: i64) -> i64 {

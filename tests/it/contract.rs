@@ -352,6 +352,28 @@ async fn operator_reachable_ids(
         ))
         .await,
     );
+    let site = one(format!(
+        "INSERT INTO sites (customer_id, name, name_folded, created_at, updated_at) \
+         VALUES ({partner}, 'Contract', 'contract', 0, 0) RETURNING id"
+    ))
+    .await;
+    ids.insert("site", site);
+    ids.insert(
+        "probe",
+        one(format!(
+            "INSERT INTO probes (customer_id, site_id, name, token_hash, token_prefix, enrolled_at, updated_at) \
+             VALUES ({partner}, {site}, 'Contract', 'ptok', 'ppp_', 0, 0) RETURNING id"
+        ))
+        .await,
+    );
+    ids.insert(
+        "probe_enrollment",
+        one(format!(
+            "INSERT INTO probe_enrollments (site_id, customer_id, code_hash, code_prefix, created_at, expires_at) \
+             VALUES ({site}, {partner}, 'pcode', 'ppe_', 0, 4102444800000) RETURNING id"
+        ))
+        .await,
+    );
     ids
 }
 

@@ -825,6 +825,110 @@ async fn every_error_code_is_produced_by_some_call() {
     )
     .await;
 
+    // ---- sites and probes ----
+    let codes_customer = create(&op, p1, "customer", "Codes Customer").await;
+    let codes_other_partner = create(&op, 1, "partner", "Codes Other Partner").await;
+    let codes_other = create(&op, codes_other_partner, "customer", "Codes Other Customer").await;
+    seen.api(
+        op.post(
+            &format!("/api/v1/accounts/{p1}/sites"),
+            json!({"name": "X"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        ErrorCode::NotACustomer,
+    )
+    .await;
+    let site = crate::sites::add_site(&op, codes_customer, "Codes Site").await;
+    let other_site = crate::sites::add_site(&op, codes_other, "Codes Other Site").await;
+    let (probe, _) = crate::sites::enroll(&app, &op, site, "codes-probe").await;
+    seen.api(
+        op.post(
+            &format!("/api/v1/probes/{probe}/move"),
+            json!({"site_id": other_site}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::SiteOfAnotherCustomer,
+    )
+    .await;
+    let pc = app.client();
+    let enroll_with = |code: String| {
+        pc.post(app.url("/probe/v1/enroll"))
+            .json(&json!({"code": code, "name": "codes-probe-2"}))
+            .send()
+    };
+    seen.api(
+        enroll_with("ppe_0123456789abcdef0123456789abcdef".into())
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::EnrollmentInvalid,
+    )
+    .await;
+    let used = crate::sites::code_of(&op, site).await;
+    assert_eq!(
+        enroll_with(used.clone()).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    seen.api(
+        enroll_with(used).await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::EnrollmentUsed,
+    )
+    .await;
+    let revoked = created(
+        op.post(&format!("/api/v1/sites/{site}/enrollments"), json!({}))
+            .await,
+    )
+    .await;
+    ok(op
+        .post(
+            &format!(
+                "/api/v1/probe-enrollments/{}/revoke",
+                revoked["enrollment"]["id"]
+            ),
+            json!({}),
+        )
+        .await)
+    .await;
+    seen.api(
+        enroll_with(revoked["code"].as_str().unwrap().to_string())
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::EnrollmentRevoked,
+    )
+    .await;
+    let expiring = created(
+        op.post(
+            &format!("/api/v1/sites/{site}/enrollments"),
+            json!({"expires_in_hours": 1}),
+        )
+        .await,
+    )
+    .await;
+    app.advance(3600);
+    seen.api(
+        enroll_with(expiring["code"].as_str().unwrap().to_string())
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::EnrollmentExpired,
+    )
+    .await;
+    seen.api(
+        pc.post(app.url("/probe/v1/check-in"))
+            .bearer_auth(format!("ppp_{}", "0".repeat(48)))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::ProbeTokenInvalid,
+    )
+    .await;
+
     // ---- the database fails ----
     sqlx::query("ALTER TABLE channels RENAME TO channels_gone")
         .execute(&app.state.db.pool)

@@ -50,6 +50,7 @@ mod requests;
 mod search;
 mod sessions;
 mod signin;
+pub mod sites;
 mod tables;
 mod ticket_attachments;
 mod ticket_badges;

@@ -92,7 +92,7 @@ pub async fn bulk(state: &AppState, who: &Identity, input: &BulkInput) -> AppRes
                 if status.as_deref() == Some("deleted") {
                     continue;
                 }
-                let (n, _) = count_subtree(&mut tx, a.id).await?;
+                let n = count_subtree(&mut tx, a.id).await?.accounts;
                 delete_in(&mut tx, state.db.backend, now, who, &view, p, Some(n)).await?;
             }
             (_, _) => {

@@ -19,6 +19,20 @@ pub struct DeletionPreview {
     /// The account itself and every account below it.
     pub accounts: i64,
     pub logins: i64,
+    /// The sites of the customers among them.
+    pub sites: i64,
+    /// The probes at those sites.
+    pub probes: i64,
+}
+
+/// What a subtree holds that its deletion removes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubtreeCounts {
+    /// The account itself and every account below it.
+    pub accounts: i64,
+    pub logins: i64,
+    pub sites: i64,
+    pub probes: i64,
 }
 
 pub async fn deletion_preview(
@@ -28,19 +42,21 @@ pub async fn deletion_preview(
 ) -> AppResult<DeletionPreview> {
     let account = access::account_below(state, who, id, Need::Admin).await?;
     let mut conn = state.db.pool.acquire().await?;
-    let (accounts, logins) = count_subtree(&mut conn, id).await?;
+    let n = count_subtree(&mut conn, id).await?;
     Ok(DeletionPreview {
         account,
-        accounts,
-        logins,
+        accounts: n.accounts,
+        logins: n.logins,
+        sites: n.sites,
+        probes: n.probes,
     })
 }
 
-/// The accounts (itself included) and logins of a subtree, read on `conn`.
+/// The accounts (itself included), logins, sites and probes of a subtree, read on `conn`.
 pub(crate) async fn count_subtree(
     conn: &mut sqlx::AnyConnection,
     id: i64,
-) -> Result<(i64, i64), sqlx::Error> {
+) -> Result<SubtreeCounts, sqlx::Error> {
     let below: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM account_rollup WHERE account_id = $1",
     )
@@ -54,7 +70,13 @@ pub(crate) async fn count_subtree(
     .bind(id)
     .fetch_one(&mut *conn)
     .await?;
-    Ok((below + 1, logins))
+    let (sites, probes) = crate::areas::sites::count_subtree(&mut *conn, id).await?;
+    Ok(SubtreeCounts {
+        accounts: below + 1,
+        logins,
+        sites,
+        probes,
+    })
 }
 
 /// Inside a write transaction: locks the chain from the root down to `id` against a concurrent
@@ -101,6 +123,8 @@ pub(crate) async fn detach_subtree(
 ) -> Result<(), sqlx::Error> {
     // The subtree's licenses leave the license totals above it (and go).
     crate::areas::licenses::detach_subtree(&mut *conn, id).await?;
+    // Its sites go, with their probes and enrollment codes.
+    crate::areas::sites::detach_subtree(&mut *conn, id).await?;
     sqlx::query(
         "UPDATE account_rollup SET \
            total = total - COALESCE((SELECT r.total FROM account_rollup r WHERE r.account_id = $1 \
@@ -136,13 +160,13 @@ pub async fn remove_subtree(
         .await?;
     let kind: Kind = r.try_get("kind")?;
     let parent: Option<i64> = r.try_get("parent_id")?;
-    let (accounts, logins) = count_subtree(conn, id).await?;
+    let n = count_subtree(conn, id).await?;
     detach_subtree(conn, id, kind, parent.unwrap_or(-1)).await?;
     sqlx::query(&format!("DELETE FROM accounts WHERE id IN {SUBTREE}"))
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    Ok((accounts, logins))
+    Ok((n.accounts, n.logins))
 }
 
 /// Deletes an account and its whole subtree. `confirm_accounts` must equal the number of
@@ -193,19 +217,28 @@ pub(crate) async fn delete_in(
             .await?;
     }
     // Counted again under the lock: what is deleted is exactly what is confirmed.
-    let (accounts, logins) = count_subtree(&mut *tx, id).await?;
+    let n = count_subtree(&mut *tx, id).await?;
     let p = DeletionPreview {
-        accounts,
-        logins,
+        accounts: n.accounts,
+        logins: n.logins,
+        sites: n.sites,
+        probes: n.probes,
         ..p
     };
     if confirm_accounts != Some(p.accounts) {
         return Err(AppError::validation(
             "confirm_accounts",
-            format!(
-                "Deleting {} removes {} account(s) and {} login(s); confirm with that number of accounts",
-                p.account.name, p.accounts, p.logins
-            ),
+            if p.sites > 0 {
+                format!(
+                    "Deleting {} removes {} account(s), {} login(s), {} site(s) and {} probe(s); confirm with that number of accounts",
+                    p.account.name, p.accounts, p.logins, p.sites, p.probes
+                )
+            } else {
+                format!(
+                    "Deleting {} removes {} account(s) and {} login(s); confirm with that number of accounts",
+                    p.account.name, p.accounts, p.logins
+                )
+            },
         ));
     }
     let parent = p.account.parent_id.unwrap_or(-1);
@@ -228,10 +261,17 @@ pub(crate) async fn delete_in(
             action: "account.delete",
             target_type: Some("account"),
             target_id: Some(id.to_string()),
-            detail: Some(format!(
-                "{} with {} account(s) and {} login(s)",
-                p.account.name, p.accounts, p.logins
-            )),
+            detail: Some(if p.sites > 0 {
+                format!(
+                    "{} with {} account(s), {} login(s), {} site(s) and {} probe(s)",
+                    p.account.name, p.accounts, p.logins, p.sites, p.probes
+                )
+            } else {
+                format!(
+                    "{} with {} account(s) and {} login(s)",
+                    p.account.name, p.accounts, p.logins
+                )
+            }),
         },
     )
     .await?;

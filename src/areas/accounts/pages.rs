@@ -375,10 +375,17 @@ pub async fn delete_submit(
         (Err(_), _) => format!("/accounts/{id}/delete"),
     };
     after(&state, r, &back, |p| {
-        format!(
-            "{} was deleted with {} account(s) and {} login(s).",
-            p.account.name, p.accounts, p.logins
-        )
+        if p.sites > 0 {
+            format!(
+                "{} was deleted with {} account(s), {} login(s), {} site(s) and {} probe(s).",
+                p.account.name, p.accounts, p.logins, p.sites, p.probes
+            )
+        } else {
+            format!(
+                "{} was deleted with {} account(s) and {} login(s).",
+                p.account.name, p.accounts, p.logins
+            )
+        }
     })
 }
 

@@ -523,7 +523,9 @@ pub async fn delete(
     let mut tx = state.db.begin().await?;
     let mut counts = BTreeMap::new();
     for p in previews {
-        let (accounts_now, _) = accounts::deletion::count_subtree(&mut tx, p.account.id).await?;
+        let accounts_now = accounts::deletion::count_subtree(&mut tx, p.account.id)
+            .await?
+            .accounts;
         let done = accounts::deletion::delete_in(
             &mut tx,
             state.db.backend,

@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/0018_customers.sql"),
     ),
     (
+        19,
+        "sites",
+        include_str!("../../../migrations/0019_sites.sql"),
+    ),
+    (
         20,
         "media",
         include_str!("../../../migrations/0020_media.sql"),

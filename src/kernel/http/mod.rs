@@ -145,6 +145,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 fn wants_json(path: &str, headers: &HeaderMap) -> bool {
     path.starts_with("/api/")
+        || path.starts_with("/probe/")
         || headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
@@ -255,8 +256,9 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
             ip: "unknown".into(),
         });
     let path = req.uri().path().to_string();
-    // /metrics checks its own bearer token (PANEL_METRICS_TOKEN), which is no API token.
-    if path == "/metrics" {
+    // /metrics checks its own bearer token (PANEL_METRICS_TOKEN), which is no API token; so
+    // does the probe protocol (/probe/…: enrollment codes and probe tokens, no login).
+    if path == "/metrics" || path.starts_with("/probe/") {
         return next.run(req).await;
     }
     // The device protocol carries device tokens, no login's: no session, no CSRF (see

@@ -166,7 +166,7 @@ pub fn spec() -> &'static Value {
                     .nest("/api/v1", part),
             );
         }
-        // Protocols with their own prefix and tokens (the media players' under /device/v1).
+        // Protocols with their own prefix and tokens (the media players' under /device/v1, the probes' under /probe/v1).
         for (prefix, part) in crate::areas::protocol_docs() {
             api.merge(
                 utoipa::openapi::OpenApiBuilder::new()
