@@ -452,7 +452,11 @@ pub fn question(counts: &BTreeMap<String, i64>) -> String {
         format!("{n} {noun}")
     };
     let mut parts = vec![word("customers", *counts.get("customers").unwrap_or(&0))];
-    for (k, n) in counts.iter().filter(|(k, _)| k.as_str() != "customers") {
+    // What may be none (sites, probes) is named only when some go.
+    for (k, n) in counts
+        .iter()
+        .filter(|(k, n)| k.as_str() != "customers" && (**n > 0 || k.as_str() == "logins"))
+    {
         parts.push(word(k, *n));
     }
     let last = parts.pop().unwrap_or_default();
