@@ -43,6 +43,7 @@ mod panel_forms;
 mod panel_tables;
 mod pgbouncer;
 mod platform;
+mod probes;
 mod profile;
 mod rebranding;
 mod release_notes;
