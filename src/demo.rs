@@ -12,6 +12,7 @@ pub struct DemoSummary {
     pub logins: Vec<String>,
 }
 
+mod screens;
 mod support;
 mod world;
 pub use world::load;

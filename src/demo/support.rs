@@ -9,7 +9,7 @@ use crate::kernel::identity::{AuthVia, Identity};
 use crate::state::AppState;
 
 /// Who a demo login is, as the rules see it (signed in at its own account, not acting).
-async fn as_login(state: &AppState, email: &str) -> Result<Identity, AppError> {
+pub(super) async fn as_login(state: &AppState, email: &str) -> Result<Identity, AppError> {
     let login = logins::find_by_email(state, email)
         .await?
         .ok_or(AppError::NotFound)?;

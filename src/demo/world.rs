@@ -504,6 +504,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
     .await?;
     tx.commit().await?;
     super::support::load(state).await?;
+    super::screens::load(state).await?;
 
     Ok(DemoSummary {
         accounts: made,

@@ -506,6 +506,85 @@ async fn the_demo_world_lets_every_kind_of_account_sign_in_and_see_its_data() {
         .await
         .contains("Support tickets in every panel"));
 
+    // Customers with sites and probes: two of Café Aurora's three probes are online, the kiosk's
+    // stopped; a code for another probe waits.
+    let customers = json_ok(nw.get("/api/v1/customers").await).await;
+    let cafe_row = customers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Café Aurora")
+        .unwrap_or_else(|| panic!("{customers}"))
+        .clone();
+    let cafe_id = cafe_row["id"].as_i64().unwrap();
+    let sites = json_ok(nw.get(&format!("/api/v1/accounts/{cafe_id}/sites")).await).await;
+    let names: Vec<&str> = sites["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Aurora Downtown", "Aurora Station Kiosk"],
+        "{sites}"
+    );
+    let mut statuses = Vec::new();
+    for s in sites["items"].as_array().unwrap() {
+        let d = json_ok(nw.get(&format!("/api/v1/sites/{}", s["id"])).await).await;
+        for p in d["probes"].as_array().unwrap() {
+            statuses.push(p["status"].as_str().unwrap().to_string());
+        }
+        if s["name"] == "Aurora Downtown" {
+            assert_eq!(d["enrollments"].as_array().unwrap().len(), 2, "{d}");
+        }
+    }
+    assert_eq!(statuses, ["online", "offline"]);
+
+    // Northwind's brand on its customers' pages; the operator's pages untouched.
+    let home = page(&cafe, "/").await;
+    assert!(
+        home.contains("screens for cafés, gyms and hotels") && home.contains("#0b5394"),
+        "{home}"
+    );
+    assert!(!page(&op, "/").await.contains("screens for cafés"));
+
+    // Players: Northwind's showroom clones Café Aurora's window screen; both registered and
+    // online; the gym's player waits for its license, and the operator has been told.
+    let own = json_ok(nw.get("/api/v1/players?show=own").await).await;
+    let showroom = &own["items"][0];
+    assert_eq!(showroom["name"], "Northwind showroom", "{own}");
+    assert_eq!(showroom["clone_of_name"], "Aurora window screen");
+    assert_eq!(showroom["online"], true);
+    let clients = json_ok(nw.get("/api/v1/players?show=clients&sort=name").await).await;
+    let states: Vec<(&str, &str, bool)> = clients["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["license_state"].as_str().unwrap(),
+                p["online"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("Aurora window screen", "active", true),
+            ("Gym entrance screen", "pending", false)
+        ],
+        "{clients}"
+    );
+    let window = json_ok(cafe.get("/api/v1/players").await).await;
+    assert_eq!(window["items"][0]["playlist_name"], "Window", "{window}");
+    let notices = json_ok(op.get("/api/v1/player-notifications").await).await;
+    assert!(
+        notices.to_string().contains("Gym entrance screen"),
+        "{notices}"
+    );
+
     for customer in [
         "cafe@northwind.example",
         "gym@northwind.example",

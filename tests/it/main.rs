@@ -52,6 +52,7 @@ mod search;
 mod sessions;
 mod signin;
 pub mod sites;
+mod sites_browser;
 mod tables;
 mod ticket_attachments;
 mod ticket_badges;
