@@ -72,6 +72,22 @@ async fn a_partner_creates_drills_down_from_a_tile_and_deactivates_in_bulk() {
             .await
             .unwrap();
         assert_eq!(chosen.as_deref(), Some("login"));
+        // The login's fields show for a login license; the partner's do not.
+        let shown = |css: &'static str| {
+            let c = b.client.clone();
+            async move {
+                c.find(Locator::Css(css))
+                    .await
+                    .unwrap()
+                    .is_displayed()
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(shown("#new-login-email").await);
+        assert!(!shown("#new-partner-name").await);
+        b.fill("#new-login-email", "desk@tile.test").await;
+        b.fill("#new-login-name", "Front Desk").await;
         b.fill("#new-seats", "0").await;
         b.click("#create-license").await;
         assert!(b.text("#err-seats").await.contains("1 or more"));
@@ -81,7 +97,7 @@ async fn a_partner_creates_drills_down_from_a_tile_and_deactivates_in_bulk() {
         assert!(b
             .text("#flash")
             .await
-            .contains("login license for Tile Partner was created"));
+            .contains("login license for Tile Partner was created, with the login desk@tile.test"));
         assert_eq!(b.text("#license-state").await, "active");
         // The tile's number is the list's total.
         b.client.goto(&app.url("/licenses/overview")).await.unwrap();

@@ -217,3 +217,168 @@ async fn bulk_changes_name_how_many_and_change_all_or_nothing() {
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('license.deactivate', 'license.renew')").await, 6);
     counters_hold(&app, &[1, p, d, other]).await;
 }
+
+#[tokio::test]
+async fn a_login_license_makes_the_login_it_entitles_or_nothing() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let partner = create(&op, 1, "partner", "Login Partner").await;
+    let customer = create(&op, partner, "customer", "Login Café").await;
+    crate::tree::add_login(&op, partner, "owner@loginpartner.test", "owner").await;
+    crate::tree::add_login(&op, partner, "member@loginpartner.test", "member").await;
+    let p = app.login("owner@loginpartner.test", crate::tree::PW).await;
+
+    // The API: the license and its login on the holder, one transaction, the sign-in mailed.
+    let l = new_license(
+        &p,
+        json!({"type": "login", "holder_id": customer, "seats": 2, "login_email": "Anna@LoginCafe.test",
+               "login_name": "Anna Barista", "login_role": "admin"}),
+    )
+    .await;
+    assert_eq!(l["holder_id"], customer);
+    assert_eq!(l["bound_to"], "anna@logincafe.test", "{l}");
+    let logins: Value = p
+        .get(&format!("/api/v1/accounts/{customer}/logins"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let anna = logins
+        .as_array()
+        .or(logins["items"].as_array())
+        .unwrap()
+        .iter()
+        .find(|x| x["email"] == "anna@logincafe.test")
+        .unwrap_or_else(|| panic!("{logins}"))
+        .clone();
+    assert_eq!(anna["role"], "admin");
+    app.run_jobs().await;
+    let mail = app
+        .smtp
+        .to("anna@logincafe.test")
+        .pop()
+        .expect("welcome mail");
+    assert!(
+        mail.data.contains("created a login for you at"),
+        "{}",
+        mail.data
+    );
+    let pw = mail
+        .data
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Password: "))
+        .expect("password in the mail")
+        .trim()
+        .to_string();
+    let anna = app.login("anna@logincafe.test", &pw).await;
+    let me: Value = anna.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["account"]["id"], customer, "{me}");
+
+    // Refused, and nothing written: a taken email, login fields on another type, a bad role,
+    // an email without a name, and a member (who may not add logins).
+    let logins = app.count("SELECT COUNT(*) FROM logins").await;
+    let lics = app.count("SELECT COUNT(*) FROM licenses").await;
+    for (who, body, want) in [
+        (
+            &p,
+            json!({"type": "login", "holder_id": customer, "login_email": "anna@logincafe.test", "login_name": "Anna 2"}),
+            (StatusCode::CONFLICT, "email_taken", None),
+        ),
+        (
+            &p,
+            json!({"type": "development", "holder_id": partner, "login_email": "dev@loginpartner.test", "login_name": "Dev"}),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some("login_email"),
+            ),
+        ),
+        (
+            &p,
+            json!({"type": "login", "holder_id": customer, "login_email": "x@logincafe.test", "login_name": "X", "login_role": "boss"}),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some("login_role"),
+            ),
+        ),
+        (
+            &p,
+            json!({"type": "login", "holder_id": customer, "login_email": "y@logincafe.test"}),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some("login_name"),
+            ),
+        ),
+    ] {
+        let (st, code, field, msg) = error_of(who.post("/api/v1/licenses", body).await).await;
+        assert_eq!(
+            (st, code.as_str(), field.as_deref()),
+            (want.0, want.1, want.2),
+            "{msg}"
+        );
+    }
+    let member = app.login("member@loginpartner.test", crate::tree::PW).await;
+    let r = member
+        .post(
+            "/api/v1/licenses",
+            json!({"type": "login", "holder_id": customer, "login_email": "m@logincafe.test", "login_name": "M"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM logins").await, logins);
+    assert_eq!(app.count("SELECT COUNT(*) FROM licenses").await, lics);
+
+    // The quick action "+ Login" opens the form with the login's fields; it makes both.
+    let page = p.get("/licenses?new=login").await.text().await.unwrap();
+    assert!(page.contains(r#"<option value="login" selected"#));
+    assert!(page.contains(r#"id="new-login-fields" data-show-when="type=login""#));
+    let r = crate::customers::form(
+        &p,
+        "/licenses",
+        &[
+            ("type", "login"),
+            ("holder_id", &customer.to_string()),
+            ("state", "active"),
+            ("seats", "1"),
+            ("login_email", "not-an-email"),
+            ("login_name", "Ben Barista"),
+            ("login_role", "member"),
+        ],
+    )
+    .await;
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains(r#"id="err-login-email""#),
+        "the error beside the field"
+    );
+    assert!(
+        body.contains(r#"value="Ben Barista""#),
+        "what was typed is kept"
+    );
+    let r = crate::customers::form(
+        &p,
+        "/licenses",
+        &[
+            ("type", "login"),
+            ("holder_id", &customer.to_string()),
+            ("state", "active"),
+            ("seats", "1"),
+            ("login_email", "ben@logincafe.test"),
+            ("login_name", "Ben Barista"),
+            ("login_role", "member"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM logins WHERE email = 'ben@logincafe.test' AND role = 'member'"
+        )
+        .await,
+        1
+    );
+    counters_hold(&app, &[1, partner, customer]).await;
+    app.stop().await;
+}

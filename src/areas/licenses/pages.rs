@@ -63,6 +63,12 @@ pub struct LicenseForm {
     pub owner_name: String,
     #[serde(default)]
     pub owner_email: String,
+    #[serde(default)]
+    pub login_email: String,
+    #[serde(default)]
+    pub login_name: String,
+    #[serde(default)]
+    pub login_role: String,
 }
 
 fn opt(v: &str) -> Option<String> {
@@ -90,6 +96,9 @@ impl LicenseForm {
             partner_name: opt(&self.partner_name),
             owner_name: opt(&self.owner_name),
             owner_email: opt(&self.owner_email),
+            login_email: opt(&self.login_email),
+            login_name: opt(&self.login_name),
+            login_role: opt(&self.login_role),
         })
     }
 }
@@ -105,6 +114,9 @@ const FORM_FIELDS: &[&str] = &[
     "partner_name",
     "owner_name",
     "owner_email",
+    "login_email",
+    "login_name",
+    "login_role",
 ];
 
 #[derive(Template)]
@@ -258,13 +270,22 @@ pub async fn create_submit(
         Ok(input) => licenses::create(&state, &who, &input).await,
         Err(e) => Err(e),
     };
+    let with_login = !form.login_email.trim().is_empty();
     match r {
         Ok(l) => Ok(redirect_with_flash(
             &format!("/licenses/{}", l.id),
             &format!(
-                "The {} license for {} was created.",
+                "The {} license for {} was created{}.",
                 l.license_type.label().to_lowercase(),
-                l.holder_name
+                l.holder_name,
+                if with_login {
+                    format!(
+                        ", with the login {} (its sign-in goes out by email)",
+                        l.bound_to
+                    )
+                } else {
+                    String::new()
+                }
             ),
             secure,
         )),

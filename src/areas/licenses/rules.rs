@@ -52,6 +52,93 @@ pub struct NewLicense {
     pub owner_name: Option<String>,
     #[schema(nullable = false)]
     pub owner_email: Option<String>,
+    /// A login license: the login it entitles, created with it on the holder (owners and
+    /// admins of the holder; the login gets its sign-in by email). Absent: no login is made.
+    #[schema(nullable = false, example = "anna@cafe.example")]
+    pub login_email: Option<String>,
+    /// The new login's name (required with `login_email`).
+    #[schema(nullable = false)]
+    pub login_name: Option<String>,
+    /// The new login's role: owner, admin, member (default) or viewer.
+    #[schema(nullable = false)]
+    pub login_role: Option<String>,
+}
+
+/// How a login made by the panel signs in for the first time: a set-password link (with
+/// PANEL_NEW_LOGIN_MAIL=link) or the generated password, as the welcome email says it.
+async fn first_sign_in(
+    state: &AppState,
+    tx: &mut sqlx::AnyConnection,
+    now: i64,
+    login_id: i64,
+    email: &str,
+    password: &str,
+) -> AppResult<String> {
+    Ok(match state.config.new_login_mail {
+        crate::config::NewLoginMail::Link => {
+            let link = crate::areas::auth::reset::issue_set_password_link(tx, state, now, login_id)
+                .await?;
+            format!(
+                "Choose your password with this link (it works once, for 72 hours):\n\n{link}\n\n\
+                 Then sign in with the email {email}."
+            )
+        }
+        crate::config::NewLoginMail::Password => format!(
+            "Sign in with:\n\nEmail: {email}\nPassword: {password}\n\n\
+             Change the password under My profile after signing in."
+        ),
+    })
+}
+
+/// The login a login license entitles, checked before anything is written: (email, name,
+/// role, password, hash), or None when no login was asked for.
+async fn login_to_make(
+    state: &AppState,
+    who: &Identity,
+    t: LicenseType,
+    holder: &accounts::Account,
+    input: &NewLicense,
+) -> AppResult<Option<(String, String, Role, String, String)>> {
+    let Some(email) = blank(&input.login_email) else {
+        if blank(&input.login_name).is_some() {
+            return Err(AppError::validation(
+                "login_email",
+                "Give the new login's email address, or leave its name empty",
+            ));
+        }
+        return Ok(None);
+    };
+    if t != LicenseType::Login {
+        return Err(AppError::validation(
+            "login_email",
+            "Only a login license creates a login",
+        ));
+    }
+    // Making a login takes what adding one on the Logins page takes.
+    access::account(state, who, holder.id, Need::Admin).await?;
+    let mut c = validate::Collect::new();
+    let email = c.take(validate::email("login_email", email))?;
+    let name = c.take(validate::name(
+        "login_name",
+        input.login_name.as_deref().unwrap_or(""),
+        validate::MAX_NAME,
+    ))?;
+    let role = match blank(&input.login_role) {
+        None => Some(Role::Member),
+        Some(r) => {
+            let parsed = Role::parse(r);
+            if parsed.is_none() {
+                c.add("login_role", "Role must be owner, admin, member or viewer");
+            }
+            parsed
+        }
+    };
+    c.finish()?;
+    let role = role.unwrap_or(Role::Member);
+    access::may_assign_role(who, holder.id, role)?;
+    let password = crate::kernel::secrets::generate_password();
+    let hash = state.hasher.hash(&password).await?;
+    Ok(Some((email, name, role, password, hash)))
 }
 
 /// Who may hold a license of each type.
@@ -336,10 +423,36 @@ pub async fn create(state: &AppState, who: &Identity, input: &NewLicense) -> App
     } else {
         None
     };
+    let login = login_to_make(state, who, t, &target, input).await?;
     let actor = who.actor();
     let mut tx = state.db.begin().await?;
     accounts::lock_active_chain(state, &mut tx, target.id).await?;
     check_limits(state, &mut tx, target.id, t, seats).await?;
+    // A login license's login: on the holder, bound to the license by its email.
+    let bound_to = match &login {
+        None => bound_to,
+        Some((email, name, role, password, hash)) => {
+            let id =
+                logins::insert_hashed(state, &mut tx, &actor, target.id, email, name, hash, *role)
+                    .await?;
+            let how = first_sign_in(state, &mut tx, now, id, email, password).await?;
+            crate::kernel::notify::enqueue(
+                state,
+                &mut tx,
+                &crate::kernel::notify::Message::Welcome {
+                    to: email.clone(),
+                    name: name.clone(),
+                    subject: format!("Your Partner Panel login for {}", target.name),
+                    text: format!(
+                        "{} created a login for you at {}, with a login license. {how}",
+                        who.login.name, target.name
+                    ),
+                },
+            )
+            .await?;
+            email.clone()
+        }
+    };
     let (holder_id, holder_name, bound) = match &partner {
         None => (target.id, target.name.clone(), None),
         Some((name, owner, email, password, hash)) => {
@@ -370,25 +483,7 @@ pub async fn create(state: &AppState, who: &Identity, input: &NewLicense) -> App
                 logins::insert_hashed(state, &mut tx, &actor, id, email, owner, hash, Role::Owner)
                     .await?;
             // With PANEL_NEW_LOGIN_MAIL=link the owner chooses its password through a link.
-            let how = match state.config.new_login_mail {
-                crate::config::NewLoginMail::Link => {
-                    let link = crate::areas::auth::reset::issue_set_password_link(
-                        &mut tx,
-                        state,
-                        now,
-                        owner_login,
-                    )
-                    .await?;
-                    format!(
-                        "Choose your password with this link (it works once, for 72 hours):\n\n{link}\n\n\
-                         Then sign in with the email {email}."
-                    )
-                }
-                crate::config::NewLoginMail::Password => format!(
-                    "Sign in with:\n\nEmail: {email}\nPassword: {password}\n\n\
-                     Change the password under My profile after signing in."
-                ),
-            };
+            let how = first_sign_in(state, &mut tx, now, owner_login, email, password).await?;
             audit::record(
                 &mut tx,
                 now,
