@@ -76,3 +76,33 @@ function applyShows() {
   });
 }
 document.addEventListener("DOMContentLoaded", applyShows);
+// A file input with data-max-bytes: a file too large is said beside it before anything is sent
+// (the panel refuses it the same way; this only saves the wait of an upload).
+document.addEventListener("submit", function (ev) {
+  var form = ev.target;
+  if (!form.querySelectorAll) { return; }
+  form.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var f = input.files && input.files[0];
+    var id = input.id + "-error";
+    var old = document.getElementById(id);
+    if (!f || !(f.size > max)) { return; }
+    ev.preventDefault();
+    var size = function (n) {
+      var mb = n / 1048576;
+      return mb >= 1 ? (Math.round(mb * 10) / 10) + " MB" : Math.ceil(n / 1024) + " KB";
+    };
+    var what = input.getAttribute("data-what") || "file";
+    var msg = "The " + what + " is " + size(f.size) + "; a " + what + " may be at most " + size(max);
+    if (!old) {
+      old = document.createElement("span");
+      old.className = "field-error";
+      old.id = id;
+      input.closest("label").insertAdjacentElement("afterend", old);
+    }
+    old.textContent = msg;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", id);
+    input.focus();
+  });
+});

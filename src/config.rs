@@ -139,6 +139,23 @@ pub struct Config {
     /// carries: a single-use "set your password" link, or a generated password
     /// (PANEL_NEW_LOGIN_MAIL).
     pub new_login_mail: NewLoginMail,
+    /// The largest video a clip may hold, in bytes (PANEL_MEDIA_MAX_VIDEO_BYTES).
+    pub media_max_video_bytes: usize,
+}
+
+/// The default of PANEL_MEDIA_MAX_VIDEO_BYTES: 50 MiB.
+pub const DEFAULT_MAX_VIDEO_BYTES: usize = 50 * 1024 * 1024;
+
+/// The most PANEL_MEDIA_MAX_VIDEO_BYTES may say: 1 GiB (an upload is read whole).
+pub const MAX_VIDEO_BYTES_SETTING: usize = 1024 * 1024 * 1024;
+
+impl Config {
+    /// The most an upload body (a multipart form, or JSON carrying base64) may hold: the usual
+    /// limit, or a video of the largest size in base64 with room for the fields around it.
+    pub fn upload_body_limit(&self) -> usize {
+        let video_b64 = self.media_max_video_bytes.div_ceil(3) * 4;
+        crate::kernel::http::multipart::MAX_UPLOAD_BODY.max(video_b64 + 1024 * 1024)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -278,6 +295,20 @@ impl Config {
                     })
                 }
             },
+            media_max_video_bytes: match var("PANEL_MEDIA_MAX_VIDEO_BYTES") {
+                None => DEFAULT_MAX_VIDEO_BYTES,
+                Some(v) => v
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1024..=MAX_VIDEO_BYTES_SETTING).contains(n))
+                    .ok_or_else(|| ConfigError {
+                        name: "PANEL_MEDIA_MAX_VIDEO_BYTES",
+                        message: format!(
+                            "expected a number of bytes from 1024 to {MAX_VIDEO_BYTES_SETTING}, got {v:?}"
+                        ),
+                    })?,
+            },
             metrics_bind: match var("PANEL_METRICS_BIND") {
                 None => None,
                 Some(v) => Some(v.trim().parse().map_err(|_| ConfigError {
@@ -317,6 +348,7 @@ impl Config {
             metrics_token: None,
             metrics_bind: None,
             new_login_mail: NewLoginMail::Password,
+            media_max_video_bytes: DEFAULT_MAX_VIDEO_BYTES,
         }
     }
 }

@@ -63,6 +63,10 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// A `Range` that asks for no byte of the file, or that cannot be read (416, with
+    /// `Content-Range: bytes */length`).
+    #[error("the range asked for is not within the file's {length} bytes")]
+    RangeNotSatisfiable { length: u64 },
     /// Infrastructure failure: logged with detail, answered opaquely.
     #[error("internal error")]
     Internal(String),
@@ -125,6 +129,7 @@ impl AppError {
             AppError::PaymentRequired(_) => ErrorCode::AccountSuspended,
             AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            AppError::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
             AppError::Internal(_) => ErrorCode::InternalError,
         }
     }
@@ -147,6 +152,7 @@ impl AppError {
             AppError::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -297,6 +303,14 @@ error_codes! {
     AttachmentTooLarge = "attachment_too_large",
     /// An attachment whose bytes are not of an allowed type (422, field `attachments`).
     AttachmentTypeRefused = "attachment_type_refused",
+    /// A video larger than PANEL_MEDIA_MAX_VIDEO_BYTES (422, field `video`).
+    VideoTooLarge = "video_too_large",
+    /// A video whose bytes are not an MP4 (a known brand, its boxes whole) or a WebM (422, field
+    /// `video`).
+    VideoTypeRefused = "video_type_refused",
+    /// A video whose file does not say how long it lasts, and no `duration_s` given (422, field
+    /// `duration_s`).
+    VideoDurationUnknown = "video_duration_unknown",
     /// A media player (its player ID or MAC) is connected to an account already (409).
     AlreadyConnected = "already_connected",
     /// A device token that is unknown, replaced or revoked (401, device protocol).
@@ -332,6 +346,8 @@ error_codes! {
     TooManyAttempts = "too_many_attempts",
     MethodNotAllowed = "method_not_allowed",
     PayloadTooLarge = "payload_too_large",
+    /// A `Range` of a clip's video outside its bytes or unreadable (416, device protocol).
+    RangeNotSatisfiable = "range_not_satisfiable",
     InternalError = "internal_error",
 }
 
@@ -390,6 +406,11 @@ impl IntoResponse for AppError {
             },
         };
         let mut resp = (self.status(), Json(body)).into_response();
+        if let AppError::RangeNotSatisfiable { length } = self {
+            if let Ok(v) = format!("bytes */{length}").parse() {
+                resp.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+        }
         if let AppError::TooManyRequests { retry_after_secs }
         | AppError::Throttled {
             retry_after_secs, ..

@@ -80,6 +80,7 @@ async fn every_error_code_is_produced_by_some_call() {
         c.payment_webhook_secret = Some(partner_panel::config::Secret::new(SECRET));
         c.session_idle = std::time::Duration::from_secs(400 * DAY as u64);
         c.session_absolute = std::time::Duration::from_secs(400 * DAY as u64);
+        c.media_max_video_bytes = 64 * 1024;
     })
     .await;
     let mut seen = Seen::default();
@@ -754,6 +755,54 @@ async fn every_error_code_is_produced_by_some_call() {
         ErrorCode::DeviceTokenInvalid,
     )
     .await;
+    // Video clips: too large, not a video, no duration; a range outside the video.
+    {
+        use base64::Engine as _;
+        let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        let clip = created(
+            op.post("/api/v1/clips", json!({"title": "Codes video"}))
+                .await,
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        let path = format!("/api/v1/clips/{clip}/video");
+        for (data, code) in [
+            (
+                crate::media_video::tiny_mp4(600, 65 * 1024),
+                ErrorCode::VideoTooLarge,
+            ),
+            (b"GIF89a".to_vec(), ErrorCode::VideoTypeRefused),
+            (
+                crate::media_video::tiny_mp4(0, 10),
+                ErrorCode::VideoDurationUnknown,
+            ),
+        ] {
+            seen.api(
+                op.put(&path, json!({"data": b64(&data)})).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                code,
+            )
+            .await;
+        }
+        let v = ok(op
+            .put(
+                &path,
+                json!({"data": b64(&crate::media_video::tiny_mp4(600, 10))}),
+            )
+            .await)
+        .await;
+        seen.api(
+            c.get(app.url(v["video_url"].as_str().unwrap()))
+                .header(header::RANGE, "bytes=999999-")
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            ErrorCode::RangeNotSatisfiable,
+        )
+        .await;
+    }
 
     // ---- two-factor sign-in ----
     let tf_p = create(&op, 1, "partner", "Codes Two Factor").await;

@@ -342,6 +342,7 @@ fn recorded_actions() -> std::collections::BTreeSet<String> {
         "reseller.",
         "demo.",
         "two_factor.",
+        "clip.",
     ];
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(dir).unwrap() {

@@ -35,6 +35,7 @@ mod mail_tls;
 pub mod media;
 mod media_browser;
 mod media_content;
+mod media_video;
 pub mod networks;
 mod new_logins;
 mod onboarding;

@@ -1,6 +1,6 @@
 //! Clips, the content of playlists: a slide composed in the panel (title, text, background
-//! colour, duration) or an uploaded image (checked by its bytes: a PNG or JPEG that decodes, at
-//! most 2 MiB). With the package feature "advertisement tool" an account's clip is shared with
+//! colour, duration), an uploaded image (checked by its bytes: a PNG or JPEG that decodes, at
+//! most 2 MiB) or an uploaded video (MP4 or WebM: see `video`). With the package feature "advertisement tool" an account's clip is shared with
 //! every account below it, with the ones checked, or with none; accounts below see shared clips
 //! under the tab "Partner", use them in their playlists and cannot change them. A change of a
 //! clip bumps every playlist that holds it, so players get it.
@@ -28,7 +28,7 @@ pub struct Clip {
     pub id: i64,
     pub owner_id: i64,
     pub owner_name: String,
-    /// `slide` or `image`.
+    /// `slide`, `image` or `video`.
     pub kind: String,
     pub title: String,
     pub text: String,
@@ -40,6 +40,12 @@ pub struct Clip {
     pub image_bytes: i64,
     /// A signed link to the image that works for a day (image clips).
     pub image_url: Option<String>,
+    /// video/mp4 or video/webm for a video clip.
+    pub video_type: Option<String>,
+    pub video_bytes: i64,
+    /// A signed link to the video that works for a day (video clips); it answers range
+    /// requests.
+    pub video_url: Option<String>,
     /// True when the account in view (or one above it acting) may change it.
     pub editable: bool,
     /// Owner's side only: shared with every account below.
@@ -108,7 +114,8 @@ pub struct ClipFilter {
 }
 
 const COLUMNS: &str = "c.id, c.owner_id, o.name AS owner_name, c.kind, c.title, c.body, \
-    c.background, c.duration_s, c.image_type, c.image_bytes, c.share_all, c.created_at";
+    c.background, c.duration_s, c.image_type, c.image_bytes, c.video_type, c.video_bytes, \
+    c.share_all, c.created_at";
 
 fn from_row(
     state: &AppState,
@@ -120,12 +127,14 @@ fn from_row(
     let owner_id: i64 = r.try_get("owner_id")?;
     let kind: String = r.try_get("kind")?;
     let image_type: String = r.try_get("image_type")?;
+    let video_type: String = r.try_get("video_type")?;
     let now = state.now_ms();
     Ok(Clip {
         id,
         owner_id,
         owner_name: r.try_get("owner_name")?,
         image_url: (kind == "image").then(|| signed_path(key, id, now)),
+        video_url: (kind == "video").then(|| signed_path(key, id, now)),
         kind,
         title: r.try_get("title")?,
         text: r.try_get("body")?,
@@ -133,6 +142,8 @@ fn from_row(
         duration_s: r.try_get("duration_s")?,
         image_type: (!image_type.is_empty()).then_some(image_type),
         image_bytes: r.try_get("image_bytes")?,
+        video_type: (!video_type.is_empty()).then_some(video_type),
+        video_bytes: r.try_get("video_bytes")?,
         editable: owner_id == view,
         share_all: None,
         shared_with: None,
@@ -182,13 +193,15 @@ pub fn signed_path(key: &str, clip: i64, now: i64) -> String {
     )
 }
 
-/// The image of a clip for a signed link; an expired or forged link is 404.
-pub async fn image_by_link(
-    state: &AppState,
-    clip: i64,
-    exp: i64,
-    sig: &str,
-) -> AppResult<(String, Vec<u8>)> {
+/// What a clip's signed link serves.
+#[derive(Clone, Debug)]
+pub enum Media {
+    Image { content_type: String, data: Vec<u8> },
+    Video(super::video::StoredVideo),
+}
+
+/// The image or video of a clip for a signed link; an expired or forged link is 404.
+pub async fn media_by_link(state: &AppState, clip: i64, exp: i64, sig: &str) -> AppResult<Media> {
     let key = link_key(state).await?;
     let good = sign(&key, clip, exp);
     let same = good.len() == sig.len()
@@ -200,14 +213,33 @@ pub async fn image_by_link(
     if !same || exp * 1000 < state.now_ms() {
         return Err(AppError::NotFound);
     }
-    let r: Option<(String, Option<Vec<u8>>)> =
-        sqlx::query_as("SELECT image_type, image FROM clips WHERE id = $1 AND kind = 'image'")
-            .bind(clip)
-            .fetch_optional(&state.db.pool)
-            .await?;
-    match r {
-        Some((t, Some(data))) => Ok((t, data)),
-        _ => Err(AppError::NotFound),
+    let r = sqlx::query(
+        "SELECT kind, image_type, image, video_type, video_bytes, video_stored_at FROM clips \
+         WHERE id = $1 AND kind IN ('image', 'video')",
+    )
+    .bind(clip)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let kind: String = r.try_get("kind")?;
+    if kind == "video" {
+        let bytes: i64 = r.try_get("video_bytes")?;
+        if bytes <= 0 {
+            return Err(AppError::NotFound);
+        }
+        return Ok(Media::Video(super::video::StoredVideo {
+            clip,
+            content_type: r.try_get("video_type")?,
+            bytes: bytes as u64,
+            stored_at: r.try_get("video_stored_at")?,
+        }));
+    }
+    match r.try_get::<Option<Vec<u8>>, _>("image")? {
+        Some(data) => Ok(Media::Image {
+            content_type: r.try_get("image_type")?,
+            data,
+        }),
+        None => Err(AppError::NotFound),
     }
 }
 
@@ -470,7 +502,7 @@ pub async fn usable_clips(
 // ---- changes ----
 
 /// Bumps every playlist holding the clip (its players get the change).
-async fn bump_playlists(
+pub(super) async fn bump_playlists(
     conn: &mut sqlx::AnyConnection,
     clip: i64,
     now: i64,
@@ -486,7 +518,7 @@ async fn bump_playlists(
     Ok(())
 }
 
-async fn record(
+pub(super) async fn record(
     conn: &mut sqlx::AnyConnection,
     who: &Identity,
     now: i64,
@@ -586,10 +618,8 @@ pub async fn update(
     clip(state, who, id).await
 }
 
-/// Gives a clip its image (its bytes checked); it becomes an image clip.
-pub async fn set_image(state: &AppState, who: &Identity, id: i64, data: &[u8]) -> AppResult<Clip> {
-    access::require(who, Need::Write)?;
-    let old = clip(state, who, id).await?;
+/// Checks an image: its size and its bytes (a PNG or JPEG that decodes); its type.
+pub fn check_image(data: &[u8]) -> AppResult<&'static str> {
     if data.is_empty() {
         return Err(AppError::validation("image", "Choose an image file"));
     }
@@ -604,25 +634,50 @@ pub async fn set_image(state: &AppState, who: &Identity, id: i64, data: &[u8]) -
             ),
         ));
     }
-    let t = image_type(data).map_err(|why| {
+    image_type(data).map_err(|why| {
         AppError::field_code(
             ErrorCode::AttachmentTypeRefused,
             "image",
             format!("The file {why}"),
         )
-    })?;
-    let now = state.now_ms();
-    let mut tx = state.db.begin().await?;
+    })
+}
+
+/// Writes a checked image onto clip `id` (in the caller's transaction): it becomes an image
+/// clip; a video it had goes.
+async fn store_image(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    data: &[u8],
+    t: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE clips SET kind = 'image', image = $1, image_type = $2, image_bytes = $3, updated_at = $4 WHERE id = $5",
+        "UPDATE clips SET kind = 'image', image = $1, image_type = $2, image_bytes = $3, \
+         video_type = '', video_bytes = 0, updated_at = $4 WHERE id = $5",
     )
     .bind(data.to_vec())
     .bind(t)
     .bind(data.len() as i64)
     .bind(now)
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
+    sqlx::query("DELETE FROM clip_video_chunks WHERE clip_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives a clip its image (its bytes checked); it becomes an image clip.
+pub async fn set_image(state: &AppState, who: &Identity, id: i64, data: &[u8]) -> AppResult<Clip> {
+    access::require(who, Need::Write)?;
+    let old = clip(state, who, id).await?;
+    let t = check_image(data)?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    store_image(&mut tx, id, data, t, now).await?;
     bump_playlists(&mut tx, id, now).await?;
     record(
         &mut tx,
@@ -639,13 +694,133 @@ pub async fn set_image(state: &AppState, who: &Identity, id: i64, data: &[u8]) -
     clip(state, who, id).await
 }
 
-/// The API's base64 image.
+/// The file of a clip uploaded in one step (the clip library's Image and Video forms).
+pub enum Upload<'a> {
+    /// An image shown `duration_s` seconds (the input's, default 10).
+    Image(&'a [u8]),
+    /// A video, with the seconds entered for a file that does not say how long it lasts.
+    Video {
+        data: &'a [u8],
+        duration_s: Option<i64>,
+    },
+}
+
+/// Both results, or every field at fault in either (a form shows them all at once).
+fn both<A, B>(a: AppResult<A>, b: AppResult<B>) -> AppResult<(A, B)> {
+    fn fields(e: &AppError) -> Vec<crate::kernel::error::FieldError> {
+        match e {
+            AppError::Field { field, message, .. } => vec![crate::kernel::error::FieldError {
+                field: field.clone(),
+                message: message.clone(),
+            }],
+            e => e.field_errors(),
+        }
+    }
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Err(a), Err(b)) => {
+            let (fa, fb) = (fields(&a), fields(&b));
+            if fa.is_empty() || fb.is_empty() {
+                return Err(if fa.is_empty() { a } else { b });
+            }
+            Err(AppError::Fields(fa.into_iter().chain(fb).collect()))
+        }
+    }
+}
+
+/// Makes a clip of an uploaded image or video for the account in view, in one transaction: a
+/// file refused (or a title missing) leaves nothing behind.
+pub async fn create_upload(
+    state: &AppState,
+    who: &Identity,
+    input: &ClipInput,
+    file: Upload<'_>,
+) -> AppResult<Clip> {
+    access::require(who, Need::Write)?;
+    enum Checked<'a> {
+        Image(&'a [u8], &'static str),
+        Video(&'a [u8], super::video::Checked),
+    }
+    let (f, file) = match file {
+        Upload::Image(data) => {
+            let (f, t) = both(check(input, None), check_image(data))?;
+            (f, Checked::Image(data, t))
+        }
+        Upload::Video { data, duration_s } => {
+            // The title is checked as for any clip; the seconds are the video's.
+            let title = check(
+                &ClipInput {
+                    duration_s: Some(10),
+                    ..input.clone()
+                },
+                None,
+            );
+            let (_, v) = both(title, super::video::check(state, data, duration_s))?;
+            let f = check(
+                &ClipInput {
+                    duration_s: Some(v.duration_s),
+                    ..input.clone()
+                },
+                None,
+            )?;
+            (f, Checked::Video(data, v))
+        }
+    };
+    let kind = match &file {
+        Checked::Image(..) => "image",
+        Checked::Video(..) => "video",
+    };
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO clips (tenant_id, owner_id, owner_path, kind, title, body, background, duration_s, created_at, updated_at) \
+         SELECT a.tenant_id, a.id, a.path, $2, $3, '', $4, $5, $6, $6 FROM accounts a WHERE a.id = $1 RETURNING id",
+    )
+    .bind(who.view_account_id)
+    .bind(kind)
+    .bind(&f.title)
+    .bind(&f.background)
+    .bind(f.duration)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let detail = match &file {
+        Checked::Video(data, v) => {
+            super::video::store(&mut tx, id, data, v, now).await?;
+            format!("video {}", super::video::detail(&f.title, data, v))
+        }
+        Checked::Image(data, t) => {
+            store_image(&mut tx, id, data, t, now).await?;
+            format!(
+                "image “{}”: {t}, {} bytes, {} s",
+                f.title,
+                data.len(),
+                f.duration
+            )
+        }
+    };
+    record(
+        &mut tx,
+        who,
+        now,
+        who.view_account_id,
+        "clip.create",
+        id,
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    clip(state, who, id).await
+}
+
+/// The API's base64 image or video.
 pub fn decode(b64: &str) -> AppResult<Vec<u8>> {
     let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
     base64::engine::general_purpose::STANDARD
         .decode(compact.as_bytes())
         .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(compact.as_bytes()))
-        .map_err(|_| AppError::validation("data", "The image's data must be base64"))
+        .map_err(|_| AppError::validation("data", "The file's data must be base64"))
 }
 
 /// Deletes a clip; playlists holding it lose it (and get a new version).

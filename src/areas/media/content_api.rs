@@ -1,5 +1,5 @@
 //! JSON API of content: the clip library (own, shared by accounts above), slides, images,
-//! sharing, and playlists.
+//! videos, sharing, and playlists.
 
 use crate::areas::media::clips::{self, Clip, ClipFilter};
 use crate::areas::media::playlists::{self, Playlist};
@@ -23,6 +23,7 @@ crate::route_table! { ROUTES, routes;
     patch "/clips/{id}" => update_clip, A::On(&crate::areas::media::CLIP, Need::Write);
     delete "/clips/{id}" => delete_clip, A::On(&crate::areas::media::CLIP, Need::Write);
     put "/clips/{id}/image" => put_clip_image, A::On(&crate::areas::media::CLIP, Need::Write);
+    put "/clips/{id}/video" => put_clip_video, A::On(&crate::areas::media::CLIP, Need::Write);
     put "/clips/{id}/sharing" => put_clip_sharing, A::On(&crate::areas::media::CLIP, Need::Write);
     get "/playlists" => list_playlists, A::SignedIn;
     post "/playlists" => create_playlist, A::SignedIn;
@@ -40,6 +41,7 @@ crate::route_table! { ROUTES, routes;
         update_clip,
         delete_clip,
         put_clip_image,
+        put_clip_video,
         put_clip_sharing,
         list_playlists,
         create_playlist,
@@ -47,7 +49,7 @@ crate::route_table! { ROUTES, routes;
         update_playlist,
         delete_playlist
     ),
-    tags((name = "content", description = "Clips (slides, images, sharing down the tree) and playlists"))
+    tags((name = "content", description = "Clips (slides, images, videos, sharing down the tree) and playlists"))
 )]
 pub struct Doc;
 
@@ -69,7 +71,7 @@ async fn list_clips(
 }
 
 #[utoipa::path(post, path = "/clips", tag = "content", operation_id = "createClip",
-    summary = "Compose a slide (title, text, background colour, duration) for the account in view; an image is added after",
+    summary = "Compose a slide (title, text, background colour, duration) for the account in view; an image or a video is added after (PUT …/image, PUT …/video)",
     request_body = clips::NewClip,
     responses(
         (status = 201, description = "Created", body = Clip),
@@ -144,6 +146,30 @@ async fn put_clip_image(
 ) -> AppResult<Json<Clip>> {
     let data = clips::decode(&body.data)?;
     Ok(Json(clips::set_image(&state, &who, id, &data).await?))
+}
+
+#[utoipa::path(put, path = "/clips/{id}/video", tag = "content", operation_id = "putClipVideo",
+    summary = "Give a clip its video (MP4 or WebM, checked by its bytes, at most PANEL_MEDIA_MAX_VIDEO_BYTES, 50 MiB by default): it becomes a video clip lasting the video's length",
+    description = "The length comes from the file (an MP4's `mvhd` box, a WebM's Duration); only when the file does not say is `duration_s` used, and without either the video is refused. \
+        Players get the video through their playlist's `media_url`, with range requests. The body may be up to the video's size in base64 and a little more; a larger body is 413 `payload_too_large`. \
+        A refused video changes nothing: the clip stays as it was.",
+    params(("id" = i64, Path, description = "A clip id")),
+    request_body = crate::areas::media::video::ClipVideo,
+    responses(
+        (status = 200, description = "Saved: `kind` is `video`, `video_type`, `video_bytes`, `video_url` and `duration_s` say what was kept", body = Clip),
+        (status = 413, description = "The body is larger than a video of the largest size in base64 (`payload_too_large`)", body = E),
+        (status = 422, description = "No data or not base64 (`validation_failed`, field `data` or `video`); larger than the setting allows (`video_too_large`, field `video`); not an MP4 of a known brand with its boxes whole, nor a WebM (`video_type_refused`, field `video`); longer than an hour (`validation_failed`, field `video`); a file that does not say how long it lasts and no `duration_s` (`video_duration_unknown`, field `duration_s`), or `duration_s` outside 1 to 3600 (`validation_failed`)", body = E),
+    ))]
+async fn put_clip_video(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiId(id): ApiId,
+    ApiJsonUpload(body): ApiJsonUpload<crate::areas::media::video::ClipVideo>,
+) -> AppResult<Json<Clip>> {
+    let data = clips::decode(&body.data)?;
+    Ok(Json(
+        crate::areas::media::video::set_video(&state, &who, id, &data, body.duration_s).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/clips/{id}/sharing", tag = "content", operation_id = "putClipSharing",

@@ -1,6 +1,7 @@
 //! Pages of content: the clip library with the Creation Station (a slide composed and
-//! previewed as it will show), a clip's page (edit, image upload, sharing down the tree), and
-//! playlists with their ordered items.
+//! previewed as it will show, or an image or a video uploaded), a clip's page (edit, image or
+//! video upload, the video's preview, sharing down the tree), and playlists with their ordered
+//! items.
 
 use crate::areas::accounts::pages::after;
 use crate::areas::media::clips::{self, Clip, ClipFilter};
@@ -33,6 +34,7 @@ crate::route_table! { ROUTES, routes;
     get "/clips/{id}" => clip_page, A::On(&crate::areas::media::CLIP, Need::Read);
     post "/clips/{id}" => clip_submit, A::On(&crate::areas::media::CLIP, Need::Write);
     post "/clips/{id}/image" => clip_image_submit, A::On(&crate::areas::media::CLIP, Need::Write);
+    post "/clips/{id}/video" => clip_video_submit, A::On(&crate::areas::media::CLIP, Need::Write);
     post "/clips/{id}/sharing" => clip_sharing_submit, A::On(&crate::areas::media::CLIP, Need::Write);
     post "/clips/{id}/delete" => clip_delete_submit, A::On(&crate::areas::media::CLIP, Need::Write);
     get "/playlists" => playlists_page, A::SignedIn;
@@ -121,7 +123,47 @@ impl SlideForm {
     }
 }
 
+impl SlideForm {
+    /// The slide fields of a form read as multipart (the library's one form for every kind).
+    fn from_parts(m: &PageMultipart) -> SlideForm {
+        let has = |name: &str| m.0.iter().any(|p| p.name == name && p.filename.is_none());
+        SlideForm {
+            title: m.field("title"),
+            text: m.field("text"),
+            background: if has("background") {
+                m.field("background")
+            } else {
+                default_background()
+            },
+            duration_s: if has("duration_s") {
+                m.field("duration_s")
+            } else {
+                default_duration()
+            },
+            action: m.field("action"),
+        }
+    }
+}
+
 const SLIDE_FIELDS: &[&str] = &["title", "text", "background", "duration_s"];
+
+/// The kinds of clip the library makes: composed, or uploaded.
+pub const NEW_KINDS: &[&str] = &["slide", "image", "video"];
+
+/// An image or video upload as typed (the file itself cannot be shown again).
+#[derive(Clone, Debug, Default)]
+pub struct UploadForm {
+    pub title: String,
+    /// An image's seconds (10 by default); a video's, used when its file does not say.
+    pub duration_s: String,
+}
+
+/// The library page's query: its tab, and which kind of new clip the Creation Station shows.
+#[derive(Clone, Debug, Deserialize, Default)]
+pub struct ClipsQuery {
+    pub tab: Option<String>,
+    pub new: Option<String>,
+}
 
 #[derive(Template)]
 #[template(path = "media/clips.html")]
@@ -134,6 +176,40 @@ struct ClipsTpl {
     errors: FormErrors,
     preview: bool,
     can_write: bool,
+    /// `slide`, `image` or `video`: the Creation Station's form.
+    new_kind: String,
+    upload: UploadForm,
+    upload_errors: FormErrors,
+    max_video_bytes: usize,
+    max_video: String,
+}
+
+/// What a new clip's form holds: the slide typed, or the upload typed, with their errors.
+struct NewClipForm {
+    kind: String,
+    slide: SlideForm,
+    upload: UploadForm,
+    errors: FormErrors,
+    preview: bool,
+}
+
+impl NewClipForm {
+    fn blank(kind: &str) -> NewClipForm {
+        NewClipForm {
+            kind: kind.to_string(),
+            slide: SlideForm::default(),
+            upload: UploadForm {
+                title: String::new(),
+                duration_s: if kind == "image" {
+                    default_duration()
+                } else {
+                    String::new()
+                },
+            },
+            errors: FormErrors::default(),
+            preview: false,
+        }
+    }
 }
 
 async fn clips_view(
@@ -141,21 +217,33 @@ async fn clips_view(
     who: &Identity,
     headers: &HeaderMap,
     f: ClipFilter,
-    form: SlideForm,
-    errors: FormErrors,
-    preview: bool,
+    new: NewClipForm,
 ) -> Result<ClipsTpl, AppError> {
     let view = access::account(state, who, who.view_account_id, Need::Read).await?;
     let partner_tab = f.tab.as_deref() == Some("partner");
+    let slide = new.kind == "slide";
     Ok(ClipsTpl {
         layout: Layout::for_user(state, who, headers, "Clips", "clips").await?,
         partner_tab,
         has_above: view.kind != Kind::Operator,
         clips: clips::library(state, who, &f).await?,
-        form,
-        errors,
-        preview,
+        form: new.slide,
+        errors: if slide {
+            new.errors.clone()
+        } else {
+            FormErrors::default()
+        },
+        preview: new.preview,
         can_write: access::allows(access::effective_role(who), Need::Write),
+        new_kind: new.kind,
+        upload: new.upload,
+        upload_errors: if slide {
+            FormErrors::default()
+        } else {
+            new.errors
+        },
+        max_video_bytes: state.config.media_max_video_bytes,
+        max_video: crate::areas::media::video::size_text(state.config.media_max_video_bytes),
     })
 }
 
@@ -163,21 +251,16 @@ pub async fn clips_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageQuery(f): PageQuery<ClipFilter>,
+    PageQuery(q): PageQuery<ClipsQuery>,
 ) -> PageResult {
     let f = ClipFilter {
-        tab: f.tab.filter(|t| clips::TABS.contains(&t.as_str())),
+        tab: q.tab.filter(|t| clips::TABS.contains(&t.as_str())),
     };
-    let t = clips_view(
-        &state,
-        &who,
-        &headers,
-        f,
-        SlideForm::default(),
-        FormErrors::default(),
-        false,
-    )
-    .await?;
+    let kind = q
+        .new
+        .filter(|k| NEW_KINDS.contains(&k.as_str()))
+        .unwrap_or_else(|| "slide".into());
+    let t = clips_view(&state, &who, &headers, f, NewClipForm::blank(&kind)).await?;
     show(&state, &t, &t.layout)
 }
 
@@ -185,17 +268,26 @@ pub async fn clip_create_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageForm(form): PageForm<SlideForm>,
+    form: PageMultipart,
 ) -> PageResult {
+    let kind = form.field("kind");
+    if kind == "image" || kind == "video" {
+        return upload_submit(state, headers, who, form, kind).await;
+    }
+    let form = SlideForm::from_parts(&form);
+    let again = |form: SlideForm, errors: FormErrors, preview: bool| NewClipForm {
+        slide: form,
+        errors,
+        preview,
+        ..NewClipForm::blank("slide")
+    };
     if form.action == "preview" {
         let t = clips_view(
             &state,
             &who,
             &headers,
             ClipFilter::default(),
-            form,
-            FormErrors::default(),
-            true,
+            again(form, FormErrors::default(), true),
         )
         .await?;
         return show(&state, &t, &t.layout);
@@ -220,9 +312,96 @@ pub async fn clip_create_submit(
                 &who,
                 &headers,
                 ClipFilter::default(),
-                form,
-                errors,
-                true,
+                again(form, errors, true),
+            )
+            .await?;
+            Ok(render(
+                e.status(),
+                &t,
+                &t.layout,
+                state.config.secure_cookies,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Seconds as typed: empty is none; anything else must be a number (else the field says so).
+fn seconds_typed(v: &str) -> Result<Option<i64>, AppError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse::<i64>()
+        .map(Some)
+        .map_err(|_| AppError::validation("duration_s", "A clip shows 1 to 3600 seconds"))
+}
+
+/// The library's Image and Video forms: a new clip of the file uploaded, in one step.
+async fn upload_submit(
+    state: AppState,
+    headers: HeaderMap,
+    who: Identity,
+    form: PageMultipart,
+    kind: String,
+) -> PageResult {
+    let typed = UploadForm {
+        title: form.field("title"),
+        duration_s: form.field("duration_s"),
+    };
+    let file = form
+        .files(&kind)
+        .into_iter()
+        .next()
+        .map(|(_, d)| d)
+        .unwrap_or_default();
+    let r = match seconds_typed(&typed.duration_s) {
+        Err(e) => Err(e),
+        Ok(secs) => {
+            let input = clips::ClipInput {
+                title: Some(typed.title.clone()),
+                duration_s: secs,
+                ..clips::ClipInput::default()
+            };
+            let upload = if kind == "video" {
+                clips::Upload::Video {
+                    data: &file,
+                    duration_s: secs,
+                }
+            } else {
+                clips::Upload::Image(&file)
+            };
+            clips::create_upload(&state, &who, &input, upload).await
+        }
+    };
+    match r {
+        Ok(c) => Ok(redirect_with_flash(
+            &format!("/clips/{}", c.id),
+            &if c.kind == "video" {
+                format!(
+                    "The video “{}” was uploaded: it lasts {} s. Put it in a playlist or share it below.",
+                    c.title, c.duration_s
+                )
+            } else {
+                format!(
+                    "The image “{}” was uploaded. Put it in a playlist or share it below.",
+                    c.title
+                )
+            },
+            state.config.secure_cookies,
+        )),
+        Err(e) if is_form_error(&e) => {
+            let errors = field_errors(&e, &["title", "duration_s", "image", "video"]);
+            let t = clips_view(
+                &state,
+                &who,
+                &headers,
+                ClipFilter::default(),
+                NewClipForm {
+                    upload: typed,
+                    errors,
+                    ..NewClipForm::blank(&kind)
+                },
             )
             .await?;
             Ok(render(
@@ -244,9 +423,22 @@ struct ClipTpl {
     form: SlideForm,
     errors: FormErrors,
     image_errors: FormErrors,
+    /// The seconds typed for a video whose file does not say, and the video form's errors.
+    video_duration: String,
+    video_errors: FormErrors,
+    max_video_bytes: usize,
+    max_video: String,
     can_write: bool,
     can_share: bool,
     targets: Vec<(i64, String, Kind)>,
+}
+
+/// The upload forms of a clip's page, as typed, with their errors.
+#[derive(Default)]
+struct FileForms {
+    image_errors: FormErrors,
+    video_duration: String,
+    video_errors: FormErrors,
 }
 
 impl ClipTpl {
@@ -262,7 +454,7 @@ async fn clip_view(
     id: i64,
     form: Option<SlideForm>,
     errors: FormErrors,
-    image_errors: FormErrors,
+    files: FileForms,
 ) -> Result<ClipTpl, AppError> {
     let c = clips::clip(state, who, id).await?;
     let owner = crate::areas::accounts::load(state, c.owner_id).await?;
@@ -285,7 +477,11 @@ async fn clip_view(
         c,
         form,
         errors,
-        image_errors,
+        image_errors: files.image_errors,
+        video_duration: files.video_duration,
+        video_errors: files.video_errors,
+        max_video_bytes: state.config.media_max_video_bytes,
+        max_video: crate::areas::media::video::size_text(state.config.media_max_video_bytes),
         can_write: access::allows(access::effective_role(who), Need::Write),
         can_share,
     })
@@ -304,7 +500,7 @@ pub async fn clip_page(
         id,
         None,
         FormErrors::default(),
-        FormErrors::default(),
+        FileForms::default(),
     )
     .await?;
     show(&state, &t, &t.layout)
@@ -325,7 +521,7 @@ pub async fn clip_submit(
             id,
             Some(form),
             FormErrors::default(),
-            FormErrors::default(),
+            FileForms::default(),
         )
         .await?;
         return show(&state, &t, &t.layout);
@@ -352,7 +548,7 @@ pub async fn clip_submit(
                 id,
                 Some(form),
                 errors,
-                FormErrors::default(),
+                FileForms::default(),
             )
             .await?;
             Ok(render(
@@ -394,7 +590,64 @@ pub async fn clip_image_submit(
                 id,
                 None,
                 FormErrors::default(),
-                image_errors,
+                FileForms {
+                    image_errors,
+                    ..FileForms::default()
+                },
+            )
+            .await?;
+            Ok(render(
+                e.status(),
+                &t,
+                &t.layout,
+                state.config.secure_cookies,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn clip_video_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageAuth(who): PageAuth,
+    PageId(id): PageId,
+    upload: PageMultipart,
+) -> PageResult {
+    let data = upload
+        .files("video")
+        .into_iter()
+        .next()
+        .map(|(_, d)| d)
+        .unwrap_or_default();
+    let typed = upload.field("duration_s");
+    let r = match seconds_typed(&typed) {
+        Ok(secs) => crate::areas::media::video::set_video(&state, &who, id, &data, secs).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(c) => Ok(redirect_with_flash(
+            &format!("/clips/{id}"),
+            &format!(
+                "“{}” shows its video now ({} s): the playlists holding it have a new version.",
+                c.title, c.duration_s
+            ),
+            state.config.secure_cookies,
+        )),
+        Err(e) if is_form_error(&e) => {
+            let video_errors = field_errors(&e, &["video", "duration_s"]);
+            let t = clip_view(
+                &state,
+                &who,
+                &headers,
+                id,
+                None,
+                FormErrors::default(),
+                FileForms {
+                    video_duration: typed,
+                    video_errors,
+                    ..FileForms::default()
+                },
             )
             .await?;
             Ok(render(

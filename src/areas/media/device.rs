@@ -67,16 +67,22 @@ pub struct Registered {
 pub struct PlayItem {
     pub position: i64,
     pub clip_id: i64,
-    /// `slide` (drawn by the player from title, text and background) or `image`.
+    /// `slide` (drawn by the player from title, text and background), `image` or `video`.
     pub kind: String,
     pub title: String,
     pub text: String,
     /// #rrggbb
     pub background: String,
+    /// How long the item shows: the playlist's choice, by default the clip's (a video's is its
+    /// length, from its file or as entered).
     pub duration_s: i64,
-    /// Where the image is fetched: a signed link that works for a day, relative to the panel's
-    /// address (as the playlist's own URL); null for a slide.
+    /// Where the image or video is fetched: a signed link that works for a day, relative to
+    /// the panel's address (as the playlist's own URL); null for a slide. A video's link
+    /// answers range requests (`Range: bytes=…` → 206), so a player may fetch it in parts.
     pub media_url: Option<String>,
+    /// The type of what `media_url` serves: image/png, image/jpeg, video/mp4 or video/webm;
+    /// null for a slide.
+    pub media_type: Option<String>,
 }
 
 /// What a player shows: its playlist (a clone shows its source's), version and settings.
@@ -356,7 +362,8 @@ pub async fn poll(
 
 async fn items(state: &AppState, playlist: i64) -> AppResult<Vec<PlayItem>> {
     let rows = sqlx::query(
-        "SELECT i.position, i.duration_s, c.id, c.kind, c.title, c.body, c.background \
+        "SELECT i.position, i.duration_s, c.id, c.kind, c.title, c.body, c.background, \
+         c.image_type, c.video_type \
          FROM playlist_items i JOIN clips c ON c.id = i.clip_id \
          WHERE i.playlist_id = $1 ORDER BY i.position",
     )
@@ -366,7 +373,7 @@ async fn items(state: &AppState, playlist: i64) -> AppResult<Vec<PlayItem>> {
     let now = state.now_ms();
     let key = if rows
         .iter()
-        .any(|r| r.try_get::<String, _>("kind").is_ok_and(|k| k == "image"))
+        .any(|r| r.try_get::<String, _>("kind").is_ok_and(|k| k != "slide"))
     {
         super::clips::link_key(state).await?
     } else {
@@ -376,10 +383,18 @@ async fn items(state: &AppState, playlist: i64) -> AppResult<Vec<PlayItem>> {
         .map(|r| {
             let id: i64 = r.try_get("id")?;
             let kind: String = r.try_get("kind")?;
+            let media_type: Option<String> = match kind.as_str() {
+                "image" => Some(r.try_get("image_type")?),
+                "video" => Some(r.try_get("video_type")?),
+                _ => None,
+            };
             Ok(PlayItem {
                 position: r.try_get("position")?,
                 clip_id: id,
-                media_url: (kind == "image").then(|| super::clips::signed_path(&key, id, now)),
+                media_url: media_type
+                    .is_some()
+                    .then(|| super::clips::signed_path(&key, id, now)),
+                media_type,
                 kind,
                 title: r.try_get("title")?,
                 text: r.try_get("body")?,

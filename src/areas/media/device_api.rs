@@ -184,36 +184,94 @@ pub struct MediaLink {
 }
 
 #[utoipa::path(get, path = "/media/{clip}", tag = "device", operation_id = "deviceMedia",
-    summary = "A clip's image by the signed, expiring link a playlist item gives (`media_url`)",
-    params(("clip" = i64, Path, description = "A clip id"), MediaLink),
+    summary = "A clip's image or video by the signed, expiring link a playlist item gives (`media_url`); a video answers range requests",
+    description = "An image is sent whole. A video is sent with `Accept-Ranges: bytes` and an ETag: \
+        `Range: bytes=a-b`, `bytes=a-` or `bytes=-n` gets 206 with `Content-Range: bytes a-b/length` and those bytes; \
+        a range outside the file (or one that cannot be read) gets 416 with `Content-Range: bytes */length`. \
+        An `If-Range` that is not the current ETag gets the whole video (200). Several ranges at once get the whole video.",
+    params(
+        ("clip" = i64, Path, description = "A clip id"),
+        MediaLink,
+        ("Range" = Option<String>, Header, description = "Videos: the bytes wanted, e.g. `bytes=0-1048575`"),
+        ("If-Range" = Option<String>, Header, description = "Videos: the ETag the player holds; another one gets the whole video"),
+    ),
     security(()),
     responses(
-        (status = 200, description = "The image", content_type = "image/png", body = String),
+        (status = 200, description = "The image or the whole video (Content-Type image/png, image/jpeg, video/mp4 or video/webm; videos with Accept-Ranges, ETag, Content-Length)",
+            content((String = "image/png"), (String = "image/jpeg"), (String = "video/mp4"), (String = "video/webm"))),
+        (status = 206, description = "The video's bytes asked for by `Range` (Content-Range: bytes a-b/length)",
+            content((String = "video/mp4"), (String = "video/webm"))),
         (status = 400, description = "A query parameter cannot be read as its type (`invalid_query`)", body = E),
-        (status = 404, description = "No such image, or the link expired or is forged (`not_found`)", body = E),
+        (status = 404, description = "No such image or video, or the link expired or is forged (`not_found`)", body = E),
+        (status = 416, description = "A range outside the video or one that cannot be read (`range_not_satisfiable`; Content-Range: bytes */length)", body = E),
         (status = 422, description = "A clip id that is not a number, or `sig` longer than 64 (`validation_failed`)", body = E),
     ))]
 async fn media(
     State(state): State<AppState>,
     axum::extract::Path(clip): axum::extract::Path<String>,
     ApiQuery(q): ApiQuery<MediaLink>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
+    use super::video::{self, Range};
     let clip: i64 = clip
         .parse()
         .map_err(|_| crate::kernel::error::AppError::validation("clip", "A clip id is a number"))?;
-    let (t, data) = super::clips::image_by_link(
+    let media = super::clips::media_by_link(
         &state,
         clip,
         q.exp.unwrap_or(0),
         q.sig.as_deref().unwrap_or(""),
     )
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, t),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-        ],
-        data,
-    )
-        .into_response())
+    let v = match media {
+        super::clips::Media::Image { content_type, data } => {
+            return Ok((
+                [
+                    (header::CONTENT_TYPE, content_type),
+                    (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+                ],
+                data,
+            )
+                .into_response())
+        }
+        super::clips::Media::Video(v) => v,
+    };
+    let etag = v.etag();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|h| h.to_str().ok());
+    // A range of another version of the video is no use: the whole current one instead.
+    let fresh = text(header::IF_RANGE).is_none_or(|t| t.trim() == etag);
+    let asked = if fresh {
+        video::range(text(header::RANGE), v.bytes)
+    } else {
+        Range::Whole
+    };
+    let (status, start, end) = match asked {
+        Range::Whole => (StatusCode::OK, 0, v.bytes - 1),
+        Range::Part(a, b) => (StatusCode::PARTIAL_CONTENT, a, b),
+        Range::Unsatisfiable => {
+            return Err(crate::kernel::error::AppError::RangeNotSatisfiable { length: v.bytes })
+        }
+    };
+    let mut resp = Response::new(axum::body::Body::from_stream(video::stream(
+        &state, &v, start, end,
+    )));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    let mut set = |name: header::HeaderName, value: String| {
+        if let Ok(v) = header::HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    };
+    set(header::CONTENT_TYPE, v.content_type.clone());
+    set(header::CONTENT_LENGTH, (end - start + 1).to_string());
+    set(header::ACCEPT_RANGES, "bytes".into());
+    set(header::ETAG, etag);
+    set(header::CACHE_CONTROL, "private, max-age=3600".into());
+    if status == StatusCode::PARTIAL_CONTENT {
+        set(
+            header::CONTENT_RANGE,
+            format!("bytes {start}-{end}/{}", v.bytes),
+        );
+    }
+    Ok(resp)
 }

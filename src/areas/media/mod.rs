@@ -15,6 +15,8 @@ pub mod pages;
 pub mod playlists;
 pub mod rules;
 pub mod store;
+pub mod video;
+pub mod video_format;
 
 pub use model::*;
 pub use rules::*;

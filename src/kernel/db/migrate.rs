@@ -1,6 +1,8 @@
 //! Migrations: one SQL file per version, written once for both backends. `__PK__` stands for
 //! an auto-increment 64-bit primary key in each dialect, `__BYTES_TEXT__` for text that sorts
-//! byte by byte, `__BLOB__` for bytes.
+//! byte by byte, `__BLOB__` for bytes. The rare change one backend cannot make as the other does
+//! (SQLite cannot alter a CHECK) goes in a section of its own: a line `--@ sqlite` or
+//! `--@ postgres` starts one, `--@ both` goes back to SQL for both.
 
 use crate::kernel::db::Backend;
 use crate::kernel::db::Db;
@@ -82,7 +84,35 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "two_factor",
         include_str!("../../../migrations/0021_two_factor.sql"),
     ),
+    (
+        23,
+        "video_clips",
+        include_str!("../../../migrations/0023_video_clips.sql"),
+    ),
 ];
+
+/// The lines of a migration meant for `backend`: outside any section, or in a section of
+/// `--@ both` or of that backend.
+fn sections(sql: &str, backend: Backend) -> String {
+    let mine = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let mut keep = true;
+    let mut out = String::with_capacity(sql.len());
+    for line in sql.lines() {
+        if let Some(tag) = line.trim().strip_prefix("--@") {
+            let tag = tag.trim();
+            keep = tag == "both" || tag == mine;
+            continue;
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let pk = match backend {
@@ -99,7 +129,8 @@ fn dialect(sql: &str, backend: Backend) -> String {
         Backend::Sqlite => "BLOB",
         Backend::Postgres => "BYTEA",
     };
-    sql.replace("__PK__", pk)
+    sections(sql, backend)
+        .replace("__PK__", pk)
         .replace("__BYTES_TEXT__", bytes_text)
         .replace("__BLOB__", blob)
         .replace(
@@ -110,6 +141,12 @@ fn dialect(sql: &str, backend: Backend) -> String {
 
 /// Applies every migration not yet applied. Safe when several instances start at once.
 pub async fn run(db: &Db, now_ms: i64) -> Result<Vec<i64>, sqlx::Error> {
+    run_up_to(db, now_ms, i64::MAX).await
+}
+
+/// Applies the migrations not yet applied up to version `last` (the tests of a migration that
+/// moves data start from the versions before it).
+pub async fn run_up_to(db: &Db, now_ms: i64, last: i64) -> Result<Vec<i64>, sqlx::Error> {
     let mut tx = db.begin().await?;
     if db.backend == Backend::Postgres {
         // Held until the transaction ends: a second instance waits here, then sees the work done.
@@ -128,7 +165,7 @@ pub async fn run(db: &Db, now_ms: i64) -> Result<Vec<i64>, sqlx::Error> {
         .await?;
     let mut done = Vec::new();
     for (version, name, sql) in MIGRATIONS {
-        if applied.contains(version) {
+        if applied.contains(version) || *version > last {
             continue;
         }
         sqlx::raw_sql(&dialect(sql, db.backend))
@@ -150,4 +187,22 @@ pub async fn run(db: &Db, now_ms: i64) -> Result<Vec<i64>, sqlx::Error> {
     }
     tx.commit().await?;
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_keep_the_lines_of_their_backend() {
+        let sql = "A;\n--@ postgres\nP;\n--@ sqlite\nS;\n--@ both\nB;\n";
+        assert_eq!(sections(sql, Backend::Postgres), "A;\nP;\nB;\n");
+        assert_eq!(sections(sql, Backend::Sqlite), "A;\nS;\nB;\n");
+        // Every migration has statements for each backend once its sections are taken out.
+        for (_, name, sql) in MIGRATIONS {
+            for b in [Backend::Sqlite, Backend::Postgres] {
+                assert!(dialect(sql, b).contains(';'), "{name}");
+            }
+        }
+    }
 }

@@ -148,8 +148,17 @@ fn json_to<T: DeserializeOwned + utoipa::ToSchema + 'static>(
     })
 }
 
+/// The most an upload body may hold: `Config::upload_body_limit` of the panel serving it (at
+/// least `multipart::MAX_UPLOAD_BODY`; more when videos may be larger).
+fn upload_limit(req: &Request) -> usize {
+    req.extensions()
+        .get::<crate::state::AppState>()
+        .map(|s| s.config.upload_body_limit())
+        .unwrap_or(super::multipart::MAX_UPLOAD_BODY)
+}
+
 /// A JSON body that may carry files (base64), so it may be larger than the usual limit, up to
-/// `multipart::MAX_UPLOAD_BODY`; otherwise as `ApiJson`.
+/// `upload_limit`; otherwise as `ApiJson`.
 pub struct ApiJsonUpload<T>(pub T);
 
 impl<T: DeserializeOwned + utoipa::ToSchema + 'static, S: Send + Sync> FromRequest<S>
@@ -168,7 +177,8 @@ impl<T: DeserializeOwned + utoipa::ToSchema + 'static, S: Send + Sync> FromReque
                 "Send the body as JSON with Content-Type: application/json",
             ));
         }
-        let bytes = axum::body::to_bytes(req.into_body(), super::multipart::MAX_UPLOAD_BODY)
+        let limit = upload_limit(&req);
+        let bytes = axum::body::to_bytes(req.into_body(), limit)
             .await
             .map_err(|_| AppError::PayloadTooLarge)?;
         let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
@@ -182,7 +192,7 @@ impl<T: DeserializeOwned + utoipa::ToSchema + 'static, S: Send + Sync> FromReque
 }
 
 /// A multipart/form-data body (an upload form), or a plain urlencoded form, read whole up to
-/// `multipart::MAX_UPLOAD_BODY`; an unreadable one shows an error page.
+/// `upload_limit`; an unreadable one shows an error page.
 pub struct PageMultipart(pub Vec<super::multipart::Part>);
 
 impl PageMultipart {
@@ -216,7 +226,8 @@ impl<S: Send + Sync> FromRequest<S> for PageMultipart {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let bytes = axum::body::to_bytes(req.into_body(), super::multipart::MAX_UPLOAD_BODY)
+        let limit = upload_limit(&req);
+        let bytes = axum::body::to_bytes(req.into_body(), limit)
             .await
             .map_err(|_| PageError(AppError::PayloadTooLarge))?;
         // A plain form (no file chosen, or a client without uploads) reads the same way.

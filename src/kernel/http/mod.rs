@@ -331,7 +331,7 @@ async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Re
         let mut form_token = None;
         if let (Some(ct), None) = (&multipart, &header_token) {
             let (parts, body) = req.into_parts();
-            let bytes = match to_bytes(body, multipart::MAX_UPLOAD_BODY).await {
+            let bytes = match to_bytes(body, state.config.upload_body_limit()).await {
                 Ok(b) => b,
                 Err(_) => return error_for(&path, &headers, AppError::PayloadTooLarge),
             };
