@@ -1,8 +1,11 @@
 //! Players in the browser: the operator connects a partner's player by MAC, the partner sees
 //! own devices and devices of clients online and offline, walks the Add player wizard through a
-//! refusal to the end, edits the player and disconnects it after the confirmation; at desktop
-//! and phone widths, with screenshots.
+//! refusal to the end, edits the player and disconnects it after the confirmation; a video clip
+//! uploaded through the Creation Station (a file too large said before it is sent, one that
+//! does not say how long it lasts refused beside its field) and played in its preview; at
+//! desktop and phone widths, with screenshots.
 
+use fantoccini::Locator;
 use serde_json::json;
 
 use crate::browser::Browser;
@@ -10,6 +13,10 @@ use crate::media::{activate, add_for_client, models, partner_on, sim};
 use crate::support::*;
 
 async fn shots(b: &Browser, name: &str, at: &str) {
+    shots_as(b, &format!("players-{name}"), at).await
+}
+
+async fn shots_as(b: &Browser, name: &str, at: &str) {
     for (w, h, tag) in [(1366, 900, "desktop"), (390, 844, "phone")] {
         b.client.set_window_size(w, h).await.unwrap();
         b.client
@@ -20,7 +27,7 @@ async fn shots(b: &Browser, name: &str, at: &str) {
             .await
             .unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-        b.screenshot(&format!("players-{name}-{tag}")).await;
+        b.screenshot(&format!("{name}-{tag}")).await;
     }
     b.client.set_window_size(1366, 900).await.unwrap();
 }
@@ -173,5 +180,151 @@ async fn players_page_wizard_edit_and_disconnect_in_the_browser() {
     };
     let out = tokio::time::timeout(std::time::Duration::from_secs(150), run).await;
     b.close().await;
+    out.expect("browser scenario timed out");
+}
+
+/// A real video to play: 3 seconds of ffmpeg's test pattern, 320×180 H.264 in MP4, 9 KB (made
+/// with `ffmpeg -f lavfi -i testsrc=size=320x180:rate=10:duration=3 -c:v libx264
+/// -pix_fmt yuv420p -profile:v baseline -movflags +faststart -crf 38 -tune stillimage`).
+const CLIP_MP4: &[u8] = include_bytes!("../fixtures/clip-3s.mp4");
+
+/// The state of the preview's `<video>`: (readyState, videoWidth, duration, currentTime).
+async fn video_state(b: &Browser) -> (i64, i64, f64, f64) {
+    let v = b
+        .client
+        .execute(
+            "const v = document.querySelector('#clip-video'); \
+             return v ? [v.readyState, v.videoWidth, v.duration || 0, v.currentTime] : [-1, 0, 0, 0];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    (
+        v[0].as_i64().unwrap_or(-1),
+        v[1].as_i64().unwrap_or(0),
+        v[2].as_f64().unwrap_or(0.0),
+        v[3].as_f64().unwrap_or(0.0),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_video_clip_is_uploaded_through_the_form_and_plays_in_its_preview() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn_with(|c| c.media_max_video_bytes = 256 * 1024).await;
+    let op = app.login_admin().await;
+    let (partner, _) = partner_on(&app, &op, "Reel Partner", false, false).await;
+    let email = format!("owner{partner}@media.test");
+    let dir = std::env::temp_dir().join(format!(
+        "pp-video-{}",
+        partner_panel::kernel::secrets::random_hex(4)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str, data: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, data).unwrap();
+        p.display().to_string()
+    };
+    let good = file("lobby.mp4", CLIP_MP4);
+    let big = file("big.mp4", &crate::media_video::tiny_mp4(600, 300 * 1024));
+    let untimed = file("untimed.mp4", &crate::media_video::tiny_mp4(0, 2048));
+    let choose = |path: String| {
+        let b = &b;
+        async move {
+            b.client
+                .find(Locator::Css("#vd-file"))
+                .await
+                .unwrap()
+                .send_keys(&path)
+                .await
+                .unwrap();
+        }
+    };
+    let run = async {
+        b.client.set_window_size(1366, 900).await.unwrap();
+        sign_in(&b, &app, &email, crate::tree::PW).await;
+        b.click("#nav-clips").await;
+        b.click("#new-video").await;
+        assert!(b.text("#video-form").await.contains("at most 256 KB"));
+        shots_as(&b, "clips-video-form", "#creation-station").await;
+        // Too large: said beside the field before anything is sent.
+        b.fill("#vd-title", "Lobby loop").await;
+        choose(big).await;
+        b.click("#vd-upload").await;
+        assert!(b
+            .text("#vd-file-error")
+            .await
+            .contains("a video may be at most 256 KB"));
+        shots_as(&b, "clips-video-too-large", "#creation-station").await;
+        // A file that does not say how long it lasts, and no seconds: the panel says so, the
+        // title kept.
+        choose(untimed).await;
+        b.click("#vd-upload").await;
+        assert!(b
+            .text("#vd-duration-error")
+            .await
+            .contains("does not say how long"));
+        let kept = b
+            .client
+            .find(Locator::Css("#vd-title"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+        assert_eq!(kept.as_deref(), Some("Lobby loop"));
+        shots_as(&b, "clips-video-no-duration", "#creation-station").await;
+        assert_eq!(app.count("SELECT COUNT(*) FROM clips").await, 0);
+        // The real video: its length read from the file, its preview plays.
+        choose(good).await;
+        b.click("#vd-upload").await;
+        assert!(b.text("#flash").await.contains("it lasts 3 s"));
+        assert!(b.text("#clip-facts").await.contains("video · 3 s"));
+        let mut state = video_state(&b).await;
+        for _ in 0..50 {
+            if state.0 >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            state = video_state(&b).await;
+        }
+        assert!(
+            state.0 >= 2 && state.1 == 320 && (state.2 - 3.0).abs() < 0.2,
+            "the preview did not load: {state:?}"
+        );
+        // Seeking asks the panel for a range.
+        b.client
+            .execute(
+                "const v = document.querySelector('#clip-video'); v.currentTime = 2.2;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        for _ in 0..25 {
+            state = video_state(&b).await;
+            if state.3 > 2.0 && state.0 >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert!(state.3 > 2.0 && state.0 >= 2, "seek: {state:?}");
+        shots_as(&b, "clips-video-clip", "h1").await;
+        // Its title changes; it stays the video it was.
+        b.fill("#sl-title", "Lobby loop east").await;
+        b.click("#slide-save").await;
+        assert!(b.text("#flash").await.contains("was saved"));
+        assert_eq!(b.text("#clip-title").await, "Lobby loop east");
+        assert!(b
+            .text("#clip-facts")
+            .await
+            .contains("video · 3 s · video/mp4"));
+        b.click("#nav-clips").await;
+        assert!(b.text("#clip-list").await.contains("Lobby loop east"));
+        shots_as(&b, "clips-library", "#clip-list").await;
+    };
+    let out = tokio::time::timeout(std::time::Duration::from_secs(150), run).await;
+    b.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
     out.expect("browser scenario timed out");
 }
