@@ -739,3 +739,61 @@ async fn ticket_pages_render_for_every_side() {
         "{page}"
     );
 }
+
+/// Writes `n` open, unanswered tickets of the world's customer in one statement.
+async fn bulk_tickets(app: &TestApp, w: &World, n: i64) {
+    let sql = format!(
+        "INSERT INTO tickets (tenant_id, customer_id, customer_path, served_by_id, subject, category, \
+         priority, status, unanswered, counted_ms, clock_from, last_message_at, created_at, updated_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
+         SELECT a.tenant_id, a.id, a.path, {p}, 'Bulk ticket', 'problem', 'normal', 'open', 1, 0, 0, i, i, i \
+         FROM n, accounts a WHERE a.id = {c}",
+        p = w.partner_id,
+        c = w.customer_id
+    );
+    sqlx::query(&sql).execute(&app.state.db.pool).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_big_queue_counts_up_to_a_thousand_and_says_so() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    bulk_tickets(&app, &w, 999).await;
+    let v = json_of(
+        w.partner.get("/api/v1/tickets?unanswered=true").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (v["total"].as_i64(), v["total_capped"].as_bool()),
+        (Some(999), Some(false)),
+        "{v}"
+    );
+    bulk_tickets(&app, &w, 2).await;
+    let v = json_of(
+        w.partner.get("/api/v1/tickets?unanswered=true").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (v["total"].as_i64(), v["total_capped"].as_bool()),
+        (Some(tickets::model::TOTAL_CAP), Some(true)),
+        "{v}"
+    );
+    assert_eq!(v["items"].as_array().unwrap().len(), 25);
+    let page = w
+        .partner
+        .get("/tickets?unanswered=true")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Rows 1–25 of 1,000+"),
+        "the page says the count stopped"
+    );
+    // Another tenant sees none of them.
+    let other = json_of(w.other.get("/api/v1/tickets").await, StatusCode::OK).await;
+    assert_eq!(other["total"], 0);
+    app.stop().await;
+}

@@ -396,19 +396,28 @@ pub(crate) async fn filter_sql(
     Ok((sql, side, sort.order_by("t.id")))
 }
 
+/// A queue's count stops here (shown as "1,000+"): counting every matching ticket of a big
+/// queue would cost more than reading its page.
+pub const TOTAL_CAP: i64 = 1000;
+
 /// A page of the tickets of the caller's side.
 pub async fn list(state: &AppState, who: &Identity, f: &TicketFilter) -> AppResult<Page<Ticket>> {
     let (mut sql, side, order) = filter_sql(state, who, f, COLUMNS).await?;
     let (page, per_page) = f.list_params().paging();
-    let total = Sql {
-        text: sql
-            .text
-            .replacen(&format!("SELECT {COLUMNS}"), "SELECT COUNT(*)", 1),
+    let counted = Sql {
+        text: format!(
+            "SELECT COUNT(*) FROM ({} LIMIT {}) x",
+            sql.text
+                .replacen(&format!("SELECT {COLUMNS}"), "SELECT t.id", 1),
+            TOTAL_CAP + 1
+        ),
         args: sql.args.clone(),
     }
     .scalar::<i64>()
     .fetch_one(&state.db.pool)
     .await?;
+    let total_capped = counted > TOTAL_CAP;
+    let total = counted.min(TOTAL_CAP);
     sql.push(&order)
         .push(" LIMIT ")
         .int(per_page)
@@ -422,7 +431,7 @@ pub async fn list(state: &AppState, who: &Identity, f: &TicketFilter) -> AppResu
             .map(|r| from_row(r, side, now))
             .collect::<Result<_, _>>()?,
         total,
-        total_capped: false,
+        total_capped,
         page,
         per_page,
     })

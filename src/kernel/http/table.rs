@@ -140,6 +140,8 @@ pub struct Table {
     /// The list's page size when none is asked for (left out of links).
     pub default_per_page: i64,
     pub total: i64,
+    /// The total as shown: "1,234", or "1,000+" when counting stopped at a cap.
+    pub total_text: String,
     /// A first column of row checkboxes (bulk actions).
     pub select: bool,
     /// The id of the `<table>` (also names the controls: `{id}-page-3`, `{id}-jump`…).
@@ -173,6 +175,7 @@ impl Table {
             per_page: page.per_page,
             default_per_page: DEFAULT_PER_PAGE,
             total: page.total,
+            total_text: page.total_label(),
             select: false,
             id,
         }
@@ -331,6 +334,7 @@ mod tests {
             per_page: 50,
             default_per_page: DEFAULT_PER_PAGE,
             total: pages * 50,
+            total_text: String::new(),
             select: false,
             id: "t",
         }
