@@ -468,9 +468,7 @@ async fn the_current_page_is_marked_and_approvals_show_the_pending_count() {
     }
     let (_, page) = html(&op, "/").await;
     assert!(
-        page.contains(
-            r#"<span class="badge" id="badge-inbox" title="2 waiting for a decision">2</span>"#
-        ),
+        page.contains(r#"<span class="badge" id="badge-inbox" title="2 waiting">2</span>"#),
         "the Approvals badge counts the two waiting registrations"
     );
     app.stop().await;
