@@ -38,6 +38,7 @@ pub async fn build(config: Config, clock: Clock) -> Result<AppState, StartError>
         hasher: Default::default(),
         metrics: Default::default(),
         instance_id: format!("{}-{}", std::process::id(), secrets::random_hex(4)),
+        check_ins: Default::default(),
     })
 }
 

@@ -17,6 +17,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Names this process in job leases.
     pub instance_id: String,
+    /// Writes the probes' due check-ins in groups (one writer task per process).
+    pub check_ins: crate::areas::sites::check_ins::CheckInWriter,
 }
 
 impl AppState {

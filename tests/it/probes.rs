@@ -157,6 +157,82 @@ async fn a_probe_checks_in_once_per_interval_and_goes_late_then_offline_when_it_
 }
 
 #[tokio::test]
+async fn due_check_ins_arriving_together_are_each_written_once() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let w = world(&op).await;
+    let p = app.login("owner@northwind.test", PW).await;
+    let site = add_site(&p, w.customer, "Warehouse").await;
+    let mut probes = Vec::new();
+    for i in 0..8 {
+        probes.push(enroll(&app, &p, site, &format!("probe-{i}")).await);
+    }
+    // A disabled one among them: refused, never written.
+    let (disabled, disabled_token) = enroll(&app, &p, site, "probe-off").await;
+    json_of(
+        p.send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/probes/{disabled}"),
+            Some(json!({"enabled": false})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let seen = |id: i64| format!("SELECT last_seen_at FROM probes WHERE id = {id}");
+    let before = app.count(&seen(probes[0].0)).await;
+    let disabled_before = app.count(&seen(disabled)).await;
+    app.advance(60);
+    // Every probe three times at once (each with another version), and the disabled one.
+    let mut calls = Vec::new();
+    for (k, (_, token)) in probes.iter().enumerate() {
+        for n in 0..3 {
+            calls.push(check_in(
+                &app,
+                token,
+                json!({"version": format!("3.{k}.{n}"), "host": format!("h{k}-{n}.lan")}),
+            ));
+        }
+    }
+    let answers = futures_util::future::join_all(calls).await;
+    let mut recorded = vec![0; probes.len()];
+    for (i, r) in answers.into_iter().enumerate() {
+        let v = json_of(r, StatusCode::OK).await;
+        if v["recorded"] == json!(true) {
+            recorded[i / 3] += 1;
+        }
+    }
+    assert_eq!(recorded, vec![1; probes.len()], "one write per probe");
+    assert_eq!(
+        check_in(&app, &disabled_token, json!({})).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    for (k, (id, _)) in probes.iter().enumerate() {
+        assert!(
+            app.count(&seen(*id)).await >= before + 60_000,
+            "probe {k} seen"
+        );
+        let v = json_of(p.get(&format!("/api/v1/probes/{id}")).await, StatusCode::OK).await;
+        // What the recorded check-in sent, not a mix of two.
+        let version = v["version"].as_str().unwrap().to_string();
+        let n = version.rsplit('.').next().unwrap();
+        assert!(version.starts_with(&format!("3.{k}.")), "{version}");
+        assert_eq!(v["host"], json!(format!("h{k}-{n}.lan")));
+        assert_eq!(v["status"], "online");
+    }
+    assert_eq!(
+        app.count(&seen(disabled)).await,
+        disabled_before,
+        "the disabled probe is not written"
+    );
+    // Within the interval again: nothing more is written.
+    for (_, token) in &probes {
+        let v = json_of(check_in(&app, token, json!({})).await, StatusCode::OK).await;
+        assert_eq!(v["recorded"], false);
+    }
+}
+
+#[tokio::test]
 async fn enrollment_codes_work_once_expire_and_can_be_revoked() {
     let app = TestApp::spawn().await;
     let op = app.login_admin().await;

@@ -63,7 +63,11 @@ pub async fn list(db: &Db, l: &ListQuery<'_>) -> Result<(i64, Vec<Customer>), sq
         .await?
     };
     let order = l.sort.order_by("a.id");
-    // The page's ids walk the index in order; only their rows are read and counted.
+    // The page's ids walk the index in order; only their rows are read and counted. The page
+    // is the outer loop (CROSS JOIN keeps that order on SQLite, a plain join on PostgreSQL):
+    // else SQLite 3.46 may meet the outer ORDER BY by walking the name index of every account
+    // in the panel and probing the page for each (12 ms instead of 0.6 ms for 10,000
+    // customers, growing with the whole panel).
     let mut sql = Sql {
         text: format!("SELECT {CUSTOMER_COLUMNS} FROM ({}{order} LIMIT ", ids.text),
         args: ids.args,
@@ -72,7 +76,7 @@ pub async fn list(db: &Db, l: &ListQuery<'_>) -> Result<(i64, Vec<Customer>), sq
         .push(" OFFSET ")
         .int((l.page - 1) * l.per_page)
         .push(&format!(
-            ") pg JOIN accounts a ON a.id = pg.id JOIN accounts p ON p.id = a.parent_id{order}"
+            ") pg CROSS JOIN accounts a JOIN accounts p ON p.id = a.parent_id WHERE a.id = pg.id{order}"
         ));
     let rows = sql.query().fetch_all(&db.pool).await?;
     let items = rows

@@ -5,6 +5,7 @@
 //! it, written at most once per interval; the panel shows it online, late or offline.
 
 pub mod api;
+pub mod check_ins;
 pub mod model;
 pub mod pages;
 pub mod probe_api;

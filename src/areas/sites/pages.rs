@@ -174,10 +174,9 @@ async fn list_view(
     id: i64,
     mut f: SiteFilter,
 ) -> Result<ListTpl, AppError> {
-    let customer = rules::customer(state, who, id, Need::Read).await?;
     // A search or sort that breaks a rule shows the whole list with the reason.
     let mut notice = None;
-    let list = match rules::list(state, who, id, &f).await {
+    let (customer, settings, list) = match rules::list_of(state, who, id, &f).await {
         Ok(l) => l,
         Err(e @ AppError::Validation { .. }) => {
             notice = Some(format!(
@@ -188,7 +187,7 @@ async fn list_view(
                 per_page: f.per_page.filter(|p| (1..=100).contains(p)),
                 ..SiteFilter::default()
             };
-            rules::list(state, who, id, &f).await?
+            rules::list_of(state, who, id, &f).await?
         }
         Err(e) => return Err(e),
     };
@@ -211,7 +210,6 @@ async fn list_view(
         &list,
     )
     .with_select(can_admin);
-    let settings = rules::settings(state, who, id).await?;
     Ok(ListTpl {
         layout: Layout::for_user(
             state,

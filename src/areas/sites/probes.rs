@@ -532,13 +532,11 @@ pub async fn enroll(
     })
 }
 
-/// Write transactions the check-in endpoint began, in this process (the benchmark reads it).
-pub static CHECK_IN_WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 /// A check-in with a probe token. One read finds the probe, its state and its interval; it is
 /// written (last seen, and the version and host it sends) only when the last check-in written
 /// is an interval old or more, so a probe costs at most one write per interval whatever it
-/// sends and however often. The answer tells it when to come back.
+/// sends and however often; due check-ins arriving together share one transaction
+/// (`check_ins`). The answer tells it when to come back.
 pub async fn check_in(
     state: &AppState,
     caller: &Caller<'_>,
@@ -589,26 +587,23 @@ pub async fn check_in(
             interval_seconds: interval,
         });
     }
-    CHECK_IN_WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut tx = state.db.begin().await?;
     // The condition again in the write: two check-ins racing write once.
-    let n = sqlx::query(
-        "UPDATE probes SET last_seen_at = $1, version = COALESCE($2, version), \
-         host = COALESCE($3, host) WHERE id = $4 AND enabled = 1 \
-         AND (last_seen_at IS NULL OR last_seen_at <= $5)",
-    )
-    .bind(now)
-    .bind(version)
-    .bind(host)
-    .bind(id)
-    .bind(now - interval_ms)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    tx.commit().await?;
+    let recorded = state
+        .check_ins
+        .write(
+            &state.db,
+            super::check_ins::DueCheckIn {
+                probe_id: id,
+                seen_at: now,
+                last_before: now - interval_ms,
+                version,
+                host,
+            },
+        )
+        .await?;
     Ok(CheckInAnswer {
         probe_id: id,
-        recorded: n == 1,
+        recorded,
         next_check_in_seconds: interval,
         interval_seconds: interval,
     })

@@ -56,6 +56,17 @@ pub async fn list(
     customer_id: i64,
     f: &SiteFilter,
 ) -> AppResult<Page<Site>> {
+    Ok(list_of(state, who, customer_id, f).await?.2)
+}
+
+/// The sites of a customer, with the customer and its probe settings read for them (the page
+/// shows all three: each is read once).
+pub async fn list_of(
+    state: &AppState,
+    who: &Identity,
+    customer_id: i64,
+    f: &SiteFilter,
+) -> AppResult<(Account, ProbeSettings, Page<Site>)> {
     let c = customer(state, who, customer_id, Need::Read).await?;
     let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     if q.is_some_and(|q| q.chars().count() > 100) {
@@ -79,7 +90,7 @@ pub async fn list(
         .push(" OFFSET ")
         .int((page - 1) * per_page);
     let rows = sql.query().fetch_all(&state.db.pool).await?;
-    Ok(Page {
+    let page = Page {
         items: rows
             .iter()
             .map(store::site_from_row)
@@ -88,7 +99,8 @@ pub async fn list(
         total_capped: false,
         page,
         per_page,
-    })
+    };
+    Ok((c, s, page))
 }
 
 /// A known IANA time zone name (or UTC).
