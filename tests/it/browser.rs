@@ -32,6 +32,24 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// Screenshots `{name}-desktop` (1366x900) and `{name}-phone` (390x844), each scrolled to
+    /// the element `at`; the window is left at desktop size.
+    pub async fn shots(&self, name: &str, at: &str) {
+        for (w, h, tag) in [(1366, 900, "desktop"), (390, 844, "phone")] {
+            self.client.set_window_size(w, h).await.unwrap();
+            self.client
+                .execute(
+                    "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView();",
+                    vec![serde_json::json!(at)],
+                )
+                .await
+                .unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            self.screenshot(&format!("{name}-{tag}")).await;
+        }
+        self.client.set_window_size(1366, 900).await.unwrap();
+    }
+
     /// Starts chromedriver and a headless Chromium, or `None` (skipped) when there is none.
     pub async fn start() -> Option<Browser> {
         let chromium = find(&["chromium", "chromium-browser", "google-chrome"]);

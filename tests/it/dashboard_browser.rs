@@ -9,16 +9,7 @@ use crate::support::*;
 use crate::tree::{add_login, PW};
 
 async fn shots(b: &Browser, name: &str) {
-    for (w, h, tag) in [(1366, 900, "desktop"), (390, 844, "phone")] {
-        b.client.set_window_size(w, h).await.unwrap();
-        b.client
-            .execute("window.scrollTo(0, 0);", vec![])
-            .await
-            .unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-        b.screenshot(&format!("dashboard-{name}-{tag}")).await;
-    }
-    b.client.set_window_size(1366, 900).await.unwrap();
+    b.shots(&format!("dashboard-{name}"), "body").await
 }
 
 async fn sign_in(b: &Browser, app: &TestApp, email: &str, password: &str) {

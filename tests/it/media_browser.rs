@@ -13,23 +13,7 @@ use crate::media::{activate, add_for_client, models, partner_on, sim};
 use crate::support::*;
 
 async fn shots(b: &Browser, name: &str, at: &str) {
-    shots_as(b, &format!("players-{name}"), at).await
-}
-
-async fn shots_as(b: &Browser, name: &str, at: &str) {
-    for (w, h, tag) in [(1366, 900, "desktop"), (390, 844, "phone")] {
-        b.client.set_window_size(w, h).await.unwrap();
-        b.client
-            .execute(
-                "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView();",
-                vec![json!(at)],
-            )
-            .await
-            .unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-        b.screenshot(&format!("{name}-{tag}")).await;
-    }
-    b.client.set_window_size(1366, 900).await.unwrap();
+    b.shots(&format!("players-{name}"), at).await
 }
 
 async fn sign_in(b: &Browser, app: &TestApp, email: &str, pw: &str) {
@@ -247,7 +231,7 @@ async fn a_video_clip_is_uploaded_through_the_form_and_plays_in_its_preview() {
         b.click("#nav-clips").await;
         b.click("#new-video").await;
         assert!(b.text("#video-form").await.contains("at most 256 KB"));
-        shots_as(&b, "clips-video-form", "#creation-station").await;
+        b.shots("clips-video-form", "#creation-station").await;
         // Too large: said beside the field before anything is sent.
         b.fill("#vd-title", "Lobby loop").await;
         choose(big).await;
@@ -256,7 +240,7 @@ async fn a_video_clip_is_uploaded_through_the_form_and_plays_in_its_preview() {
             .text("#vd-file-error")
             .await
             .contains("a video may be at most 256 KB"));
-        shots_as(&b, "clips-video-too-large", "#creation-station").await;
+        b.shots("clips-video-too-large", "#creation-station").await;
         // A file that does not say how long it lasts, and no seconds: the panel says so, the
         // title kept.
         choose(untimed).await;
@@ -274,7 +258,8 @@ async fn a_video_clip_is_uploaded_through_the_form_and_plays_in_its_preview() {
             .await
             .unwrap();
         assert_eq!(kept.as_deref(), Some("Lobby loop"));
-        shots_as(&b, "clips-video-no-duration", "#creation-station").await;
+        b.shots("clips-video-no-duration", "#creation-station")
+            .await;
         assert_eq!(app.count("SELECT COUNT(*) FROM clips").await, 0);
         // The real video: its length read from the file, its preview plays.
         choose(good).await;
@@ -309,7 +294,7 @@ async fn a_video_clip_is_uploaded_through_the_form_and_plays_in_its_preview() {
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
         assert!(state.3 > 2.0 && state.0 >= 2, "seek: {state:?}");
-        shots_as(&b, "clips-video-clip", "h1").await;
+        b.shots("clips-video-clip", "h1").await;
         // Its title changes; it stays the video it was.
         b.fill("#sl-title", "Lobby loop east").await;
         b.click("#slide-save").await;
@@ -321,7 +306,7 @@ async fn a_video_clip_is_uploaded_through_the_form_and_plays_in_its_preview() {
             .contains("video · 3 s · video/mp4"));
         b.click("#nav-clips").await;
         assert!(b.text("#clip-list").await.contains("Lobby loop east"));
-        shots_as(&b, "clips-library", "#clip-list").await;
+        b.shots("clips-library", "#clip-list").await;
     };
     let out = tokio::time::timeout(std::time::Duration::from_secs(150), run).await;
     b.close().await;

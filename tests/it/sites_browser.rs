@@ -12,19 +12,7 @@ use crate::support::*;
 use crate::tree::PW;
 
 async fn shots(b: &Browser, name: &str, at: &str) {
-    for (w, h, tag) in [(1366, 900, "desktop"), (390, 844, "phone")] {
-        b.client.set_window_size(w, h).await.unwrap();
-        b.client
-            .execute(
-                "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView();",
-                vec![json!(at)],
-            )
-            .await
-            .unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-        b.screenshot(&format!("sites-{name}-{tag}")).await;
-    }
-    b.client.set_window_size(1366, 900).await.unwrap();
+    b.shots(&format!("sites-{name}"), at).await
 }
 
 /// True when the page is no wider than the window (nothing to scroll sideways).

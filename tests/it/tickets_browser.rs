@@ -3,7 +3,6 @@
 //! Servicecenter and never the note; at desktop and phone widths, with screenshots.
 
 use fantoccini::Locator;
-use serde_json::json;
 
 use crate::browser::Browser;
 use crate::support::*;
@@ -14,19 +13,7 @@ const CUSTOMER: &str = "buyer@customer-t.test";
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-browser-test";
 
 async fn shots(b: &Browser, name: &str, at: &str) {
-    for (w, h, tag) in [(1366, 900, "desktop"), (500, 900, "phone")] {
-        b.client.set_window_size(w, h).await.unwrap();
-        b.client
-            .execute(
-                "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView();",
-                vec![json!(at)],
-            )
-            .await
-            .unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-        b.screenshot(&format!("tickets-{name}-{tag}")).await;
-    }
-    b.client.set_window_size(1366, 900).await.unwrap();
+    b.shots(&format!("tickets-{name}"), at).await
 }
 
 async fn sign_in(b: &Browser, app: &TestApp, email: &str) {
