@@ -1,6 +1,8 @@
-//! A small simulator of media players, used by the tests and the players benchmark: each
-//! simulated device registers with its player ID and MAC, polls its playlist with the version it
-//! has (If-None-Match, optionally a long poll), and reports what it would show.
+//! A small simulator of media players and monitoring probes, used by the tests and the players
+//! and customers benchmarks: each simulated device registers with its player ID and MAC, polls
+//! its playlist with the version it has (If-None-Match, optionally a long poll), and reports what
+//! it would show; each simulated probe enrolls with a code of its site and checks in with its
+//! token (the probe protocol under /probe/v1).
 
 #![allow(dead_code)]
 
@@ -114,5 +116,80 @@ impl Device {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+/// One simulated probe: its token once enrolled (or given, for probes written in bulk).
+#[derive(Clone, Debug, Default)]
+pub struct Probe {
+    pub name: String,
+    pub token: Option<String>,
+    pub probe_id: Option<i64>,
+    /// The interval the panel told it, in seconds.
+    pub interval_seconds: Option<i64>,
+}
+
+impl Probe {
+    pub fn new(name: &str) -> Probe {
+        Probe {
+            name: name.to_string(),
+            ..Probe::default()
+        }
+    }
+
+    /// A probe that has its token already.
+    pub fn with_token(name: &str, token: &str) -> Probe {
+        Probe {
+            name: name.to_string(),
+            token: Some(token.to_string()),
+            ..Probe::default()
+        }
+    }
+
+    /// Enrolls with an enrollment code; keeps its token, id and interval when given. Returns
+    /// the status and the answer.
+    pub async fn enroll(
+        &mut self,
+        c: &reqwest::Client,
+        base: &str,
+        code: &str,
+        host: &str,
+        version: &str,
+    ) -> (StatusCode, Value) {
+        let r = c
+            .post(format!("{base}/probe/v1/enroll"))
+            .json(&json!({"code": code, "name": self.name, "host": host, "version": version}))
+            .send()
+            .await
+            .expect("enroll");
+        let st = r.status();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        if let Some(t) = v["token"].as_str() {
+            self.token = Some(t.to_string());
+            self.probe_id = v["probe_id"].as_i64();
+            self.interval_seconds = v["interval_seconds"].as_i64();
+        }
+        (st, v)
+    }
+
+    /// Checks in with `body` (`{}`, or its version and host). Returns the status, whether it
+    /// was recorded (`None` when the answer is not a check-in) and how long the answer took.
+    pub async fn check_in(
+        &self,
+        c: &reqwest::Client,
+        base: &str,
+        body: &Value,
+    ) -> (StatusCode, Option<bool>, Duration) {
+        let mut rb = c.post(format!("{base}/probe/v1/check-in")).json(body);
+        if let Some(t) = &self.token {
+            rb = rb.bearer_auth(t);
+        }
+        let started = Instant::now();
+        let r = rb.send().await.expect("check-in");
+        let st = r.status();
+        let bytes = r.bytes().await.unwrap_or_default();
+        let took = started.elapsed();
+        let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (st, v["recorded"].as_bool(), took)
     }
 }
