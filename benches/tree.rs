@@ -4,6 +4,7 @@
 //!   cargo bench --bench tree                          # 1,000,000 accounts on SQLite
 //!   BENCH_ACCOUNTS=200000 cargo bench --bench tree    # another size
 //!   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/pp_bench cargo bench --bench tree
+//!   BENCH_ONLY=children cargo bench --bench tree      # only the children pages, deep ones too
 //!
 //! The tree is built once with `demo::scale` and kept (SQLite: target/bench-data/) for later runs.
 
@@ -144,6 +145,23 @@ async fn old_scan(state: &partner_panel::state::AppState, path: &str, q: &str) {
     .unwrap();
 }
 
+/// The table of endpoints beside their floors.
+fn print_rows(rows: &[Row]) {
+    println!(
+        "\n{:<52} {:>12} {:>12} {:>12} {:>12} {:>7}",
+        "operation", "endpoint p50", "endpoint p95", "floor p50", "floor p95", "ratio"
+    );
+    for (name, (ep50, ep95), (fp50, fp95)) in rows {
+        // The goal: within 2x of the bare SQL, or at most 1 ms above it.
+        let ok = *ep50 <= 2.0 * fp50 || *ep50 <= fp50 + 1.0;
+        println!(
+            "{name:<52} {ep50:>10.3}ms {ep95:>10.3}ms {fp50:>10.3}ms {fp95:>10.3}ms {:>6.2}x{}",
+            ep50 / fp50,
+            if ok { "" } else { "  (over 2x and 1 ms)" }
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -157,6 +175,8 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
+    // BENCH_ONLY=children: only the children pages of each partner (by number and by cursor).
+    let only_children = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "children");
     let url = std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
         std::fs::create_dir_all(&dir).unwrap();
@@ -395,6 +415,64 @@ async fn main() {
             stats(api),
             stats(floor),
         ));
+        // A deep page (the one before the last), by number (OFFSET: every row before it is
+        // read and dropped) and by cursor (the rows after the previous page's last one, found
+        // in the index), through the API and the account page, beside the bare SQL of each.
+        let last = (children + 49) / 50;
+        if last >= 3 {
+            let deep = last - 1;
+            let numbered = |page: i64, after: Option<String>| ListFilter {
+                per_page: Some(50),
+                page: Some(page),
+                after,
+                ..Default::default()
+            };
+            let plan_of = |f: &ListFilter| {
+                accounts::plan_list(state.db.backend, &acct, true, f, sizes.clone()).unwrap()
+            };
+            let before = accounts::run_listed(&state.db, &plan_of(&numbered(deep - 1, None)))
+                .await
+                .unwrap();
+            let cursor = before.next_after.expect("a page follows");
+            for (how, f, query) in [
+                (
+                    "by number",
+                    numbered(deep, None),
+                    format!("per_page=50&page={deep}"),
+                ),
+                (
+                    "by cursor",
+                    numbered(deep, Some(cursor.clone())),
+                    format!("per_page=50&page={deep}&after={cursor}"),
+                ),
+            ] {
+                let plan = plan_of(&f);
+                let floor = stats(
+                    time_n(iters, || async {
+                        accounts::run_list(&state.db, &plan).await.unwrap();
+                    })
+                    .await,
+                );
+                let api = time_n(iters, || {
+                    get(format!("/api/v1/accounts/{id}/children?{query}"))
+                })
+                .await;
+                rows.push((
+                    format!("children page {deep}/{last} {how}, API ({label})"),
+                    stats(api),
+                    floor,
+                ));
+                let page = time_n(iters, || get(format!("/accounts/{id}?{query}"))).await;
+                rows.push((
+                    format!("children page {deep}/{last} {how}, page ({label})"),
+                    stats(page),
+                    floor,
+                ));
+            }
+        }
+        if only_children {
+            continue;
+        }
         for q in SEARCHES {
             let fq = ListFilter {
                 q: Some(q.to_string()),
@@ -464,6 +542,14 @@ async fn main() {
             stats(api),
             stats(floor),
         ));
+    }
+
+    if only_children {
+        print_rows(&rows);
+        println!("iterations: {iters}, after 5 warm-up calls each");
+        let _ = stop.send(());
+        let _ = server.await;
+        return;
     }
 
     // 4. The operator: search over every account, My partners, audit log, history, dashboard.
@@ -630,19 +716,7 @@ async fn main() {
     let done = lat.len();
     let (tp50, tp95) = stats(lat);
 
-    println!(
-        "\n{:<42} {:>12} {:>12} {:>12} {:>12} {:>7}",
-        "operation", "endpoint p50", "endpoint p95", "floor p50", "floor p95", "ratio"
-    );
-    for (name, (ep50, ep95), (fp50, fp95)) in &rows {
-        // The goal: within 2x of the bare SQL, or at most 1 ms above it.
-        let ok = *ep50 <= 2.0 * fp50 || *ep50 <= fp50 + 1.0;
-        println!(
-            "{name:<42} {ep50:>10.3}ms {ep95:>10.3}ms {fp50:>10.3}ms {fp95:>10.3}ms {:>6.2}x{}",
-            ep50 / fp50,
-            if ok { "" } else { "  (over 2x and 1 ms)" }
-        );
-    }
+    print_rows(&rows);
     println!(
         "(for comparison: the operator's counts computed live instead of from rollups: {lm:.1} ms)"
     );

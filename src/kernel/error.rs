@@ -338,6 +338,9 @@ error_codes! {
     /// A probe token that is unknown, revoked or of a disabled probe (401; counted like a
     /// failed sign-in).
     ProbeTokenInvalid = "probe_token_invalid",
+    /// A page cursor (`after`, `before`) that cannot be read, or of another sort or direction
+    /// than the list asked for (422, with `field`).
+    CursorInvalid = "cursor_invalid",
     Unauthenticated = "unauthenticated",
     InvalidCredentials = "invalid_credentials",
     Forbidden = "forbidden",

@@ -106,3 +106,96 @@ async fn accounts_table_sorts_selects_and_suspends_in_bulk_in_the_browser() {
     run.await;
     b.close().await;
 }
+
+/// The ids of the rows of a table, in order.
+async fn row_ids(b: &Browser, table: &str, attr: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in b
+        .client
+        .find_all(Locator::Css(&format!("#{table} tbody tr")))
+        .await
+        .unwrap()
+    {
+        out.push(e.attr(attr).await.unwrap().unwrap_or_default());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_page_sorts_its_logins_and_pages_its_children_by_cursor_in_the_browser() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let p = create(&op, 1, "partner", "Elm Partner").await;
+    let mut emails = Vec::new();
+    for e in ["c@elm.test", "a@elm.test", "d@elm.test", "b@elm.test"] {
+        let id = add_login(&op, p, e, "member").await;
+        emails.push((e, id.to_string()));
+    }
+    for i in 0..30 {
+        create(&op, p, "customer", &format!("Shop {i:02}")).await;
+    }
+    let run = async {
+        b.client.goto(&app.url("/login")).await.unwrap();
+        b.fill("#email", crate::support::ADMIN_EMAIL).await;
+        b.fill("#password", crate::support::ADMIN_PASSWORD).await;
+        b.click("#sign-in").await;
+        b.text("#account-name").await;
+        b.client
+            .goto(&app.url(&format!("/accounts/{p}?per_page=10&sort=name&dir=desc")))
+            .await
+            .unwrap();
+        let children = row_ids(&b, "account-list", "data-account-id").await;
+        // A click on the Email header of the logins sorts them by email; the children keep
+        // their order, and the page comes back to the logins.
+        b.click("#login-list-sort-email").await;
+        let by_email = |desc: bool| {
+            let mut v = emails.clone();
+            v.sort();
+            if desc {
+                v.reverse();
+            }
+            v.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            row_ids(&b, "login-list", "data-login-id").await,
+            by_email(false)
+        );
+        assert_eq!(
+            row_ids(&b, "account-list", "data-account-id").await,
+            children
+        );
+        let url = b.client.current_url().await.unwrap();
+        assert!(url.as_str().ends_with("#logins"), "{url}");
+        b.shots("43-account-logins-by-email", "#logins").await;
+        b.click("#login-list-sort-email").await;
+        assert_eq!(
+            row_ids(&b, "login-list", "data-login-id").await,
+            by_email(true)
+        );
+        // Next on the children goes by cursor and keeps the logins' order.
+        b.click("#next-page").await;
+        let url = b.client.current_url().await.unwrap();
+        assert!(url.as_str().contains("after="), "{url}");
+        assert!(url.as_str().contains("lsort=email"), "{url}");
+        assert_eq!(b.text("#account-list-rows").await, "Rows 11–20 of 30");
+        assert_eq!(
+            row_ids(&b, "login-list", "data-login-id").await,
+            by_email(true)
+        );
+        b.click("#next-page").await;
+        assert_eq!(b.text("#account-list-rows").await, "Rows 21–30 of 30");
+        let last = row_ids(&b, "account-list", "data-account-id").await;
+        assert_eq!(last.len(), 10);
+        b.shots("44-account-children-by-cursor", "#account-list")
+            .await;
+        b.click("#prev-page").await;
+        assert_eq!(b.text("#account-list-rows").await, "Rows 11–20 of 30");
+        let url = b.client.current_url().await.unwrap();
+        assert!(url.as_str().contains("before="), "{url}");
+    };
+    run.await;
+    b.close().await;
+}

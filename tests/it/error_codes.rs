@@ -288,6 +288,16 @@ async fn every_error_code_is_produced_by_some_call() {
     .await;
     let s1 = app.login("owner@harbor.codes", PW).await;
     let viewer = app.login("viewer@harbor.codes", PW).await;
+    // A page cursor that cannot be read.
+    seen.api(
+        op.get(&format!(
+            "/api/v1/accounts/{p1}/children?after=not-a-cursor"
+        ))
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::CursorInvalid,
+    )
+    .await;
     seen.api(
         viewer
             .post(

@@ -5,6 +5,7 @@ mod answers;
 mod support;
 
 mod access_matrix;
+mod account_lists;
 mod audit_sides;
 mod auth;
 mod billing;

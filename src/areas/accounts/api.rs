@@ -99,32 +99,36 @@ async fn update_account(
     summary = "Accounts directly below, filtered, sorted and paged",
     params(("id" = i64, Path, description = "An account id"), accounts::ListFilter),
     responses(
-        (status = 200, description = "Page of accounts", body = Page<accounts::Account>),
-        (status = 422, description = "A query parameter outside what is documented (`validation_failed`, with `field`)", body = E),
+        (status = 200, description = "Page of accounts, with the cursors of the pages around it", body = accounts::AccountPage),
+        (status = 422, description = "A query parameter outside what is documented (`validation_failed`, with `field`); a cursor that cannot be read or of another sort (`cursor_invalid`, with `field`)", body = E),
     ))]
 async fn list_children(
     State(state): State<AppState>,
     Auth(who): Auth,
     ApiId(id): ApiId,
     ApiQuery(f): ApiQuery<accounts::ListFilter>,
-) -> AppResult<Json<Page<accounts::Account>>> {
-    Ok(Json(accounts::list(&state, &who, id, true, &f).await?))
+) -> AppResult<Json<accounts::AccountPage>> {
+    Ok(Json(
+        accounts::list(&state, &who, id, true, &f).await?.into(),
+    ))
 }
 
 #[utoipa::path(get, path = "/accounts/{id}/subtree", tag = "accounts", operation_id = "searchSubtree",
     summary = "Search every account below, by name, kind and status, sorted and paged",
     params(("id" = i64, Path, description = "An account id"), accounts::ListFilter),
     responses(
-        (status = 200, description = "Page of accounts", body = Page<accounts::Account>),
-        (status = 422, description = "A query parameter outside what is documented (`validation_failed`, with `field`)", body = E),
+        (status = 200, description = "Page of accounts, with the cursors of the pages around it", body = accounts::AccountPage),
+        (status = 422, description = "A query parameter outside what is documented (`validation_failed`, with `field`); a cursor that cannot be read or of another sort (`cursor_invalid`, with `field`)", body = E),
     ))]
 async fn search_subtree(
     State(state): State<AppState>,
     Auth(who): Auth,
     ApiId(id): ApiId,
     ApiQuery(f): ApiQuery<accounts::ListFilter>,
-) -> AppResult<Json<Page<accounts::Account>>> {
-    Ok(Json(accounts::list(&state, &who, id, false, &f).await?))
+) -> AppResult<Json<accounts::AccountPage>> {
+    Ok(Json(
+        accounts::list(&state, &who, id, false, &f).await?.into(),
+    ))
 }
 
 #[utoipa::path(post, path = "/accounts/{id}/children", tag = "accounts", operation_id = "createChild",
@@ -238,16 +242,21 @@ async fn delete_account(
 }
 
 #[utoipa::path(get, path = "/accounts/{id}/logins", tag = "logins", operation_id = "listLogins",
-    summary = "The logins of an account",
-    params(("id" = i64, Path, description = "An account id")),
-    responses((status = 200, description = "Logins", body = Items<logins::Login>)))]
+    summary = "The logins of an account, sorted",
+    params(("id" = i64, Path, description = "An account id"), logins::LoginSortQuery),
+    responses(
+        (status = 200, description = "Logins", body = Items<logins::Login>),
+        (status = 422, description = "A sort or direction outside what is documented (`validation_failed`, with `field` sort or dir)", body = E),
+    ))]
 async fn list_logins(
     State(state): State<AppState>,
     Auth(who): Auth,
     ApiId(id): ApiId,
+    ApiQuery(q): ApiQuery<logins::LoginSortQuery>,
 ) -> AppResult<Json<serde_json::Value>> {
+    let sort = q.sort()?;
     Ok(Json(
-        json!({ "items": logins::list_for_account(&state, &who, id).await? }),
+        json!({ "items": logins::list_for_account(&state, &who, id, &sort).await? }),
     ))
 }
 

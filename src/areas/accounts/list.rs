@@ -9,6 +9,7 @@ use crate::kernel::db::Db;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
+use crate::kernel::error::ErrorCode;
 use crate::kernel::query::paging;
 use crate::kernel::query::Page;
 use crate::kernel::query::Sql;
@@ -112,6 +113,89 @@ pub struct ListFilter {
     /// Rows per page (default 25).
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
+    /// The rows after this cursor (a page's `next_after`), in the same sort and direction:
+    /// deep pages found through the index instead of counting rows past an offset. `page` is
+    /// then only given back, to number the page. A cursor that cannot be read, or of another
+    /// sort or direction: 422 `cursor_invalid` with `field` = `after`.
+    pub after: Option<String>,
+    /// The rows before this cursor (a page's `prev_before`), as `after` the other way.
+    pub before: Option<String>,
+}
+
+/// Where a keyset page starts: after (or before) the row with this sort value and id, in a
+/// sort and direction of its own. Sent as opaque text (URL-safe base64 of
+/// `{sort}:{a|d}:{id}:{value}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub sort: String,
+    pub desc: bool,
+    pub id: i64,
+    pub value: CursorValue,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CursorValue {
+    Int(i64),
+    Text(String),
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        use base64::Engine as _;
+        let value = match &self.value {
+            CursorValue::Int(n) => n.to_string(),
+            CursorValue::Text(t) => t.clone(),
+        };
+        let d = if self.desc { "d" } else { "a" };
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("{}:{d}:{}:{value}", self.sort, self.id))
+    }
+
+    /// Reads a cursor of the list sorted by `sort` (`desc`); anything else is a 422
+    /// `cursor_invalid` naming `field`.
+    pub fn decode(text: &str, sort: &str, desc: bool, field: &str) -> AppResult<Cursor> {
+        use base64::Engine as _;
+        let bad = |why: &str| {
+            AppError::field_code(
+                ErrorCode::CursorInvalid,
+                field,
+                format!("This page cursor {why}: start again from the first page"),
+            )
+        };
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .map_err(|_| bad("cannot be read"))?;
+        let text = String::from_utf8(bytes).map_err(|_| bad("cannot be read"))?;
+        let mut parts = text.splitn(4, ':');
+        let (Some(k), Some(d), Some(id), Some(value)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad("cannot be read"));
+        };
+        let id: i64 = id.parse().map_err(|_| bad("cannot be read"))?;
+        let c_desc = match d {
+            "a" => false,
+            "d" => true,
+            _ => return Err(bad("cannot be read")),
+        };
+        if k != sort || c_desc != desc {
+            return Err(bad("belongs to another sort or direction"));
+        }
+        let value = if sort == "created" {
+            CursorValue::Int(value.parse().map_err(|_| bad("cannot be read"))?)
+        } else {
+            if value.chars().count() > 400 {
+                return Err(bad("cannot be read"));
+            }
+            CursorValue::Text(value.to_string())
+        };
+        Ok(Cursor {
+            sort: k.to_string(),
+            desc,
+            id,
+            value,
+        })
+    }
 }
 
 fn kind_values() -> utoipa::openapi::Object {
@@ -140,6 +224,53 @@ pub struct ListPlan {
     pub total_cap: Option<i64>,
     pub page: i64,
     pub per_page: i64,
+    /// The sort key (name, created, kind, status) and direction, for the cursors of the page.
+    pub sort: &'static str,
+    pub desc: bool,
+    /// A page asked for `before` a cursor: read the other way round, then put back in order.
+    pub backwards: bool,
+    /// A page asked for by cursor (`after` or `before`), not by number.
+    pub by_cursor: bool,
+}
+
+/// A page of accounts with the cursors of the pages around it.
+pub struct Listed {
+    pub page: Page<Account>,
+    /// The cursor of the page after (none: this is the last page).
+    pub next_after: Option<String>,
+    /// The cursor of the page before (none: this is the first page).
+    pub prev_before: Option<String>,
+}
+
+/// A page of accounts, as the API gives it: a page by number, or by cursor.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountPage {
+    pub items: Vec<Account>,
+    /// Rows matching, on all pages; when `total_capped`, at least this many.
+    pub total: i64,
+    /// True when `total` is a cap reached while counting, not the exact number.
+    pub total_capped: bool,
+    /// The page number asked for (with a cursor: as sent, only a label).
+    pub page: i64,
+    pub per_page: i64,
+    /// Send as `after` for the next page; null on the last page.
+    pub next_after: Option<String>,
+    /// Send as `before` for the page before; null on the first page.
+    pub prev_before: Option<String>,
+}
+
+impl From<Listed> for AccountPage {
+    fn from(l: Listed) -> AccountPage {
+        AccountPage {
+            items: l.page.items,
+            total: l.page.total,
+            total_capped: l.page.total_capped,
+            page: l.page.page,
+            per_page: l.page.per_page,
+            next_after: l.next_after,
+            prev_before: l.prev_before,
+        }
+    }
 }
 
 /// Sizes that choose a list's plan, read in one query.
@@ -214,11 +345,11 @@ pub fn plan_list(
             "Status must be active or inactive",
         ));
     }
-    let sort = match f.sort.as_deref().unwrap_or("name") {
-        "name" | "" => "a.name",
-        "created" => "a.created_at",
-        "kind" => "a.kind",
-        "status" => "a.status",
+    let (key, sort) = match f.sort.as_deref().unwrap_or("name") {
+        "name" | "" => ("name", "a.name"),
+        "created" => ("created", "a.created_at"),
+        "kind" => ("kind", "a.kind"),
+        "status" => ("status", "a.status"),
         _ => {
             return Err(AppError::validation(
                 "sort",
@@ -230,6 +361,20 @@ pub fn plan_list(
         "asc" | "" => "ASC",
         "desc" => "DESC",
         _ => return Err(AppError::validation("dir", "Direction must be asc or desc")),
+    };
+    let desc = dir == "DESC";
+    let nonempty = |c: &Option<String>| c.clone().filter(|c| !c.trim().is_empty());
+    let cursor = match (nonempty(&f.after), nonempty(&f.before)) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::field_code(
+                ErrorCode::CursorInvalid,
+                "before",
+                "Send after or before, not both",
+            ))
+        }
+        (Some(c), None) => Some((false, Cursor::decode(&c, key, desc, "after")?)),
+        (None, Some(c)) => Some((true, Cursor::decode(&c, key, desc, "before")?)),
+        (None, None) => None,
     };
     let (page, per_page) = paging(f.page, f.per_page);
     let folded = q.map(search::fold);
@@ -326,17 +471,59 @@ pub fn plan_list(
             args: sql.args.clone(),
         })
     };
-    sql.push(&format!("{order} LIMIT "))
-        .int(per_page)
-        .push(" OFFSET ")
-        .int((page - 1) * per_page);
+    // One row more than a page tells whether a page follows (or, backwards, comes before).
+    let backwards = cursor.as_ref().is_some_and(|(b, _)| *b);
+    if let Some((_, c)) = &cursor {
+        // A keyset page: the rows past the cursor's (value, id), found in the index that gives
+        // the order ((parent_id, name, id) and its siblings for the other sorts).
+        let op = if desc != backwards { "<" } else { ">" };
+        sql.push(&format!(" AND ({sort}, a.id) {op} ("));
+        match &c.value {
+            CursorValue::Int(n) => sql.int(*n),
+            CursorValue::Text(t) => sql.str(t),
+        };
+        sql.push(", ").int(c.id).push(")");
+        let order = if backwards {
+            let rev = if desc { "ASC" } else { "DESC" };
+            format!(" ORDER BY {sort} {rev}, a.id {rev}")
+        } else {
+            order
+        };
+        sql.push(&format!("{order} LIMIT ")).int(per_page + 1);
+    } else {
+        sql.push(&format!("{order} LIMIT "))
+            .int(per_page + 1)
+            .push(" OFFSET ")
+            .int((page - 1) * per_page);
+    }
     Ok(ListPlan {
         items: sql,
         total,
         total_cap,
         page,
         per_page,
+        sort: key,
+        desc,
+        backwards,
+        by_cursor: cursor.is_some(),
     })
+}
+
+/// The cursor of a row of a list sorted by `sort`.
+fn cursor_of(row: &Row, sort: &str, desc: bool) -> Result<String, sqlx::Error> {
+    let value = match sort {
+        "created" => CursorValue::Int(row.try_get("created_at")?),
+        "kind" => CursorValue::Text(row.try_get("kind")?),
+        "status" => CursorValue::Text(row.try_get("status")?),
+        _ => CursorValue::Text(row.try_get("name")?),
+    };
+    Ok(Cursor {
+        sort: sort.to_string(),
+        desc,
+        id: row.try_get("id")?,
+        value,
+    }
+    .encode())
 }
 
 /// Subtrees of at most this many accounts are searched by reading them (a range of paths).
@@ -377,6 +564,11 @@ pub async fn search_candidates(db: &Db, q: Option<&str>) -> Result<Option<i64>, 
 
 /// Runs a list plan.
 pub async fn run_list(db: &Db, plan: &ListPlan) -> Result<Page<Account>, sqlx::Error> {
+    Ok(run_listed(db, plan).await?.page)
+}
+
+/// Runs a list plan, with the cursors of the pages around the page.
+pub async fn run_listed(db: &Db, plan: &ListPlan) -> Result<Listed, sqlx::Error> {
     let mut total = match &plan.total {
         Ok(t) => *t,
         Err(sql) => sql.scalar::<i64>().fetch_one(&db.pool).await?,
@@ -385,13 +577,36 @@ pub async fn run_list(db: &Db, plan: &ListPlan) -> Result<Page<Account>, sqlx::E
     if let Some(cap) = plan.total_cap.filter(|_| capped) {
         total = cap;
     }
-    let rows = plan.items.query().fetch_all(&db.pool).await?;
-    Ok(Page {
-        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
-        total,
-        total_capped: capped,
-        page: plan.page,
-        per_page: plan.per_page,
+    let mut rows = plan.items.query().fetch_all(&db.pool).await?;
+    // The extra row: more rows lie that way.
+    let more = rows.len() as i64 > plan.per_page;
+    rows.truncate(plan.per_page as usize);
+    if plan.backwards {
+        rows.reverse();
+    }
+    let (has_next, has_prev) = match (plan.by_cursor, plan.backwards) {
+        (true, true) => (true, more),
+        (true, false) => (more, true),
+        (false, _) => (more, plan.page > 1),
+    };
+    let next_after = match rows.last() {
+        Some(r) if has_next => Some(cursor_of(r, plan.sort, plan.desc)?),
+        _ => None,
+    };
+    let prev_before = match rows.first() {
+        Some(r) if has_prev => Some(cursor_of(r, plan.sort, plan.desc)?),
+        _ => None,
+    };
+    Ok(Listed {
+        page: Page {
+            items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+            total,
+            total_capped: capped,
+            page: plan.page,
+            per_page: plan.per_page,
+        },
+        next_after,
+        prev_before,
     })
 }
 
@@ -402,7 +617,7 @@ pub async fn list(
     root: i64,
     children_only: bool,
     f: &ListFilter,
-) -> AppResult<Page<Account>> {
+) -> AppResult<Listed> {
     Ok(list_with_root(state, who, root, children_only, f).await?.1)
 }
 
@@ -413,7 +628,7 @@ pub async fn list_with_root(
     root: i64,
     children_only: bool,
     f: &ListFilter,
-) -> AppResult<(Account, Page<Account>)> {
+) -> AppResult<(Account, Listed)> {
     // One round trip: the root if the caller reaches it, with the sizes that pick the plan.
     let q = format!(
         "SELECT {COLUMNS}, \
@@ -446,6 +661,6 @@ pub async fn list_with_root(
         candidates,
     };
     let plan = plan_list(state.db.backend, &root, children_only, f, sizes)?;
-    let page = run_list(&state.db, &plan).await?;
-    Ok((root, page))
+    let listed = run_listed(&state.db, &plan).await?;
+    Ok((root, listed))
 }

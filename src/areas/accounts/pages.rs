@@ -96,7 +96,7 @@ struct AccountsTpl {
 }
 
 /// The table of an account list (the Accounts page, the children of an account).
-fn account_table(id: &'static str, path: &str, f: &ListFilter, list: &Page<Account>) -> Table {
+fn account_table(id: &'static str, path: &str, f: &ListFilter, list: &accounts::Listed) -> Table {
     let key = match f.sort.as_deref() {
         Some("created") => "created",
         Some("kind") => "kind",
@@ -124,8 +124,9 @@ fn account_table(id: &'static str, path: &str, f: &ListFilter, list: &Page<Accou
             plain(""),
         ],
         &sort,
-        list,
+        &list.page,
     )
+    .with_cursors(list.next_after.clone(), list.prev_before.clone())
 }
 
 /// Lists with a sort or direction not understood: the list sorted as by default, and a message.
@@ -135,11 +136,13 @@ async fn list_or_default_sort(
     root: i64,
     children_only: bool,
     f: &mut ListFilter,
-) -> Result<(Account, Page<Account>, Option<String>), AppError> {
+) -> Result<(Account, accounts::Listed, Option<String>), AppError> {
     match accounts::list_with_root(state, who, root, children_only, f).await {
         Err(AppError::Validation { field, message }) if field == "sort" || field == "dir" => {
             f.sort = None;
             f.dir = None;
+            f.after = None;
+            f.before = None;
             let (a, p) = accounts::list_with_root(state, who, root, children_only, f).await?;
             Ok((
                 a,
@@ -216,7 +219,7 @@ pub async fn accounts_page(
         view,
         notice,
         f,
-        list,
+        list: list.page,
         can_bulk,
         can_act_rows: who.acting_as.is_none() && access::allows(who.login.role, Need::Admin),
     };
@@ -233,6 +236,8 @@ struct AccountTpl {
     f: ListFilter,
     table: Table,
     logins: Vec<logins::Login>,
+    /// The logins' table: its headers sort by `lsort` and `ldir`, beside the children's.
+    login_table: Table,
     counts: Vec<accounts::KindCount>,
     child_kinds: &'static [accounts::Kind],
     /// The empty state's add action (the kinds this login may add here, and its label).
@@ -252,11 +257,28 @@ pub async fn account_page(
     PageAuth(who): PageAuth,
     PageId(id): PageId,
     PageQuery(f): PageQuery<ListFilter>,
+    PageQuery(lq): PageQuery<LoginSortParams>,
 ) -> PageResult {
     let a = accounts::load(&state, id).await?;
     let layout = Layout::for_user(&state, &who, &headers, &a.name, "accounts").await?;
     let mut f = f;
     let (_, children, _) = list_or_default_sort(&state, &who, a.id, true, &mut f).await?;
+    // A sort of the logins that is not understood: by name, as by default.
+    let login_sort = logins::LoginSortQuery {
+        sort: lq.lsort.clone(),
+        dir: lq.ldir.clone(),
+    }
+    .sort()
+    .or_else(|_| logins::LoginSortQuery::default().sort())?;
+    let path = format!("/accounts/{}", a.id);
+    let login_list = logins::list_for_account(&state, &who, a.id, &login_sort).await?;
+    let login_table = login_table(&path, &f, &login_sort, &login_list);
+    let shown_login_sort = (lq.lsort.is_some() || lq.ldir.is_some()).then(|| {
+        (
+            login_sort.key.to_string(),
+            if login_sort.desc { "desc" } else { "asc" }.to_string(),
+        )
+    });
     let role = access::effective_role(&who);
     let child_kinds = if a.status == AccountStatus::Active {
         accounts::allowed_children(a.kind)
@@ -273,7 +295,8 @@ pub async fn account_page(
         add_label: add_label(a.kind.as_str()),
         child_kinds,
         crumbs: accounts::path(&state.db, a.id, who.view_account_id).await?,
-        logins: logins::list_for_account(&state, &who, a.id).await?,
+        logins: login_list,
+        login_table,
         counts: accounts::counts_below(&state.db, a.id).await?,
         is_view: a.id == who.view_account_id,
         can_write: access::allows(role, Need::Write),
@@ -283,17 +306,75 @@ pub async fn account_page(
             && access::allows(who.login.role, Need::Admin),
         can_act_rows: who.acting_as.is_none() && access::allows(who.login.role, Need::Admin),
         my_login_id: who.login.id,
-        table: account_table(
-            "account-list",
-            &format!("/accounts/{}", a.id),
-            &f,
-            &children,
+        table: keep_login_sort(
+            account_table("account-list", &path, &f, &children),
+            shown_login_sort.as_ref(),
         ),
         f,
-        children,
+        children: children.page,
         a,
     };
     show(&state, &t, &t.layout)
+}
+
+/// The sort of an account's logins on its page (`lsort`, `ldir`: the children's table uses
+/// `sort` and `dir`).
+#[derive(Deserialize, Default)]
+pub struct LoginSortParams {
+    lsort: Option<String>,
+    ldir: Option<String>,
+}
+
+/// The logins' table of an account page: sortable headers that keep the children's filters,
+/// sort and page, and come back to the logins.
+fn login_table(path: &str, f: &ListFilter, sort: &Sort, list: &[logins::Login]) -> Table {
+    let per_page = f.per_page.map(|n| n.to_string());
+    let page = f.page.map(|n| n.to_string());
+    let n = list.len() as i64;
+    let all = Page {
+        items: Vec::<()>::new(),
+        total: n,
+        total_capped: false,
+        page: 1,
+        per_page: n.max(1),
+    };
+    Table::new(
+        "login-list",
+        path,
+        &[
+            ("q", f.q.as_deref()),
+            ("kind", f.kind.as_deref()),
+            ("status", f.status.as_deref()),
+            ("sort", f.sort.as_deref()),
+            ("dir", f.dir.as_deref()),
+            ("per_page", per_page.as_deref()),
+            ("page", page.as_deref()),
+            ("after", f.after.as_deref()),
+            ("before", f.before.as_deref()),
+        ],
+        vec![
+            sortable("Name", "name"),
+            sortable("Email", "email"),
+            sortable("Role", "role"),
+            sortable("Dashboard", "dashboard"),
+            sortable("Status", "status"),
+            plain(""),
+        ],
+        sort,
+        &all,
+    )
+    .with_default_per_page(n.max(1))
+    .with_sort_params("lsort", "ldir")
+    .with_anchor("logins")
+}
+
+/// The children's table keeps a sort of the logins chosen on the page in its links.
+fn keep_login_sort(mut t: Table, login_sort: Option<&(String, String)>) -> Table {
+    if let Some((k, d)) = login_sort {
+        t.filters.push(("lsort".into(), k.clone()));
+        t.filters.push(("ldir".into(), d.clone()));
+    }
+    t
 }
 
 pub async fn account_update(
@@ -526,7 +607,7 @@ pub async fn switcher(
     match accounts::list(&state, &who, who.home_account_id, false, &f).await {
         Ok(page) => {
             let t = SwitcherTpl {
-                items: page.items,
+                items: page.page.items,
                 csrf: who.csrf_token().to_string(),
                 q: q.q.unwrap_or_default(),
             };

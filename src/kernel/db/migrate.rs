@@ -89,6 +89,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "video_clips",
         include_str!("../../../migrations/0023_video_clips.sql"),
     ),
+    (
+        24,
+        "children_keyset",
+        include_str!("../../../migrations/0024_children_keyset.sql"),
+    ),
 ];
 
 /// The lines of a migration meant for `backend`: outside any section, or in a section of

@@ -146,6 +146,18 @@ pub struct Table {
     pub select: bool,
     /// The id of the `<table>` (also names the controls: `{id}-page-3`, `{id}-jump`…).
     pub id: &'static str,
+    /// The query parameters of the sort and its direction: `sort` and `dir`, or others when two
+    /// tables share a page (the logins of an account use `lsort` and `ldir`).
+    pub sort_param: &'static str,
+    pub dir_param: &'static str,
+    /// A fragment every link ends with (`#logins`), so a click keeps the table in sight.
+    pub anchor: Option<&'static str>,
+    /// Cursors of the rows around this page, when the list pages by keyset: the Next link asks
+    /// for the rows `after` the last one, the Previous link for those `before` the first one.
+    pub next_after: Option<String>,
+    pub prev_before: Option<String>,
+    /// With cursors: whether a next page exists (the last page has no Next link).
+    pub has_more: Option<bool>,
 }
 
 impl Table {
@@ -178,7 +190,35 @@ impl Table {
             total_text: page.total_label(),
             select: false,
             id,
+            sort_param: "sort",
+            dir_param: "dir",
+            anchor: None,
+            next_after: None,
+            prev_before: None,
+            has_more: None,
         }
+    }
+
+    /// Names the sort and direction parameters (two tables on one page, each its own).
+    pub fn with_sort_params(mut self, sort: &'static str, dir: &'static str) -> Table {
+        self.sort_param = sort;
+        self.dir_param = dir;
+        self
+    }
+
+    /// Ends every link with `#anchor`.
+    pub fn with_anchor(mut self, anchor: &'static str) -> Table {
+        self.anchor = Some(anchor);
+        self
+    }
+
+    /// Pages by keyset: Next asks for the rows after `next` (none: this is the last page),
+    /// Previous for the rows before `prev` (none: page 1 by number).
+    pub fn with_cursors(mut self, next: Option<String>, prev: Option<String>) -> Table {
+        self.has_more = Some(next.is_some());
+        self.next_after = next;
+        self.prev_before = prev;
+        self
     }
 
     pub fn with_default_per_page(mut self, n: i64) -> Table {
@@ -197,15 +237,53 @@ impl Table {
             .iter()
             .map(|(k, v)| format!("{k}={}", url_encode(v)))
             .collect();
-        parts.push(format!("sort={}", url_encode(sort)));
-        parts.push(format!("dir={}", if desc { "desc" } else { "asc" }));
+        parts.push(format!("{}={}", self.sort_param, url_encode(sort)));
+        parts.push(format!(
+            "{}={}",
+            self.dir_param,
+            if desc { "desc" } else { "asc" }
+        ));
         if per_page != self.default_per_page {
             parts.push(format!("per_page={per_page}"));
         }
         if page > 1 {
             parts.push(format!("page={page}"));
         }
-        format!("{}?{}", self.path, parts.join("&"))
+        let anchor = self.anchor.map(|a| format!("#{a}")).unwrap_or_default();
+        format!("{}?{}{anchor}", self.path, parts.join("&"))
+    }
+
+    /// The Next link: by cursor when the list pages by keyset, else by number.
+    pub fn next_href(&self) -> String {
+        match &self.next_after {
+            Some(c) => self.cursor_href("after", c, self.page + 1),
+            None => self.page_href(self.page + 1),
+        }
+    }
+
+    /// The Previous link: by cursor when the list pages by keyset and the page before is not
+    /// the first, else by number.
+    pub fn prev_href(&self) -> String {
+        match &self.prev_before {
+            Some(c) if self.page > 2 => self.cursor_href("before", c, self.page - 1),
+            _ => self.page_href(self.page - 1),
+        }
+    }
+
+    /// Whether there is a page after this one.
+    pub fn has_next(&self) -> bool {
+        self.has_more.unwrap_or(self.page < self.pages)
+    }
+
+    /// A link to the rows `after`/`before` a cursor, numbered `page` (the number only labels
+    /// the page; the cursor finds its rows).
+    fn cursor_href(&self, which: &str, cursor: &str, page: i64) -> String {
+        let base = self.href(&self.sort, self.desc, page, self.per_page);
+        let (base, anchor) = match base.split_once('#') {
+            Some((b, a)) => (b.to_string(), format!("#{a}")),
+            None => (base, String::new()),
+        };
+        format!("{base}&{which}={}{anchor}", url_encode(cursor))
     }
 
     /// The link of a header: sorts by it (the other way round when it is the sort in force),
@@ -258,9 +336,9 @@ impl Table {
     /// The hidden inputs of the page size and jump forms: the filters and the sort.
     pub fn hidden(&self) -> Vec<(String, String)> {
         let mut h = self.filters.clone();
-        h.push(("sort".into(), self.sort.clone()));
+        h.push((self.sort_param.into(), self.sort.clone()));
         h.push((
-            "dir".into(),
+            self.dir_param.into(),
             if self.desc { "desc" } else { "asc" }.to_string(),
         ));
         h
@@ -337,6 +415,12 @@ mod tests {
             total_text: String::new(),
             select: false,
             id: "t",
+            sort_param: "sort",
+            dir_param: "dir",
+            anchor: None,
+            next_after: None,
+            prev_before: None,
+            has_more: None,
         }
     }
 
@@ -357,6 +441,34 @@ mod tests {
         );
         assert_eq!(t.page_numbers(), vec![1, 2, 3, 4, 5, 0, 10]);
         assert_eq!(table(1, 1).page_numbers(), vec![1]);
+    }
+
+    #[test]
+    fn a_second_table_has_its_own_parameters_and_cursors() {
+        let t = table(3, 10)
+            .with_sort_params("lsort", "ldir")
+            .with_anchor("logins");
+        assert_eq!(
+            t.sort_href("email"),
+            "/accounts?q=a%20b&lsort=email&ldir=asc&per_page=50#logins"
+        );
+        let t = table(3, 10).with_cursors(Some("abc".into()), Some("xyz".into()));
+        assert_eq!(
+            t.next_href(),
+            "/accounts?q=a%20b&sort=name&dir=asc&per_page=50&page=4&after=abc"
+        );
+        assert_eq!(
+            t.prev_href(),
+            "/accounts?q=a%20b&sort=name&dir=asc&per_page=50&page=2&before=xyz"
+        );
+        assert!(t.has_next());
+        let last = table(3, 10).with_cursors(None, Some("xyz".into()));
+        assert!(!last.has_next());
+        let second = table(2, 10).with_cursors(Some("abc".into()), Some("xyz".into()));
+        assert_eq!(
+            second.prev_href(),
+            "/accounts?q=a%20b&sort=name&dir=asc&per_page=50"
+        );
     }
 
     #[test]
