@@ -43,6 +43,29 @@ impl Sql {
         self.arg(Arg::Str(v.to_string()))
     }
 
+    /// Appends `other`, its placeholders renumbered to follow this one's.
+    pub fn append(&mut self, other: &Sql) -> &mut Self {
+        let offset = self.args.len();
+        let mut chars = other.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            self.text.push(c);
+            if c != '$' {
+                continue;
+            }
+            let mut digits = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                digits.push(*d);
+                chars.next();
+            }
+            match digits.parse::<usize>() {
+                Ok(n) => self.text.push_str(&(n + offset).to_string()),
+                Err(_) => self.text.push_str(&digits),
+            }
+        }
+        self.args.extend(other.args.iter().cloned());
+        self
+    }
+
     pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for a in &self.args {
@@ -67,6 +90,26 @@ impl Sql {
             };
         }
         q
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn append_renumbers_the_placeholders_it_brings() {
+        let mut a = Sql::new("SELECT (");
+        a.int(7).push(" + 1), (");
+        let mut b = Sql::new("SELECT COUNT(*) FROM t WHERE x = ");
+        b.int(1).push(" AND y = ").str("z").push(" AND w = $1");
+        a.append(&b).push(")");
+        assert_eq!(
+            a.text,
+            "SELECT ($1 + 1), (SELECT COUNT(*) FROM t WHERE x = $2 AND y = $3 AND w = $2)"
+        );
+        assert_eq!(a.args.len(), 3);
+        assert!(matches!(&a.args[2], Arg::Str(s) if s == "z"));
     }
 }
 

@@ -93,14 +93,25 @@ pub const JOBS: &[crate::kernel::jobs::JobKind] = &[crate::kernel::jobs::JobKind
 
 use crate::kernel::access::Need;
 use crate::kernel::enums::Kind;
-use crate::kernel::http::menu::MenuEntry;
+use crate::kernel::http::menu::{BadgeScope, MenuEntry};
+use crate::kernel::query::Sql;
 
-/// The requests waiting for the account in view, as the inbox counts them (the menu's badge).
-fn pending_badge<'a>(
-    state: &'a crate::state::AppState,
-    who: &'a crate::kernel::Identity,
-) -> futures_util::future::BoxFuture<'a, crate::kernel::error::AppResult<i64>> {
-    Box::pin(async move { Ok(counts(state, who).await?.total()) })
+/// The requests waiting for the account in view, as the inbox counts them (the menu's badge):
+/// `inbox::counts(…).total()` in one subquery.
+fn pending_badge(scope: &BadgeScope<'_>) -> Sql {
+    let mut sql = Sql::new(
+        "SELECT COUNT(*) FROM requests r JOIN accounts a ON a.id = r.account_id \
+         WHERE r.status = 'pending' AND a.status <> 'deleted' AND r.addressee_id = ",
+    );
+    sql.int(scope.id);
+    if scope.kind == Kind::Operator && crate::kernel::access::require(scope.who, Need::Read).is_ok()
+    {
+        let mut all = Sql::new("SELECT (");
+        all.append(&sql)
+            .push(") + (SELECT COUNT(*) FROM partnership_requests WHERE status = 'pending')");
+        return all;
+    }
+    sql
 }
 
 /// The menu entries of this area.

@@ -11,6 +11,7 @@ use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorCode;
+use crate::kernel::query::Sql;
 use crate::kernel::validate;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -559,15 +560,27 @@ pub async fn brand_seen_from(
     conn: &mut sqlx::AnyConnection,
     account_id: i64,
 ) -> Result<Option<Brand>, sqlx::Error> {
-    let q = format!(
-        "SELECT {BRAND_COLUMNS} FROM account_closure c JOIN brands b ON b.account_id = c.ancestor_id \
-         WHERE c.descendant_id = $1 ORDER BY c.depth LIMIT 1"
-    );
-    let row = sqlx::query(&q)
-        .bind(account_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let sql = seen_from_sql(account_id);
+    let row = sql.query().fetch_optional(&mut *conn).await?;
     row.as_ref().map(brand_from_row).transpose()
+}
+
+/// The query of `brand_seen_from`: one row of `BRAND_COLUMNS`, or none.
+pub fn seen_from_sql(account_id: i64) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT {BRAND_COLUMNS} FROM account_closure c JOIN brands b ON b.account_id = c.ancestor_id \
+         WHERE c.descendant_id = "
+    ));
+    sql.int(account_id).push(" ORDER BY c.depth LIMIT 1");
+    sql
+}
+
+/// The brand of a row that joined `seen_from_sql` from the left: none when it found none.
+pub fn brand_from_joined_row(r: &Row) -> Result<Option<Brand>, sqlx::Error> {
+    match r.try_get::<Option<i64>, _>("account_id")? {
+        Some(_) => brand_from_row(r).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// The brand of a sign-in link's key.

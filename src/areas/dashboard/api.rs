@@ -221,7 +221,15 @@ pub async fn dashboard_data(state: &AppState, who: &Identity) -> AppResult<Dashb
         Vec::new()
     };
     let support = Support {
-        count: crate::areas::tickets::badge(state, who).await?,
+        count: crate::areas::tickets::badge(&crate::kernel::http::menu::BadgeScope {
+            who,
+            id: account.id,
+            kind,
+            path: &account.path,
+        })
+        .scalar::<i64>()
+        .fetch_one(&state.db.pool)
+        .await?,
         label: match kind {
             Kind::Customer => "Tickets with an answer you have not read".into(),
             // The partners answer their tickets; the operator's are those that escalated.

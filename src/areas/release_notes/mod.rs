@@ -41,9 +41,6 @@ pub const MENU: &[MenuEntry] = &[MenuEntry {
     badge: Some(unread_badge),
 }];
 
-fn unread_badge<'a>(
-    state: &'a crate::state::AppState,
-    who: &'a crate::kernel::Identity,
-) -> futures_util::future::BoxFuture<'a, crate::kernel::error::AppResult<i64>> {
-    Box::pin(rules::unread(state, who))
+fn unread_badge(scope: &crate::kernel::http::menu::BadgeScope<'_>) -> crate::kernel::query::Sql {
+    rules::unread(scope)
 }

@@ -7,6 +7,7 @@ use crate::kernel::access::Need;
 use crate::kernel::audit;
 use crate::kernel::enums::Kind;
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::query::Sql;
 use crate::kernel::validate;
 use crate::kernel::Identity;
 use crate::state::AppState;
@@ -111,16 +112,18 @@ pub async fn list(state: &AppState, who: &Identity) -> AppResult<Vec<ReleaseNote
 }
 
 /// Published notes of the caller's panel the login has not opened.
-pub async fn unread(state: &AppState, who: &Identity) -> AppResult<i64> {
-    let kind = view_kind(state, who).await?;
-    Ok(sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM release_notes n WHERE{FOR_KIND} AND NOT EXISTS \
-         (SELECT 1 FROM release_note_reads r WHERE r.note_id = n.id AND r.login_id = $1)"
-    ))
-    .bind(who.login.id)
-    .bind(kind_like(kind))
-    .fetch_one(&state.db.pool)
-    .await?)
+/// The count of the menu's badge: published notes for the kind in view the login has not read,
+/// as a subquery.
+pub fn unread(scope: &crate::kernel::http::menu::BadgeScope<'_>) -> Sql {
+    let mut sql = Sql::new(
+        "SELECT COUNT(*) FROM release_notes n WHERE n.published_at IS NOT NULL AND \
+         (n.audience = '' OR (',' || n.audience || ',') LIKE ",
+    );
+    sql.str(&kind_like(scope.kind))
+        .push(") AND NOT EXISTS (SELECT 1 FROM release_note_reads r WHERE r.note_id = n.id AND r.login_id = ")
+        .int(scope.who.login.id)
+        .push(")");
+    sql
 }
 
 async fn get_for(state: &AppState, who: &Identity, id: i64) -> AppResult<ReleaseNote> {

@@ -133,9 +133,6 @@ pub const MENU: &[MenuEntry] = &[MenuEntry {
     badge: Some(waiting_badge),
 }];
 
-fn waiting_badge<'a>(
-    state: &'a crate::state::AppState,
-    who: &'a crate::kernel::Identity,
-) -> futures_util::future::BoxFuture<'a, crate::kernel::error::AppResult<i64>> {
-    Box::pin(rules::badge(state, who))
+fn waiting_badge(scope: &crate::kernel::http::menu::BadgeScope<'_>) -> crate::kernel::query::Sql {
+    rules::badge(scope)
 }

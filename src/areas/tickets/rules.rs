@@ -11,6 +11,7 @@ use crate::kernel::audit;
 use crate::kernel::db::Backend;
 use crate::kernel::enums::Kind;
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::query::Sql;
 use crate::kernel::validate;
 use crate::kernel::Identity;
 use crate::state::AppState;
@@ -661,44 +662,36 @@ pub async fn set_status(
 /// The menu badge: for a customer, tickets with an answer it has not opened; for the operator,
 /// escalated tickets still waiting for an answer; for the others, tickets below waiting for an
 /// answer.
-pub async fn badge(state: &AppState, who: &Identity) -> AppResult<i64> {
-    let view = crate::areas::accounts::get(&state.db, who.view_account_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let n: i64 = match view.kind {
+/// The count of the Support badge (tickets waiting for the account in view), as a subquery.
+pub fn badge(scope: &crate::kernel::http::menu::BadgeScope<'_>) -> Sql {
+    match scope.kind {
         Kind::Customer => {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM tickets WHERE customer_id = $1 AND customer_unread = 1",
-            )
-            .bind(view.id)
-            .fetch_one(&state.db.pool)
-            .await?
+            let mut sql = Sql::new(
+                "SELECT COUNT(*) FROM tickets WHERE customer_unread = 1 AND customer_id = ",
+            );
+            sql.int(scope.id);
+            sql
         }
         // The operator's own work: tickets that escalated to it and still wait for an answer
         // (the partners answer the rest), read from the index of escalated tickets.
-        Kind::Operator => {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM tickets WHERE escalated_at IS NOT NULL AND unanswered = 1 \
-                 AND status = 'open'",
-            )
-            .fetch_one(&state.db.pool)
-            .await?
-        }
+        Kind::Operator => Sql::new(
+            "SELECT COUNT(*) FROM tickets WHERE escalated_at IS NOT NULL AND unanswered = 1 \
+             AND status = 'open'",
+        ),
         _ => {
-            let upper = format!("{}0", view.path.trim_end_matches('/'));
+            let upper = format!("{}0", scope.path.trim_end_matches('/'));
             // Counted up to the badge's cap (the menu shows "999+"), so a big queue costs
             // every page no more than a small one.
-            sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE unanswered = 1 AND customer_path >= $1 \
-                 AND customer_path < $2 AND status = 'open' LIMIT 1000) x",
-                )
-                .bind(&view.path)
-                .bind(upper)
-                .fetch_one(&state.db.pool)
-                .await?
+            let mut sql = Sql::new(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE unanswered = 1 AND customer_path >= ",
+            );
+            sql.str(scope.path)
+                .push(" AND customer_path < ")
+                .str(&upper)
+                .push(" AND status = 'open' LIMIT 1000) x");
+            sql
         }
-    };
-    Ok(n)
+    }
 }
 
 /// The ticket notifications of the account in view, newest first (at most 50).

@@ -7,6 +7,7 @@ use crate::kernel::error::AppError;
 use crate::kernel::http::cookies;
 use crate::kernel::http::menu::{self, MenuSection};
 use crate::kernel::http::when;
+use crate::kernel::query::Sql;
 use crate::kernel::secrets;
 use crate::kernel::Identity;
 use crate::state::AppState;
@@ -16,6 +17,7 @@ use axum::{
     http::{header, HeaderMap, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
 };
+use sqlx::Row as _;
 
 pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
@@ -144,20 +146,35 @@ impl Layout {
         };
         let operator_view = account.kind == Kind::Operator;
         let entries: Vec<_> = crate::areas::menu().collect();
-        let menu = menu::build(
-            state,
-            who,
-            account.kind,
-            account.id,
+        let plan = menu::build(
+            &menu::BadgeScope {
+                who,
+                id: account.id,
+                kind: account.kind,
+                path: &account.path,
+            },
             nav,
             crate::areas::MENU_GROUPS,
             &entries,
-        )
-        .await?;
-        let brand = {
-            let mut conn = state.db.pool.acquire().await?;
-            crate::areas::customers::brand::brand_seen_from(&mut conn, who.home_account_id).await?
-        };
+        );
+        // The brand and every badge of the menu, in one statement.
+        let mut sql = Sql::new("SELECT br.*");
+        for (i, (_, count)) in plan.badges.iter().enumerate() {
+            sql.push(", (")
+                .append(count)
+                .push(&format!(") AS badge_{i}"));
+        }
+        sql.push(" FROM (SELECT 1 AS one) one LEFT JOIN (")
+            .append(&crate::areas::customers::brand::seen_from_sql(
+                who.home_account_id,
+            ))
+            .push(") br ON 1 = 1");
+        let row = sql.query().fetch_one(&state.db.pool).await?;
+        let counts = (0..plan.badges.len())
+            .map(|i| row.try_get::<i64, _>(format!("badge_{i}").as_str()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let menu = plan.fill(&counts);
+        let brand = crate::areas::customers::brand::brand_from_joined_row(&row)?;
         Ok(Layout {
             brand,
             menu,

@@ -4,13 +4,24 @@
 
 use crate::kernel::access::{self, Need};
 use crate::kernel::enums::Kind;
-use crate::kernel::error::AppResult;
+use crate::kernel::query::Sql;
 use crate::kernel::Identity;
-use crate::state::AppState;
-use futures_util::future::BoxFuture;
 
-/// A count shown beside an entry (e.g. requests waiting for a decision); one query.
-pub type Badge = for<'a> fn(&'a AppState, &'a Identity) -> BoxFuture<'a, AppResult<i64>>;
+/// What a badge counts for: the login and the account in view.
+pub struct BadgeScope<'a> {
+    pub who: &'a Identity,
+    /// The account in view.
+    pub id: i64,
+    /// The kind of the account in view.
+    pub kind: Kind,
+    /// The account in view's path in the tree (`/1/5/`).
+    pub path: &'a str,
+}
+
+/// A count shown beside an entry (e.g. requests waiting for a decision): a scalar subquery
+/// (`SELECT COUNT(*) …`). The layout reads every badge of a page, with the brand, in one
+/// statement, so a page costs the same number of statements whatever its menu holds.
+pub type Badge = fn(&BadgeScope<'_>) -> Sql;
 
 /// Every kind of account.
 pub const ALL_KINDS: &[Kind] = &[
@@ -74,33 +85,48 @@ pub struct MenuSection {
     pub current: bool,
 }
 
-/// The menu for this login and account in view, with its badges counted.
-pub async fn build(
-    state: &AppState,
-    who: &Identity,
-    kind: Kind,
-    view_id: i64,
+/// The menu for this login and account in view; its badges are still to be counted.
+pub struct MenuPlan {
+    pub sections: Vec<MenuSection>,
+    /// The badges to count: (section, item) and the subquery that counts it.
+    pub badges: Vec<((usize, usize), Sql)>,
+}
+
+impl MenuPlan {
+    /// Puts the counts (in the order of `badges`) beside their entries.
+    pub fn fill(mut self, counts: &[i64]) -> Vec<MenuSection> {
+        for (((s, i), _), n) in self.badges.iter().zip(counts) {
+            self.sections[*s].items[*i].badge = *n;
+        }
+        self.sections
+    }
+}
+
+/// The menu for this login and account in view (`scope`), with what counts its badges.
+pub fn build(
+    scope: &BadgeScope<'_>,
     nav: &str,
     groups: &[MenuGroup],
     entries: &[&'static MenuEntry],
-) -> AppResult<Vec<MenuSection>> {
+) -> MenuPlan {
+    let view_id = scope.id.to_string();
     let mut out = Vec::new();
+    let mut badges = Vec::new();
     for g in groups {
         let mut items = Vec::new();
         for e in entries
             .iter()
-            .filter(|e| e.group == g.key && e.offered_to(who, kind))
+            .filter(|e| e.group == g.key && e.offered_to(scope.who, scope.kind))
         {
-            let badge = match e.badge {
-                Some(count) => count(state, who).await?,
-                None => 0,
-            };
+            if let Some(count) = e.badge {
+                badges.push(((out.len(), items.len()), count(scope)));
+            }
             items.push(MenuItem {
                 id: e.id,
                 label: e.label,
-                href: e.href.replace("{view}", &view_id.to_string()),
+                href: e.href.replace("{view}", &view_id),
                 active: !nav.is_empty() && e.active_on.contains(&nav),
-                badge,
+                badge: 0,
             });
         }
         if !items.is_empty() {
@@ -113,5 +139,8 @@ pub async fn build(
             });
         }
     }
-    Ok(out)
+    MenuPlan {
+        sections: out,
+        badges,
+    }
 }
