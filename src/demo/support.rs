@@ -22,6 +22,7 @@ pub(super) async fn as_login(state: &AppState, email: &str) -> Result<Identity, 
         ip: "demo".into(),
         request_id: "demo".into(),
         suspended_by: None,
+        view: None,
     })
 }
 

@@ -18,6 +18,9 @@ pub struct Identity {
     pub request_id: String,
     /// The partner whose unpaid period denies this login the panel, if any.
     pub suspended_by: Option<i64>,
+    /// The account in view as it was read with the session, for what the layout shows around a
+    /// page (name, kind, menu); `None` when not read. Rules read what they decide on themselves.
+    pub view: Option<crate::areas::accounts::Account>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

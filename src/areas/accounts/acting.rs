@@ -162,6 +162,7 @@ pub async fn apply_header(state: &AppState, who: Identity, value: &str) -> AppRe
     Ok(Identity {
         view_account_id: account.id,
         acting_as: Some(account.id),
+        view: Some(account),
         ..who
     })
 }

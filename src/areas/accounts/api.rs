@@ -350,6 +350,7 @@ async fn act_as_start(
     let who = Identity {
         view_account_id: account.id,
         acting_as: Some(account.id),
+        view: None,
         ..who
     };
     Ok(Json(me_body(&state, &who).await?))
@@ -366,6 +367,7 @@ async fn act_as_exit(State(state): State<AppState>, Auth(who): Auth) -> AppResul
     let who = Identity {
         view_account_id: who.home_account_id,
         acting_as: None,
+        view: None,
         ..who
     };
     Ok(Json(me_body(&state, &who).await?))

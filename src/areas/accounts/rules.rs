@@ -110,6 +110,29 @@ pub(crate) fn from_row(r: &Row) -> Result<Account, sqlx::Error> {
     })
 }
 
+/// `COLUMNS` of an account joined as `va`, each named `va_<column>` (beside another table's).
+pub const VIEW_COLUMNS: &str = "va.id AS va_id, va.parent_id AS va_parent_id, va.kind AS va_kind, \
+     va.name AS va_name, va.status AS va_status, va.email AS va_email, va.phone AS va_phone, \
+     va.created_at AS va_created_at, va.path AS va_path";
+
+/// The account of a row selected with `VIEW_COLUMNS` (none when the join found none).
+pub(crate) fn from_view_row(r: &Row) -> Result<Option<Account>, sqlx::Error> {
+    let Some(id) = r.try_get::<Option<i64>, _>("va_id")? else {
+        return Ok(None);
+    };
+    Ok(Some(Account {
+        id,
+        parent_id: r.try_get("va_parent_id")?,
+        kind: r.try_get("va_kind")?,
+        name: r.try_get("va_name")?,
+        status: r.try_get("va_status")?,
+        email: r.try_get("va_email")?,
+        phone: r.try_get("va_phone")?,
+        created_at: crate::clock::rfc3339(r.try_get("va_created_at")?),
+        path: r.try_get("va_path")?,
+    }))
+}
+
 pub fn account_from_row(r: &Row) -> Result<Account, sqlx::Error> {
     from_row(r)
 }

@@ -393,11 +393,13 @@ pub async fn resolve_session(
     let now = state.now_ms();
     let idle = state.config.session_idle.as_millis() as i64;
     let q = format!(
-        "SELECT {}, {}, s.id AS session_id, s.csrf_token, s.acting_as_account_id, s.acting_since, s.last_seen_at \
+        "SELECT {}, {}, {}, s.id AS session_id, s.csrf_token, s.acting_as_account_id, s.acting_since, s.last_seen_at \
          FROM sessions s JOIN logins l ON l.id = s.login_id \
+         LEFT JOIN accounts va ON va.id = COALESCE(s.acting_as_account_id, l.account_id) \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND {}",
         logins::COLUMNS,
         logins::SUSPENDED_BY,
+        crate::areas::accounts::VIEW_COLUMNS,
         logins::LOGIN_MAY_SIGN_IN
     );
     let row = sqlx::query(&q)
@@ -433,6 +435,7 @@ pub async fn resolve_session(
         ip: ip.to_string(),
         request_id: request_id.to_string(),
         suspended_by: r.try_get("suspended_by")?,
+        view: crate::areas::accounts::from_view_row(&r)?,
     };
     // Acting as another account ends by itself after an hour unless renewed, and at once when
     // the login is no longer an owner or admin.
@@ -444,6 +447,7 @@ pub async fn resolve_session(
         if expired || demoted {
             who.acting_as = None;
             who.view_account_id = who.home_account_id;
+            who.view = None;
             let action = if demoted {
                 "act_as.revoke"
             } else {
@@ -528,10 +532,12 @@ pub async fn resolve_token(
         return Ok(None);
     }
     let q = format!(
-        "SELECT {}, {}, t.id AS token_id, t.last_used_at FROM api_tokens t JOIN logins l ON l.id = t.login_id \
+        "SELECT {}, {}, {}, t.id AS token_id, t.last_used_at FROM api_tokens t JOIN logins l ON l.id = t.login_id \
+         LEFT JOIN accounts va ON va.id = l.account_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND {}",
         logins::COLUMNS,
         logins::SUSPENDED_BY,
+        crate::areas::accounts::VIEW_COLUMNS,
         logins::LOGIN_MAY_SIGN_IN
     );
     let row = sqlx::query(&q)
@@ -561,6 +567,7 @@ pub async fn resolve_token(
         ip: ip.to_string(),
         request_id: request_id.to_string(),
         suspended_by: r.try_get("suspended_by")?,
+        view: crate::areas::accounts::from_view_row(&r)?,
     }))
 }
 

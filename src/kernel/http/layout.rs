@@ -104,9 +104,13 @@ impl Layout {
         title: &str,
         nav: &'static str,
     ) -> Result<Layout, AppError> {
-        let account = accounts::get(&state.db, who.view_account_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        // The account in view as the session read it, else read now.
+        let account = match &who.view {
+            Some(a) if a.id == who.view_account_id => a.clone(),
+            _ => accounts::get(&state.db, who.view_account_id)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        };
         Self::for_user_in(state, who, headers, title, nav, account).await
     }
 
