@@ -752,6 +752,27 @@ async fn the_wizard_pages_finish_quit_next_and_keep_what_was_typed() {
     let page = p.get("/customers").await.text().await.unwrap();
     assert!(!page.contains("Bakery Mountain"), "deleted");
 
+    // The partner's dealers are listed below its own customers, by name (found through the
+    // rollup's count of them); a search narrows them; a partner with only customers below
+    // shows no such section.
+    let alpha = create(&op, w.partner, "dealer", "Alpha Dealer West").await;
+    let page = p.get("/customers").await.text().await.unwrap();
+    let (a_at, e_at) = (
+        page.find(&format!(r#"id="customers-of-{alpha}""#)),
+        page.find(&format!(r#"id="customers-of-{}""#, w.dealer)),
+    );
+    assert!(a_at.is_some() && e_at.is_some() && a_at < e_at, "{page}");
+    let page = p.get("/customers?pq=east").await.text().await.unwrap();
+    assert!(
+        page.contains(&format!(r#"id="customers-of-{}""#, w.dealer))
+            && !page.contains(&format!(r#"id="customers-of-{alpha}""#)),
+        "{page}"
+    );
+    let h = app.login("owner@harbor.test", PW).await;
+    let page = h.get("/customers").await.text().await.unwrap();
+    assert!(page.contains("Harbor Client"), "{page}");
+    assert!(!page.contains(r#"id="owners-below""#), "{page}");
+
     // The operator opens the partner's customers from its row.
     let page = op.get("/customers").await.text().await.unwrap();
     assert!(

@@ -119,19 +119,47 @@ pub async fn update_in(
 
 /// The accounts directly under `owner_id` that have customers of their own (partners, resellers,
 /// dealers), by name, with how many customers each has; at most `limit`.
+/// Up to this many partners, resellers and dealers directly below, `rows_below` sorts them all.
+const FEW_BELOW: i64 = 2000;
+
 pub async fn rows_below(
     db: &Db,
     owner_id: i64,
     q: Option<&str>,
     limit: i64,
 ) -> Result<Vec<(i64, String, String, i64)>, sqlx::Error> {
+    // How many there are, from the rollup: none (the common case: a partner with only
+    // customers below) reads nothing more; a few are read through the (parent_id, kind, id)
+    // index and sorted; many are read walking the children by name until the page is full
+    // (walking by name past thousands of customers to find a few would cost the page).
+    let below: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(direct), 0) AS BIGINT) FROM account_rollup \
+         WHERE account_id = $1 AND kind IN ('partner', 'reseller', 'dealer')",
+    )
+    .bind(owner_id)
+    .fetch_one(&db.pool)
+    .await?;
+    if below == 0 {
+        return Ok(Vec::new());
+    }
     let mut sql = Sql::new(
         "SELECT a.id, a.name, a.kind, COALESCE((SELECT r.direct FROM account_rollup r \
-         WHERE r.account_id = a.id AND r.kind = 'customer'), 0) AS customers \
-         FROM accounts a WHERE a.parent_id = ",
+         WHERE r.account_id = a.id AND r.kind = 'customer'), 0) AS customers FROM ",
     );
-    sql.int(owner_id)
-        .push(" AND a.kind IN ('partner', 'reseller', 'dealer') AND a.status <> 'deleted'");
+    if below <= FEW_BELOW {
+        // CROSS JOIN keeps the ids of the kinds as SQLite's outer loop.
+        sql.push("(SELECT k.id FROM accounts k WHERE k.parent_id = ")
+            .int(owner_id)
+            .push(
+                " AND k.kind IN ('partner', 'reseller', 'dealer')) k CROSS JOIN accounts a \
+                 WHERE a.id = k.id",
+            );
+    } else {
+        sql.push("accounts a WHERE a.parent_id = ")
+            .int(owner_id)
+            .push(" AND a.kind IN ('partner', 'reseller', 'dealer')");
+    }
+    sql.push(" AND a.status <> 'deleted'");
     if let Some(q) = q {
         search::push_contains(&mut sql, "a", &search::fold(q));
     }
