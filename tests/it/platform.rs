@@ -800,3 +800,24 @@ async fn assets_are_served_with_their_type_and_caching_headers() {
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{missing}");
     }
 }
+
+/// The bundled SQLite is built without STAT4 (.cargo/config.toml): with it and the samples
+/// ANALYZE keeps, a statement with a bound value in an indexed term is prepared again every time
+/// it runs, and a request spent about half its instructions parsing SQL.
+#[tokio::test]
+async fn sqlite_is_built_without_stat4_so_statements_stay_prepared() {
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect("sqlite::memory:")
+        .await
+        .unwrap();
+    let stat4: i64 = sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_STAT4')")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(stat4, 0, "SQLite was built with SQLITE_ENABLE_STAT4");
+    let fts5: i64 = sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_FTS5')")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(fts5, 1, "the rest of the bundled build is kept");
+}
