@@ -73,7 +73,11 @@ impl Db {
             url.to_string()
         };
         let opts = AnyConnectOptions::from_str(&url)?;
+        // No ping before each acquire (sqlx's default): it was a round trip of its own before
+        // every statement (to SQLite's worker thread, to the PostgreSQL server). A connection
+        // that broke fails its statement once and is dropped from the pool.
         let pool_opts = AnyPoolOptions::new()
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 });
         let pool = if backend == Backend::Sqlite {
