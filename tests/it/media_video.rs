@@ -672,7 +672,7 @@ async fn making_room_for_videos_keeps_every_clip_share_item_and_id() {
     .await
     .unwrap();
 
-    assert_eq!(migrate::run(&db, 0).await.unwrap(), vec![23]);
+    assert_eq!(migrate::run_up_to(&db, 0, 23).await.unwrap(), vec![23]);
     type ClipRow = (i64, String, String, Option<Vec<u8>>, String);
     let rows: Vec<ClipRow> =
         sqlx::query_as("SELECT id, kind, title, image, video_type FROM clips ORDER BY id")
