@@ -8,7 +8,6 @@ use crate::kernel::access::Need;
 use crate::kernel::audit;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorBody as E;
-use crate::kernel::http::openapi::Items;
 use crate::kernel::http::ApiId;
 use crate::kernel::http::ApiJson;
 use crate::kernel::http::Auth;
@@ -19,7 +18,6 @@ use crate::kernel::Identity;
 use crate::state::AppState;
 use axum::{extract::State, http::StatusCode, response::Response, Json};
 use serde::Deserialize;
-use serde_json::json;
 use RouteAccess as A;
 
 crate::route_table! { ROUTES, routes;
@@ -242,21 +240,21 @@ async fn delete_account(
 }
 
 #[utoipa::path(get, path = "/accounts/{id}/logins", tag = "logins", operation_id = "listLogins",
-    summary = "The logins of an account, sorted",
+    summary = "A page of the logins of an account, sorted",
     params(("id" = i64, Path, description = "An account id"), logins::LoginSortQuery),
     responses(
-        (status = 200, description = "Logins", body = Items<logins::Login>),
-        (status = 422, description = "A sort or direction outside what is documented (`validation_failed`, with `field` sort or dir)", body = E),
+        (status = 200, description = "A page of logins (25 unless `per_page` says otherwise) and how many there are", body = Page<logins::Login>),
+        (status = 422, description = "A sort or direction outside what is documented, page below 1 or per_page outside 1..=100 (`validation_failed`, with `field`)", body = E),
     ))]
 async fn list_logins(
     State(state): State<AppState>,
     Auth(who): Auth,
     ApiId(id): ApiId,
     ApiQuery(q): ApiQuery<logins::LoginSortQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<Page<logins::Login>>> {
     let sort = q.sort()?;
     Ok(Json(
-        json!({ "items": logins::list_for_account(&state, &who, id, &sort).await? }),
+        logins::list_for_account(&state, &who, id, &sort, q.page, q.per_page).await?,
     ))
 }
 

@@ -490,6 +490,22 @@ pub fn plan_list(
             order
         };
         sql.push(&format!("{order} LIMIT ")).int(per_page + 1);
+    } else if children_only && page > 1 {
+        // A page number past the first: the rows before it are skipped in the index of the
+        // sort (which holds the id, the status and, by name, the kind), so no skipped account's
+        // row is read; then the page's rows are read by id.
+        let ids = sql
+            .text
+            .replacen(&format!("SELECT {COLUMNS} FROM "), "SELECT a.id FROM ", 1);
+        sql = Sql {
+            text: format!("SELECT {COLUMNS} FROM accounts a WHERE a.id IN ({ids}"),
+            args: sql.args,
+        };
+        sql.push(&format!("{order} LIMIT "))
+            .int(per_page + 1)
+            .push(" OFFSET ")
+            .int((page - 1) * per_page)
+            .push(&format!("){order}"));
     } else {
         sql.push(&format!("{order} LIMIT "))
             .int(per_page + 1)

@@ -7,6 +7,7 @@ use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorCode;
 use crate::kernel::http::table::{ListParams, Sort};
+use crate::kernel::query::Page;
 use crate::kernel::validate;
 use crate::kernel::Identity;
 use crate::state::AppState;
@@ -41,6 +42,12 @@ pub struct LoginSortQuery {
     /// asc (default) or desc; ties by name, then id, the same way.
     #[param(schema_with = dir_values)]
     pub dir: Option<String>,
+    /// 1-based page (default 1).
+    #[param(minimum = 1)]
+    pub page: Option<i64>,
+    /// Logins per page (default 25, at most 100).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<i64>,
 }
 
 fn login_sort_values() -> utoipa::openapi::Object {
@@ -441,26 +448,42 @@ pub struct LoginInput {
     pub dashboard_rights: Option<bool>,
 }
 
+/// A page of an account's logins in `sort`, and how many it has.
 pub async fn list_for_account(
     state: &AppState,
     who: &Identity,
     account_id: i64,
     sort: &Sort,
-) -> AppResult<Vec<Login>> {
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<Page<Login>> {
     crate::kernel::access::account(state, who, account_id, crate::kernel::access::Need::Read)
+        .await?;
+    let (page, per_page) = crate::kernel::query::paging(page, per_page);
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM logins WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_one(&state.db.pool)
         .await?;
     let d = if sort.desc { "DESC" } else { "ASC" };
     // Ties (same role, same status…) by name, then id, in the same direction.
     let q = format!(
         "SELECT {COLUMNS} FROM logins l WHERE l.account_id = $1 \
-         ORDER BY {} {d}, l.name {d}, l.id {d}",
+         ORDER BY {} {d}, l.name {d}, l.id {d} LIMIT $2 OFFSET $3",
         sort.column
     );
     let rows = sqlx::query(&q)
         .bind(account_id)
+        .bind(per_page)
+        .bind((page - 1) * per_page)
         .fetch_all(&state.db.pool)
         .await?;
-    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    Ok(Page {
+        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+        total,
+        total_capped: false,
+        page,
+        per_page,
+    })
 }
 
 /// Adds a login to an account the identity reaches (owners and admins).

@@ -9,7 +9,7 @@ use crate::areas::accounts::ListFilter;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::enums::AccountStatus;
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, ErrorCode};
 use crate::kernel::http::layout::redirect_with_flash;
 use crate::kernel::http::layout::show;
 use crate::kernel::http::layout::Layout;
@@ -150,6 +150,23 @@ async fn list_or_default_sort(
                 Some(format!("{message}: the list is sorted by name instead.")),
             ))
         }
+        // A page cursor that cannot be read (an old or edited link): the first page, said so.
+        Err(AppError::Field {
+            code: ErrorCode::CursorInvalid,
+            ..
+        }) => {
+            f.after = None;
+            f.before = None;
+            f.page = None;
+            let (a, p) = accounts::list_with_root(state, who, root, children_only, f).await?;
+            Ok((
+                a,
+                p,
+                Some(
+                    "This page link is out of date or was changed: the first page is shown.".into(),
+                ),
+            ))
+        }
         r => r.map(|(a, p)| (a, p, None)),
     }
 }
@@ -249,6 +266,8 @@ struct AccountTpl {
     can_act: bool,
     can_act_rows: bool,
     my_login_id: i64,
+    /// A sort or page cursor of the children that was not understood, and what is shown instead.
+    notice: Option<String>,
 }
 
 pub async fn account_page(
@@ -262,23 +281,35 @@ pub async fn account_page(
     let a = accounts::load(&state, id).await?;
     let layout = Layout::for_user(&state, &who, &headers, &a.name, "accounts").await?;
     let mut f = f;
-    let (_, children, _) = list_or_default_sort(&state, &who, a.id, true, &mut f).await?;
+    let (_, children, notice) = list_or_default_sort(&state, &who, a.id, true, &mut f).await?;
     // A sort of the logins that is not understood: by name, as by default.
     let login_sort = logins::LoginSortQuery {
         sort: lq.lsort.clone(),
         dir: lq.ldir.clone(),
+        ..Default::default()
     }
     .sort()
     .or_else(|_| logins::LoginSortQuery::default().sort())?;
     let path = format!("/accounts/{}", a.id);
-    let login_list = logins::list_for_account(&state, &who, a.id, &login_sort).await?;
+    let login_list =
+        logins::list_for_account(&state, &who, a.id, &login_sort, lq.lpage, lq.lper_page).await?;
     let login_table = login_table(&path, &f, &login_sort, &login_list);
-    let shown_login_sort = (lq.lsort.is_some() || lq.ldir.is_some()).then(|| {
-        (
-            login_sort.key.to_string(),
+    // What the children's table keeps in its links of the logins' table: the sort chosen and
+    // the page shown.
+    let mut login_params: Vec<(String, String)> = Vec::new();
+    if lq.lsort.is_some() || lq.ldir.is_some() {
+        login_params.push(("lsort".into(), login_sort.key.to_string()));
+        login_params.push((
+            "ldir".into(),
             if login_sort.desc { "desc" } else { "asc" }.to_string(),
-        )
-    });
+        ));
+    }
+    if login_list.page > 1 {
+        login_params.push(("lpage".into(), login_list.page.to_string()));
+    }
+    if lq.lper_page.is_some() {
+        login_params.push(("lper_page".into(), login_list.per_page.to_string()));
+    }
     let role = access::effective_role(&who);
     let child_kinds = if a.status == AccountStatus::Active {
         accounts::allowed_children(a.kind)
@@ -295,7 +326,7 @@ pub async fn account_page(
         add_label: add_label(a.kind.as_str()),
         child_kinds,
         crumbs: accounts::path(&state.db, a.id, who.view_account_id).await?,
-        logins: login_list,
+        logins: login_list.items,
         login_table,
         counts: accounts::counts_below(&state.db, a.id).await?,
         is_view: a.id == who.view_account_id,
@@ -306,9 +337,10 @@ pub async fn account_page(
             && access::allows(who.login.role, Need::Admin),
         can_act_rows: who.acting_as.is_none() && access::allows(who.login.role, Need::Admin),
         my_login_id: who.login.id,
-        table: keep_login_sort(
+        notice,
+        table: keep_login_params(
             account_table("account-list", &path, &f, &children),
-            shown_login_sort.as_ref(),
+            login_params,
         ),
         f,
         children: children.page,
@@ -317,27 +349,21 @@ pub async fn account_page(
     show(&state, &t, &t.layout)
 }
 
-/// The sort of an account's logins on its page (`lsort`, `ldir`: the children's table uses
-/// `sort` and `dir`).
+/// The sort and page of an account's logins on its page (`lsort`, `ldir`, `lpage`,
+/// `lper_page`: the children's table uses `sort`, `dir`, `page` and `per_page`).
 #[derive(Deserialize, Default)]
 pub struct LoginSortParams {
     lsort: Option<String>,
     ldir: Option<String>,
+    lpage: Option<i64>,
+    lper_page: Option<i64>,
 }
 
 /// The logins' table of an account page: sortable headers that keep the children's filters,
 /// sort and page, and come back to the logins.
-fn login_table(path: &str, f: &ListFilter, sort: &Sort, list: &[logins::Login]) -> Table {
+fn login_table(path: &str, f: &ListFilter, sort: &Sort, list: &Page<logins::Login>) -> Table {
     let per_page = f.per_page.map(|n| n.to_string());
     let page = f.page.map(|n| n.to_string());
-    let n = list.len() as i64;
-    let all = Page {
-        items: Vec::<()>::new(),
-        total: n,
-        total_capped: false,
-        page: 1,
-        per_page: n.max(1),
-    };
     Table::new(
         "login-list",
         path,
@@ -361,19 +387,16 @@ fn login_table(path: &str, f: &ListFilter, sort: &Sort, list: &[logins::Login]) 
             plain(""),
         ],
         sort,
-        &all,
+        list,
     )
-    .with_default_per_page(n.max(1))
     .with_sort_params("lsort", "ldir")
+    .with_page_params("lpage", "lper_page")
     .with_anchor("logins")
 }
 
-/// The children's table keeps a sort of the logins chosen on the page in its links.
-fn keep_login_sort(mut t: Table, login_sort: Option<&(String, String)>) -> Table {
-    if let Some((k, d)) = login_sort {
-        t.filters.push(("lsort".into(), k.clone()));
-        t.filters.push(("ldir".into(), d.clone()));
-    }
+/// The children's table keeps the logins' sort and page chosen on the page in its links.
+fn keep_login_params(mut t: Table, login_params: Vec<(String, String)>) -> Table {
+    t.filters.extend(login_params);
     t
 }
 

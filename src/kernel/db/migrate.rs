@@ -94,6 +94,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "children_keyset",
         include_str!("../../../migrations/0024_children_keyset.sql"),
     ),
+    (
+        25,
+        "children_far_pages",
+        include_str!("../../../migrations/0025_children_far_pages.sql"),
+    ),
 ];
 
 /// The lines of a migration meant for `backend`: outside any section, or in a section of

@@ -150,6 +150,10 @@ pub struct Table {
     /// tables share a page (the logins of an account use `lsort` and `ldir`).
     pub sort_param: &'static str,
     pub dir_param: &'static str,
+    /// The query parameters of the page number and size: `page` and `per_page`, or others
+    /// for a second table on a page (`lpage`, `lper_page`).
+    pub page_param: &'static str,
+    pub per_page_param: &'static str,
     /// A fragment every link ends with (`#logins`), so a click keeps the table in sight.
     pub anchor: Option<&'static str>,
     /// Cursors of the rows around this page, when the list pages by keyset: the Next link asks
@@ -192,6 +196,8 @@ impl Table {
             id,
             sort_param: "sort",
             dir_param: "dir",
+            page_param: "page",
+            per_page_param: "per_page",
             anchor: None,
             next_after: None,
             prev_before: None,
@@ -204,6 +210,31 @@ impl Table {
         self.sort_param = sort;
         self.dir_param = dir;
         self
+    }
+
+    /// Names the page and page size parameters (two tables on one page, each its own).
+    pub fn with_page_params(mut self, page: &'static str, per_page: &'static str) -> Table {
+        self.page_param = page;
+        self.per_page_param = per_page;
+        self
+    }
+
+    /// The ids of the Previous and Next links: `prev-page` and `next-page` for a page's main
+    /// table, `{id}-prev` and `{id}-next` for a second one.
+    pub fn prev_id(&self) -> String {
+        if self.page_param == "page" {
+            "prev-page".into()
+        } else {
+            format!("{}-prev", self.id)
+        }
+    }
+
+    pub fn next_id(&self) -> String {
+        if self.page_param == "page" {
+            "next-page".into()
+        } else {
+            format!("{}-next", self.id)
+        }
     }
 
     /// Ends every link with `#anchor`.
@@ -244,10 +275,10 @@ impl Table {
             if desc { "desc" } else { "asc" }
         ));
         if per_page != self.default_per_page {
-            parts.push(format!("per_page={per_page}"));
+            parts.push(format!("{}={per_page}", self.per_page_param));
         }
         if page > 1 {
-            parts.push(format!("page={page}"));
+            parts.push(format!("{}={page}", self.page_param));
         }
         let anchor = self.anchor.map(|a| format!("#{a}")).unwrap_or_default();
         format!("{}?{}{anchor}", self.path, parts.join("&"))
@@ -417,6 +448,8 @@ mod tests {
             id: "t",
             sort_param: "sort",
             dir_param: "dir",
+            page_param: "page",
+            per_page_param: "per_page",
             anchor: None,
             next_after: None,
             prev_before: None,
@@ -452,6 +485,19 @@ mod tests {
             t.sort_href("email"),
             "/accounts?q=a%20b&lsort=email&ldir=asc&per_page=50#logins"
         );
+        // A second table on the page pages by its own parameters, with its own link ids.
+        let t = table(3, 10)
+            .with_sort_params("lsort", "ldir")
+            .with_page_params("lpage", "lper_page");
+        assert_eq!(
+            t.page_href(4),
+            "/accounts?q=a%20b&lsort=name&ldir=asc&lper_page=50&lpage=4"
+        );
+        assert_eq!(
+            (t.prev_id().as_str(), t.next_id().as_str()),
+            ("t-prev", "t-next")
+        );
+        assert_eq!(table(3, 10).next_id(), "next-page");
         let t = table(3, 10).with_cursors(Some("abc".into()), Some("xyz".into()));
         assert_eq!(
             t.next_href(),
