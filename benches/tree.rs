@@ -457,6 +457,30 @@ async fn main() {
                     get(format!("/api/v1/accounts/{id}/children?{query}"))
                 })
                 .await;
+                if how == "by number" {
+                    // What a page by number read before 0025: every row before it, from the
+                    // table, past an OFFSET.
+                    let offset_floor = stats(
+                        time_n(iters, || async {
+                            sqlx::query(&format!(
+                                "SELECT {} FROM accounts a WHERE a.parent_id = $1 AND a.status <> 'deleted' \
+                                 ORDER BY a.name ASC, a.id ASC LIMIT 51 OFFSET $2",
+                                accounts::COLUMNS
+                            ))
+                            .bind(id)
+                            .bind((deep - 1) * 50)
+                            .fetch_all(&state.db.pool)
+                            .await
+                            .unwrap();
+                        })
+                        .await,
+                    );
+                    rows.push((
+                        format!("children page {deep}/{last} by number, the OFFSET read before ({label})"),
+                        offset_floor,
+                        floor,
+                    ));
+                }
                 rows.push((
                     format!("children page {deep}/{last} {how}, API ({label})"),
                     stats(api),

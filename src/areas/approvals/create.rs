@@ -505,7 +505,7 @@ pub async fn withdraw(state: &AppState, who: &Identity, id: i64) -> AppResult<Re
         target_id: Some(id.to_string()),
         detail: Some(format!("{}: {}", r.type_label, r.title)),
     };
-    if r.kind == "reseller_link" {
+    if r.kind == RequestType::ResellerLink {
         // It leaves the partner's inbox: the partner's log names the reseller only.
         audit::record_across(
             &mut tx,

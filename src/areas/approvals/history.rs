@@ -138,8 +138,9 @@ pub fn history_sql(operator: bool, view: i64, f: &HistoryFilter) -> AppResult<Sq
             sql.push(" AND h.kind = 'partnership'");
         }
         k => {
-            let k = check_kind(Some(k))?.unwrap_or_default();
-            sql.push(" AND h.kind = ").str(k);
+            if let Some(k) = check_kind(Some(k))? {
+                sql.push(" AND h.kind = ").str(k.as_str());
+            }
         }
     }
     match f.decision.as_deref().unwrap_or("") {

@@ -78,18 +78,17 @@ impl MineFilter {
 }
 
 fn kind_values() -> utoipa::openapi::Object {
-    let kinds: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
-    crate::kernel::http::openapi::one_of(&kinds)
+    crate::kernel::http::openapi::one_of(RequestType::TEXTS)
 }
 
 fn status_values() -> utoipa::openapi::Object {
-    crate::kernel::http::openapi::one_of(&["pending", "approved", "rejected", "withdrawn"])
+    crate::kernel::http::openapi::one_of(RequestStatus::TEXTS)
 }
 
-pub(crate) fn check_kind(kind: Option<&str>) -> AppResult<Option<&str>> {
+pub(crate) fn check_kind(kind: Option<&str>) -> AppResult<Option<RequestType>> {
     match kind.map(str::trim).filter(|k| !k.is_empty()) {
         None => Ok(None),
-        Some(k) if KINDS.iter().any(|(x, _)| *x == k) => Ok(Some(k)),
+        Some(k) if RequestType::parse(k).is_some() => Ok(RequestType::parse(k)),
         Some(_) => Err(AppError::validation(
             "type",
             "Type is addon, broadcast, ad_package, ad or reseller_link",
@@ -142,19 +141,21 @@ pub async fn mine(state: &AppState, who: &Identity, f: &MineFilter) -> AppResult
     let mut sql = Sql::new(SELECT);
     sql.push(" WHERE r.account_id = ").int(who.view_account_id);
     if let Some(k) = check_kind(f.kind.as_deref())? {
-        sql.push(" AND r.kind = ").str(k);
+        sql.push(" AND r.kind = ").str(k.as_str());
     }
     match f.status.as_deref().unwrap_or("") {
         "" => {}
-        s @ ("pending" | "approved" | "rejected" | "withdrawn") => {
-            sql.push(" AND r.status = ").str(s);
-        }
-        _ => {
-            return Err(AppError::validation(
-                "status",
-                "Status is pending, approved, rejected or withdrawn",
-            ))
-        }
+        s => match RequestStatus::parse(s) {
+            Some(s) => {
+                sql.push(" AND r.status = ").str(s.as_str());
+            }
+            None => {
+                return Err(AppError::validation(
+                    "status",
+                    "Status is pending, approved, rejected or withdrawn",
+                ))
+            }
+        },
     }
     let order = f.order()?;
     page_of(state, who, sql, &order.order_by("r.id"), page, per_page).await
@@ -274,7 +275,7 @@ pub async fn inbox(state: &AppState, who: &Identity, f: &InboxFilter) -> AppResu
         .int(who.view_account_id)
         .push(" AND r.status = 'pending' AND a.status <> 'deleted'");
     if let Some(k) = check_kind(f.kind.as_deref())? {
-        sql.push(" AND r.kind = ").str(k);
+        sql.push(" AND r.kind = ").str(k.as_str());
     }
     let order = f.list_params().sort(&INBOX_SORTS, false)?;
     page_of(state, who, sql, &order.order_by("r.id"), page, per_page).await
@@ -318,7 +319,7 @@ pub async fn decide(
             ),
         ));
     }
-    if approve && r.kind == "broadcast" && r.channel_id.is_none() {
+    if approve && r.kind == RequestType::Broadcast && r.channel_id.is_none() {
         return Err(AppError::conflict(
             ErrorCode::ChannelGone,
             "The channel of this broadcast was deleted: reject it instead",
@@ -330,7 +331,7 @@ pub async fn decide(
         validate::text("reason", reason, 1000, true)?
     };
     let now = state.now_ms();
-    if approve && r.kind == "ad" {
+    if approve && r.kind == RequestType::Ad {
         if let Some(end) = r.ends_ms {
             if end <= now {
                 return Err(AppError::conflict(
@@ -429,8 +430,8 @@ pub(crate) async fn take_effect(
     r: &Request,
     now: i64,
 ) -> AppResult<()> {
-    match r.kind.as_str() {
-        "addon" => {
+    match r.kind {
+        RequestType::Addon => {
             sqlx::query(
                 "INSERT INTO partner_addons (account_id, addon_id, price, currency, request_id, enabled_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, addon_id) DO NOTHING",
@@ -444,7 +445,7 @@ pub(crate) async fn take_effect(
             .execute(&mut *tx)
             .await?;
         }
-        "ad_package" => {
+        RequestType::AdPackage => {
             let n = r.impressions.unwrap_or(0);
             sqlx::query(
                 "INSERT INTO ad_wallets (account_id, credited, updated_at) VALUES ($1, $2, $3) \
@@ -456,7 +457,7 @@ pub(crate) async fn take_effect(
             .execute(&mut *tx)
             .await?;
         }
-        "broadcast" => {
+        RequestType::Broadcast => {
             let starts = r.starts_ms.unwrap_or(now);
             sqlx::query(
                 "INSERT INTO broadcasts (request_id, account_id, channel_id, starts_at) VALUES ($1, $2, $3, $4)",
@@ -478,8 +479,8 @@ pub(crate) async fn take_effect(
             .await?;
         }
         // A campaign's approval is its going live: it holds its impressions from the request on.
-        "ad" => {}
-        _ => {
+        RequestType::Ad => {}
+        RequestType::ResellerLink => {
             // A link to a partner deleted since holds nothing any more.
             sqlx::query(
                 "DELETE FROM reseller_links WHERE reseller_id = $1 AND partner_id IN (SELECT id FROM accounts WHERE status = 'deleted')",

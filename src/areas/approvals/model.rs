@@ -12,6 +12,34 @@ use crate::state::AppState;
 use serde::Serialize;
 use sqlx::Row as _;
 
+crate::text_enum! {
+    /// What a request asks for (stored in `requests.kind`, serialized as `type`).
+    pub enum RequestType {
+        Addon = "addon",
+        Broadcast = "broadcast",
+        AdPackage = "ad_package",
+        Ad = "ad",
+        ResellerLink = "reseller_link",
+    }
+}
+
+impl RequestType {
+    /// The label people read: "Add-on", "Advertising package"…
+    pub fn label(self) -> &'static str {
+        kind_label(self.as_str())
+    }
+}
+
+crate::text_enum! {
+    /// Where a request stands: pending until its addressee decides, or its asker withdraws it.
+    pub enum RequestStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+    }
+}
+
 /// The request types, in inbox order, with their labels.
 pub const KINDS: [(&str, &str); 5] = [
     ("addon", "Add-on"),
@@ -23,6 +51,8 @@ pub const KINDS: [(&str, &str); 5] = [
 
 pub const ENGAGEMENTS: [&str; 3] = ["message", "survey", "coupon"];
 
+/// The label of a request type ("Add-on"…), or "Partnership" for the partnership requests the
+/// decision history lists beside them.
 pub fn kind_label(kind: &str) -> &'static str {
     KINDS
         .iter()
@@ -41,7 +71,7 @@ fn engagement_values() -> utoipa::openapi::Object {
 }
 
 fn status_values() -> utoipa::openapi::Object {
-    crate::kernel::http::openapi::one_of(&["pending", "approved", "rejected", "withdrawn"])
+    crate::kernel::http::openapi::one_of(RequestStatus::TEXTS)
 }
 
 /// A request: an add-on, a broadcast, an advertising package, an ad campaign, or a reseller's
@@ -51,7 +81,7 @@ pub struct Request {
     pub id: i64,
     #[serde(rename = "type")]
     #[schema(schema_with = kind_values)]
-    pub kind: String,
+    pub kind: RequestType,
     pub type_label: String,
     pub account_id: i64,
     /// The account that asked (a partner, or for `reseller_link` the reseller).
@@ -95,7 +125,7 @@ pub struct Request {
     #[serde(skip)]
     pub created_ms: i64,
     #[schema(schema_with = status_values)]
-    pub status: String,
+    pub status: RequestStatus,
     /// Where an approved request stands: active (add-on), credited (impressions), scheduled or
     /// sent (broadcast), scheduled, live or ended (campaign).
     pub phase: String,
@@ -136,7 +166,7 @@ impl Request {
             .unwrap_or_default()
     }
     pub fn is(&self, kind: &str) -> bool {
-        self.kind == kind
+        self.kind == *kind
     }
     pub fn starts_label(&self) -> String {
         self.starts_ms
@@ -153,7 +183,7 @@ impl Request {
     }
     /// What the account that asked is called on the page: "Reseller" or "Partner".
     pub fn asker_label(&self) -> &'static str {
-        if self.kind == "reseller_link" {
+        if self.kind == RequestType::ResellerLink {
             "Reseller"
         } else {
             "Partner"
@@ -162,12 +192,12 @@ impl Request {
     /// The flash after a decision, e.g. "Approved: Summit Resellers may now resell for
     /// Northwind Media." or "Approved: Extra storage for Northwind Media."
     pub fn decision_flash(&self, approved: bool) -> String {
-        match (self.kind.as_str(), approved) {
-            ("reseller_link", true) => format!(
+        match (self.kind, approved) {
+            (RequestType::ResellerLink, true) => format!(
                 "Approved: {} may now resell for {}.",
                 self.partner_name, self.addressee_name
             ),
-            ("reseller_link", false) => format!(
+            (RequestType::ResellerLink, false) => format!(
                 "Rejected: {} will not resell for {}; the reason was emailed.",
                 self.partner_name, self.addressee_name
             ),
@@ -193,21 +223,27 @@ pub(crate) const SELECT: &str = "SELECT r.id, r.kind, r.account_id, a.name AS pa
     LEFT JOIN broadcasts b ON b.request_id = r.id";
 
 pub(crate) fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
-    let kind: String = r.try_get("kind")?;
-    let status: String = r.try_get("status")?;
+    let kind: RequestType = r.try_get("kind")?;
+    let status: RequestStatus = r.try_get("status")?;
     let ref_id: Option<i64> = r.try_get("ref_id")?;
     let price: Option<i64> = r.try_get("price")?;
     let currency: Option<String> = r.try_get("currency")?;
     let starts: Option<i64> = r.try_get("starts_at")?;
     let ends: Option<i64> = r.try_get("ends_at")?;
     let b_status: Option<String> = r.try_get("b_status")?;
-    let phase = match (status.as_str(), kind.as_str()) {
-        ("approved", "addon") => "active".to_string(),
-        ("approved", "ad_package") => "credited".to_string(),
-        ("approved", "reseller_link") if r.try_get::<i64, _>("linked")? > 0 => "linked".to_string(),
-        ("approved", "reseller_link") => "ended".to_string(),
-        ("approved", "broadcast") => b_status.unwrap_or_else(|| "scheduled".into()),
-        ("approved", "ad") => match (starts, ends) {
+    let phase = match (status, kind) {
+        (RequestStatus::Approved, RequestType::Addon) => "active".to_string(),
+        (RequestStatus::Approved, RequestType::AdPackage) => "credited".to_string(),
+        (RequestStatus::Approved, RequestType::ResellerLink)
+            if r.try_get::<i64, _>("linked")? > 0 =>
+        {
+            "linked".to_string()
+        }
+        (RequestStatus::Approved, RequestType::ResellerLink) => "ended".to_string(),
+        (RequestStatus::Approved, RequestType::Broadcast) => {
+            b_status.unwrap_or_else(|| "scheduled".into())
+        }
+        (RequestStatus::Approved, RequestType::Ad) => match (starts, ends) {
             (Some(s), _) if now < s => "scheduled".into(),
             (_, Some(e)) if now >= e => "ended".into(),
             _ => "live".into(),
@@ -226,7 +262,7 @@ pub(crate) fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
     };
     Ok(Request {
         id: r.try_get("id")?,
-        type_label: kind_label(&kind).to_string(),
+        type_label: kind.label().to_string(),
         account_id: r.try_get("account_id")?,
         partner_name: r.try_get("partner_name")?,
         addressee_id: r.try_get("addressee_id")?,
@@ -241,8 +277,8 @@ pub(crate) fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
             .try_get::<Option<String>, _>("contact_phone")?
             .filter(|v| !v.is_empty()),
         title: r.try_get("title")?,
-        addon_id: ref_id.filter(|_| kind == "addon"),
-        ad_package_id: ref_id.filter(|_| kind == "ad_package"),
+        addon_id: ref_id.filter(|_| kind == RequestType::Addon),
+        ad_package_id: ref_id.filter(|_| kind == RequestType::AdPackage),
         channel_id: r.try_get("channel_id")?,
         channel_name: r.try_get("channel_name")?,
         engagement: r.try_get("engagement")?,
@@ -344,3 +380,20 @@ pub const HISTORY_HEADER: [&str; 8] = [
     "decided_by",
     "id",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_types_and_their_labels_are_one_list() {
+        let kinds: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(kinds, RequestType::TEXTS);
+        assert_eq!(RequestType::AdPackage.label(), "Advertising package");
+        assert_eq!(
+            serde_json::to_value(RequestStatus::Withdrawn).unwrap(),
+            "withdrawn"
+        );
+        assert!(RequestType::parse("partnership").is_none());
+    }
+}

@@ -447,7 +447,10 @@ pub async fn inbox_approve(
     PageId(id): PageId,
 ) -> PageResult {
     let r = requests::decide(&state, &who, id, true, "").await;
-    let tab = r.as_ref().map(|r| r.kind.clone()).unwrap_or_default();
+    let tab = r
+        .as_ref()
+        .map(|r| r.kind.as_str().to_string())
+        .unwrap_or_default();
     after(&state, r, &back_to(&tab), |r| r.decision_flash(true))
 }
 
@@ -467,7 +470,7 @@ pub async fn inbox_reject(
 ) -> PageResult {
     let r = requests::decide(&state, &who, id, false, &f.reason).await;
     let tab = match &r {
-        Ok(r) => r.kind.clone(),
+        Ok(r) => r.kind.as_str().to_string(),
         Err(_) => tab_of(Some(&f.tab)),
     };
     after(&state, r, &back_to(&tab), |r| r.decision_flash(false))
