@@ -423,9 +423,19 @@ pub fn plan_list(
         }
         // Everything below is one range of paths: after `/1/2/`, before `/1/20`.
         let upper = format!("{}0", root_path.trim_end_matches('/'));
-        sql.push("a.path > ")
+        // A search that walks a name index or takes the trigram index's candidates tests the
+        // range on each row found. SQLite, which keeps no histogram of paths (built without
+        // STAT4), takes any range of them for a small part of the table and would read the whole
+        // subtree by path and sort it (the operator's "har": 640 ms instead of 16 at 1,000,000
+        // accounts); the `+` keeps the path index out of its choice. PostgreSQL knows the range's
+        // size from its statistics.
+        let path = match (backend, search_plan) {
+            (Backend::Sqlite, Some(SearchPlan::Walk | SearchPlan::Candidates)) => "+a.path",
+            _ => "a.path",
+        };
+        sql.push(&format!("{path} > "))
             .str(&root_path)
-            .push(" AND a.path < ")
+            .push(&format!(" AND {path} < "))
             .str(&upper);
     }
     sql.push(" AND a.status <> 'deleted'");
