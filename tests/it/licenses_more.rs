@@ -382,3 +382,103 @@ async fn a_login_license_makes_the_login_it_entitles_or_nothing() {
     counters_hold(&app, &[1, partner, customer]).await;
     app.stop().await;
 }
+
+/// The list by type and state sorted by end reads the same rows in the same order whichever
+/// way it finds them: walked in `licenses_by_end` (the operator; a partner holding at least 1%
+/// of those licenses) or read by the subtree's paths and sorted (a partner holding fewer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn licenses_by_end_come_in_the_same_order_walked_or_sorted() {
+    let app = TestApp::spawn().await;
+    let op = app.login_admin().await;
+    let big = crate::tree::create(&op, 1, "partner", "Walnut Big").await;
+    let small = crate::tree::create(&op, 1, "partner", "Walnut Small").await;
+    let other = crate::tree::create(&op, 1, "partner", "Walnut Other").await;
+    let mut want: Vec<(i64, Option<i64>, i64)> = Vec::new(); // (holder, end in days, id)
+                                                             // The big one: ends spread out and repeated, some without an end.
+    for n in 0..24i64 {
+        let end = (n % 5 != 0).then_some(10 + (n * 7) % 11);
+        let mut body = json!({"type": "development", "holder_id": big});
+        if let Some(d) = end {
+            body["ends_at"] = json!(crate::licenses::day_in(&app, d));
+        }
+        let v = crate::licenses::new_license(&op, body).await;
+        want.push((big, end, v["id"].as_i64().unwrap()));
+    }
+    // The small one holds 2 of more than 200: under 1%.
+    for end in [Some(3), None] {
+        let mut body = json!({"type": "development", "holder_id": small});
+        if let Some(d) = end {
+            body["ends_at"] = json!(crate::licenses::day_in(&app, d));
+        }
+        let v = crate::licenses::new_license(&op, body).await;
+        want.push((small, end, v["id"].as_i64().unwrap()));
+    }
+    for n in 0..180i64 {
+        let body = json!({"type": "development", "holder_id": other,
+            "ends_at": crate::licenses::day_in(&app, 1 + n % 30)});
+        let v = crate::licenses::new_license(&op, body).await;
+        want.push((other, Some(1 + n % 30), v["id"].as_i64().unwrap()));
+    }
+    // Going up: by end, those without one last, ties by id; going down the other way round.
+    let order = |rows: &[(i64, Option<i64>, i64)], desc: bool| -> Vec<i64> {
+        let mut r = rows.to_vec();
+        r.sort_by_key(|(_, e, id)| (e.is_none(), *e, *id));
+        if desc {
+            r.reverse();
+        }
+        r.iter().map(|x| x.2).collect()
+    };
+    let ids_of = |v: &Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_i64().unwrap())
+            .collect()
+    };
+    let owner_of = |account: i64, email: &'static str| {
+        let op = &op;
+        let app = &app;
+        async move {
+            crate::tree::add_login(op, account, email, "owner").await;
+            app.login(email, crate::tree::PW).await
+        }
+    };
+    let big_owner = owner_of(big, "owner@walnut-big.test").await;
+    let small_owner = owner_of(small, "owner@walnut-small.test").await;
+    for (who, s, holder) in [
+        ("operator", &op, None),
+        ("big", &big_owner, Some(big)),
+        ("small", &small_owner, Some(small)),
+    ] {
+        let mine: Vec<(i64, Option<i64>, i64)> = want
+            .iter()
+            .filter(|x| holder.is_none_or(|h| h == x.0))
+            .copied()
+            .collect();
+        for desc in [false, true] {
+            let dir = if desc { "desc" } else { "asc" };
+            let mut seen = Vec::new();
+            let mut page = 1;
+            loop {
+                let r = s
+                    .get(&format!(
+                        "/api/v1/licenses?type=development&state=active&sort=ends_at&dir={dir}&per_page=50&page={page}"
+                    ))
+                    .await;
+                assert_eq!(r.status(), StatusCode::OK);
+                let v: Value = r.json().await.unwrap();
+                assert_eq!(v["total"].as_i64(), Some(mine.len() as i64), "{who}");
+                let ids = ids_of(&v);
+                if ids.is_empty() {
+                    break;
+                }
+                seen.extend(ids);
+                page += 1;
+                assert!(page < 10);
+            }
+            assert_eq!(seen, order(&mine, desc), "{who} {dir}");
+        }
+    }
+    app.stop().await;
+}

@@ -193,21 +193,33 @@ pub(crate) async fn filter_sql(
     f: &LicenseFilter,
 ) -> AppResult<(Sql, String)> {
     let view = access::account(state, who, who.view_account_id, Need::Read).await?;
+    let ty = blank(&f.license_type)
+        .map(|t| parse_type("type", t))
+        .transpose()?;
+    let st = blank(&f.state)
+        .map(|s| parse_state("state", s))
+        .transpose()?;
     let mut sql = Sql::new(&format!("SELECT {COLUMNS}{FROM} WHERE 1 = 1"));
     if view.kind != Kind::Operator {
         let upper = format!("{}0", view.path.trim_end_matches('/'));
-        sql.push(" AND l.holder_path >= ")
+        let path = if walks_by_end(state, &view, ty, st, f).await? {
+            // Walked in `licenses_by_end`, testing the subtree on each row found: SQLite (no
+            // histogram of paths without STAT4) would otherwise read the subtree's matches by
+            // path and sort them all (the largest partner: 39 ms instead of 0.7).
+            "+l.holder_path"
+        } else {
+            "l.holder_path"
+        };
+        sql.push(&format!(" AND {path} >= "))
             .str(&view.path)
-            .push(" AND l.holder_path < ")
+            .push(&format!(" AND {path} < "))
             .str(&upper);
     }
-    if let Some(t) = blank(&f.license_type) {
-        sql.push(" AND l.license_type = ")
-            .str(parse_type("type", t)?.as_str());
+    if let Some(t) = ty {
+        sql.push(" AND l.license_type = ").str(t.as_str());
     }
-    if let Some(s) = blank(&f.state) {
-        sql.push(" AND l.state = ")
-            .str(parse_state("state", s)?.as_str());
+    if let Some(s) = st {
+        sql.push(" AND l.state = ").str(s.as_str());
     }
     if let Some(h) = blank(&f.holder_id) {
         let id: i64 = h
@@ -268,6 +280,41 @@ pub(crate) async fn filter_sql(
         format!(" ORDER BY {col} {dir}, l.id {dir}")
     };
     Ok((sql, order))
+}
+
+/// Whether a list of one type and state sorted by end should walk `licenses_by_end` in its
+/// order, testing the subtree on each row (SQLite only: PostgreSQL weighs the subtree's range from
+/// its statistics). It should when the subtree holds at least 1% of those licenses anywhere (the
+/// counters say), so that a page is found within about 100 rows per row shown; a smaller subtree
+/// reads its few matches by path and sorts them.
+async fn walks_by_end(
+    state: &AppState,
+    view: &crate::areas::accounts::Account,
+    ty: Option<LicenseType>,
+    st: Option<LicenseState>,
+    f: &LicenseFilter,
+) -> AppResult<bool> {
+    let (Some(ty), Some(st)) = (ty, st) else {
+        return Ok(false);
+    };
+    if state.db.backend != crate::kernel::db::Backend::Sqlite
+        || !matches!(blank(&f.sort), None | Some("ends_at"))
+    {
+        return Ok(false);
+    }
+    let row = sqlx::query(
+        "SELECT COALESCE((SELECT n FROM license_totals WHERE account_id = $1 AND license_type = $2 AND state = $3), 0) AS here, \
+                COALESCE((SELECT t.n FROM license_totals t JOIN accounts o ON o.id = t.account_id \
+                  WHERE o.kind = 'operator' AND t.license_type = $2 AND t.state = $3), 0) AS everywhere",
+    )
+    .bind(view.id)
+    .bind(ty)
+    .bind(st)
+    .fetch_one(&state.db.pool)
+    .await?;
+    let here: i64 = row.try_get("here")?;
+    let everywhere: i64 = row.try_get("everywhere")?;
+    Ok(here > 0 && here * 100 >= everywhere)
 }
 
 /// A page of the licenses of the account in view and below.

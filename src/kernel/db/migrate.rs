@@ -99,6 +99,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "children_far_pages",
         include_str!("../../../migrations/0025_children_far_pages.sql"),
     ),
+    (
+        26,
+        "licenses_by_end",
+        include_str!("../../../migrations/0026_licenses_by_end.sql"),
+    ),
 ];
 
 /// The lines of a migration meant for `backend`: outside any section, or in a section of
