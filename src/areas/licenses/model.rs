@@ -200,9 +200,11 @@ pub(crate) async fn filter_sql(
         .map(|s| parse_state("state", s))
         .transpose()?;
     let mut sql = Sql::new(&format!("SELECT {COLUMNS}{FROM} WHERE 1 = 1"));
+    let mut by_end = None;
     if view.kind != Kind::Operator {
         let upper = format!("{}0", view.path.trim_end_matches('/'));
-        let path = if walks_by_end(state, &view, ty, st, f).await? {
+        by_end = walks_by_end(state, &view, ty, st, f).await?;
+        let path = if by_end == Some(true) {
             // Walked in `licenses_by_end`, testing the subtree on each row found: SQLite (no
             // histogram of paths without STAT4) would otherwise read the subtree's matches by
             // path and sort them all (the largest partner: 39 ms instead of 0.7).
@@ -274,33 +276,38 @@ pub(crate) async fn filter_sql(
         }
     };
     // Licenses without an end sort last going up, first going down (the same on both databases).
+    // A small subtree reads its few matches by path and sorts them: the `+` keeps SQLite from
+    // walking `licenses_by_end` for them instead (all 83,000 agent licenses for a partner
+    // holding 16: 396 ms instead of 0.3).
+    let first = if by_end == Some(false) { "+" } else { "" };
     let order = if col == "l.ends_at" {
-        format!(" ORDER BY CASE WHEN l.ends_at IS NULL THEN 1 ELSE 0 END {dir}, l.ends_at {dir}, l.id {dir}")
+        format!(" ORDER BY {first}CASE WHEN l.ends_at IS NULL THEN 1 ELSE 0 END {dir}, l.ends_at {dir}, l.id {dir}")
     } else {
         format!(" ORDER BY {col} {dir}, l.id {dir}")
     };
     Ok((sql, order))
 }
 
-/// Whether a list of one type and state sorted by end should walk `licenses_by_end` in its
-/// order, testing the subtree on each row (SQLite only: PostgreSQL weighs the subtree's range from
-/// its statistics). It should when the subtree holds at least 1% of those licenses anywhere (the
-/// counters say), so that a page is found within about 100 rows per row shown; a smaller subtree
-/// reads its few matches by path and sorts them.
+/// For a list of one type and state sorted by end, below the operator, on SQLite (PostgreSQL
+/// weighs the subtree's range from its statistics): whether to walk `licenses_by_end` in its
+/// order, testing the subtree on each row (`Some(true)`), or to read the subtree's matches by
+/// path and sort them (`Some(false)`). Walk when the subtree holds at least 1% of those licenses
+/// anywhere (the counters say), so that a page is found within about 100 rows per row shown.
+/// `None`: another list, left to the planner.
 async fn walks_by_end(
     state: &AppState,
     view: &crate::areas::accounts::Account,
     ty: Option<LicenseType>,
     st: Option<LicenseState>,
     f: &LicenseFilter,
-) -> AppResult<bool> {
+) -> AppResult<Option<bool>> {
     let (Some(ty), Some(st)) = (ty, st) else {
-        return Ok(false);
+        return Ok(None);
     };
     if state.db.backend != crate::kernel::db::Backend::Sqlite
         || !matches!(blank(&f.sort), None | Some("ends_at"))
     {
-        return Ok(false);
+        return Ok(None);
     }
     let row = sqlx::query(
         "SELECT COALESCE((SELECT n FROM license_totals WHERE account_id = $1 AND license_type = $2 AND state = $3), 0) AS here, \
@@ -314,7 +321,7 @@ async fn walks_by_end(
     .await?;
     let here: i64 = row.try_get("here")?;
     let everywhere: i64 = row.try_get("everywhere")?;
-    Ok(here > 0 && here * 100 >= everywhere)
+    Ok(Some(here > 0 && here * 100 >= everywhere))
 }
 
 /// A page of the licenses of the account in view and below.
