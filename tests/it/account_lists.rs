@@ -33,6 +33,24 @@ fn row_ids(html: &str, table: &str, attr: &str) -> Vec<i64> {
         .collect()
 }
 
+/// The plan of a statement, one line per step (`EXPLAIN` on PostgreSQL, `EXPLAIN QUERY PLAN` on
+/// SQLite).
+async fn plan_text(conn: &mut sqlx::AnyConnection, pg: bool, sql: &Sql) -> String {
+    let explain = Sql {
+        text: format!(
+            "{} {}",
+            if pg { "EXPLAIN" } else { "EXPLAIN QUERY PLAN" },
+            sql.text
+        ),
+        args: sql.args.clone(),
+    };
+    let rows = explain.query().fetch_all(&mut *conn).await.unwrap();
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(if pg { 0 } else { 3 }).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The `href` of the link with this id, unescaped.
 fn link(html: &str, id: &str) -> Option<String> {
     let i = html.find(&format!("id=\"{id}\""))?;
@@ -522,20 +540,7 @@ async fn a_partner_with_130_children_is_walked_by_cursor_every_child_once_in_ord
                 sizes.clone(),
             )
             .unwrap();
-            let explain = Sql {
-                text: format!(
-                    "{} {}",
-                    if pg { "EXPLAIN" } else { "EXPLAIN QUERY PLAN" },
-                    plan.items.text
-                ),
-                args: plan.items.args.clone(),
-            };
-            let rows = explain.query().fetch_all(&mut *conn).await.unwrap();
-            let text: Vec<String> = rows
-                .iter()
-                .map(|r| r.try_get::<String, _>(if pg { 0 } else { 3 }).unwrap())
-                .collect();
-            let text = text.join("\n");
+            let text = plan_text(&mut conn, pg, &plan.items).await;
             println!("{key} {dir}:\n{text}");
             assert!(
                 text.contains(&format!("INDEX {index} "))
@@ -567,20 +572,7 @@ async fn a_partner_with_130_children_is_walked_by_cursor_every_child_once_in_ord
                 sizes.clone(),
             )
             .unwrap();
-            let explain = Sql {
-                text: format!(
-                    "{} {}",
-                    if pg { "EXPLAIN" } else { "EXPLAIN QUERY PLAN" },
-                    numbered.items.text
-                ),
-                args: numbered.items.args.clone(),
-            };
-            let rows = explain.query().fetch_all(&mut *conn).await.unwrap();
-            let text: Vec<String> = rows
-                .iter()
-                .map(|r| r.try_get::<String, _>(if pg { 0 } else { 3 }).unwrap())
-                .collect();
-            let text = text.join("\n");
+            let text = plan_text(&mut conn, pg, &numbered.items).await;
             println!("{key} {dir}, page 4:\n{text}");
             assert!(
                 text.contains(&format!("COVERING INDEX {index} "))
