@@ -153,20 +153,26 @@ pub async fn customers_page(
     )
     .with_select(access::allows(access::effective_role(&who), Need::Admin));
     let pq = query.pq.clone().unwrap_or_default();
-    let (rows_below, more_below) = customers::rows_below(&state, owner.id, &pq).await?;
-    let crumbs = if under {
-        crate::areas::accounts::path(&state.db, owner.id, who.view_account_id).await?
-    } else {
-        Vec::new()
-    };
     let role = access::effective_role(&who);
     let title = if under {
         format!("Customers of {}", owner.name)
     } else {
         "Customers".to_string()
     };
+    // The rows below, the path and the layout read at once, each on its own connection.
+    let ((rows_below, more_below), crumbs, layout) = tokio::try_join!(
+        customers::rows_below(&state, owner.id, &pq),
+        async {
+            Ok::<_, AppError>(if under {
+                crate::areas::accounts::path(&state.db, owner.id, who.view_account_id).await?
+            } else {
+                Vec::new()
+            })
+        },
+        Layout::for_user(&state, &who, &headers, &title, "customers"),
+    )?;
     let t = CustomersTpl {
-        layout: Layout::for_user(&state, &who, &headers, &title, "customers").await?,
+        layout,
         can_add: access::allows(role, Need::Write),
         can_delete: access::allows(role, Need::Admin),
         under,

@@ -44,23 +44,26 @@ fn ids_sql(l: &ListQuery) -> Sql {
 /// A page of customers and the number of all that match.
 pub async fn list(db: &Db, l: &ListQuery<'_>) -> Result<(i64, Vec<Customer>), sqlx::Error> {
     let ids = ids_sql(l);
-    let total = if l.q.is_none() && l.status.is_none() {
-        // Every customer directly under the owner is in its rollup.
-        sqlx::query_scalar::<_, i64>(
-            "SELECT CAST(COALESCE(SUM(direct), 0) AS BIGINT) FROM account_rollup \
-             WHERE account_id = $1 AND kind = 'customer'",
-        )
-        .bind(l.owner_id)
-        .fetch_one(&db.pool)
-        .await?
-    } else {
-        Sql {
-            text: format!("SELECT COUNT(*) FROM ({}) x", ids.text),
-            args: ids.args.clone(),
+    // The total and the page read at once, each on its own connection.
+    let total = async {
+        if l.q.is_none() && l.status.is_none() {
+            // Every customer directly under the owner is in its rollup.
+            sqlx::query_scalar::<_, i64>(
+                "SELECT CAST(COALESCE(SUM(direct), 0) AS BIGINT) FROM account_rollup \
+                 WHERE account_id = $1 AND kind = 'customer'",
+            )
+            .bind(l.owner_id)
+            .fetch_one(&db.pool)
+            .await
+        } else {
+            Sql {
+                text: format!("SELECT COUNT(*) FROM ({}) x", ids.text),
+                args: ids.args.clone(),
+            }
+            .scalar::<i64>()
+            .fetch_one(&db.pool)
+            .await
         }
-        .scalar::<i64>()
-        .fetch_one(&db.pool)
-        .await?
     };
     let order = l.sort.order_by("a.id");
     // The page's ids walk the index in order; only their rows are read and counted. The page
@@ -70,7 +73,7 @@ pub async fn list(db: &Db, l: &ListQuery<'_>) -> Result<(i64, Vec<Customer>), sq
     // customers, growing with the whole panel).
     let mut sql = Sql {
         text: format!("SELECT {CUSTOMER_COLUMNS} FROM ({}{order} LIMIT ", ids.text),
-        args: ids.args,
+        args: ids.args.clone(),
     };
     sql.int(l.per_page)
         .push(" OFFSET ")
@@ -78,7 +81,7 @@ pub async fn list(db: &Db, l: &ListQuery<'_>) -> Result<(i64, Vec<Customer>), sq
         .push(&format!(
             ") pg CROSS JOIN accounts a JOIN accounts p ON p.id = a.parent_id WHERE a.id = pg.id{order}"
         ));
-    let rows = sql.query().fetch_all(&db.pool).await?;
+    let (total, rows) = tokio::try_join!(total, sql.query().fetch_all(&db.pool))?;
     let items = rows
         .iter()
         .map(customer_from_row)

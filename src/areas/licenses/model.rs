@@ -333,36 +333,37 @@ pub async fn list(state: &AppState, who: &Identity, f: &LicenseFilter) -> AppRes
     let by_counters = [&f.q, &f.holder_id, &f.ends_from, &f.ends_to]
         .iter()
         .all(|v| blank(v).is_none());
-    let total = if by_counters {
-        let t = super::totals::of_account(state, who.view_account_id).await?;
-        let ty = blank(&f.license_type).and_then(super::LicenseType::parse);
-        let st = blank(&f.state).and_then(super::LicenseState::parse);
-        t.types
-            .iter()
-            .filter(|x| ty.is_none_or(|ty| ty == x.license_type))
-            .flat_map(|x| x.states.iter())
-            .filter(|c| st.is_none_or(|st| st == c.state))
-            .map(|c| c.count)
-            .sum()
-    } else {
-        Sql {
-            text: sql.text.replacen(
-                &format!("SELECT {COLUMNS}{FROM}"),
-                "SELECT COUNT(*) FROM licenses l JOIN accounts h ON h.id = l.holder_id",
-                1,
-            ),
-            args: sql.args.clone(),
-        }
-        .scalar::<i64>()
-        .fetch_one(&state.db.pool)
-        .await?
+    let count = Sql {
+        text: sql.text.replacen(
+            &format!("SELECT {COLUMNS}{FROM}"),
+            "SELECT COUNT(*) FROM licenses l JOIN accounts h ON h.id = l.holder_id",
+            1,
+        ),
+        args: sql.args.clone(),
     };
     sql.push(&order)
         .push(" LIMIT ")
         .int(per_page)
         .push(" OFFSET ")
         .int((page - 1) * per_page);
-    let rows = sql.query().fetch_all(&state.db.pool).await?;
+    // The total and the rows read at once, each on its own connection.
+    let total = async {
+        if !by_counters {
+            return Ok::<i64, AppError>(count.scalar::<i64>().fetch_one(&state.db.pool).await?);
+        }
+        let t = super::totals::of_account(state, who.view_account_id).await?;
+        let ty = blank(&f.license_type).and_then(super::LicenseType::parse);
+        let st = blank(&f.state).and_then(super::LicenseState::parse);
+        Ok(t.types
+            .iter()
+            .filter(|x| ty.is_none_or(|ty| ty == x.license_type))
+            .flat_map(|x| x.states.iter())
+            .filter(|c| st.is_none_or(|st| st == c.state))
+            .map(|c| c.count)
+            .sum())
+    };
+    let rows = async { Ok::<_, AppError>(sql.query().fetch_all(&state.db.pool).await?) };
+    let (total, rows) = tokio::try_join!(total, rows)?;
     Ok(Page {
         items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
         total,

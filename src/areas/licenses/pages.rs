@@ -217,8 +217,15 @@ async fn list_view(
     headers: &HeaderMap,
     f: LicenseFilter,
 ) -> Result<ListTpl, AppError> {
+    // The list, the layout and the holder choice read at once (each on its own connection):
+    // the page waits for the slowest of them, not for their sum.
+    let (listed, layout, holders) = tokio::try_join!(
+        async { Ok::<_, AppError>(licenses::list(state, who, &f).await) },
+        Layout::for_user(state, who, headers, "Licenses", "licenses"),
+        holders(state, who),
+    )?;
     // A filter that breaks a rule shows the whole list with the reason.
-    let (list, f, filter_error) = match licenses::list(state, who, &f).await {
+    let (list, f, filter_error) = match listed {
         Ok(l) => (l, f, String::new()),
         Err(e @ AppError::Validation { .. }) => (
             licenses::list(state, who, &LicenseFilter::default()).await?,
@@ -228,11 +235,11 @@ async fn list_view(
         Err(e) => return Err(e),
     };
     Ok(ListTpl {
-        layout: Layout::for_user(state, who, headers, "Licenses", "licenses").await?,
+        layout,
         base_query: filter_query(&f),
         f,
         list,
-        holders: holders(state, who).await?,
+        holders,
         can_write: access::allows(access::effective_role(who), Need::Write),
         form: LicenseForm::default(),
         error: None,

@@ -83,9 +83,18 @@ async fn view_kind(state: &AppState, who: &Identity) -> AppResult<Kind> {
         .kind)
 }
 
-/// What a panel of this kind shows: published, and meant for everyone or this kind.
-const FOR_KIND: &str = " n.published_at IS NOT NULL AND (n.audience = '' OR \
-    (',' || n.audience || ',') LIKE $2)";
+/// What a panel of this kind shows: the operator's every note, the others' published notes
+/// meant for everyone or their kind. The kind is written into the text (see `Sql::literal`).
+fn for_kind(kind: Kind) -> String {
+    if kind == Kind::Operator {
+        return " 1 = 1".to_string();
+    }
+    let mut sql = Sql::new(
+        " n.published_at IS NOT NULL AND (n.audience = '' OR (',' || n.audience || ',') LIKE ",
+    );
+    sql.literal(&kind_like(kind)).push(")");
+    sql.text
+}
 
 fn kind_like(k: Kind) -> String {
     format!("%,{},%", k.as_str())
@@ -94,18 +103,13 @@ fn kind_like(k: Kind) -> String {
 /// The notes of the caller's panel, newest first; the operator's list holds drafts too.
 pub async fn list(state: &AppState, who: &Identity) -> AppResult<Vec<ReleaseNote>> {
     let kind = view_kind(state, who).await?;
-    let filter = if kind == Kind::Operator {
-        " 1 = 1 AND $2 = $2".to_string()
-    } else {
-        FOR_KIND.to_string()
-    };
+    let filter = for_kind(kind);
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM release_notes n LEFT JOIN release_note_reads r \
          ON r.note_id = n.id AND r.login_id = $1 WHERE{filter} \
          ORDER BY CASE WHEN n.published_at IS NULL THEN 0 ELSE 1 END, n.published_at DESC, n.id DESC"
     ))
     .bind(who.login.id)
-    .bind(kind_like(kind))
     .fetch_all(&state.db.pool)
     .await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
@@ -119,7 +123,7 @@ pub fn unread(scope: &crate::kernel::http::menu::BadgeScope<'_>) -> Sql {
         "SELECT COUNT(*) FROM release_notes n WHERE n.published_at IS NOT NULL AND \
          (n.audience = '' OR (',' || n.audience || ',') LIKE ",
     );
-    sql.str(&kind_like(scope.kind))
+    sql.literal(&kind_like(scope.kind))
         .push(") AND NOT EXISTS (SELECT 1 FROM release_note_reads r WHERE r.note_id = n.id AND r.login_id = ")
         .int(scope.who.login.id)
         .push(")");
@@ -128,17 +132,12 @@ pub fn unread(scope: &crate::kernel::http::menu::BadgeScope<'_>) -> Sql {
 
 async fn get_for(state: &AppState, who: &Identity, id: i64) -> AppResult<ReleaseNote> {
     let kind = view_kind(state, who).await?;
-    let filter = if kind == Kind::Operator {
-        " 1 = 1 AND $2 = $2".to_string()
-    } else {
-        FOR_KIND.to_string()
-    };
+    let filter = for_kind(kind);
     let r = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM release_notes n LEFT JOIN release_note_reads r \
-         ON r.note_id = n.id AND r.login_id = $1 WHERE{filter} AND n.id = $3"
+         ON r.note_id = n.id AND r.login_id = $1 WHERE{filter} AND n.id = $2"
     ))
     .bind(who.login.id)
-    .bind(kind_like(kind))
     .bind(id)
     .fetch_optional(&state.db.pool)
     .await?

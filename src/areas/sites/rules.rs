@@ -79,17 +79,18 @@ pub async fn list_of(
     let (page, per_page) = f.list_params().paging();
     let s = store::settings(&state.db.pool, c.id).await?;
     let cut = late_cut(state.now_ms(), &s);
-    let total: i64 = store::site_list_sql(false, cut, c.id, q)
-        .scalar()
-        .fetch_one(&state.db.pool)
-        .await?;
+    let count = store::site_list_sql(false, cut, c.id, q);
     let mut sql = store::site_list_sql(true, cut, c.id, q);
     sql.push(&sort.order_by("s.id"))
         .push(" LIMIT ")
         .int(per_page)
         .push(" OFFSET ")
         .int((page - 1) * per_page);
-    let rows = sql.query().fetch_all(&state.db.pool).await?;
+    // The total and the page read at once, each on its own connection.
+    let (total, rows) = tokio::try_join!(
+        count.scalar::<i64>().fetch_one(&state.db.pool),
+        sql.query().fetch_all(&state.db.pool)
+    )?;
     let page = Page {
         items: rows
             .iter()

@@ -164,17 +164,18 @@ pub(super) async fn second_step(
 
 /// Whether a policy requires a second factor of this login.
 async fn required(conn: &mut sqlx::AnyConnection, login: &Login) -> AppResult<bool> {
-    let role = format!("%,{},%", login.role.as_str());
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM two_factor_policies p WHERE \
-           (p.account_id = $1 AND (',' || p.roles || ',') LIKE $2) \
-           OR (p.below = 1 AND p.account_id IN \
-               (SELECT ancestor_id FROM account_closure WHERE descendant_id = $1))",
-    )
-    .bind(login.account_id)
-    .bind(role)
-    .fetch_one(&mut *conn)
-    .await?;
+    // The role is written into the text (see `Sql::literal`).
+    let mut sql = crate::kernel::query::Sql::new(
+        "SELECT COUNT(*) FROM two_factor_policies p WHERE (p.account_id = ",
+    );
+    sql.int(login.account_id)
+        .push(" AND (',' || p.roles || ',') LIKE ")
+        .literal(&format!("%,{},%", login.role.as_str()))
+        .push(
+            ") OR (p.below = 1 AND p.account_id IN \
+             (SELECT ancestor_id FROM account_closure WHERE descendant_id = $1))",
+        );
+    let n: i64 = sql.scalar().fetch_one(&mut *conn).await?;
     Ok(n > 0)
 }
 
