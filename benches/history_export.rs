@@ -15,6 +15,7 @@ use std::{
 };
 
 use futures_util::StreamExt;
+use partner_panel::areas::accounts::AccountId;
 use partner_panel::{
     areas::approvals as requests,
     clock::Clock,
@@ -174,7 +175,7 @@ async fn main() {
     peak.store(floor_rss, Ordering::Relaxed);
     let sampler = sample(peak.clone(), done.clone());
     // The floor: the same SQL, every row read, on the same database.
-    let mut sql = requests::history_sql(true, 1, &Default::default()).unwrap();
+    let mut sql = requests::history_sql(true, AccountId(1), &Default::default()).unwrap();
     sql.push(requests::HISTORY_ORDER);
     let mut floor = Vec::new();
     let mut rows_seen = 0;

@@ -10,6 +10,7 @@
 
 use std::time::{Duration, Instant};
 
+use partner_panel::areas::accounts::AccountId;
 use partner_panel::{
     areas::accounts::{self, ListFilter},
     clock::Clock,
@@ -104,7 +105,7 @@ async fn audit_floor(state: &partner_panel::state::AppState, view: i64) {
 async fn history_floor(state: &partner_panel::state::AppState, operator: bool, view: i64) {
     use partner_panel::areas::approvals;
     let f = approvals::HistoryFilter::default();
-    let sql = approvals::history_sql(operator, view, &f).unwrap();
+    let sql = approvals::history_sql(operator, AccountId(view), &f).unwrap();
     let count = partner_panel::kernel::query::Sql {
         text: format!("SELECT COUNT(*) FROM ({}) x", sql.text),
         args: sql.args.clone(),
@@ -234,7 +235,10 @@ async fn main() {
     .fetch_one(&state.db.pool)
     .await
     .unwrap();
-    let big_account = accounts::get(&state.db, big).await.unwrap().unwrap();
+    let big_account = accounts::get(&state.db, AccountId(big))
+        .await
+        .unwrap()
+        .unwrap();
     let sizes = accounts::tree_sizes(&state.db, &big_account).await.unwrap();
     let below = sizes.below;
     let deep: i64 = sqlx::query_scalar(
@@ -342,7 +346,10 @@ async fn main() {
     .unwrap();
     let search_iters = (iters / 4).max(10);
     for (label, id) in [("small", small), ("large", large), ("largest", big)] {
-        let acct = accounts::get(&state.db, id).await.unwrap().unwrap();
+        let acct = accounts::get(&state.db, AccountId(id))
+            .await
+            .unwrap()
+            .unwrap();
         let sizes = accounts::tree_sizes(&state.db, &acct).await.unwrap();
         let who = session(
             &base,
@@ -587,7 +594,10 @@ async fn main() {
             let _ = r.bytes().await.unwrap();
         }
     };
-    let root = accounts::get(&state.db, 1).await.unwrap().unwrap();
+    let root = accounts::get(&state.db, AccountId(1))
+        .await
+        .unwrap()
+        .unwrap();
     let root_sizes = accounts::tree_sizes(&state.db, &root).await.unwrap();
     for q in SEARCHES {
         let fq = ListFilter {
@@ -646,7 +656,9 @@ async fn main() {
         stats(floor),
     ));
     let floor = time_n(search_iters, || async {
-        accounts::counts_below(&state.db, 1).await.unwrap();
+        accounts::counts_below(&state.db, AccountId(1))
+            .await
+            .unwrap();
     })
     .await;
     let api = time_n(search_iters, || op_get("/api/v1/dashboard".to_string())).await;

@@ -152,13 +152,13 @@ pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError>
         accounts: Vec::with_capacity(n + 16),
         ancestors: Default::default(),
     };
-    g.ancestors.insert(op.id, Vec::new());
+    g.ancestors.insert(op.id.get(), Vec::new());
     let n = n.max(10);
-    let big = g.add(op.id, 0, "partner");
+    let big = g.add(op.id.get(), 0, "partner");
     g.partner_tree(big, 1, n / 5);
     let resellers = (n / 2000).max(1);
     for _ in 0..resellers {
-        let r = g.add(op.id, 0, "reseller");
+        let r = g.add(op.id.get(), 0, "reseller");
         let p = g.add(r, 1, "partner");
         for _ in 0..20 {
             g.add(r, 1, "customer");
@@ -167,7 +167,7 @@ pub async fn scale(state: &AppState, n: usize) -> Result<ScaleSummary, AppError>
     }
     let per_partner = 400;
     while g.accounts.len() + 1 < n {
-        let p = g.add(op.id, 0, "partner");
+        let p = g.add(op.id.get(), 0, "partner");
         let budget = per_partner.min(n - g.accounts.len()).saturating_sub(1);
         g.partner_tree(p, 1, budget);
     }

@@ -13,6 +13,7 @@ pub mod state;
 use crate::kernel::enums::{Kind, Role};
 use std::{future::Future, future::IntoFuture, net::SocketAddr, sync::Arc};
 
+use crate::areas::accounts::AccountId;
 use areas::accounts::{self, logins};
 use clock::Clock;
 use config::Config;
@@ -83,7 +84,7 @@ pub async fn bootstrap(state: &AppState) -> Result<Option<FirstLogin>, StartErro
         &mut tx,
         &actor,
         logins::NewLogin {
-            account_id: op,
+            account_id: AccountId(op),
             email: &email,
             name: "Operator",
             password: &password,

@@ -210,7 +210,7 @@ async fn create_login(
 ) {
     let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
     let account_id = match account {
-        Some(a) => a,
+        Some(a) => accounts::AccountId(a),
         None => {
             let _ = partner_panel::bootstrap(&state).await;
             accounts::operator(&state.db)

@@ -6,8 +6,10 @@
 //! Everything goes through the same rules the panel and the protocols use.
 
 use super::support::as_login;
+use crate::areas::accounts::AccountId;
 use crate::areas::customers::{self, brand::BrandFields};
 use crate::areas::licenses;
+use crate::areas::licenses::LicenseId;
 use crate::areas::media::{self, clips, device, playlists};
 use crate::areas::sites::{self, probes};
 use crate::kernel::error::AppError;
@@ -85,7 +87,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     let hall = sites::create(
         state,
         &northwind,
-        gym,
+        AccountId(gym),
         &site(
             "Eastside Main Hall",
             "Warschauer Straße 40, Berlin",
@@ -167,15 +169,15 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         &media::ConnectPlayer {
             account_id: Some(northwind.home_account_id),
             mac: Some("00:1A:2B:3C:4D:01".into()),
-            model_id: Some(model.id),
+            model_id: Some(model.id.get()),
             name: Some("Northwind showroom".into()),
         },
     )
     .await?;
-    let add = |client: i64, code: &str, name: &str| media::AddClientPlayer {
+    let add = |client: AccountId, code: &str, name: &str| media::AddClientPlayer {
         client_id: Some(client),
         player_code: Some(code.into()),
-        model_id: Some(model.id),
+        model_id: Some(model.id.get()),
         name: Some(name.into()),
     };
     let window = media::add_client_player(
@@ -187,11 +189,17 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     media::add_client_player(
         state,
         &northwind,
-        &add(gym, "NB4K-1002", "Gym entrance screen"),
+        &add(AccountId(gym), "NB4K-1002", "Gym entrance screen"),
     )
     .await?;
     if let Some(license) = window.license_id {
-        licenses::change(state, &operator, license, &licenses::Change::Activate).await?;
+        licenses::change(
+            state,
+            &operator,
+            LicenseId(license),
+            &licenses::Change::Activate,
+        )
+        .await?;
     }
 
     // Content: Northwind's slide shared with every account below, Café Aurora's own slide,
@@ -241,11 +249,11 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             name: Some("Window".into()),
             items: Some(vec![
                 playlists::ItemInput {
-                    clip_id: own.id,
+                    clip_id: own.id.get(),
                     duration_s: None,
                 },
                 playlists::ItemInput {
-                    clip_id: shared.id,
+                    clip_id: shared.id.get(),
                     duration_s: None,
                 },
             ]),
@@ -257,7 +265,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         &cafe,
         window.id,
         &media::PlayerEdit {
-            playlist_id: Some(list.id),
+            playlist_id: Some(list.id.get()),
             ..Default::default()
         },
     )
@@ -267,7 +275,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         &northwind,
         showroom.id,
         &media::CloneSource {
-            source_player_id: Some(window.id),
+            source_player_id: Some(window.id.get()),
         },
     )
     .await?;

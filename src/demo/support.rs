@@ -3,6 +3,7 @@
 //! the panel uses, so the queue, the badges and What's new have something to show.
 
 use crate::areas::accounts::logins;
+use crate::areas::auth::ApiTokenId;
 use crate::areas::{release_notes, tickets};
 use crate::kernel::error::AppError;
 use crate::kernel::identity::{AuthVia, Identity};
@@ -18,7 +19,9 @@ pub(super) async fn as_login(state: &AppState, email: &str) -> Result<Identity, 
         view_account_id: login.account_id,
         login,
         acting_as: None,
-        via: AuthVia::Token { token_id: 0 },
+        via: AuthVia::Token {
+            token_id: ApiTokenId(0),
+        },
         ip: "demo".into(),
         request_id: "demo".into(),
         suspended_by: None,

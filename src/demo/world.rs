@@ -7,6 +7,7 @@
 use super::{DemoSummary, DEMO_PASSWORD};
 use crate::areas::accounts;
 use crate::areas::accounts::logins;
+use crate::areas::accounts::AccountId;
 use crate::areas::networks;
 use crate::kernel::audit;
 use crate::kernel::enums::{Kind, Role};
@@ -111,10 +112,11 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
     let actor = audit::Actor::system();
     let mut tx = state.db.begin().await?;
     let mut made = 0;
-    let mut acc = |parent: i64, kind: Kind, name: &'static str, email: Option<&'static str>| {
-        made += 1;
-        (parent, kind, name, email)
-    };
+    let mut acc =
+        |parent: AccountId, kind: Kind, name: &'static str, email: Option<&'static str>| {
+            made += 1;
+            (parent, kind, name, email)
+        };
     let specs = [
         acc(
             op.id,
@@ -143,7 +145,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
     ];
     let mut ids = std::collections::HashMap::new();
     for (parent, kind, name, email) in specs {
-        let id = accounts::insert(&mut tx, now, Some(parent), kind, name, email).await?;
+        let id = accounts::insert(&mut tx, now, Some(parent.get()), kind, name, email).await?;
         ids.insert(name, id);
     }
     let (partner, partner2, reseller, reseller2) = (
@@ -174,7 +176,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
         ids.insert(name, id);
         made += 1;
     }
-    ids.insert("Servicecenter", op.id);
+    ids.insert("Servicecenter", op.id.get());
     // Contact details, as a reseller's request for partner shows them.
     for (id, contact, phone) in [
         (reseller, "Sam Summit", "+49 30 5550 100"),
@@ -196,7 +198,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
             &mut tx,
             &actor,
             logins::NewLogin {
-                account_id: ids[account],
+                account_id: AccountId(ids[account]),
                 email,
                 name,
                 password: DEMO_PASSWORD,
@@ -253,7 +255,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
         .execute(&mut *tx)
         .await?;
     }
-    crate::areas::billing::ensure_invoice(&mut tx, partner, now + 7 * DAY, now).await?;
+    crate::areas::billing::ensure_invoice(&mut tx, AccountId(partner), now + 7 * DAY, now).await?;
 
     // Both partners serve resellers and agreed to be listed in the directory.
     for (id, email, phone, website, note) in [
@@ -284,7 +286,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
             note: note.into(),
             ..Default::default()
         };
-        networks::write_settings(&mut tx, id, &s, now).await?;
+        networks::write_settings(&mut tx, AccountId(id), &s, now).await?;
     }
 
     // Channels, with followers.
@@ -341,7 +343,7 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, AppError> {
     let base = Req {
         kind: "ad_package",
         account: partner,
-        addressee: op.id,
+        addressee: op.id.get(),
         title: "Demo reach (10000 impressions)",
         ref_id: Some(adp),
         channel: None,

@@ -6,6 +6,8 @@
 
 use crate::areas::accounts::logins::Login;
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
 use crate::kernel::enums::{Kind, Role};
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
@@ -56,7 +58,7 @@ pub fn require(who: &Identity, need: Need) -> AppResult<()> {
 }
 
 /// True when `id` is `ancestor` or below it (and not deleted).
-pub async fn is_within(state: &AppState, ancestor: i64, id: i64) -> AppResult<bool> {
+pub async fn is_within(state: &AppState, ancestor: AccountId, id: AccountId) -> AppResult<bool> {
     let n: Option<i64> = sqlx::query_scalar(
         "SELECT c.depth FROM account_closure c JOIN accounts a ON a.id = c.descendant_id \
          WHERE c.ancestor_id = $1 AND c.descendant_id = $2 AND a.status <> 'deleted'",
@@ -69,7 +71,12 @@ pub async fn is_within(state: &AppState, ancestor: i64, id: i64) -> AppResult<bo
 }
 
 /// The account `id` if the identity reaches it (the account in view or below), checked for `need`.
-pub async fn account(state: &AppState, who: &Identity, id: i64, need: Need) -> AppResult<Account> {
+pub async fn account(
+    state: &AppState,
+    who: &Identity,
+    id: AccountId,
+    need: Need,
+) -> AppResult<Account> {
     // The reach and the row in one statement: the same answer as `is_within` then `get`.
     let q = format!(
         "SELECT {} FROM account_closure c JOIN accounts a ON a.id = c.descendant_id \
@@ -90,7 +97,7 @@ pub async fn account(state: &AppState, who: &Identity, id: i64, need: Need) -> A
 pub async fn account_below(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
     need: Need,
 ) -> AppResult<Account> {
     let a = account(state, who, id, need).await?;
@@ -103,7 +110,7 @@ pub async fn account_below(
 }
 
 /// A login whose account the identity reaches, for managing it (admin and up).
-pub async fn login(state: &AppState, who: &Identity, login_id: i64) -> AppResult<Login> {
+pub async fn login(state: &AppState, who: &Identity, login_id: LoginId) -> AppResult<Login> {
     let l = crate::areas::accounts::logins::get(state, login_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -116,7 +123,7 @@ pub async fn login(state: &AppState, who: &Identity, login_id: i64) -> AppResult
 
 /// Decides whether the identity may give or change the role `role` on a login of `account_id`:
 /// an admin may not make or change owners of its own account.
-pub fn may_assign_role(who: &Identity, account_id: i64, role: Role) -> AppResult<()> {
+pub fn may_assign_role(who: &Identity, account_id: AccountId, role: Role) -> AppResult<()> {
     if role == Role::Owner
         && effective_role(who) != Role::Owner
         && account_id == who.view_account_id
@@ -130,7 +137,7 @@ pub fn may_assign_role(who: &Identity, account_id: i64, role: Role) -> AppResult
 
 /// Checks that the identity may act as `target`: a session (or token) of its own, not already
 /// acting, admin or owner, and the target strictly below its home account.
-pub async fn may_act_as(state: &AppState, who: &Identity, target: i64) -> AppResult<Account> {
+pub async fn may_act_as(state: &AppState, who: &Identity, target: AccountId) -> AppResult<Account> {
     if who.acting_as.is_some() {
         return Err(AppError::conflict(
             ErrorCode::AlreadyActing,
@@ -245,7 +252,12 @@ enum Held {
     Yes(i64, i64),
 }
 
-async fn side_holds(state: &AppState, who: &Identity, side: &Side, id: i64) -> AppResult<Held> {
+async fn side_holds(
+    state: &AppState,
+    who: &Identity,
+    side: &Side,
+    id: AccountId,
+) -> AppResult<Held> {
     let (sql, bind) = match side.reach {
         Reach::InView | Reach::Below(_) => (
             format!(
@@ -254,7 +266,7 @@ async fn side_holds(state: &AppState, who: &Identity, side: &Side, id: i64) -> A
                  WHERE c.ancestor_id = $2 AND a.status <> 'deleted'",
                 side.owner
             ),
-            who.view_account_id,
+            who.view_account_id.get(),
         ),
         Reach::AboveView => (
             format!(
@@ -263,21 +275,21 @@ async fn side_holds(state: &AppState, who: &Identity, side: &Side, id: i64) -> A
                  WHERE c.descendant_id = $2 AND a.status <> 'deleted'",
                 side.owner
             ),
-            who.view_account_id,
+            who.view_account_id.get(),
         ),
         Reach::View => (
             format!(
                 "SELECT o.owner_id, CAST(0 AS BIGINT) FROM ({}) o WHERE o.owner_id = $2",
                 side.owner
             ),
-            who.view_account_id,
+            who.view_account_id.get(),
         ),
         Reach::OwnLogin => (
             format!(
                 "SELECT o.owner_id, CAST(0 AS BIGINT) FROM ({}) o WHERE o.owner_id = $2",
                 side.owner
             ),
-            who.login.id,
+            who.login.id.get(),
         ),
         Reach::Operator | Reach::Anyone => {
             let found: Option<i64> = sqlx::query_scalar(&format!(
@@ -305,7 +317,7 @@ pub async fn resource(
     state: &AppState,
     who: &Identity,
     res: &'static Resource,
-    id: i64,
+    id: AccountId,
     need: Need,
 ) -> AppResult<Checked> {
     if res.sides.iter().any(|s| s.reach == Reach::Operator) {
@@ -328,7 +340,7 @@ pub async fn resource(
         require(who, need)?;
         return Ok(Checked {
             kind: res.kind,
-            id,
+            id: id.get(),
             owner,
             side: side.name,
         });

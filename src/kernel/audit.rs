@@ -1,5 +1,7 @@
 //! The audit log: one record per change of state, and for every sign-in, failure and sign-out.
 
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
 use crate::kernel::db::Db;
 use crate::kernel::db::Row;
 use crate::kernel::enums::Kind;
@@ -9,10 +11,10 @@ use sqlx::Row as _;
 /// Who did it: the real login, its home account, the account it acted as, from where.
 #[derive(Clone, Debug, Default)]
 pub struct Actor {
-    pub login_id: Option<i64>,
+    pub login_id: Option<LoginId>,
     pub login_email: Option<String>,
-    pub home_account_id: Option<i64>,
-    pub acting_as_account_id: Option<i64>,
+    pub home_account_id: Option<AccountId>,
+    pub acting_as_account_id: Option<AccountId>,
     pub ip: Option<String>,
     pub request_id: Option<String>,
 }
@@ -36,7 +38,7 @@ impl Actor {
 
 pub struct Entry<'a> {
     /// The account this record belongs to (whose audit log shows it).
-    pub subject_account_id: Option<i64>,
+    pub subject_account_id: Option<AccountId>,
     pub action: &'a str,
     pub target_type: Option<&'a str>,
     pub target_id: Option<String>,
@@ -155,10 +157,13 @@ pub struct AuditRecord {
     pub at: String,
     #[serde(skip)]
     pub at_ms: i64,
-    pub login_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub login_id: Option<LoginId>,
     pub login_email: Option<String>,
-    pub acting_as_account_id: Option<i64>,
-    pub subject_account_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub acting_as_account_id: Option<AccountId>,
+    #[schema(value_type = Option<i64>)]
+    pub subject_account_id: Option<AccountId>,
     pub action: String,
     /// The action in words ("signed in", "registered a payment").
     pub phrase: String,
@@ -187,6 +192,7 @@ impl AuditRecord {
     }
 }
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text; the action is put in words.
 fn from_row(r: &Row) -> Result<AuditRecord, sqlx::Error> {
     let at_ms: i64 = r.try_get("at")?;
     Ok(AuditRecord {
@@ -212,7 +218,7 @@ fn from_row(r: &Row) -> Result<AuditRecord, sqlx::Error> {
 /// The latest records about one login (its sign-ins, changes it made), newest first.
 pub async fn for_login(
     db: &Db,
-    login_id: i64,
+    login_id: LoginId,
     limit: i64,
 ) -> Result<Vec<AuditRecord>, sqlx::Error> {
     let rows = sqlx::query(
@@ -445,9 +451,9 @@ pub async fn export_csv(
         w.row(&[
             &r.at,
             r.login_email.as_deref().unwrap_or(""),
-            &opt(r.acting_as_account_id),
+            &opt(r.acting_as_account_id.map(i64::from)),
             r.acting_as_name.as_deref().unwrap_or(""),
-            &opt(r.subject_account_id),
+            &opt(r.subject_account_id.map(i64::from)),
             r.subject_name.as_deref().unwrap_or(""),
             &r.action,
             r.target_type.as_deref().unwrap_or(""),

@@ -1,6 +1,9 @@
 //! The rules of the panel, one module per area. HTML and JSON handlers both call these.
 
 use crate::areas::accounts::logins;
+use crate::areas::accounts::AccountId;
+use crate::areas::auth::ApiTokenId;
+use crate::areas::auth::SessionId;
 use crate::kernel::audit;
 use crate::kernel::error::AppError;
 
@@ -8,16 +11,16 @@ use crate::kernel::error::AppError;
 #[derive(Clone, Debug)]
 pub struct Identity {
     pub login: logins::Login,
-    pub home_account_id: i64,
+    pub home_account_id: AccountId,
     /// The account whose data the request reads and changes (home, or the one acted as).
-    pub view_account_id: i64,
+    pub view_account_id: AccountId,
     /// Set when acting as an account below the login's own.
-    pub acting_as: Option<i64>,
+    pub acting_as: Option<AccountId>,
     pub via: AuthVia,
     pub ip: String,
     pub request_id: String,
     /// The partner whose unpaid period denies this login the panel, if any.
-    pub suspended_by: Option<i64>,
+    pub suspended_by: Option<AccountId>,
     /// The account in view as it was read with the session, for what the layout shows around a
     /// page (name, kind, menu); `None` when not read. Rules read what they decide on themselves.
     pub view: Option<crate::areas::accounts::Account>,
@@ -25,8 +28,13 @@ pub struct Identity {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuthVia {
-    Session { session_id: i64, csrf_token: String },
-    Token { token_id: i64 },
+    Session {
+        session_id: SessionId,
+        csrf_token: String,
+    },
+    Token {
+        token_id: ApiTokenId,
+    },
 }
 
 impl Identity {
@@ -41,7 +49,7 @@ impl Identity {
         }
     }
 
-    pub fn session_id(&self) -> Option<i64> {
+    pub fn session_id(&self) -> Option<SessionId> {
         match self.via {
             AuthVia::Session { session_id, .. } => Some(session_id),
             AuthVia::Token { .. } => None,

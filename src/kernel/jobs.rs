@@ -101,6 +101,7 @@ pub async fn claim(state: &AppState) -> Result<Option<Job>, sqlx::Error> {
         .fetch_optional(&mut *tx)
         .await?;
     tx.commit().await?;
+    // Read by hand, as every row of the panel: see `kernel::db::Row`.
     row.map(|r| {
         Ok(Job {
             id: r.try_get("id")?,

@@ -13,6 +13,7 @@ pub mod enums;
 pub mod error;
 pub mod http;
 pub mod identity;
+pub mod ids;
 pub mod jobs;
 pub mod notify;
 pub mod query;

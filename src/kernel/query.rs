@@ -35,7 +35,8 @@ impl Sql {
         self
     }
 
-    pub fn int(&mut self, v: i64) -> &mut Self {
+    pub fn int(&mut self, v: impl Into<i64>) -> &mut Self {
+        let v: i64 = v.into();
         self.arg(Arg::I64(v))
     }
 

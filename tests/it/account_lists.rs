@@ -12,6 +12,7 @@ use sqlx::Row as _;
 
 use crate::support::*;
 use crate::tree::{add_login, create};
+use partner_panel::areas::accounts::AccountId;
 
 async fn ok(r: reqwest::Response) -> Value {
     let status = r.status();
@@ -490,7 +491,10 @@ async fn a_partner_with_130_children_is_walked_by_cursor_every_child_once_in_ord
     }
 
     // Every sort of a cursor page reads an index in its order: no sort of the rows.
-    let account = accounts::get(&app.state.db, p).await.unwrap().unwrap();
+    let account = accounts::get(&app.state.db, AccountId(p))
+        .await
+        .unwrap()
+        .unwrap();
     let sizes = accounts::tree_sizes(&app.state.db, &account).await.unwrap();
     let pg = app.state.db.backend_name() == "PostgreSQL";
     let mut conn = app.state.db.pool.acquire().await.unwrap();

@@ -5,6 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::support::*;
+use partner_panel::areas::accounts::AccountId;
 
 const DAY: i64 = 86_400;
 const SECRET: &str = "webhook-secret-for-tests";
@@ -308,7 +309,7 @@ async fn trial_reminders_invoice_payment_denial_restoration_and_purge() {
         format!("{live:?}"),
         format!(
             "{:?}",
-            partner_panel::areas::accounts::counts_below(&app.state.db, 1)
+            partner_panel::areas::accounts::counts_below(&app.state.db, AccountId(1))
                 .await
                 .unwrap()
         )

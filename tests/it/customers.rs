@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 use crate::tree::{add_login, create, PW};
+use partner_panel::areas::accounts::AccountId;
 
 pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82";
 
@@ -540,7 +541,7 @@ async fn lists_per_owner_edit_and_delete_several_with_the_counts_confirmed() {
         2
     );
     // The rollups still agree with the tree.
-    let a = partner_panel::areas::accounts::counts_below(&app.state.db, w.partner)
+    let a = partner_panel::areas::accounts::counts_below(&app.state.db, AccountId(w.partner))
         .await
         .unwrap();
     let b = partner_panel::areas::accounts::counts_below_live(&app.state.db, w.partner)

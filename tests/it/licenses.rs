@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use crate::networks::{approved_partner, capped_package};
 use crate::support::*;
 use crate::tree::create;
+use partner_panel::areas::accounts::AccountId;
 
 pub(crate) const DAY: i64 = 86_400;
 
@@ -39,7 +40,9 @@ pub(crate) async fn new_license(s: &Session, body: Value) -> Value {
 /// The counters of these accounts equal a live count of their subtrees' licenses.
 pub(crate) async fn counters_hold(app: &TestApp, accounts: &[i64]) {
     for a in accounts {
-        let kept = licenses::of_account(&app.state, *a).await.unwrap();
+        let kept = licenses::of_account(&app.state, AccountId(*a))
+            .await
+            .unwrap();
         let live = licenses::live(&app.state, *a).await.unwrap();
         for t in licenses::LicenseType::ALL {
             for s in licenses::LicenseState::ALL {

@@ -4,6 +4,7 @@ use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
 use crate::support::*;
+use partner_panel::areas::accounts::AccountId;
 
 #[tokio::test]
 async fn health_readiness_and_metrics() {
@@ -672,7 +673,7 @@ async fn a_kill_9_during_writes_loses_no_acknowledged_write() {
     let _ = child.wait();
     let cfg = partner_panel::config::Config::for_database(&db.url);
     let state = partner_panel::build(cfg, Default::default()).await.unwrap();
-    let a = partner_panel::areas::accounts::counts_below(&state.db, 1)
+    let a = partner_panel::areas::accounts::counts_below(&state.db, AccountId(1))
         .await
         .unwrap();
     let b = partner_panel::areas::accounts::counts_below_live(&state.db, 1)

@@ -3,6 +3,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::support::*;
+use partner_panel::areas::accounts::AccountId;
 
 #[tokio::test]
 async fn change_password_ends_other_sessions_and_emails_the_login() {
@@ -105,7 +106,7 @@ async fn profile_changes_are_validated_and_a_new_email_needs_the_password() {
         &mut tx,
         &Default::default(),
         partner_panel::areas::accounts::logins::NewLogin {
-            account_id: 1,
+            account_id: AccountId(1),
             email: "taken@panel.test",
             name: "T",
             password: "password-of-t",

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 use crate::tree::{add_login, create, PW};
+use partner_panel::areas::accounts::AccountId;
 
 async fn names(s: &Session, path: &str) -> Vec<String> {
     let r = s.get(path).await;
@@ -191,7 +192,7 @@ async fn run_with(
     per_page: i64,
 ) -> (Vec<String>, i64, bool) {
     let db = &app.state.db;
-    let root = accounts::get(db, root).await.unwrap().unwrap();
+    let root = accounts::get(db, AccountId(root)).await.unwrap().unwrap();
     let f = ListFilter {
         q: Some(text.to_string()),
         per_page: Some(per_page),
@@ -309,7 +310,7 @@ async fn a_walked_search_caps_its_total_and_pages_by_name() {
     // Page 2 of the walk continues in name order after page 1.
     let (second, _, _) = {
         let db = &app.state.db;
-        let root = accounts::get(db, big).await.unwrap().unwrap();
+        let root = accounts::get(db, AccountId(big)).await.unwrap().unwrap();
         let f = ListFilter {
             q: Some("e".into()),
             per_page: Some(50),
@@ -337,7 +338,7 @@ async fn a_walked_search_caps_its_total_and_pages_by_name() {
     // the whole tree by path and sorted it (640 ms at 1,000,000 accounts).
     if app.state.db.backend_name() == "SQLite" {
         let db = &app.state.db;
-        let root = accounts::get(db, 1).await.unwrap().unwrap();
+        let root = accounts::get(db, AccountId(1)).await.unwrap().unwrap();
         for q in ["e", "caf"] {
             let f = ListFilter {
                 q: Some(q.into()),

@@ -4,6 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::support::*;
+use partner_panel::areas::accounts::AccountId;
 
 pub const PW: &str = "tree-password-1";
 
@@ -149,7 +150,7 @@ async fn the_tree_keeps_its_parent_rules_counts_and_search() {
         .await
         .unwrap();
     for id in &ids {
-        let a = partner_panel::areas::accounts::counts_below(&app.state.db, *id)
+        let a = partner_panel::areas::accounts::counts_below(&app.state.db, AccountId(*id))
             .await
             .unwrap();
         let b = partner_panel::areas::accounts::counts_below_live(&app.state.db, *id)
@@ -283,7 +284,7 @@ async fn deactivating_and_deleting_a_subtree() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let counts = partner_panel::areas::accounts::counts_below(&app.state.db, p)
+    let counts = partner_panel::areas::accounts::counts_below(&app.state.db, AccountId(p))
         .await
         .unwrap();
     assert!(counts.iter().all(|k| k.in_subtree == 0), "{counts:?}");
@@ -294,7 +295,7 @@ async fn deactivating_and_deleting_a_subtree() {
         format!("{live:?}"),
         format!(
             "{:?}",
-            partner_panel::areas::accounts::counts_below(&app.state.db, 1)
+            partner_panel::areas::accounts::counts_below(&app.state.db, AccountId(1))
                 .await
                 .unwrap()
         )
@@ -638,7 +639,7 @@ async fn the_scale_demo_builds_a_consistent_tree_with_working_logins() {
         .await;
     assert_eq!(bad, 0);
     for id in [1, s.largest_partner] {
-        let a = partner_panel::areas::accounts::counts_below(&app.state.db, id)
+        let a = partner_panel::areas::accounts::counts_below(&app.state.db, AccountId(id))
             .await
             .unwrap();
         let b = partner_panel::areas::accounts::counts_below_live(&app.state.db, id)

@@ -2,6 +2,8 @@
 //! a banner on every page, audited start and exit, an hour at most unless renewed.
 
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
+use crate::areas::auth::SessionId;
 use crate::kernel::access;
 use crate::kernel::audit;
 use crate::kernel::error::AppError;
@@ -12,7 +14,7 @@ use crate::state::AppState;
 
 pub const MAX_ACTING_MS: i64 = 60 * 60 * 1000;
 
-fn session_only(who: &Identity) -> AppResult<i64> {
+fn session_only(who: &Identity) -> AppResult<SessionId> {
     who.session_id().ok_or_else(|| {
         AppError::bad_request(
             ErrorCode::NotASession,
@@ -21,7 +23,7 @@ fn session_only(who: &Identity) -> AppResult<i64> {
     })
 }
 
-pub async fn start(state: &AppState, who: &Identity, target: i64) -> AppResult<Account> {
+pub async fn start(state: &AppState, who: &Identity, target: AccountId) -> AppResult<Account> {
     let sid = session_only(who)?;
     let account = access::may_act_as(state, who, target).await?;
     let now = state.now_ms();
@@ -52,7 +54,7 @@ pub async fn start(state: &AppState, who: &Identity, target: i64) -> AppResult<A
 }
 
 /// The account this session acts as, as stored (not an `X-Act-As` header of this request).
-async fn session_acting(state: &AppState, sid: i64) -> AppResult<Option<i64>> {
+async fn session_acting(state: &AppState, sid: SessionId) -> AppResult<Option<i64>> {
     let v: Option<Option<i64>> =
         sqlx::query_scalar("SELECT acting_as_account_id FROM sessions WHERE id = $1")
             .bind(sid)
@@ -75,7 +77,7 @@ pub async fn exit(state: &AppState, who: &Identity) -> AppResult<()> {
 pub(crate) async fn end(
     state: &AppState,
     who: &Identity,
-    sid: i64,
+    sid: SessionId,
     acting: i64,
     action: &str,
 ) -> AppResult<()> {
@@ -88,13 +90,13 @@ pub(crate) async fn end(
     .execute(&mut *tx)
     .await?;
     let mut actor = who.actor();
-    actor.acting_as_account_id = Some(acting);
+    actor.acting_as_account_id = Some(AccountId(acting));
     audit::record(
         &mut tx,
         now,
         &actor,
         audit::Entry {
-            subject_account_id: Some(acting),
+            subject_account_id: Some(AccountId(acting)),
             action,
             target_type: Some("account"),
             target_id: Some(acting.to_string()),
@@ -132,7 +134,7 @@ pub async fn renew(state: &AppState, who: &Identity) -> AppResult<()> {
         now,
         &who.actor(),
         audit::Entry {
-            subject_account_id: Some(acting),
+            subject_account_id: Some(AccountId(acting)),
             action: "act_as.renew",
             target_type: Some("account"),
             target_id: Some(acting.to_string()),
@@ -158,7 +160,7 @@ pub async fn apply_header(state: &AppState, who: Identity, value: &str) -> AppRe
     if target == who.home_account_id {
         return Ok(who);
     }
-    let account = access::may_act_as(state, &who, target).await?;
+    let account = access::may_act_as(state, &who, AccountId(target)).await?;
     Ok(Identity {
         view_account_id: account.id,
         acting_as: Some(account.id),

@@ -5,6 +5,7 @@
 use super::pages::add_label;
 use crate::areas::accounts;
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::enums::AccountStatus;
@@ -52,7 +53,7 @@ async fn view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: AccountId,
     f: accounts::AccountInput,
     errors: FormErrors,
 ) -> Result<NewTpl, AppError> {
@@ -92,7 +93,7 @@ pub async fn child_new(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let f = accounts::AccountInput {
         kind: String::new(),
@@ -119,7 +120,7 @@ pub async fn child_create(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<ChildForm>,
 ) -> PageResult {
     let secure = state.config.secure_cookies;
@@ -197,7 +198,7 @@ async fn login_view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: AccountId,
     f: LoginForm,
     errors: FormErrors,
 ) -> Result<NewLoginTpl, AppError> {
@@ -214,7 +215,7 @@ pub async fn login_new(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let f = LoginForm {
         dashboard_rights: Some("1".into()),
@@ -228,7 +229,7 @@ pub async fn login_create(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<LoginForm>,
 ) -> PageResult {
     let input = accounts::logins::LoginInput {

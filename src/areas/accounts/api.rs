@@ -3,6 +3,8 @@
 use crate::areas::accounts;
 use crate::areas::accounts::acting;
 use crate::areas::accounts::logins;
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
 use crate::areas::auth::api::{me_body, MeBody};
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -71,7 +73,7 @@ pub struct Doc;
 async fn get_account(
     State(state): State<AppState>,
     Auth(_): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<accounts::Account>> {
     Ok(Json(accounts::load(&state, id).await?))
 }
@@ -87,7 +89,7 @@ async fn get_account(
 async fn update_account(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<accounts::AccountUpdate>,
 ) -> AppResult<Json<accounts::Account>> {
     Ok(Json(accounts::update(&state, &who, id, &body).await?))
@@ -103,7 +105,7 @@ async fn update_account(
 async fn list_children(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiQuery(f): ApiQuery<accounts::ListFilter>,
 ) -> AppResult<Json<accounts::AccountPage>> {
     Ok(Json(
@@ -121,7 +123,7 @@ async fn list_children(
 async fn search_subtree(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiQuery(f): ApiQuery<accounts::ListFilter>,
 ) -> AppResult<Json<accounts::AccountPage>> {
     Ok(Json(
@@ -142,7 +144,7 @@ async fn search_subtree(
 async fn create_child(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<accounts::AccountInput>,
 ) -> AppResult<(StatusCode, Json<accounts::Account>)> {
     Ok((
@@ -174,7 +176,7 @@ fn active_inactive() -> utoipa::openapi::Object {
 async fn set_status(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> AppResult<Json<accounts::Account>> {
     Ok(Json(
@@ -207,7 +209,7 @@ async fn bulk_accounts(
 async fn deletion_preview(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<accounts::DeletionPreview>> {
     Ok(Json(accounts::deletion_preview(&state, &who, id).await?))
 }
@@ -231,7 +233,7 @@ pub struct DeleteAccount {
 async fn delete_account(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiQuery(q): ApiQuery<DeleteAccount>,
 ) -> AppResult<Json<accounts::DeletionPreview>> {
     Ok(Json(
@@ -249,7 +251,7 @@ async fn delete_account(
 async fn list_logins(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiQuery(q): ApiQuery<logins::LoginSortQuery>,
 ) -> AppResult<Json<Page<logins::Login>>> {
     let sort = q.sort()?;
@@ -270,7 +272,7 @@ async fn list_logins(
 async fn create_login(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<logins::LoginInput>,
 ) -> AppResult<(StatusCode, Json<logins::Login>)> {
     Ok((
@@ -291,7 +293,7 @@ async fn create_login(
 async fn update_login(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<LoginId>,
     ApiJson(body): ApiJson<logins::LoginUpdate>,
 ) -> AppResult<Json<logins::Login>> {
     Ok(Json(logins::update_login(&state, &who, id, &body).await?))
@@ -316,7 +318,7 @@ pub struct ConfirmQuery {
 async fn delete_login(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<LoginId>,
     ApiQuery(q): ApiQuery<ConfirmQuery>,
 ) -> AppResult<StatusCode> {
     logins::delete_login(&state, &who, id, q.confirm.unwrap_or(false)).await?;
@@ -325,7 +327,8 @@ async fn delete_login(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ActAsBody {
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
 }
 
 #[utoipa::path(post, path = "/act-as", tag = "acting", operation_id = "actAsStart",

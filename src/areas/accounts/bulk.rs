@@ -4,6 +4,7 @@
 //! reach makes the whole call answer 404 and nothing is changed.
 
 use super::*;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
@@ -52,7 +53,7 @@ pub async fn bulk(state: &AppState, who: &Identity, input: &BulkInput) -> AppRes
     let ids = check_ids(input.ids.clone())?;
     // Every id as the single-account routes check it, before any change.
     for id in &ids {
-        access::resource(state, who, &ACCOUNT_BELOW, *id, Need::Admin).await?;
+        access::resource(state, who, &ACCOUNT_BELOW, AccountId(*id), Need::Admin).await?;
     }
     if action == "delete" && input.confirm != Some(ids.len() as i64) {
         return Err(AppError::validation(
@@ -67,9 +68,9 @@ pub async fn bulk(state: &AppState, who: &Identity, input: &BulkInput) -> AppRes
     // account audited on its own: a failure leaves every account as it was.
     let mut targets = Vec::with_capacity(ids.len());
     for id in &ids {
-        let a = access::account_below(state, who, *id, Need::Admin).await?;
+        let a = access::account_below(state, who, AccountId(*id), Need::Admin).await?;
         let preview = if action == "delete" {
-            Some(deletion_preview(state, who, *id).await?)
+            Some(deletion_preview(state, who, AccountId(*id)).await?)
         } else {
             None
         };

@@ -5,6 +5,7 @@
 use super::pages::after;
 use crate::areas::accounts;
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
@@ -74,7 +75,9 @@ pub async fn bulk_submit(
                 // Not confirmed yet: name the accounts and ask.
                 let mut list = Vec::with_capacity(ids.len());
                 for id in &ids {
-                    list.push(access::account_below(&state, &who, *id, Need::Admin).await?);
+                    list.push(
+                        access::account_below(&state, &who, AccountId(*id), Need::Admin).await?,
+                    );
                 }
                 let layout =
                     Layout::for_user(&state, &who, &headers, "Confirm", "accounts").await?;

@@ -1,6 +1,7 @@
 //! Deleting an account and its subtree: the preview that names what goes, the locks, the removal.
 
 use super::*;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -38,7 +39,7 @@ pub struct SubtreeCounts {
 pub async fn deletion_preview(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
 ) -> AppResult<DeletionPreview> {
     let account = access::account_below(state, who, id, Need::Admin).await?;
     let mut conn = state.db.pool.acquire().await?;
@@ -55,7 +56,7 @@ pub async fn deletion_preview(
 /// The accounts (itself included), logins, sites and probes of a subtree, read on `conn`.
 pub(crate) async fn count_subtree(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
+    id: AccountId,
 ) -> Result<SubtreeCounts, sqlx::Error> {
     let below: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM account_rollup WHERE account_id = $1",
@@ -85,7 +86,7 @@ pub(crate) async fn count_subtree(
 pub(crate) async fn lock_active_chain(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
-    id: i64,
+    id: AccountId,
 ) -> AppResult<()> {
     let lock = if state.db.backend == crate::kernel::db::Backend::Postgres {
         " FOR SHARE"
@@ -117,9 +118,9 @@ pub(crate) const SUBTREE: &str =
 /// their sessions and tokens), in `conn`'s transaction.
 pub(crate) async fn detach_subtree(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
+    id: AccountId,
     kind: Kind,
-    parent: i64,
+    parent: AccountId,
 ) -> Result<(), sqlx::Error> {
     // The subtree's licenses leave the license totals above it (and go).
     crate::areas::licenses::detach_subtree(&mut *conn, id).await?;
@@ -160,8 +161,8 @@ pub async fn remove_subtree(
         .await?;
     let kind: Kind = r.try_get("kind")?;
     let parent: Option<i64> = r.try_get("parent_id")?;
-    let n = count_subtree(conn, id).await?;
-    detach_subtree(conn, id, kind, parent.unwrap_or(-1)).await?;
+    let n = count_subtree(conn, AccountId(id)).await?;
+    detach_subtree(conn, AccountId(id), kind, AccountId(parent.unwrap_or(-1))).await?;
     sqlx::query(&format!("DELETE FROM accounts WHERE id IN {SUBTREE}"))
         .bind(id)
         .execute(&mut *conn)
@@ -174,7 +175,7 @@ pub async fn remove_subtree(
 pub async fn delete(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
     confirm_accounts: Option<i64>,
 ) -> AppResult<DeletionPreview> {
     let p = deletion_preview(state, who, id).await?;
@@ -241,7 +242,7 @@ pub(crate) async fn delete_in(
             },
         ));
     }
-    let parent = p.account.parent_id.unwrap_or(-1);
+    let parent = p.account.parent_id.unwrap_or(AccountId(-1));
     // Ties to other trees end here, each side outside told what it may see.
     crate::areas::networks::close_ties(&mut *tx, now, id, Some(view)).await?;
     detach_subtree(&mut *tx, id, p.account.kind, parent).await?;

@@ -18,6 +18,13 @@ pub use rules::*;
 
 use crate::kernel::access::{Reach, Resource, Side};
 
+crate::id_type! {
+    /// An account of the tree (and a partner, reseller, dealer or customer: each is an account).
+    pub struct AccountId for ["account", "customer", "brand", "dealer", "reseller", "directory_partner", "partner"];
+    /// A login of an account.
+    pub struct LoginId for ["login"];
+}
+
 const OWN_ACCOUNT: &str = "you cannot change the status of, or delete, your own account";
 
 /// An account the caller reaches: the account in view or any below it.

@@ -1,6 +1,7 @@
 //! The account tree: kinds, parents, and the closure table that answers "is X below Y".
 
 use super::*;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -34,9 +35,11 @@ pub fn allowed_children(parent_kind: Kind) -> &'static [Kind] {
 /// An account of the tree.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Account {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AccountId,
     /// The account above (null for the operator).
-    pub parent_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub parent_id: Option<AccountId>,
     #[schema(schema_with = kind_values)]
     pub kind: Kind,
     pub name: String,
@@ -96,6 +99,7 @@ pub fn actor_seen_across(by: Option<&Account>, kind: Kind, name: &str) -> audit:
     }
 }
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 pub(crate) fn from_row(r: &Row) -> Result<Account, sqlx::Error> {
     Ok(Account {
         id: r.try_get("id")?,
@@ -116,12 +120,14 @@ pub const VIEW_COLUMNS: &str = "va.id AS va_id, va.parent_id AS va_parent_id, va
      va.created_at AS va_created_at, va.path AS va_path";
 
 /// The account of a row selected with `VIEW_COLUMNS` (none when the join found none).
+///
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text; its columns carry a prefix.
 pub(crate) fn from_view_row(r: &Row) -> Result<Option<Account>, sqlx::Error> {
     let Some(id) = r.try_get::<Option<i64>, _>("va_id")? else {
         return Ok(None);
     };
     Ok(Some(Account {
-        id,
+        id: AccountId(id),
         parent_id: r.try_get("va_parent_id")?,
         kind: r.try_get("va_kind")?,
         name: r.try_get("va_name")?,
@@ -137,14 +143,14 @@ pub fn account_from_row(r: &Row) -> Result<Account, sqlx::Error> {
     from_row(r)
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<Account>, sqlx::Error> {
+pub async fn get(db: &Db, id: AccountId) -> Result<Option<Account>, sqlx::Error> {
     let q = format!("SELECT {COLUMNS} FROM accounts a WHERE a.id = $1");
     let row = sqlx::query(&q).bind(id).fetch_optional(&db.pool).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// An account the router has already checked for the caller (see `ACCOUNT`); gone: 404.
-pub async fn load(state: &AppState, id: i64) -> AppResult<Account> {
+pub async fn load(state: &AppState, id: AccountId) -> AppResult<Account> {
     get(&state.db, id)
         .await?
         .filter(|a| a.status != AccountStatus::Deleted)
@@ -158,7 +164,7 @@ pub async fn operator(db: &Db) -> Result<Option<Account>, sqlx::Error> {
 }
 
 /// The accounts from the root down to `id` (for breadcrumbs), stopping at `from` when given.
-pub async fn path(db: &Db, id: i64, from: i64) -> Result<Vec<Account>, sqlx::Error> {
+pub async fn path(db: &Db, id: AccountId, from: AccountId) -> Result<Vec<Account>, sqlx::Error> {
     let q = format!(
         "SELECT {COLUMNS} FROM account_closure c JOIN accounts a ON a.id = c.ancestor_id \
          WHERE c.descendant_id = $1 AND c.depth <= (SELECT depth FROM account_closure \
@@ -290,7 +296,7 @@ pub(crate) fn clean_phone(v: Option<&str>) -> AppResult<Option<String>> {
 pub async fn create_child(
     state: &AppState,
     who: &Identity,
-    parent_id: i64,
+    parent_id: AccountId,
     input: &AccountInput,
 ) -> AppResult<Account> {
     let parent = access::account(state, who, parent_id, Need::Write).await?;
@@ -333,7 +339,15 @@ pub async fn create_child(
     let mut tx = state.db.begin().await?;
     lock_active_chain(state, &mut tx, parent.id).await?;
     crate::areas::networks::check_package_limits(state, &mut tx, parent.id, kind).await?;
-    let id = insert(&mut tx, now, Some(parent.id), kind, &name, email.as_deref()).await?;
+    let id = insert(
+        &mut tx,
+        now,
+        Some(parent.id.get()),
+        kind,
+        &name,
+        email.as_deref(),
+    )
+    .await?;
     if phone.is_some() {
         sqlx::query("UPDATE accounts SET phone = $1 WHERE id = $2")
             .bind(&phone)
@@ -346,7 +360,7 @@ pub async fn create_child(
         now,
         &who.actor(),
         audit::Entry {
-            subject_account_id: Some(id),
+            subject_account_id: Some(AccountId(id)),
             action: "account.create",
             target_type: Some("account"),
             target_id: Some(id.to_string()),
@@ -355,7 +369,9 @@ pub async fn create_child(
     )
     .await?;
     tx.commit().await?;
-    get(&state.db, id).await?.ok_or(AppError::NotFound)
+    get(&state.db, AccountId(id))
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Fields left out stay as they are.
@@ -378,7 +394,7 @@ pub struct AccountUpdate {
 pub async fn update(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
     input: &AccountUpdate,
 ) -> AppResult<Account> {
     let a = access::account(state, who, id, Need::Write).await?;
@@ -435,7 +451,7 @@ pub async fn update(
 pub async fn set_status(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
     status: &str,
 ) -> AppResult<Account> {
     let a = access::account_below(state, who, id, Need::Admin).await?;

@@ -1,8 +1,10 @@
 //! JSON API of requests and the approval inbox: channels, advertising packages and impressions,
 //! a partner's requests, the addressee's inbox, decisions and their history.
 
+use crate::areas::accounts::AccountId;
 use crate::areas::approvals as requests;
 use crate::areas::approvals::Request;
+use crate::areas::approvals::RequestId;
 use crate::areas::catalog::advertising;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
@@ -70,7 +72,7 @@ pub struct Inbox {
 async fn impressions(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<advertising::Wallet>> {
     Ok(Json(advertising::wallet(&state, &who, id).await?))
 }
@@ -121,7 +123,7 @@ async fn create(
 async fn one(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<RequestId>,
 ) -> AppResult<Json<Request>> {
     Ok(Json(requests::request(&state, &who, id).await?))
 }
@@ -138,7 +140,7 @@ async fn one(
 async fn withdraw(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<RequestId>,
 ) -> AppResult<Json<Request>> {
     Ok(Json(requests::withdraw(&state, &who, id).await?))
 }
@@ -179,7 +181,7 @@ async fn inbox(
 async fn approve(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<RequestId>,
 ) -> AppResult<Json<Request>> {
     Ok(Json(requests::decide(&state, &who, id, true, "").await?))
 }
@@ -211,7 +213,7 @@ pub struct RejectBody {
 async fn reject(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<RequestId>,
     ApiJson(body): ApiJson<RejectBody>,
 ) -> AppResult<Json<Request>> {
     Ok(Json(

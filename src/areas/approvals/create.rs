@@ -4,9 +4,13 @@
 
 use super::*;
 use crate::areas::accounts;
+use crate::areas::accounts::AccountId;
+use crate::areas::approvals::RequestId;
 use crate::areas::catalog;
 use crate::areas::catalog::advertising;
+use crate::areas::catalog::AdPackageId;
 use crate::areas::channels;
+use crate::areas::channels::ChannelId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -101,8 +105,8 @@ pub struct NewRequest {
     #[schema(nullable = false)]
     pub ends_at: Option<String>,
     /// reseller_link: a partner of the directory.
-    #[schema(nullable = false)]
-    pub partner_id: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub partner_id: Option<AccountId>,
 }
 
 fn request_kinds() -> utoipa::openapi::Object {
@@ -157,7 +161,7 @@ pub(crate) async fn draft(
         .ok_or(AppError::NotFound)?;
     let mut d = Draft {
         kind,
-        addressee: operator.id,
+        addressee: operator.id.get(),
         content: serde_json::json!({}),
         ..Default::default()
     };
@@ -193,7 +197,7 @@ pub(crate) async fn draft(
         }
         "broadcast" => {
             let id = required_id("channel_id", input.channel_id, "one of your channels")?;
-            let ch = channels::get(state, id)
+            let ch = channels::get(state, ChannelId(id))
                 .await?
                 .filter(|c| c.account_id == requester.id)
                 .ok_or_else(|| {
@@ -252,7 +256,7 @@ pub(crate) async fn draft(
                 ));
             }
             d.title = format!("{}: {engagement}", ch.name);
-            d.channel_id = Some(ch.id);
+            d.channel_id = Some(ch.id.get());
             d.engagement = Some(engagement.to_string());
             d.starts_at = Some(starts);
         }
@@ -262,7 +266,7 @@ pub(crate) async fn draft(
                 input.ad_package_id,
                 "an advertising package",
             )?;
-            let p = advertising::package(state, id)
+            let p = advertising::package(state, AdPackageId(id))
                 .await?
                 .filter(|p| p.status == "active")
                 .ok_or_else(|| {
@@ -350,7 +354,7 @@ pub(crate) async fn link_draft(
     }
     let pid = required_id(
         "partner_id",
-        input.partner_id,
+        input.partner_id.map(i64::from),
         "a partner from the directory",
     )?;
     let partner = crate::areas::networks::listed_partner(state, pid)
@@ -460,7 +464,7 @@ pub(crate) async fn insert(
             own,
             audit::OtherSide {
                 entry: audit::Entry {
-                    subject_account_id: Some(d.addressee),
+                    subject_account_id: Some(AccountId(d.addressee)),
                     action: "request.create",
                     target_type: Some("request"),
                     target_id: Some(id.to_string()),
@@ -474,12 +478,12 @@ pub(crate) async fn insert(
         audit::record(&mut tx, now, &who.actor(), own).await?;
     }
     tx.commit().await?;
-    get_seen(state, who, id).await
+    get_seen(state, who, RequestId(id)).await
 }
 
 /// The account that asked (members and up) withdraws a request still waiting; it frees what it
 /// held. Withdrawn requests are not decisions and stay out of the history.
-pub async fn withdraw(state: &AppState, who: &Identity, id: i64) -> AppResult<Request> {
+pub async fn withdraw(state: &AppState, who: &Identity, id: RequestId) -> AppResult<Request> {
     let r = get(state, id).await?.ok_or(AppError::NotFound)?;
     let requester = access::account(state, who, r.account_id, Need::Write).await?;
     let now = state.now_ms();
@@ -498,7 +502,7 @@ pub async fn withdraw(state: &AppState, who: &Identity, id: i64) -> AppResult<Re
             "This request is no longer waiting",
         ));
     }
-    let entry = |subject: i64| audit::Entry {
+    let entry = |subject: AccountId| audit::Entry {
         subject_account_id: Some(subject),
         action: "request.withdraw",
         target_type: Some("request"),

@@ -3,6 +3,7 @@
 //! approves or rejects it once, and approval takes effect in the same transaction.
 
 use super::*;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::db::Row;
@@ -113,7 +114,7 @@ pub struct Decision {
 }
 
 /// Decisions of the account in view: its requests, and for the operator its partnership requests.
-pub fn history_sql(operator: bool, view: i64, f: &HistoryFilter) -> AppResult<Sql> {
+pub fn history_sql(operator: bool, view: AccountId, f: &HistoryFilter) -> AppResult<Sql> {
     let mut sql = Sql::new(
         "SELECT h.id, h.kind, h.title, h.partner, h.status, h.reason, h.decided_at, h.decided_by FROM (\
          SELECT r.id, r.kind, r.title, a.name AS partner, r.status, r.reason, r.decided_at, \
@@ -180,6 +181,7 @@ pub fn history_sql(operator: bool, view: i64, f: &HistoryFilter) -> AppResult<Sq
     Ok(sql)
 }
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 pub(crate) fn decision_from_row(r: &Row) -> Result<Decision, sqlx::Error> {
     let kind: String = r.try_get("kind")?;
     Ok(Decision {

@@ -3,6 +3,8 @@
 //! approves or rejects it once, and approval takes effect in the same transaction.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::approvals::RequestId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -287,7 +289,7 @@ pub async fn inbox(state: &AppState, who: &Identity, f: &InboxFilter) -> AppResu
 pub async fn decide(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: RequestId,
     approve: bool,
     reason: &str,
 ) -> AppResult<Request> {
@@ -526,7 +528,10 @@ pub(crate) async fn take_effect(
                     let title: String = row.try_get("title")?;
                     for (subject, actor) in [
                         (r.account_id, audit::Actor::system()),
-                        (partner, audit::Actor::known_as(reseller.known_as())),
+                        (
+                            AccountId(partner),
+                            audit::Actor::known_as(reseller.known_as()),
+                        ),
                     ] {
                         audit::record(
                             &mut *tx,

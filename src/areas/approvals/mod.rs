@@ -14,6 +14,11 @@ pub use model::*;
 
 use crate::kernel::access::{Reach, Resource, Side};
 
+crate::id_type! {
+    /// A request in the approvals inbox.
+    pub struct RequestId for ["request"];
+}
+
 const ASKER: &str = "SELECT account_id AS owner_id FROM requests WHERE id = $1";
 const ADDRESSEE: &str = "SELECT addressee_id AS owner_id FROM requests WHERE id = $1";
 

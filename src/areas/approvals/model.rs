@@ -2,6 +2,9 @@
 //! advertising package, an ad campaign); the account the request is addressed to (the operator)
 //! approves or rejects it once, and approval takes effect in the same transaction.
 
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
+use crate::areas::approvals::RequestId;
 use crate::areas::catalog;
 use crate::kernel::access;
 use crate::kernel::db::Row;
@@ -78,15 +81,18 @@ fn status_values() -> utoipa::openapi::Object {
 /// request for partner.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Request {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: RequestId,
     #[serde(rename = "type")]
     #[schema(schema_with = kind_values)]
     pub kind: RequestType,
     pub type_label: String,
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
     /// The account that asked (a partner, or for `reseller_link` the reseller).
     pub partner_name: String,
-    pub addressee_id: i64,
+    #[schema(value_type = i64)]
+    pub addressee_id: AccountId,
     /// The account the request is addressed to (the operator, or the partner a reseller asks).
     pub addressee_name: String,
     /// How to reach the account that asked: its contact person, email (its own, or its first
@@ -145,7 +151,8 @@ pub struct Request {
     #[serde(skip)]
     pub decided_by_login: Option<String>,
     #[serde(skip)]
-    pub created_by_login_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub created_by_login_id: Option<LoginId>,
     #[serde(skip)]
     pub account_status: String,
 }
@@ -222,6 +229,7 @@ pub(crate) const SELECT: &str = "SELECT r.id, r.kind, r.account_id, a.name AS pa
     LEFT JOIN channels ch ON ch.id = r.channel_id \
     LEFT JOIN broadcasts b ON b.request_id = r.id";
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text; some fields follow from the clock.
 pub(crate) fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
     let kind: RequestType = r.try_get("kind")?;
     let status: RequestStatus = r.try_get("status")?;
@@ -311,7 +319,7 @@ pub(crate) fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
     })
 }
 
-pub(crate) async fn get(state: &AppState, id: i64) -> AppResult<Option<Request>> {
+pub(crate) async fn get(state: &AppState, id: RequestId) -> AppResult<Option<Request>> {
     let row = sqlx::query(&format!("{SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(&state.db.pool)
@@ -337,7 +345,7 @@ pub(crate) async fn seen_by(
             Some((_, on)) => *on,
             None => {
                 let on = access::is_within(state, who.view_account_id, r.addressee_id).await?;
-                deciding_side.push((r.addressee_id, on));
+                deciding_side.push((r.addressee_id.get(), on));
                 on
             }
         };
@@ -349,14 +357,18 @@ pub(crate) async fn seen_by(
 }
 
 /// A request by id as the identity's side sees it (unchecked: for callers that checked it).
-pub(crate) async fn get_seen(state: &AppState, who: &Identity, id: i64) -> AppResult<Request> {
+pub(crate) async fn get_seen(
+    state: &AppState,
+    who: &Identity,
+    id: RequestId,
+) -> AppResult<Request> {
     let mut r = get(state, id).await?.ok_or(AppError::NotFound)?;
     seen_by(state, who, std::slice::from_mut(&mut r)).await?;
     Ok(r)
 }
 
 /// A request the identity may see: its own account's (or one below), or addressed to it.
-pub async fn request(state: &AppState, who: &Identity, id: i64) -> AppResult<Request> {
+pub async fn request(state: &AppState, who: &Identity, id: RequestId) -> AppResult<Request> {
     let mut r = get(state, id).await?.ok_or(AppError::NotFound)?;
     if r.addressee_id == who.view_account_id
         || access::is_within(state, who.view_account_id, r.account_id).await?

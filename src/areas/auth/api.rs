@@ -26,6 +26,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use RouteAccess as A;
 
+use crate::areas::accounts::LoginId;
+use crate::areas::auth::ApiTokenId;
+use crate::areas::auth::SessionId;
 use crate::kernel::access::Need;
 
 crate::route_table! { ROUTES, routes;
@@ -124,7 +127,7 @@ pub(crate) async fn me_body(state: &AppState, who: &Identity) -> AppResult<MeBod
         login: who.login.clone(),
         account,
         home_account,
-        acting_as: who.acting_as,
+        acting_as: who.acting_as.map(i64::from),
         via: if who.session_id().is_some() {
             "session"
         } else {
@@ -464,7 +467,7 @@ pub(crate) async fn create_token(
 pub(crate) async fn revoke_token(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ApiTokenId>,
 ) -> AppResult<StatusCode> {
     auth::revoke_token(&state, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -496,7 +499,7 @@ pub(crate) async fn list_sessions(
 pub(crate) async fn end_session(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<SessionId>,
 ) -> AppResult<StatusCode> {
     auth::sessions::end_session(&state, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -519,7 +522,7 @@ pub struct SessionsEnded {
 pub(crate) async fn end_login_sessions(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<LoginId>,
 ) -> AppResult<Json<SessionsEnded>> {
     let ended = auth::sessions::end_login_sessions(&state, &who, id).await?;
     Ok(Json(SessionsEnded { ended }))

@@ -15,6 +15,13 @@ pub use rules::*;
 
 use crate::kernel::access::{Reach, Resource, Side};
 
+crate::id_type! {
+    /// An API token of a login.
+    pub struct ApiTokenId for ["api_token"];
+    /// A session of a login.
+    pub struct SessionId for ["session"];
+}
+
 /// An API token of the signed-in login itself.
 pub const API_TOKEN: Resource = Resource {
     kind: "api_token",

@@ -23,6 +23,7 @@ use axum::{
 };
 use serde::Deserialize;
 
+use crate::areas::auth::ApiTokenId;
 use crate::kernel::access::Need;
 
 crate::route_table! { ROUTES, routes;
@@ -439,7 +440,7 @@ pub(crate) async fn token_create(
 pub(crate) async fn token_revoke(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    crate::kernel::http::PageId(id): crate::kernel::http::PageId,
+    crate::kernel::http::PageId(id): crate::kernel::http::PageId<ApiTokenId>,
 ) -> PageResult {
     auth::revoke_token(&state, &who, id).await?;
     Ok(redirect_with_flash(

@@ -1,6 +1,9 @@
 //! A login's sessions: the list on My profile (browser, address, started, last seen, acting as)
 //! and ending any of them; an owner or admin ending every session of a login it manages.
 
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
+use crate::areas::auth::SessionId;
 use crate::kernel::audit;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::Identity;
@@ -24,7 +27,8 @@ pub struct SessionInfo {
     #[schema(format = DateTime)]
     pub last_seen_at: String,
     /// The account it acts as, if any.
-    pub acting_as_account_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub acting_as_account_id: Option<AccountId>,
     pub acting_as_name: Option<String>,
     /// The session of this very request.
     pub current: bool,
@@ -100,7 +104,7 @@ pub async fn list_sessions(state: &AppState, who: &Identity) -> AppResult<Vec<Se
                 last_seen_at: crate::clock::rfc3339(r.try_get("last_seen_at")?),
                 acting_as_account_id: r.try_get("acting_as_account_id")?,
                 acting_as_name: r.try_get("acting_as_name")?,
-                current: current == Some(id),
+                current: current == Some(SessionId(id)),
             })
         })
         .collect::<Result<_, sqlx::Error>>()
@@ -109,7 +113,7 @@ pub async fn list_sessions(state: &AppState, who: &Identity) -> AppResult<Vec<Se
 
 /// Ends one of the signed-in login's sessions (the router has checked it is its own; a
 /// session of another login is 404 there). Ending the current one signs out.
-pub async fn end_session(state: &AppState, who: &Identity, id: i64) -> AppResult<()> {
+pub async fn end_session(state: &AppState, who: &Identity, id: SessionId) -> AppResult<()> {
     who.require_own_identity()?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
@@ -145,7 +149,11 @@ pub async fn end_session(state: &AppState, who: &Identity, id: i64) -> AppResult
 
 /// Ends every session of a login the caller manages (the router has checked the login is in
 /// reach with the admin need); returns how many ended. API tokens are not touched.
-pub async fn end_login_sessions(state: &AppState, who: &Identity, login_id: i64) -> AppResult<u64> {
+pub async fn end_login_sessions(
+    state: &AppState,
+    who: &Identity,
+    login_id: LoginId,
+) -> AppResult<u64> {
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     let account_id: Option<i64> = sqlx::query_scalar("SELECT account_id FROM logins WHERE id = $1")
@@ -165,7 +173,7 @@ pub async fn end_login_sessions(state: &AppState, who: &Identity, login_id: i64)
         now,
         &who.actor(),
         audit::Entry {
-            subject_account_id: Some(account_id),
+            subject_account_id: Some(AccountId(account_id)),
             action: "login.sessions_end",
             target_type: Some("login"),
             target_id: Some(login_id.to_string()),

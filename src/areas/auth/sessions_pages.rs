@@ -1,6 +1,8 @@
 //! The Sessions page of My profile, and an admin's "End sessions" on an account's logins.
 
+use crate::areas::accounts::LoginId;
 use crate::areas::auth::sessions::{self, SessionInfo};
+use crate::areas::auth::SessionId;
 use crate::kernel::access::Need;
 use crate::kernel::http::layout::*;
 use crate::kernel::http::PageAuth;
@@ -39,7 +41,7 @@ pub(crate) async fn sessions_page(
 pub(crate) async fn session_end(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<SessionId>,
 ) -> PageResult {
     let current = who.session_id() == Some(id);
     sessions::end_session(&state, &who, id).await?;
@@ -61,7 +63,7 @@ pub(crate) async fn session_end(
 pub(crate) async fn login_sessions_end(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<LoginId>,
 ) -> PageResult {
     let account = crate::areas::accounts::logins::get(&state, id)
         .await?

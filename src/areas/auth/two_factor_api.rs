@@ -21,6 +21,8 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use RouteAccess as A;
 
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
 use crate::kernel::access::Need;
 
 crate::route_table! { ROUTES, routes;
@@ -346,7 +348,7 @@ pub(crate) async fn disable_two_factor(
 pub(crate) async fn reset_two_factor(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<LoginId>,
 ) -> AppResult<StatusCode> {
     tf::reset(&state, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -361,7 +363,7 @@ pub(crate) async fn reset_two_factor(
     ))]
 pub(crate) async fn two_factor_policy(
     State(state): State<AppState>,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<tf::Policy>> {
     Ok(Json(tf::policy(&state, id).await?))
 }
@@ -379,7 +381,7 @@ pub(crate) async fn two_factor_policy(
 pub(crate) async fn set_two_factor_policy(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<PolicyBody>,
 ) -> AppResult<Json<tf::Policy>> {
     Ok(Json(

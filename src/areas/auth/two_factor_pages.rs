@@ -7,6 +7,8 @@ use super::pages::pre_csrf;
 use super::two_factor as tf;
 use crate::areas::accounts;
 use crate::areas::accounts::logins;
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
 use crate::kernel::access::Need;
 use crate::kernel::enums::{Kind, Role};
 use crate::kernel::error::AppError;
@@ -470,7 +472,7 @@ pub(crate) async fn account_two_factor_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let account = accounts::get(&state.db, id)
         .await?
@@ -516,7 +518,7 @@ pub(crate) struct PolicyForm {
 pub(crate) async fn account_policy_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<PolicyForm>,
 ) -> PageResult {
     let roles: Vec<String> = [
@@ -551,7 +553,7 @@ pub(crate) async fn account_policy_submit(
 pub(crate) async fn login_reset_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<LoginId>,
 ) -> PageResult {
     let login = logins::get(&state, id).await?.ok_or(AppError::NotFound)?;
     tf::reset(&state, &who, id).await?;

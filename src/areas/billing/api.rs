@@ -1,7 +1,9 @@
 //! JSON API of billing: a partner's package and invoices, payments (operator and webhook), the
 //! data export, and the opt-in test clock.
 
+use crate::areas::accounts::AccountId;
 use crate::areas::billing;
+use crate::areas::billing::InvoiceId;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
@@ -74,7 +76,8 @@ pub struct DataExport {
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ExportedLogin {
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
     pub email: String,
     pub name: String,
     pub role: String,
@@ -153,7 +156,7 @@ async fn export(
 async fn invoice(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<InvoiceId>,
 ) -> AppResult<Json<billing::Invoice>> {
     Ok(Json(billing::invoice(&state, &who, id).await?))
 }
@@ -165,7 +168,7 @@ async fn invoice(
 async fn account_invoices(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<serde_json::Value>> {
     Ok(Json(
         json!({ "items": billing::invoices(&state, &who, id).await? }),
@@ -186,7 +189,7 @@ async fn account_invoices(
 async fn register_payment(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<InvoiceId>,
     ApiJson(body): ApiJson<billing::PaymentInput>,
 ) -> AppResult<Json<billing::PaymentResult>> {
     Ok(Json(
@@ -204,7 +207,7 @@ async fn register_payment(
 async fn partner_billing(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<billing::PartnerBilling>> {
     Ok(Json(billing::partner_billing(&state, &who, id).await?))
 }
@@ -223,7 +226,7 @@ async fn partner_billing(
 async fn issue_invoice(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<billing::IssueInvoiceInput>,
 ) -> AppResult<Json<billing::OnDemandResult>> {
     Ok(Json(billing::issue_invoice(&state, &who, id, &body).await?))
@@ -243,7 +246,7 @@ async fn issue_invoice(
 async fn payment_now(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<billing::PaymentNowInput>,
 ) -> AppResult<Json<billing::OnDemandResult>> {
     Ok(Json(billing::payment_now(&state, &who, id, &body).await?))
@@ -263,7 +266,7 @@ async fn payment_now(
 async fn credit(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<billing::CreditInput>,
 ) -> AppResult<Json<billing::OnDemandResult>> {
     Ok(Json(billing::credit(&state, &who, id, &body).await?))

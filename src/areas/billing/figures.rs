@@ -2,6 +2,7 @@
 //! overdue invoices, partners denied for non-payment) and a partner's own package and invoices.
 
 use super::{invoices_unchecked, subscription, Invoice, Subscription};
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
@@ -19,7 +20,8 @@ const NAMED: i64 = 5;
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = DashboardPartnerDue)]
 pub struct PartnerDue {
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
     pub name: String,
     #[schema(format = DateTime)]
     pub at: String,
@@ -134,7 +136,10 @@ pub struct PackageStatus {
 
 /// The package status of an account that holds a package itself (None when it has none), for
 /// callers that checked access to it.
-pub async fn package_status(state: &AppState, account_id: i64) -> AppResult<Option<PackageStatus>> {
+pub async fn package_status(
+    state: &AppState,
+    account_id: AccountId,
+) -> AppResult<Option<PackageStatus>> {
     let Some(subscription) = subscription(state, account_id).await? else {
         return Ok(None);
     };

@@ -7,6 +7,8 @@
 //! send nothing twice.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::billing::InvoiceId;
 use crate::areas::catalog;
 use crate::kernel::access;
 use crate::kernel::access::Need;
@@ -25,9 +27,11 @@ pub struct InvoiceLine {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Invoice {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: InvoiceId,
     pub number: String,
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
     pub account_name: String,
     pub period_start: String,
     pub period_end: String,
@@ -45,7 +49,7 @@ fn invoice_status_values() -> utoipa::openapi::Object {
     crate::kernel::http::openapi::one_of(&["open", "paid"])
 }
 
-pub(crate) async fn load_invoice(state: &AppState, id: i64) -> AppResult<Option<Invoice>> {
+pub(crate) async fn load_invoice(state: &AppState, id: InvoiceId) -> AppResult<Option<Invoice>> {
     let row = sqlx::query(
         "SELECT i.id, i.number, i.account_id, a.name AS account_name, i.period_start, i.period_end, i.due_at, \
          i.currency, i.total, i.status FROM invoices i JOIN accounts a ON a.id = i.account_id WHERE i.id = $1",
@@ -87,7 +91,7 @@ pub(crate) async fn load_invoice(state: &AppState, id: i64) -> AppResult<Option<
 }
 
 /// An invoice the identity may see: its own partner's, or any for the operator.
-pub async fn invoice(state: &AppState, who: &Identity, id: i64) -> AppResult<Invoice> {
+pub async fn invoice(state: &AppState, who: &Identity, id: InvoiceId) -> AppResult<Invoice> {
     let inv = load_invoice(state, id).await?.ok_or(AppError::NotFound)?;
     if !access::is_within(state, who.view_account_id, inv.account_id).await? {
         return Err(AppError::NotFound);
@@ -99,7 +103,7 @@ pub async fn invoice(state: &AppState, who: &Identity, id: i64) -> AppResult<Inv
 pub async fn invoices(
     state: &AppState,
     who: &Identity,
-    account_id: i64,
+    account_id: AccountId,
 ) -> AppResult<Vec<Invoice>> {
     access::account(state, who, account_id, Need::Read).await?;
     invoices_unchecked(state, account_id).await
@@ -107,7 +111,10 @@ pub async fn invoices(
 
 /// The invoices of an account, for callers that checked access (or show a denied login the
 /// invoice that would let it back in).
-pub async fn invoices_unchecked(state: &AppState, account_id: i64) -> AppResult<Vec<Invoice>> {
+pub async fn invoices_unchecked(
+    state: &AppState,
+    account_id: AccountId,
+) -> AppResult<Vec<Invoice>> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM invoices WHERE account_id = $1 ORDER BY period_start DESC",
     )
@@ -116,7 +123,7 @@ pub async fn invoices_unchecked(state: &AppState, account_id: i64) -> AppResult<
     .await?;
     let mut out = Vec::new();
     for id in ids {
-        if let Some(i) = load_invoice(state, id).await? {
+        if let Some(i) = load_invoice(state, InvoiceId(id)).await? {
             out.push(i);
         }
     }
@@ -149,7 +156,7 @@ pub(crate) async fn once(
 /// package the subscription has now; returns its id. Safe against a concurrent maker.
 pub(crate) async fn ensure_invoice(
     conn: &mut sqlx::AnyConnection,
-    account: i64,
+    account: AccountId,
     period_end: i64,
     now: i64,
 ) -> AppResult<i64> {

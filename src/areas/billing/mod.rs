@@ -20,6 +20,11 @@ pub use scan::*;
 
 use crate::kernel::access::{Reach, Resource, Side};
 
+crate::id_type! {
+    /// An invoice.
+    pub struct InvoiceId for ["invoice"];
+}
+
 /// An invoice of the account in view or of one below it.
 pub const INVOICE: Resource = Resource {
     kind: "invoice",

@@ -3,6 +3,8 @@
 //! its confirmation (`confirm: true`); amounts are checked before anything is written.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::billing::InvoiceId;
 use crate::areas::catalog;
 use crate::kernel::access;
 use crate::kernel::access::Need;
@@ -149,14 +151,15 @@ pub struct OnDemandResult {
 /// A partner's billing as the operator sees it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PartnerBilling {
-    pub partner_id: i64,
+    #[schema(value_type = i64)]
+    pub partner_id: AccountId,
     pub partner_name: String,
     pub subscription: Option<Subscription>,
     /// Newest first.
     pub invoices: Vec<Invoice>,
 }
 
-pub(crate) async fn partner_name(state: &AppState, id: i64) -> AppResult<String> {
+pub(crate) async fn partner_name(state: &AppState, id: AccountId) -> AppResult<String> {
     sqlx::query_scalar("SELECT name FROM accounts WHERE id = $1")
         .bind(id)
         .fetch_optional(&state.db.pool)
@@ -167,7 +170,7 @@ pub(crate) async fn partner_name(state: &AppState, id: i64) -> AppResult<String>
 pub async fn partner_billing(
     state: &AppState,
     who: &Identity,
-    partner: i64,
+    partner: AccountId,
 ) -> AppResult<PartnerBilling> {
     access::operator(state, who, Need::Read).await?;
     Ok(PartnerBilling {
@@ -178,7 +181,7 @@ pub async fn partner_billing(
     })
 }
 
-async fn sub_or_refuse(state: &AppState, partner: i64) -> AppResult<Subscription> {
+async fn sub_or_refuse(state: &AppState, partner: AccountId) -> AppResult<Subscription> {
     subscription(state, partner).await?.ok_or_else(|| {
         AppError::conflict(
             ErrorCode::NoSubscription,
@@ -214,12 +217,12 @@ async fn next_invoice(
 
 async fn result(
     state: &AppState,
-    partner: i64,
+    partner: AccountId,
     invoice: i64,
     issued: bool,
 ) -> AppResult<OnDemandResult> {
     Ok(OnDemandResult {
-        invoice: load_invoice(state, invoice)
+        invoice: load_invoice(state, InvoiceId(invoice))
             .await?
             .ok_or(AppError::NotFound)?,
         issued,
@@ -231,7 +234,7 @@ async fn result(
 pub async fn issue_invoice(
     state: &AppState,
     who: &Identity,
-    partner: i64,
+    partner: AccountId,
     input: &IssueInvoiceInput,
 ) -> AppResult<OnDemandResult> {
     access::operator(state, who, Need::Admin).await?;
@@ -271,7 +274,7 @@ pub async fn issue_invoice(
 pub async fn payment_now(
     state: &AppState,
     who: &Identity,
-    partner: i64,
+    partner: AccountId,
     input: &PaymentNowInput,
 ) -> AppResult<OnDemandResult> {
     access::operator(state, who, Need::Admin).await?;
@@ -303,7 +306,7 @@ pub async fn payment_now(
     register_payment(
         state,
         &who.actor(),
-        id,
+        InvoiceId(id),
         &reference,
         Some(amount),
         "manual",
@@ -318,7 +321,7 @@ pub async fn payment_now(
 pub async fn credit(
     state: &AppState,
     who: &Identity,
-    partner: i64,
+    partner: AccountId,
     input: &CreditInput,
 ) -> AppResult<OnDemandResult> {
     access::operator(state, who, Need::Admin).await?;
@@ -368,7 +371,7 @@ pub async fn credit(
         register_payment(
             state,
             &who.actor(),
-            id,
+            InvoiceId(id),
             &format!("credit-{id}"),
             Some(0),
             "credit",
@@ -380,7 +383,7 @@ pub async fn credit(
 }
 
 /// The total of the partner's next invoice, as it is or would be issued now (nothing is kept).
-pub async fn next_total(state: &AppState, partner: i64) -> AppResult<Option<String>> {
+pub async fn next_total(state: &AppState, partner: AccountId) -> AppResult<Option<String>> {
     let Some(sub) = subscription(state, partner).await? else {
         return Ok(None);
     };

@@ -36,6 +36,7 @@ crate::route_table! { ROUTES, routes;
 }
 
 use super::partner_pages::*;
+use crate::areas::billing::InvoiceId;
 
 #[derive(Template)]
 #[template(path = "billing/billing.html")]
@@ -138,7 +139,7 @@ pub async fn invoice_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<InvoiceId>,
 ) -> PageResult {
     // A denied login may see the invoice that lets it back in.
     let inv = match billing::invoice(&state, &who, id).await {

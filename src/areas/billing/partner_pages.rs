@@ -2,6 +2,7 @@
 //! the next invoice now, register a payment, grant a credit; each after a confirmation screen
 //! that names the amount and the partner.
 
+use crate::areas::accounts::AccountId;
 use crate::areas::billing;
 use crate::kernel::error::AppError;
 use crate::kernel::error::ErrorCode;
@@ -79,7 +80,7 @@ async fn view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: AccountId,
 ) -> Result<PartnerBillingTpl, AppError> {
     let b = billing::partner_billing(state, who, id).await?;
     let title = format!("Billing of {}", b.partner_name);
@@ -99,7 +100,7 @@ pub async fn partner_billing_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let mut t = view(&state, &who, &headers, id).await?;
     t.amount = t.next_total.clone();
@@ -130,7 +131,7 @@ async fn answer(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: AccountId,
     form: &'static str,
     action: &'static str,
     f: OnDemandForm,
@@ -185,7 +186,7 @@ pub async fn issue_invoice_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(f): PageForm<OnDemandForm>,
 ) -> PageResult {
     let input = billing::IssueInvoiceInput {
@@ -222,7 +223,7 @@ pub async fn payment_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(f): PageForm<OnDemandForm>,
 ) -> PageResult {
     let input = billing::PaymentNowInput {
@@ -260,7 +261,7 @@ pub async fn credit_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(f): PageForm<OnDemandForm>,
 ) -> PageResult {
     let input = billing::CreditInput {

@@ -7,6 +7,7 @@
 //! send nothing twice.
 
 use super::*;
+use crate::areas::billing::InvoiceId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -58,7 +59,7 @@ pub(crate) fn plain(field: &str, v: &str, max: usize) -> AppResult<String> {
 pub async fn register_payment(
     state: &AppState,
     actor: &audit::Actor,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     reference: &str,
     amount: Option<i64>,
     source: &str,
@@ -112,7 +113,7 @@ pub async fn register_payment(
                 .bind(&reference)
                 .fetch_optional(&mut *tx)
                 .await?;
-        if other != Some(invoice_id) {
+        if other != Some(invoice_id.get()) {
             return Err(AppError::conflict(
                 ErrorCode::ReferenceUsed,
                 "This payment reference was used for another invoice",
@@ -190,7 +191,7 @@ pub async fn register_payment(
 pub async fn operator_payment(
     state: &AppState,
     who: &Identity,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     input: &PaymentInput,
 ) -> AppResult<PaymentResult> {
     access::operator(state, who, Need::Admin).await?;
@@ -285,7 +286,7 @@ pub async fn webhook(
     register_payment(
         state,
         &actor,
-        id,
+        InvoiceId(id),
         &p.reference,
         Some(p.amount),
         "webhook",

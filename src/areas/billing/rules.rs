@@ -8,7 +8,9 @@
 
 use super::*;
 use crate::areas::accounts;
+use crate::areas::accounts::AccountId;
 use crate::areas::catalog;
+use crate::areas::catalog::PackageId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -100,7 +102,8 @@ pub async fn set_reminder_days(
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Subscription {
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
     pub package_id: i64,
     pub package_name: String,
     #[schema(schema_with = subscription_status_values)]
@@ -122,6 +125,7 @@ fn subscription_status_values() -> utoipa::openapi::Object {
     crate::kernel::http::openapi::one_of(&["trial", "active", "suspended"])
 }
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 pub(crate) fn sub_from_row(r: &Row) -> Result<Subscription, sqlx::Error> {
     let end: i64 = r.try_get("period_end")?;
     Ok(Subscription {
@@ -139,7 +143,10 @@ pub(crate) fn sub_from_row(r: &Row) -> Result<Subscription, sqlx::Error> {
     })
 }
 
-pub async fn subscription(state: &AppState, account_id: i64) -> AppResult<Option<Subscription>> {
+pub async fn subscription(
+    state: &AppState,
+    account_id: AccountId,
+) -> AppResult<Option<Subscription>> {
     let row = sqlx::query(
         "SELECT s.account_id, s.package_id, p.name AS package_name, s.status, s.period_start, s.period_end, \
          s.purge_at, s.external_invoice_id FROM subscriptions s JOIN packages p ON p.id = s.package_id \
@@ -153,7 +160,7 @@ pub async fn subscription(state: &AppState, account_id: i64) -> AppResult<Option
 
 pub(crate) async fn owner_contacts(
     state: &AppState,
-    account: i64,
+    account: AccountId,
 ) -> AppResult<Vec<(String, String)>> {
     let rows = sqlx::query("SELECT email, name FROM logins WHERE account_id = $1 AND role = 'owner' AND status = 'active'")
         .bind(account)
@@ -176,7 +183,7 @@ pub async fn change_package(
     let sub = subscription(state, account.id).await?.ok_or_else(|| {
         AppError::conflict(ErrorCode::NoSubscription, "This account has no package")
     })?;
-    let package = catalog::package(state, package_id)
+    let package = catalog::package(state, PackageId(package_id))
         .await?
         .filter(|p| p.status == "active")
         .ok_or_else(|| AppError::validation("package_id", "Choose one of the packages offered"))?;

@@ -8,6 +8,8 @@
 
 use super::*;
 use crate::areas::accounts;
+use crate::areas::accounts::AccountId;
+use crate::areas::billing::InvoiceId;
 use crate::areas::catalog;
 use crate::kernel::audit;
 use crate::kernel::db::Backend;
@@ -78,7 +80,7 @@ pub(crate) async fn remind(
         return Ok(false);
     };
     let mut tx = state.db.begin().await?;
-    let invoice = ensure_invoice(&mut tx, account, end, now).await?;
+    let invoice = ensure_invoice(&mut tx, AccountId(account), end, now).await?;
     let mut sent = false;
     for d in &due {
         let fresh = once(&mut tx, account, &format!("reminder_{d}d"), end, now).await?;
@@ -98,7 +100,7 @@ pub(crate) async fn remind(
         if inv_status != "open" || total == 0 {
             continue;
         }
-        for (to, name) in owner_contacts(state, account).await? {
+        for (to, name) in owner_contacts(state, AccountId(account)).await? {
             notifications::enqueue(
                 state,
                 &mut tx,
@@ -119,7 +121,7 @@ pub(crate) async fn remind(
             now,
             &audit::Actor::system(),
             audit::Entry {
-                subject_account_id: Some(account),
+                subject_account_id: Some(AccountId(account)),
                 action: "billing.reminder",
                 target_type: Some("invoice"),
                 target_id: Some(invoice.to_string()),
@@ -141,7 +143,7 @@ pub(crate) async fn remind(
         register_payment(
             state,
             &audit::Actor::system(),
-            id,
+            InvoiceId(id),
             &format!("free-{id}"),
             Some(0),
             "manual",
@@ -180,9 +182,9 @@ pub(crate) async fn suspend(state: &AppState, account: i64, end: i64) -> AppResu
     if n == 0 {
         return Ok(false);
     }
-    let invoice = ensure_invoice(&mut tx, account, end, now).await?;
+    let invoice = ensure_invoice(&mut tx, AccountId(account), end, now).await?;
     if once(&mut tx, account, "suspended", end, now).await? {
-        for (to, name) in owner_contacts(state, account).await? {
+        for (to, name) in owner_contacts(state, AccountId(account)).await? {
             notifications::enqueue(
                 state,
                 &mut tx,
@@ -201,7 +203,7 @@ pub(crate) async fn suspend(state: &AppState, account: i64, end: i64) -> AppResu
         now,
         &audit::Actor::system(),
         audit::Entry {
-            subject_account_id: Some(account),
+            subject_account_id: Some(AccountId(account)),
             action: "billing.suspend",
             target_type: Some("account"),
             target_id: Some(account.to_string()),
@@ -232,7 +234,7 @@ pub(crate) async fn purge(state: &AppState, account: i64) -> AppResult<bool> {
         return Ok(false);
     }
     // Ties to other trees end first, each side outside told (by the panel) what it may see.
-    crate::areas::networks::close_ties(&mut tx, now, account, None).await?;
+    crate::areas::networks::close_ties(&mut tx, now, AccountId(account), None).await?;
     // Every row elsewhere that names them is forgotten with them.
     super::forget::forget_subtree(&mut tx, account).await?;
     let (accounts_n, logins_n) = accounts::remove_subtree(&mut tx, account).await?;

@@ -2,6 +2,7 @@
 //! a partner's requests, the addressee's inbox, decisions and their history.
 
 use crate::areas::catalog::advertising;
+use crate::areas::catalog::AdPackageId;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorBody as E;
@@ -88,7 +89,7 @@ pub struct StatusBody {
 pub(crate) async fn ad_package_status(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AdPackageId>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> AppResult<Json<advertising::AdPackage>> {
     Ok(Json(

@@ -3,6 +3,7 @@
 
 use crate::areas::accounts::pages::after;
 use crate::areas::catalog::advertising;
+use crate::areas::catalog::AdPackageId;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::http::layout::PageResult;
@@ -62,7 +63,7 @@ pub struct StatusForm {
 pub async fn ad_package_status(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AdPackageId>,
     PageForm(f): PageForm<StatusForm>,
 ) -> PageResult {
     let r = advertising::set_package_status(&state, &who, id, &f.status).await;

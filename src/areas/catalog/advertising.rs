@@ -1,7 +1,9 @@
 //! Advertising: the operator's advertising packages (impressions at a price) and each partner's
 //! impressions: credited by approved packages, held by pending and live campaigns.
 
+use crate::areas::accounts::AccountId;
 use crate::areas::catalog::money;
+use crate::areas::catalog::AdPackageId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -17,7 +19,8 @@ use sqlx::Row as _;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AdPackage {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AdPackageId,
     pub name: String,
     pub impressions: i64,
     /// Minor units (cents).
@@ -28,6 +31,8 @@ pub struct AdPackage {
     pub status: String,
 }
 
+/// Hand-written rather than `#[derive(sqlx::FromRow)]` (see `kernel::db::Row`): the price label
+/// follows from the price and currency.
 fn from_row(r: &Row) -> Result<AdPackage, sqlx::Error> {
     let price: i64 = r.try_get("price")?;
     let currency: String = r.try_get("currency")?;
@@ -58,7 +63,7 @@ pub async fn packages(state: &AppState, include_retired: bool) -> AppResult<Vec<
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
-pub async fn package(state: &AppState, id: i64) -> AppResult<Option<AdPackage>> {
+pub async fn package(state: &AppState, id: AdPackageId) -> AppResult<Option<AdPackage>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM ad_packages WHERE id = $1"))
         .bind(id)
         .fetch_optional(&state.db.pool)
@@ -149,14 +154,16 @@ pub async fn create_package(
     )
     .await?;
     tx.commit().await?;
-    package(state, id).await?.ok_or(AppError::NotFound)
+    package(state, AdPackageId(id))
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Retires an advertising package (no new requests) or offers it again.
 pub async fn set_package_status(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AdPackageId,
     status: &str,
 ) -> AppResult<AdPackage> {
     super::set_item_status(state, who, super::Item::AdPackage, id, status).await?;
@@ -176,7 +183,7 @@ pub struct Wallet {
 
 pub async fn wallet_unchecked(
     conn: &mut sqlx::AnyConnection,
-    account_id: i64,
+    account_id: AccountId,
     now: i64,
 ) -> Result<Wallet, sqlx::Error> {
     let sum = |cond: &str| {
@@ -207,7 +214,7 @@ pub async fn wallet_unchecked(
 }
 
 /// The impressions of an account the identity reaches.
-pub async fn wallet(state: &AppState, who: &Identity, account_id: i64) -> AppResult<Wallet> {
+pub async fn wallet(state: &AppState, who: &Identity, account_id: AccountId) -> AppResult<Wallet> {
     access::account(state, who, account_id, Need::Read).await?;
     let mut conn = state.db.pool.acquire().await?;
     Ok(wallet_unchecked(&mut conn, account_id, state.now_ms()).await?)

@@ -1,6 +1,8 @@
 //! JSON API of onboarding: packages, add-ons, registration, partnership requests, My partners.
 
 use crate::areas::catalog;
+use crate::areas::catalog::AddonId;
+use crate::areas::catalog::PackageId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
@@ -110,7 +112,7 @@ pub(crate) async fn create_package(
 pub(crate) async fn update_package(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PackageId>,
     ApiJson(body): ApiJson<catalog::PackageInput>,
 ) -> AppResult<Json<catalog::Package>> {
     Ok(Json(
@@ -138,7 +140,7 @@ pub struct StatusBody {
 pub(crate) async fn package_status(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PackageId>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> AppResult<Json<catalog::Package>> {
     Ok(Json(
@@ -198,7 +200,7 @@ pub(crate) async fn create_addon(
 pub(crate) async fn addon_status(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AddonId>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> AppResult<StatusCode> {
     catalog::set_addon_status(&state, &who, id, body.status.trim()).await?;

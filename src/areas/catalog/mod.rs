@@ -11,6 +11,15 @@ pub use rules::*;
 
 use crate::kernel::access::{Reach, Resource, Side};
 
+crate::id_type! {
+    /// A package of the catalogue.
+    pub struct PackageId for ["package"];
+    /// An add-on of the catalogue.
+    pub struct AddonId for ["addon"];
+    /// An advertising package.
+    pub struct AdPackageId for ["ad_package"];
+}
+
 /// A package of the operator's catalogue.
 pub const PACKAGE: Resource = Resource {
     kind: "package",

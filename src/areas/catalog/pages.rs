@@ -3,6 +3,8 @@
 
 use crate::areas::accounts::pages::after;
 use crate::areas::catalog;
+use crate::areas::catalog::AddonId;
+use crate::areas::catalog::PackageId;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::http::form::FormErrors;
@@ -226,7 +228,7 @@ pub async fn package_create(
 pub async fn package_update(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PackageId>,
     PageForm(f): PageForm<PackageForm>,
 ) -> PageResult {
     let r = match package_input(&f) {
@@ -247,7 +249,7 @@ pub struct StatusForm {
 pub async fn package_status(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PackageId>,
     PageForm(f): PageForm<StatusForm>,
 ) -> PageResult {
     let r = catalog::set_package_status(&state, &who, id, f.status.trim()).await;
@@ -289,7 +291,7 @@ pub async fn addon_create(
 pub async fn addon_status(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AddonId>,
     PageForm(f): PageForm<StatusForm>,
 ) -> PageResult {
     let r = catalog::set_addon_status(&state, &who, id, f.status.trim()).await;

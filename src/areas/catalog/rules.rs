@@ -1,5 +1,7 @@
 //! The operator's catalogue: packages partners subscribe to, and priced add-ons.
 
+use crate::areas::catalog::AddonId;
+use crate::areas::catalog::PackageId;
 use crate::kernel::access;
 use crate::kernel::audit;
 use crate::kernel::db::is_unique_violation;
@@ -15,7 +17,8 @@ use sqlx::Row as _;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Package {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: PackageId,
     pub name: String,
     /// Monthly price in minor units (cents).
     pub monthly_price: i64,
@@ -50,6 +53,7 @@ const PACKAGE_COLUMNS: &str =
     "id, name, monthly_price, currency, trial_days, feature_ads, feature_hardware, \
      feature_resellers, max_customers, max_dealers, max_players, status";
 
+/// Hand-written (see `kernel::db::Row`): integer flags become booleans.
 fn package_from_row(r: &Row) -> Result<Package, sqlx::Error> {
     Ok(Package {
         id: r.try_get("id")?,
@@ -114,7 +118,7 @@ pub async fn packages_page(
     })
 }
 
-pub async fn package(state: &AppState, id: i64) -> AppResult<Option<Package>> {
+pub async fn package(state: &AppState, id: PackageId) -> AppResult<Option<Package>> {
     let q = format!("SELECT {PACKAGE_COLUMNS} FROM packages WHERE id = $1");
     let row = sqlx::query(&q)
         .bind(id)
@@ -273,7 +277,9 @@ pub async fn create_package(
     )
     .await?;
     tx.commit().await?;
-    package(state, id).await?.ok_or(AppError::NotFound)
+    package(state, PackageId(id))
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 fn name_taken() -> AppError {
@@ -287,7 +293,7 @@ fn name_taken() -> AppError {
 pub async fn update_package(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: PackageId,
     input: &PackageInput,
 ) -> AppResult<Package> {
     access::operator(state, who, access::Need::Admin).await?;
@@ -351,7 +357,7 @@ pub async fn update_package(
 pub async fn set_package_status(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: PackageId,
     status: &str,
 ) -> AppResult<Package> {
     set_item_status(state, who, Item::Package, id, status).await?;
@@ -389,10 +395,11 @@ pub async fn set_item_status(
     state: &AppState,
     who: &Identity,
     item: Item,
-    id: i64,
+    id: impl Into<i64>,
     status: &str,
 ) -> AppResult<()> {
     access::operator(state, who, access::Need::Admin).await?;
+    let id: i64 = id.into();
     let retire = match status {
         "retired" => true,
         "active" => false,
@@ -440,7 +447,8 @@ pub async fn set_item_status(
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Addon {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AddonId,
     pub name: String,
     pub description: String,
     /// Minor units (cents).
@@ -580,7 +588,7 @@ pub async fn create_addon(
 pub async fn set_addon_status(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AddonId,
     status: &str,
 ) -> AppResult<()> {
     set_item_status(state, who, Item::Addon, id, status).await

@@ -1,7 +1,9 @@
 //! JSON API of requests and the approval inbox: channels, advertising packages and impressions,
 //! a partner's requests, the addressee's inbox, decisions and their history.
 
+use crate::areas::accounts::AccountId;
 use crate::areas::channels;
+use crate::areas::channels::ChannelId;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorBody as E;
@@ -42,7 +44,7 @@ pub struct Doc;
 pub(crate) async fn list_channels(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<serde_json::Value>> {
     Ok(Json(
         json!({ "items": channels::list(&state, &who, id).await? }),
@@ -61,7 +63,7 @@ pub(crate) async fn list_channels(
 pub(crate) async fn create_channel(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<channels::NewChannel>,
 ) -> AppResult<(StatusCode, Json<channels::Channel>)> {
     Ok((
@@ -84,7 +86,7 @@ pub(crate) async fn create_channel(
 pub(crate) async fn update_channel(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ChannelId>,
     ApiJson(body): ApiJson<channels::ChannelInput>,
 ) -> AppResult<Json<channels::Channel>> {
     Ok(Json(channels::update(&state, &who, id, &body).await?))
@@ -101,7 +103,7 @@ pub(crate) async fn update_channel(
 pub(crate) async fn delete_channel(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ChannelId>,
 ) -> AppResult<StatusCode> {
     channels::delete(&state, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -110,14 +112,14 @@ pub(crate) async fn delete_channel(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct FollowerBody {
     /// A customer below the channel's partner (a customer names itself).
-    #[schema(required = true, nullable = false)]
-    pub customer_id: Option<i64>,
+    #[schema(value_type = Option<i64>, required = true, nullable = false)]
+    pub customer_id: Option<AccountId>,
 }
 
 pub(crate) async fn set_follower(
     state: AppState,
     who: crate::kernel::Identity,
-    id: i64,
+    id: ChannelId,
     body: FollowerBody,
     follow: bool,
 ) -> AppResult<Json<channels::Channel>> {
@@ -142,7 +144,7 @@ pub(crate) async fn set_follower(
 pub(crate) async fn follow(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ChannelId>,
     ApiJson(body): ApiJson<FollowerBody>,
 ) -> AppResult<Json<channels::Channel>> {
     set_follower(state, who, id, body, true).await
@@ -161,7 +163,7 @@ pub(crate) async fn follow(
 pub(crate) async fn unfollow(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ChannelId>,
     ApiJson(body): ApiJson<FollowerBody>,
 ) -> AppResult<Json<channels::Channel>> {
     set_follower(state, who, id, body, false).await

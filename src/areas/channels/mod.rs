@@ -8,6 +8,11 @@ pub use rules::*;
 
 use crate::kernel::access::{Reach, Resource, Side};
 
+crate::id_type! {
+    /// A channel of an account.
+    pub struct ChannelId for ["channel"];
+}
+
 /// A channel of the account in view or of one below it.
 pub const CHANNEL: Resource = Resource {
     kind: "channel",

@@ -3,6 +3,7 @@
 
 use crate::areas::accounts::pages::after;
 use crate::areas::channels;
+use crate::areas::channels::ChannelId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
@@ -103,7 +104,7 @@ pub async fn channel_create(
 pub async fn channel_update(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ChannelId>,
     PageForm(f): PageForm<ChannelForm>,
 ) -> PageResult {
     let input = channels::ChannelInput {
@@ -119,7 +120,7 @@ pub async fn channel_update(
 pub async fn channel_delete(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ChannelId>,
 ) -> PageResult {
     let r = channels::delete(&state, &who, id).await;
     after(&state, r, "/channels", |c| {
@@ -137,7 +138,7 @@ pub struct FollowerForm {
 pub(crate) async fn set_follower(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: ChannelId,
     f: &FollowerForm,
     back: &str,
 ) -> PageResult {
@@ -158,7 +159,7 @@ pub(crate) async fn set_follower(
 pub async fn channel_follower(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ChannelId>,
     PageForm(f): PageForm<FollowerForm>,
 ) -> PageResult {
     set_follower(&state, &who, id, &f, "/channels").await

@@ -1,6 +1,8 @@
 //! A partner's channels and their followers (customers). Broadcast requests name a channel, and
 //! My partners shows each partner's channels.
 
+use crate::areas::accounts::AccountId;
+use crate::areas::channels::ChannelId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -17,8 +19,10 @@ use sqlx::Row as _;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Channel {
-    pub id: i64,
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub id: ChannelId,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
     pub name: String,
     pub description: String,
     /// Customers following it.
@@ -30,6 +34,7 @@ pub struct Channel {
 const COLUMNS: &str = "c.id, c.account_id, c.name, c.description, c.created_at, \
     (SELECT COUNT(*) FROM channel_followers f WHERE f.channel_id = c.id) AS followers";
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 fn from_row(r: &Row) -> Result<Channel, sqlx::Error> {
     Ok(Channel {
         id: r.try_get("id")?,
@@ -42,7 +47,7 @@ fn from_row(r: &Row) -> Result<Channel, sqlx::Error> {
 }
 
 /// A channel by id, unchecked.
-pub async fn get(state: &AppState, id: i64) -> AppResult<Option<Channel>> {
+pub async fn get(state: &AppState, id: ChannelId) -> AppResult<Option<Channel>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM channels c WHERE c.id = $1"))
         .bind(id)
         .fetch_optional(&state.db.pool)
@@ -51,7 +56,7 @@ pub async fn get(state: &AppState, id: i64) -> AppResult<Option<Channel>> {
 }
 
 /// The channels of the given accounts, unchecked (for lists the caller already checked).
-pub async fn of_accounts(state: &AppState, ids: &[i64]) -> AppResult<Vec<Channel>> {
+pub async fn of_accounts(state: &AppState, ids: &[AccountId]) -> AppResult<Vec<Channel>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -69,7 +74,11 @@ pub async fn of_accounts(state: &AppState, ids: &[i64]) -> AppResult<Vec<Channel
 }
 
 /// The channels of an account the identity reaches.
-pub async fn list(state: &AppState, who: &Identity, account_id: i64) -> AppResult<Vec<Channel>> {
+pub async fn list(
+    state: &AppState,
+    who: &Identity,
+    account_id: AccountId,
+) -> AppResult<Vec<Channel>> {
     access::account(state, who, account_id, Need::Read).await?;
     of_accounts(state, &[account_id]).await
 }
@@ -85,7 +94,7 @@ pub const CHANNEL_SORTS: [(&str, &str); 3] = [
 pub async fn list_page(
     state: &AppState,
     who: &Identity,
-    account_id: i64,
+    account_id: AccountId,
     params: &crate::kernel::http::table::ListParams,
 ) -> AppResult<crate::kernel::query::Page<Channel>> {
     access::account(state, who, account_id, Need::Read).await?;
@@ -155,7 +164,7 @@ fn name_taken(e: sqlx::Error) -> AppError {
 pub async fn create(
     state: &AppState,
     who: &Identity,
-    account_id: i64,
+    account_id: AccountId,
     input: &ChannelInput,
 ) -> AppResult<Channel> {
     let account = access::account(state, who, account_id, Need::Write).await?;
@@ -193,11 +202,11 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    get(state, id).await?.ok_or(AppError::NotFound)
+    get(state, ChannelId(id)).await?.ok_or(AppError::NotFound)
 }
 
 /// A channel whose partner the identity reaches with `need`; 404 otherwise.
-async fn reach(state: &AppState, who: &Identity, id: i64, need: Need) -> AppResult<Channel> {
+async fn reach(state: &AppState, who: &Identity, id: ChannelId, need: Need) -> AppResult<Channel> {
     let c = get(state, id).await?.ok_or(AppError::NotFound)?;
     access::account(state, who, c.account_id, need).await?;
     Ok(c)
@@ -206,7 +215,7 @@ async fn reach(state: &AppState, who: &Identity, id: i64, need: Need) -> AppResu
 pub async fn update(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: ChannelId,
     input: &ChannelInput,
 ) -> AppResult<Channel> {
     let c = reach(state, who, id, Need::Write).await?;
@@ -246,7 +255,7 @@ pub async fn update(
 /// it are another tree: each reads, under its own account (so its reseller too), that it no
 /// longer follows the channel because the partner deleted it; the partner's record names none
 /// of them.
-pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<Channel> {
+pub async fn delete(state: &AppState, who: &Identity, id: ChannelId) -> AppResult<Channel> {
     let c = reach(state, who, id, Need::Write).await?;
     let view = crate::areas::accounts::get(&state.db, who.view_account_id)
         .await?
@@ -292,7 +301,7 @@ pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<Chan
             now,
             &seen_as,
             audit::Entry {
-                subject_account_id: Some(customer),
+                subject_account_id: Some(AccountId(customer)),
                 action: "channel.delete",
                 target_type: Some("channel"),
                 target_id: Some(id.to_string()),
@@ -310,7 +319,7 @@ pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<Chan
 
 /// True when `customer` may follow the partner's channels: it is below the partner, or below a
 /// reseller linked to the partner.
-async fn may_follow(state: &AppState, partner: i64, customer: i64) -> AppResult<bool> {
+async fn may_follow(state: &AppState, partner: AccountId, customer: AccountId) -> AppResult<bool> {
     if access::is_within(state, partner, customer).await? {
         return Ok(true);
     }
@@ -328,8 +337,8 @@ async fn may_follow(state: &AppState, partner: i64, customer: i64) -> AppResult<
 /// The reseller linked to `partner` that `customer` is below, if any.
 async fn linked_reseller_above(
     state: &AppState,
-    partner: i64,
-    customer: i64,
+    partner: AccountId,
+    customer: AccountId,
 ) -> AppResult<Option<crate::areas::accounts::Account>> {
     let id: Option<i64> = sqlx::query_scalar(
         "SELECT l.reseller_id FROM reseller_links l JOIN account_closure c ON c.ancestor_id = l.reseller_id \
@@ -340,7 +349,7 @@ async fn linked_reseller_above(
     .fetch_optional(&state.db.pool)
     .await?;
     match id {
-        Some(id) => Ok(crate::areas::accounts::get(&state.db, id).await?),
+        Some(id) => Ok(crate::areas::accounts::get(&state.db, AccountId(id)).await?),
         None => Ok(None),
     }
 }
@@ -351,8 +360,8 @@ async fn linked_reseller_above(
 pub async fn set_follower(
     state: &AppState,
     who: &Identity,
-    id: i64,
-    customer_id: i64,
+    id: ChannelId,
+    customer_id: AccountId,
     follow: bool,
 ) -> AppResult<Channel> {
     let c = get(state, id).await?.ok_or(AppError::NotFound)?;
@@ -498,7 +507,10 @@ pub async fn set_follower(
 }
 
 /// Active customers below an account (up to 500, by name), to pick followers from.
-pub async fn customers_below(state: &AppState, account_id: i64) -> AppResult<Vec<(i64, String)>> {
+pub async fn customers_below(
+    state: &AppState,
+    account_id: AccountId,
+) -> AppResult<Vec<(i64, String)>> {
     let rows = sqlx::query(
         "SELECT a.id, a.name FROM account_closure c JOIN accounts a ON a.id = c.descendant_id \
          WHERE c.ancestor_id = $1 AND a.kind = 'customer' AND a.status = 'active' ORDER BY a.name, a.id LIMIT 500",

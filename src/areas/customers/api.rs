@@ -2,6 +2,7 @@
 //! customer, its edit, deleting several with the confirmation's counts, and the rebrand
 //! information of an account with its logo.
 
+use crate::areas::accounts::AccountId;
 use crate::areas::customers;
 use crate::areas::customers::brand::{Brand, BrandFields, BrandInput};
 use crate::areas::customers::{
@@ -137,7 +138,7 @@ async fn delete_customers(
 async fn get_customer(
     State(state): State<AppState>,
     Auth(_who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<CustomerDetail>> {
     Ok(Json(customers::detail(&state, id).await?))
 }
@@ -155,7 +156,7 @@ async fn get_customer(
 async fn update_customer(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<CustomerUpdate>,
 ) -> AppResult<Json<CustomerDetail>> {
     Ok(Json(customers::update(&state, &who, id, &body).await?))
@@ -171,7 +172,7 @@ async fn update_customer(
 async fn get_brand(
     State(state): State<AppState>,
     Auth(_who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<BrandView>> {
     Ok(Json(customers::brand_view(&state, id).await?))
 }
@@ -191,7 +192,7 @@ async fn get_brand(
 async fn put_brand(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJsonUpload(body): ApiJsonUpload<BrandInput>,
 ) -> AppResult<Json<Brand>> {
     let fields = BrandFields::from_input(&body)?;
@@ -209,7 +210,7 @@ async fn put_brand(
 async fn delete_brand(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<StatusCode> {
     customers::remove_brand(&state, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -2,6 +2,7 @@
 //! the form that sets it with its logo upload, its removal, and the brand's logo as served to
 //! sign-in pages, pages and emails.
 
+use crate::areas::accounts::AccountId;
 use crate::areas::customers;
 use crate::areas::customers::brand::BrandFields;
 use crate::areas::customers::pages::form_errors;
@@ -76,7 +77,7 @@ async fn brand_view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: AccountId,
 ) -> Result<BrandTpl, AppError> {
     let v = customers::brand_view(state, id).await?;
     let a = crate::areas::accounts::load(state, id).await?;
@@ -112,7 +113,7 @@ pub async fn brand_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let t = brand_view(&state, &who, &headers, id).await?;
     show(&state, &t, &t.layout)
@@ -122,7 +123,7 @@ pub async fn brand_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     upload: PageMultipart,
 ) -> PageResult {
     let secure = state.config.secure_cookies;
@@ -169,7 +170,7 @@ pub async fn brand_submit(
 pub async fn brand_remove(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let gone = customers::remove_brand(&state, &who, id).await?;
     Ok(redirect_with_flash(

@@ -2,6 +2,7 @@
 //! list, the wizard's input (step 1 and the optional rebrand of step 2), edits, and what a
 //! deletion of several customers removes.
 
+use crate::areas::accounts::AccountId;
 use crate::areas::customers::brand::{Brand, BrandInput};
 use crate::kernel::db::Row;
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,8 @@ pub struct Customer {
     pub status: String,
     /// The account the customer is under: the operator (a direct customer), a partner, a
     /// reseller or a dealer.
-    pub owner_id: i64,
+    #[schema(value_type = i64)]
+    pub owner_id: AccountId,
     pub owner_name: String,
     #[schema(schema_with = owner_kind_values)]
     pub owner_kind: String,
@@ -43,6 +45,7 @@ fn owner_kind_values() -> utoipa::openapi::Object {
     crate::kernel::http::openapi::one_of(&["operator", "partner", "reseller", "dealer"])
 }
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 pub(crate) fn customer_from_row(r: &Row) -> Result<Customer, sqlx::Error> {
     Ok(Customer {
         id: r.try_get("id")?,

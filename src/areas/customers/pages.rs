@@ -4,6 +4,7 @@
 //! customer's own page (view and edit).
 
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
 use crate::areas::customers;
 use crate::areas::customers::brand::BrandFields;
 use crate::areas::customers::{Customer, CustomerDetail, CustomerFilter};
@@ -253,7 +254,7 @@ impl WizardTpl {
         owner_word(self.owner.kind)
     }
     fn back(&self) -> String {
-        list_href(self.under.then_some(self.owner.id))
+        list_href(self.under.then_some(self.owner.id.get()))
     }
 }
 
@@ -340,7 +341,7 @@ pub async fn wizard_submit(
     let under: Option<i64> = upload.field("under").trim().parse().ok();
     let owner = wizard_owner(&state, &who, under).await?;
     let is_under = owner.id != who.view_account_id;
-    let back = list_href(is_under.then_some(owner.id));
+    let back = list_href(is_under.then_some(owner.id.get()));
     let step = upload.field("step");
     let form = WizardForm::from_parts(&upload);
     let layout = Layout::for_user(&state, &who, &headers, "Add customer", "customers").await?;
@@ -447,15 +448,16 @@ async fn customer_view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: AccountId,
 ) -> Result<CustomerTpl, AppError> {
     let d = customers::detail(state, id).await?;
     let role = access::effective_role(who);
     let has_sites = crate::kernel::http::all_routes()
         .iter()
         .any(|(p, _)| p == "/accounts/{id}/sites");
-    let back =
-        list_href((d.customer.owner_id != who.view_account_id).then_some(d.customer.owner_id));
+    let back = list_href(
+        (d.customer.owner_id != who.view_account_id).then_some(d.customer.owner_id.get()),
+    );
     Ok(CustomerTpl {
         layout: Layout::for_user(state, who, headers, &d.customer.name, "customers").await?,
         form_name: d.customer.name.clone(),
@@ -473,7 +475,7 @@ pub async fn customer_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let t = customer_view(&state, &who, &headers, id).await?;
     show(&state, &t, &t.layout)
@@ -491,7 +493,7 @@ pub async fn customer_update(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<CustomerForm>,
 ) -> PageResult {
     let secure = state.config.secure_cookies;

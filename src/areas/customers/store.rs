@@ -2,6 +2,7 @@
 //! first, walking the index, then their rows), one customer, the counts shown beside them.
 
 use super::model::*;
+use crate::areas::accounts::AccountId;
 use crate::kernel::db::search;
 use crate::kernel::db::Db;
 use crate::kernel::http::table::Sort;
@@ -15,7 +16,7 @@ const CUSTOMER_COLUMNS: &str = "a.id, a.name, a.email, a.status, a.parent_id AS 
 
 /// The filter of a list, already checked.
 pub struct ListQuery<'a> {
-    pub owner_id: i64,
+    pub owner_id: AccountId,
     pub q: Option<&'a str>,
     pub status: Option<&'a str>,
     pub sort: Sort,
@@ -90,7 +91,7 @@ pub async fn list(db: &Db, l: &ListQuery<'_>) -> Result<(i64, Vec<Customer>), sq
 }
 
 /// One customer (not deleted).
-pub async fn get(db: &Db, id: i64) -> Result<Option<Customer>, sqlx::Error> {
+pub async fn get(db: &Db, id: AccountId) -> Result<Option<Customer>, sqlx::Error> {
     let q = format!(
         "SELECT {CUSTOMER_COLUMNS} FROM accounts a JOIN accounts p ON p.id = a.parent_id \
          WHERE a.id = $1 AND a.kind = 'customer' AND a.status <> 'deleted'"
@@ -103,7 +104,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Customer>, sqlx::Error> {
 pub async fn update_in(
     tx: &mut sqlx::AnyConnection,
     now: i64,
-    id: i64,
+    id: AccountId,
     name: &str,
     email: &str,
 ) -> Result<(), sqlx::Error> {
@@ -127,7 +128,7 @@ const FEW_BELOW: i64 = 2000;
 
 pub async fn rows_below(
     db: &Db,
-    owner_id: i64,
+    owner_id: AccountId,
     q: Option<&str>,
     limit: i64,
 ) -> Result<Vec<(i64, String, String, i64)>, sqlx::Error> {

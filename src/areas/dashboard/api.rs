@@ -223,7 +223,7 @@ pub async fn dashboard_data(state: &AppState, who: &Identity) -> AppResult<Dashb
     let support = Support {
         count: crate::areas::tickets::badge(&crate::kernel::http::menu::BadgeScope {
             who,
-            id: account.id,
+            id: account.id.get(),
             kind,
             path: &account.path,
         })

@@ -2,7 +2,9 @@
 //! creation, state changes, renewal, deletion, bulk changes, totals, the reminder setting and
 //! the package limits per type.
 
+use crate::areas::catalog::PackageId;
 use crate::areas::licenses;
+use crate::areas::licenses::LicenseId;
 use crate::areas::licenses::{License, LicenseFilter};
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
@@ -173,7 +175,7 @@ async fn put_settings(
 async fn get_one(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<LicenseId>,
 ) -> AppResult<Json<License>> {
     Ok(Json(licenses::reach(&state, &who, id, Need::Read).await?))
 }
@@ -191,7 +193,7 @@ async fn get_one(
 async fn activate(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<LicenseId>,
 ) -> AppResult<Json<License>> {
     Ok(Json(
         licenses::change(&state, &who, id, &licenses::Change::Activate).await?,
@@ -211,7 +213,7 @@ async fn activate(
 async fn deactivate(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<LicenseId>,
 ) -> AppResult<Json<License>> {
     Ok(Json(
         licenses::change(&state, &who, id, &licenses::Change::Deactivate).await?,
@@ -239,7 +241,7 @@ pub struct RenewBody {
 async fn renew(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<LicenseId>,
     ApiJson(body): ApiJson<RenewBody>,
 ) -> AppResult<Json<License>> {
     let c = licenses::Change::parse("renew", body.ends_at.as_deref())?;
@@ -257,7 +259,7 @@ async fn renew(
 async fn delete(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<LicenseId>,
 ) -> AppResult<StatusCode> {
     licenses::delete(&state, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -274,7 +276,7 @@ async fn delete(
 async fn get_limits(
     State(state): State<AppState>,
     Auth(_who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PackageId>,
 ) -> AppResult<Json<Vec<licenses::TypeLimit>>> {
     Ok(Json(licenses::package_limits(&state, id).await?))
 }
@@ -292,7 +294,7 @@ async fn get_limits(
 async fn put_limits(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PackageId>,
     ApiJson(body): ApiJson<Vec<licenses::TypeLimit>>,
 ) -> AppResult<Json<Vec<licenses::TypeLimit>>> {
     Ok(Json(

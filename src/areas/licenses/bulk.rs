@@ -2,6 +2,7 @@
 
 use super::model::reach;
 use super::rules::{apply, Change};
+use crate::areas::licenses::LicenseId;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
@@ -49,7 +50,7 @@ pub async fn bulk(state: &AppState, who: &Identity, b: &BulkChange) -> AppResult
         return Err(AppError::validation("ids", "At most 500 licenses at once"));
     }
     for id in &ids {
-        reach(state, who, *id, Need::Write).await?;
+        reach(state, who, LicenseId(*id), Need::Write).await?;
     }
     let n = ids.len() as i64;
     if b.confirm != Some(n) {
@@ -71,7 +72,7 @@ pub async fn bulk(state: &AppState, who: &Identity, b: &BulkChange) -> AppResult
             &actor,
             who.view_account_id,
             now,
-            *id,
+            LicenseId(*id),
             &change,
         )
         .await?;

@@ -19,6 +19,11 @@ pub use totals::*;
 
 use crate::kernel::access::{Reach, Resource, Side};
 
+crate::id_type! {
+    /// A license.
+    pub struct LicenseId for ["license"];
+}
+
 crate::text_enum! {
     /// What a license entitles to.
     pub enum LicenseType {

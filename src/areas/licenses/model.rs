@@ -1,6 +1,8 @@
 //! Licenses as stored: the row, reading it, the list of a subtree with its filters, the CSV.
 
 use super::{LicenseState, LicenseType};
+use crate::areas::accounts::AccountId;
+use crate::areas::licenses::LicenseId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::db::Row;
@@ -18,21 +20,25 @@ use sqlx::Row as _;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct License {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: LicenseId,
     #[schema(value_type = String, example = "login")]
     pub license_type: LicenseType,
     #[schema(value_type = String, example = "active")]
     pub state: LicenseState,
     /// The account that holds it.
-    pub holder_id: i64,
+    #[schema(value_type = i64)]
+    pub holder_id: AccountId,
     pub holder_name: String,
     #[schema(value_type = String)]
     pub holder_kind: Kind,
     /// The account (the holder or one above it) that created it.
-    pub issuer_id: i64,
+    #[schema(value_type = i64)]
+    pub issuer_id: AccountId,
     pub issuer_name: String,
     /// A partner license: the partner account it created.
-    pub bound_account_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub bound_account_id: Option<AccountId>,
     /// What it is bound to where no account is (a player, a machine); empty for none.
     pub bound_to: String,
     /// Seats of a login or agent license; null for the other types.
@@ -71,6 +77,7 @@ pub(crate) const COLUMNS: &str =
 pub(crate) const FROM: &str = " FROM licenses l JOIN accounts h ON h.id = l.holder_id \
     JOIN accounts i ON i.id = l.issuer_id";
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 pub(crate) fn from_row(r: &Row) -> Result<License, sqlx::Error> {
     let ends: Option<i64> = r.try_get("ends_at")?;
     let starts: i64 = r.try_get("starts_at")?;
@@ -95,7 +102,7 @@ pub(crate) fn from_row(r: &Row) -> Result<License, sqlx::Error> {
 }
 
 /// A license by id, unchecked (the router checked the id, or the caller did).
-pub async fn get(state: &AppState, id: i64) -> AppResult<License> {
+pub async fn get(state: &AppState, id: LicenseId) -> AppResult<License> {
     let row = sqlx::query(&format!("SELECT {COLUMNS}{FROM} WHERE l.id = $1"))
         .bind(id)
         .fetch_optional(&state.db.pool)
@@ -105,7 +112,12 @@ pub async fn get(state: &AppState, id: i64) -> AppResult<License> {
 }
 
 /// A license whose holder the identity reaches with `need`; 404 otherwise.
-pub async fn reach(state: &AppState, who: &Identity, id: i64, need: Need) -> AppResult<License> {
+pub async fn reach(
+    state: &AppState,
+    who: &Identity,
+    id: LicenseId,
+    need: Need,
+) -> AppResult<License> {
     let l = get(state, id).await?;
     access::account(state, who, l.holder_id, need).await?;
     Ok(l)
@@ -227,7 +239,7 @@ pub(crate) async fn filter_sql(
         let id: i64 = h
             .parse()
             .map_err(|_| AppError::validation("holder_id", "Holder must be an account id"))?;
-        if !access::is_within(state, who.view_account_id, id).await? {
+        if !access::is_within(state, who.view_account_id, AccountId(id)).await? {
             return Err(AppError::validation(
                 "holder_id",
                 "No such account in view or below",

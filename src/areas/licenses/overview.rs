@@ -3,6 +3,7 @@
 //! and for the operator the reminder setting and the package limits per type.
 
 use crate::areas::accounts::pages::after;
+use crate::areas::catalog::PackageId;
 use crate::areas::licenses;
 use crate::areas::licenses::Totals;
 use crate::kernel::access;
@@ -130,7 +131,11 @@ async fn package_limits(
             .await?;
     let mut out = Vec::new();
     for (id, name) in rows {
-        out.push((id, name, licenses::package_limits(state, id).await?));
+        out.push((
+            id,
+            name,
+            licenses::package_limits(state, PackageId(id)).await?,
+        ));
     }
     Ok(out)
 }
@@ -179,7 +184,7 @@ pub async fn limits_submit(
             max_licenses: num("max_licenses", &f.max_licenses)?,
             max_seats: num("max_seats", &f.max_seats)?,
         };
-        licenses::set_package_limits(&state, &who, pkg, &[limit]).await
+        licenses::set_package_limits(&state, &who, PackageId(pkg), &[limit]).await
     }
     .await;
     after(&state, r, "/licenses/overview", |_| {

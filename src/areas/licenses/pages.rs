@@ -3,7 +3,9 @@
 //! filters, sort, pages, bulk changes and CSV, a license with its actions, deletion.
 
 use crate::areas::accounts::pages::after;
+use crate::areas::accounts::AccountId;
 use crate::areas::licenses;
+use crate::areas::licenses::LicenseId;
 use crate::areas::licenses::{License, LicenseFilter, LicenseState, LicenseType};
 use crate::kernel::access;
 use crate::kernel::access::Need;
@@ -87,7 +89,7 @@ impl LicenseForm {
         };
         Ok(licenses::NewLicense {
             license_type: self.license_type.clone(),
-            holder_id: num("holder_id", &self.holder_id)?,
+            holder_id: (num("holder_id", &self.holder_id)?).map(AccountId),
             state: opt(&self.state),
             starts_at: opt(&self.starts_at),
             ends_at: opt(&self.ends_at),
@@ -382,7 +384,7 @@ pub async fn bulk_submit(
             return after(&state, Err::<(), _>(e), &back, |_| String::new());
         }
         for id in &ids {
-            licenses::reach(&state, &who, *id, Need::Write).await?;
+            licenses::reach(&state, &who, LicenseId(*id), Need::Write).await?;
         }
         let t = BulkTpl {
             layout: Layout::for_user(&state, &who, &headers, "Confirm", "licenses").await?,
@@ -419,7 +421,7 @@ pub async fn license_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<LicenseId>,
 ) -> PageResult {
     let l = licenses::reach(&state, &who, id, Need::Read).await?;
     let role = access::effective_role(&who);
@@ -443,7 +445,7 @@ pub struct ChangeForm {
 pub async fn change_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<LicenseId>,
     PageForm(f): PageForm<ChangeForm>,
 ) -> PageResult {
     let back = format!("/licenses/{id}");
@@ -474,7 +476,7 @@ pub async fn delete_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<LicenseId>,
 ) -> PageResult {
     let l = licenses::reach(&state, &who, id, Need::Admin).await?;
     let t = DeleteTpl {
@@ -487,7 +489,7 @@ pub async fn delete_page(
 pub async fn delete_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<LicenseId>,
 ) -> PageResult {
     let r = licenses::delete(&state, &who, id).await;
     after(&state, r, "/licenses", |l| {

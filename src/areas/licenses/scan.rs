@@ -3,6 +3,8 @@
 
 use super::totals::moved;
 use super::{LicenseState, LicenseType};
+use crate::areas::accounts::AccountId;
+use crate::areas::catalog::PackageId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -133,7 +135,7 @@ pub async fn scan(state: &AppState) -> AppResult<ScanResult> {
                 now,
                 &audit::Actor::system(),
                 audit::Entry {
-                    subject_account_id: Some(holder),
+                    subject_account_id: Some(AccountId(holder)),
                     action: "license.expire",
                     target_type: Some("license"),
                     target_id: Some(id.to_string()),
@@ -205,7 +207,7 @@ pub async fn scan(state: &AppState) -> AppResult<ScanResult> {
             now,
             &audit::Actor::system(),
             audit::Entry {
-                subject_account_id: Some(holder),
+                subject_account_id: Some(AccountId(holder)),
                 action: "license.remind",
                 target_type: Some("license"),
                 target_id: Some(id.to_string()),
@@ -235,7 +237,7 @@ pub struct TypeLimit {
     pub max_seats: Option<i64>,
 }
 
-pub async fn package_limits(state: &AppState, package_id: i64) -> AppResult<Vec<TypeLimit>> {
+pub async fn package_limits(state: &AppState, package_id: PackageId) -> AppResult<Vec<TypeLimit>> {
     let rows = sqlx::query(
         "SELECT license_type, max_licenses, max_seats FROM package_license_limits WHERE package_id = $1",
     )
@@ -260,7 +262,7 @@ pub async fn package_limits(state: &AppState, package_id: i64) -> AppResult<Vec<
 pub async fn set_package_limits(
     state: &AppState,
     who: &Identity,
-    package_id: i64,
+    package_id: PackageId,
     limits: &[TypeLimit],
 ) -> AppResult<Vec<TypeLimit>> {
     access::operator(state, who, Need::Admin).await?;

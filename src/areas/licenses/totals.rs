@@ -3,6 +3,7 @@
 //! are), so reading them costs one indexed lookup at any subtree size.
 
 use super::{LicenseState, LicenseType};
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
@@ -15,7 +16,7 @@ use sqlx::Row as _;
 /// `conn`'s transaction.
 pub(crate) async fn bump(
     conn: &mut sqlx::AnyConnection,
-    holder_id: i64,
+    holder_id: AccountId,
     t: LicenseType,
     s: LicenseState,
     delta: i64,
@@ -51,14 +52,17 @@ pub(crate) async fn moved(
     let mut steps = [(from, -1), (to, 1)];
     steps.sort_by_key(|(s, _)| s.as_str());
     for (s, d) in steps {
-        bump(&mut *conn, holder_id, t, s, d).await?;
+        bump(&mut *conn, AccountId(holder_id), t, s, d).await?;
     }
     Ok(())
 }
 
 /// Takes the licenses of a subtree out of the counts of every account above it and deletes
 /// them, in `conn`'s transaction (an account deleted or purged with everything below it).
-pub async fn detach_subtree(conn: &mut sqlx::AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+pub async fn detach_subtree(
+    conn: &mut sqlx::AnyConnection,
+    id: AccountId,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE license_totals SET n = n - COALESCE((SELECT r.n FROM license_totals r \
            WHERE r.account_id = $1 AND r.license_type = license_totals.license_type \
@@ -97,7 +101,8 @@ pub struct TypeTotals {
 /// The license totals of the account in view and everything below it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Totals {
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
     pub total: i64,
     pub types: Vec<TypeTotals>,
 }
@@ -121,7 +126,7 @@ impl Totals {
 }
 
 /// The counts of an account's subtree, read from the counters.
-pub async fn of_account(state: &AppState, account_id: i64) -> AppResult<Totals> {
+pub async fn of_account(state: &AppState, account_id: AccountId) -> AppResult<Totals> {
     let rows =
         sqlx::query("SELECT license_type, state, n FROM license_totals WHERE account_id = $1")
             .bind(account_id)
@@ -138,7 +143,7 @@ pub async fn of_account(state: &AppState, account_id: i64) -> AppResult<Totals> 
     }))
 }
 
-fn build(account_id: i64, count: impl Fn(LicenseType, LicenseState) -> i64) -> Totals {
+fn build(account_id: AccountId, count: impl Fn(LicenseType, LicenseState) -> i64) -> Totals {
     let types: Vec<TypeTotals> = LicenseType::ALL
         .iter()
         .map(|t| {
@@ -185,7 +190,7 @@ pub async fn live(state: &AppState, account_id: i64) -> AppResult<Totals> {
         let s: LicenseState = r.try_get("state")?;
         counts.insert((t, s), r.try_get::<i64, _>("n")?);
     }
-    Ok(build(account_id, |t, s| {
+    Ok(build(AccountId(account_id), |t, s| {
         counts.get(&(t, s)).copied().unwrap_or(0)
     }))
 }

@@ -3,6 +3,8 @@
 //! its edit, clone and disconnect, the catalogue of models and the operator's notices.
 
 use crate::areas::media;
+use crate::areas::media::PlayerId;
+use crate::areas::media::PlayerModelId;
 use crate::areas::media::{Player, PlayerFilter, PlayerModel};
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
@@ -126,7 +128,7 @@ async fn connect_player(
 async fn get_player(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PlayerId>,
 ) -> AppResult<Json<Player>> {
     Ok(Json(media::player(&state, &who, id).await?))
 }
@@ -142,7 +144,7 @@ async fn get_player(
 async fn update_player(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PlayerId>,
     ApiJson(body): ApiJson<media::PlayerEdit>,
 ) -> AppResult<Json<Player>> {
     Ok(Json(media::edit(&state, &who, id, &body).await?))
@@ -159,7 +161,7 @@ async fn update_player(
 async fn clone_player(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PlayerId>,
     ApiJson(body): ApiJson<media::CloneSource>,
 ) -> AppResult<Json<Player>> {
     Ok(Json(media::clone_player(&state, &who, id, &body).await?))
@@ -176,7 +178,7 @@ async fn clone_player(
 async fn disconnect_player(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PlayerId>,
     ApiJson(body): ApiJson<media::Disconnect>,
 ) -> AppResult<Json<Player>> {
     Ok(Json(media::disconnect(&state, &who, id, &body).await?))
@@ -225,7 +227,7 @@ async fn create_model(
 async fn update_model(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PlayerModelId>,
     ApiJson(body): ApiJson<media::ModelInput>,
 ) -> AppResult<Json<PlayerModel>> {
     Ok(Json(media::update_model(&state, &who, id, &body).await?))

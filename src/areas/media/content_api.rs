@@ -3,6 +3,8 @@
 
 use crate::areas::media::clips::{self, Clip, ClipFilter};
 use crate::areas::media::playlists::{self, Playlist};
+use crate::areas::media::ClipId;
+use crate::areas::media::PlaylistId;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorBody as E;
@@ -95,7 +97,7 @@ async fn create_clip(
 async fn get_clip(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ClipId>,
 ) -> AppResult<Json<Clip>> {
     Ok(Json(clips::clip(&state, &who, id).await?))
 }
@@ -111,7 +113,7 @@ async fn get_clip(
 async fn update_clip(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ClipId>,
     ApiJson(body): ApiJson<clips::ClipInput>,
 ) -> AppResult<Json<Clip>> {
     Ok(Json(clips::update(&state, &who, id, &body).await?))
@@ -124,7 +126,7 @@ async fn update_clip(
 async fn delete_clip(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ClipId>,
 ) -> AppResult<StatusCode> {
     clips::delete(&state, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -141,7 +143,7 @@ async fn delete_clip(
 async fn put_clip_image(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ClipId>,
     ApiJsonUpload(body): ApiJsonUpload<clips::ClipImage>,
 ) -> AppResult<Json<Clip>> {
     let data = clips::decode(&body.data)?;
@@ -163,7 +165,7 @@ async fn put_clip_image(
 async fn put_clip_video(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ClipId>,
     ApiJsonUpload(body): ApiJsonUpload<crate::areas::media::video::ClipVideo>,
 ) -> AppResult<Json<Clip>> {
     let data = clips::decode(&body.data)?;
@@ -184,7 +186,7 @@ async fn put_clip_video(
 async fn put_clip_sharing(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ClipId>,
     ApiJson(body): ApiJson<clips::ClipSharing>,
 ) -> AppResult<Json<Clip>> {
     Ok(Json(clips::set_sharing(&state, &who, id, &body).await?))
@@ -227,7 +229,7 @@ async fn create_playlist(
 async fn get_playlist(
     State(state): State<AppState>,
     Auth(_who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PlaylistId>,
 ) -> AppResult<Json<Playlist>> {
     Ok(Json(playlists::playlist(&state, id).await?))
 }
@@ -243,7 +245,7 @@ async fn get_playlist(
 async fn update_playlist(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PlaylistId>,
     ApiJson(body): ApiJson<playlists::PlaylistInput>,
 ) -> AppResult<Json<Playlist>> {
     Ok(Json(playlists::update(&state, &who, id, &body).await?))
@@ -256,7 +258,7 @@ async fn update_playlist(
 async fn delete_playlist(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PlaylistId>,
 ) -> AppResult<StatusCode> {
     playlists::delete(&state, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -24,6 +24,17 @@ pub use rules::*;
 use crate::kernel::access::{Need, Reach, Resource, Side};
 use crate::kernel::http::menu::{MenuEntry, ALL_KINDS};
 
+crate::id_type! {
+    /// A player.
+    pub struct PlayerId for ["player"];
+    /// A clip.
+    pub struct ClipId for ["clip"];
+    /// A playlist.
+    pub struct PlaylistId for ["playlist"];
+    /// A player model of the catalogue.
+    pub struct PlayerModelId for ["player_model"];
+}
+
 crate::text_enum! {
     /// Which way a player's screen stands.
     pub enum Orientation {

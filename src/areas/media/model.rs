@@ -3,6 +3,9 @@
 //! player IDs as people type them.
 
 use super::Orientation;
+use crate::areas::accounts::AccountId;
+use crate::areas::media::PlayerId;
+use crate::areas::media::PlayerModelId;
 use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
@@ -12,7 +15,8 @@ use serde::{Deserialize, Serialize};
 /// A model of the operator's catalogue.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PlayerModel {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: PlayerModelId,
     pub name: String,
     /// Player IDs of this model start with this (how a device is recognised).
     pub id_prefix: String,
@@ -76,7 +80,8 @@ impl PlayerStatus {
 /// A media player as its owner's side reads it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Player {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: PlayerId,
     pub name: String,
     /// The player ID printed on the device (null until the device tells it).
     pub player_code: Option<String>,
@@ -84,7 +89,8 @@ pub struct Player {
     pub mac: Option<String>,
     pub model_id: i64,
     pub model_name: String,
-    pub owner_id: i64,
+    #[schema(value_type = i64)]
+    pub owner_id: AccountId,
     pub owner_name: String,
     #[schema(value_type = String)]
     pub owner_kind: Kind,
@@ -227,8 +233,8 @@ impl PlayerFilter {
 #[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct ConnectPlayer {
     /// The partner or reseller it belongs to.
-    #[schema(nullable = false)]
-    pub account_id: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub account_id: Option<AccountId>,
     /// In any common notation: aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff, aabbccddeeff.
     #[schema(nullable = false, example = "00:1A:2B:3C:4D:5E")]
     pub mac: Option<String>,
@@ -244,8 +250,8 @@ pub struct ConnectPlayer {
 #[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct AddClientPlayer {
     /// The client (a dealer or customer below the account in view).
-    #[schema(nullable = false)]
-    pub client_id: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub client_id: Option<AccountId>,
     /// The player ID on the device's sticker.
     #[schema(nullable = false, example = "NB4K-000123")]
     pub player_code: Option<String>,

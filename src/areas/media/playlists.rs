@@ -2,6 +2,9 @@
 //! account's players (on the player). Every edit bumps the version, and every player showing it
 //! (or cloning one that does) gets it at its next poll, or at once while long polling.
 
+use crate::areas::accounts::AccountId;
+use crate::areas::media::ClipId;
+use crate::areas::media::PlaylistId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -20,7 +23,8 @@ pub const MAX_ITEMS: usize = 200;
 pub struct PlaylistItem {
     /// 1, 2, 3… in play order.
     pub position: i64,
-    pub clip_id: i64,
+    #[schema(value_type = i64)]
+    pub clip_id: ClipId,
     pub title: String,
     pub kind: String,
     pub duration_s: i64,
@@ -28,8 +32,10 @@ pub struct PlaylistItem {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Playlist {
-    pub id: i64,
-    pub owner_id: i64,
+    #[schema(value_type = i64)]
+    pub id: PlaylistId,
+    #[schema(value_type = i64)]
+    pub owner_id: AccountId,
     pub name: String,
     /// Goes up with every edit.
     pub version: i64,
@@ -68,7 +74,7 @@ crate::create_body! {
     NewPlaylist(PlaylistInput), required ["name"]
 }
 
-async fn load(conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<Playlist> {
+async fn load(conn: &mut sqlx::AnyConnection, id: PlaylistId) -> AppResult<Playlist> {
     let r = sqlx::query(
         "SELECT p.id, p.owner_id, p.name, p.version, p.updated_at, \
          (SELECT CAST(COUNT(*) AS BIGINT) FROM players x WHERE x.playlist_id = p.id) AS players \
@@ -109,7 +115,7 @@ async fn load(conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<Playlist> {
 }
 
 /// One playlist the router checked.
-pub async fn playlist(state: &AppState, id: i64) -> AppResult<Playlist> {
+pub async fn playlist(state: &AppState, id: PlaylistId) -> AppResult<Playlist> {
     let mut conn = state.db.pool.acquire().await?;
     load(&mut conn, id).await
 }
@@ -125,7 +131,7 @@ pub async fn list(state: &AppState, who: &Identity) -> AppResult<Vec<Playlist>> 
     let mut conn = state.db.pool.acquire().await?;
     let mut out = Vec::new();
     for id in ids {
-        out.push(load(&mut conn, id).await?);
+        out.push(load(&mut conn, PlaylistId(id)).await?);
     }
     Ok(out)
 }
@@ -134,7 +140,7 @@ pub async fn list(state: &AppState, who: &Identity) -> AppResult<Vec<Playlist>> 
 /// of another tenant reads the same as a missing one), durations in range.
 async fn check_items(
     conn: &mut sqlx::AnyConnection,
-    owner: i64,
+    owner: AccountId,
     items: &[ItemInput],
 ) -> AppResult<Vec<(i64, i64)>> {
     if items.len() > MAX_ITEMS {
@@ -168,7 +174,7 @@ async fn check_items(
 
 async fn write_items(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
+    id: PlaylistId,
     items: &[(i64, i64)],
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM playlist_items WHERE playlist_id = $1")
@@ -214,7 +220,7 @@ pub async fn create(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    write_items(&mut tx, id, &items).await?;
+    write_items(&mut tx, PlaylistId(id), &items).await?;
     audit::record(
         &mut tx,
         now,
@@ -228,7 +234,7 @@ pub async fn create(
         },
     )
     .await?;
-    let p = load(&mut tx, id).await?;
+    let p = load(&mut tx, PlaylistId(id)).await?;
     tx.commit().await?;
     Ok(p)
 }
@@ -237,7 +243,7 @@ pub async fn create(
 pub async fn update(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: PlaylistId,
     input: &PlaylistInput,
 ) -> AppResult<Playlist> {
     access::require(who, Need::Write)?;
@@ -269,7 +275,7 @@ pub async fn update(
         let before: Vec<(i64, i64)> = old
             .items
             .iter()
-            .map(|i| (i.clip_id, i.duration_s))
+            .map(|i| (i.clip_id.get(), i.duration_s))
             .collect();
         if before != *items && before.len() == items.len() {
             changes = changes.field("order or durations", &0, &1);
@@ -295,7 +301,7 @@ pub async fn update(
 }
 
 /// Deletes a playlist; its players show nothing until another is assigned.
-pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<Playlist> {
+pub async fn delete(state: &AppState, who: &Identity, id: PlaylistId) -> AppResult<Playlist> {
     access::require(who, Need::Write)?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;

@@ -1,6 +1,9 @@
 //! The SQL of media, nothing else: models, players (rows, lists, counts), notifications.
 
 use super::model::{Player, PlayerModel, PlayerNotice, PlayerStatus};
+use crate::areas::accounts::AccountId;
+use crate::areas::media::PlayerId;
+use crate::areas::media::PlayerModelId;
 use crate::kernel::db::Row;
 use crate::kernel::query::Sql;
 use sqlx::Row as _;
@@ -8,6 +11,7 @@ use sqlx::Row as _;
 pub(crate) const MODEL_COLUMNS: &str = "m.id, m.name, m.id_prefix, m.compatible, \
     (SELECT CAST(COUNT(*) AS BIGINT) FROM players x WHERE x.model_id = m.id) AS players";
 
+/// Hand-written (see `kernel::db::Row`): integer flags become booleans.
 pub(crate) fn model_from_row(r: &Row) -> Result<PlayerModel, sqlx::Error> {
     Ok(PlayerModel {
         id: r.try_get("id")?,
@@ -37,7 +41,7 @@ pub(crate) async fn models(
 
 pub(crate) async fn model(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
+    id: PlayerModelId,
 ) -> Result<Option<PlayerModel>, sqlx::Error> {
     let r = sqlx::query(&format!(
         "SELECT {MODEL_COLUMNS} FROM player_models m WHERE m.id = $1"
@@ -92,7 +96,7 @@ pub(crate) async fn insert_model(
 pub(crate) async fn update_model(
     conn: &mut sqlx::AnyConnection,
     now: i64,
-    id: i64,
+    id: PlayerModelId,
     name: &str,
     prefix: &str,
     compatible: bool,
@@ -127,7 +131,12 @@ pub fn is_online(last_seen: Option<i64>, interval_s: i64, now: i64) -> bool {
     last_seen.is_some_and(|t| t >= now - 2000 * interval_s)
 }
 
-pub(crate) fn player_from_row(r: &Row, view_id: i64, now: i64) -> Result<Player, sqlx::Error> {
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text; integer flags become booleans; some fields follow from the clock.
+pub(crate) fn player_from_row(
+    r: &Row,
+    view_id: AccountId,
+    now: i64,
+) -> Result<Player, sqlx::Error> {
     let last: Option<i64> = r.try_get("last_seen_at")?;
     let interval: i64 = r.try_get("poll_interval_s")?;
     let owner_id: i64 = r.try_get("owner_id")?;
@@ -151,7 +160,7 @@ pub(crate) fn player_from_row(r: &Row, view_id: i64, now: i64) -> Result<Player,
         mac: r.try_get("mac")?,
         model_id: r.try_get("model_id")?,
         model_name: r.try_get("model_name")?,
-        owner_id,
+        owner_id: AccountId(owner_id),
         owner_name: r.try_get("owner_name")?,
         owner_kind: r.try_get("owner_kind")?,
         own: owner_id == view_id,
@@ -175,8 +184,8 @@ pub(crate) fn player_from_row(r: &Row, view_id: i64, now: i64) -> Result<Player,
 
 pub(crate) async fn player(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
-    view_id: i64,
+    id: PlayerId,
+    view_id: AccountId,
     now: i64,
 ) -> Result<Option<Player>, sqlx::Error> {
     let r = sqlx::query(&format!(
@@ -189,7 +198,7 @@ pub(crate) async fn player(
 }
 
 /// ` AND <scope>`: the own players of `view_id`, or those of every account below `path`.
-pub(crate) fn push_scope(sql: &mut Sql, clients: bool, view_id: i64, path: &str) {
+pub(crate) fn push_scope(sql: &mut Sql, clients: bool, view_id: AccountId, path: &str) {
     if clients {
         let upper = format!("{}0", path.trim_end_matches('/'));
         sql.push(" AND p.owner_path > ")
@@ -205,7 +214,7 @@ pub(crate) fn push_scope(sql: &mut Sql, clients: bool, view_id: i64, path: &str)
 pub(crate) async fn count(
     pool: &sqlx::AnyPool,
     clients: bool,
-    view_id: i64,
+    view_id: AccountId,
     path: &str,
     now: i64,
 ) -> Result<(i64, i64), sqlx::Error> {
@@ -221,7 +230,7 @@ pub(crate) async fn count(
 
 pub(crate) async fn managers(
     conn: &mut sqlx::AnyConnection,
-    account: i64,
+    account: AccountId,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT email, name FROM logins WHERE account_id = $1 AND status = 'active' \
@@ -235,7 +244,7 @@ pub(crate) async fn managers(
 pub(crate) async fn insert_notice(
     conn: &mut sqlx::AnyConnection,
     now: i64,
-    account: i64,
+    account: AccountId,
     player: Option<i64>,
     text: &str,
 ) -> Result<(), sqlx::Error> {
@@ -254,7 +263,7 @@ pub(crate) async fn insert_notice(
 
 pub(crate) async fn notices(
     pool: &sqlx::AnyPool,
-    account: i64,
+    account: AccountId,
     limit: i64,
 ) -> Result<Vec<PlayerNotice>, sqlx::Error> {
     let rows = sqlx::query(
@@ -278,7 +287,10 @@ pub(crate) async fn notices(
         .collect()
 }
 
-pub(crate) async fn unread_notices(pool: &sqlx::AnyPool, account: i64) -> Result<i64, sqlx::Error> {
+pub(crate) async fn unread_notices(
+    pool: &sqlx::AnyPool,
+    account: AccountId,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM player_notifications \
          WHERE account_id = $1 AND read_at IS NULL",
@@ -290,7 +302,7 @@ pub(crate) async fn unread_notices(pool: &sqlx::AnyPool, account: i64) -> Result
 
 pub(crate) async fn mark_notices_read(
     conn: &mut sqlx::AnyConnection,
-    account: i64,
+    account: AccountId,
     now: i64,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(

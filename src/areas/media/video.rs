@@ -8,6 +8,7 @@
 
 use super::clips::{self, Clip};
 use super::video_format;
+use crate::areas::media::ClipId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
@@ -121,7 +122,7 @@ pub fn check(state: &AppState, data: &[u8], entered: Option<i64>) -> AppResult<C
 /// video clip lasting the video's seconds; an image it had, or an earlier video, goes.
 pub(super) async fn store(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
+    id: ClipId,
     data: &[u8],
     v: &Checked,
     now: i64,
@@ -175,7 +176,7 @@ pub(super) fn detail(title: &str, data: &[u8], v: &Checked) -> String {
 pub async fn set_video(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: ClipId,
     data: &[u8],
     entered: Option<i64>,
 ) -> AppResult<Clip> {

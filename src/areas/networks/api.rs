@@ -3,6 +3,7 @@
 
 use crate::areas::accounts::api::DeleteAccount;
 use crate::areas::accounts::api::StatusBody;
+use crate::areas::accounts::AccountId;
 use crate::areas::networks;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
@@ -88,7 +89,7 @@ async fn create_dealer(
 async fn get_dealer(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<networks::Dealer>> {
     Ok(Json(networks::get_dealer(&state, &who, id).await?))
 }
@@ -104,7 +105,7 @@ async fn get_dealer(
 async fn update_dealer(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<networks::DealerUpdate>,
 ) -> AppResult<Json<networks::Dealer>> {
     Ok(Json(
@@ -124,7 +125,7 @@ async fn update_dealer(
 async fn dealer_status(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> AppResult<Json<networks::Dealer>> {
     Ok(Json(
@@ -139,7 +140,7 @@ async fn dealer_status(
 async fn dealer_deletion(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<networks::DealerDeletion>> {
     Ok(Json(
         networks::dealer_deletion_preview(&state, &who, id).await?,
@@ -157,7 +158,7 @@ async fn dealer_deletion(
 async fn delete_dealer(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiQuery(q): ApiQuery<DeleteAccount>,
 ) -> AppResult<Json<networks::DealerDeletion>> {
     Ok(Json(

@@ -9,6 +9,7 @@ use super::*;
 use crate::areas::accounts;
 use crate::areas::accounts::logins;
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -106,6 +107,7 @@ fn filter_status_values() -> utoipa::openapi::Object {
     crate::kernel::http::openapi::one_of(&["active", "inactive"])
 }
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 pub(crate) fn dealer_from_row(r: &Row) -> Result<Dealer, sqlx::Error> {
     Ok(Dealer {
         id: r.try_get("id")?,
@@ -120,7 +122,7 @@ pub(crate) fn dealer_from_row(r: &Row) -> Result<Dealer, sqlx::Error> {
     })
 }
 
-pub(crate) async fn load_dealer(state: &AppState, id: i64) -> AppResult<Dealer> {
+pub(crate) async fn load_dealer(state: &AppState, id: AccountId) -> AppResult<Dealer> {
     let q = format!("SELECT {DEALER_COLUMNS} FROM accounts a WHERE a.id = $1");
     let row = sqlx::query(&q)
         .bind(id)
@@ -148,7 +150,7 @@ pub(crate) async fn partner_in_view(
 pub async fn dealer_account(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
     need: Need,
 ) -> AppResult<Account> {
     let a = access::account_below(state, who, id, need).await?;
@@ -290,7 +292,7 @@ pub async fn create_dealer(
     let (username, contact, hash) = logins::prepare_with(
         state,
         &logins::NewLogin {
-            account_id: 0,
+            account_id: AccountId(0),
             email: &username,
             name: &contact,
             password: &input.password,
@@ -307,7 +309,7 @@ pub async fn create_dealer(
     let id = accounts::insert(
         &mut tx,
         now,
-        Some(partner.id),
+        Some(partner.id.get()),
         Kind::Dealer,
         &name,
         Some(&email),
@@ -323,7 +325,7 @@ pub async fn create_dealer(
         state,
         &mut tx,
         &actor,
-        id,
+        AccountId(id),
         &username,
         &contact,
         &hash,
@@ -335,7 +337,7 @@ pub async fn create_dealer(
         now,
         &actor,
         audit::Entry {
-            subject_account_id: Some(id),
+            subject_account_id: Some(AccountId(id)),
             action: "dealer.create",
             target_type: Some("account"),
             target_id: Some(id.to_string()),
@@ -347,10 +349,10 @@ pub async fn create_dealer(
     )
     .await?;
     tx.commit().await?;
-    load_dealer(state, id).await
+    load_dealer(state, AccountId(id)).await
 }
 
-pub async fn get_dealer(state: &AppState, who: &Identity, id: i64) -> AppResult<Dealer> {
+pub async fn get_dealer(state: &AppState, who: &Identity, id: AccountId) -> AppResult<Dealer> {
     dealer_account(state, who, id, Need::Read).await?;
     load_dealer(state, id).await
 }
@@ -359,7 +361,7 @@ pub async fn get_dealer(state: &AppState, who: &Identity, id: i64) -> AppResult<
 pub async fn update_dealer(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
     input: &DealerUpdate,
 ) -> AppResult<Dealer> {
     let a = dealer_account(state, who, id, Need::Write).await?;
@@ -422,7 +424,7 @@ pub async fn update_dealer(
 pub async fn set_dealer_status(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
     status: &str,
 ) -> AppResult<Dealer> {
     dealer_account(state, who, id, Need::Admin).await?;
@@ -443,7 +445,7 @@ pub struct DealerDeletion {
 pub async fn dealer_deletion_preview(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
 ) -> AppResult<DealerDeletion> {
     dealer_account(state, who, id, Need::Admin).await?;
     let p = accounts::deletion_preview(state, who, id).await?;
@@ -461,7 +463,7 @@ pub async fn dealer_deletion_preview(
 pub async fn delete_dealer(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
     confirm_accounts: Option<i64>,
 ) -> AppResult<DealerDeletion> {
     dealer_account(state, who, id, Need::Admin).await?;

@@ -6,6 +6,7 @@
 //! its contact, and the counts of its subscribers (customers below it, from the rollups).
 
 use super::*;
+use crate::areas::accounts::AccountId;
 use crate::kernel::db::Backend;
 use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
@@ -22,7 +23,7 @@ use sqlx::Row as _;
 pub(crate) async fn check_package_limits(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
-    parent_id: i64,
+    parent_id: AccountId,
     kind: Kind,
 ) -> AppResult<()> {
     let (column, plural) = match kind {
@@ -113,7 +114,7 @@ pub(crate) async fn init_reseller_settings(
         show_website: consent && !website.is_empty(),
         ..Default::default()
     };
-    write_settings(conn, account_id, &s, now).await
+    write_settings(conn, AccountId(account_id), &s, now).await
 }
 
 pub(crate) const LISTED: &str =

@@ -12,6 +12,7 @@ use crate::state::AppState;
 use axum::{extract::State, http::StatusCode, Json};
 use serde_json::json;
 
+use crate::areas::accounts::AccountId;
 use crate::kernel::access::Need;
 
 crate::route_table! { ROUTES, routes;
@@ -52,7 +53,7 @@ pub(crate) async fn my_resellers(
 pub(crate) async fn remove_reseller(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<StatusCode> {
     networks::remove_reseller(&state, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)

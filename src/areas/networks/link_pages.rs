@@ -15,6 +15,8 @@ use crate::state::AppState;
 use askama::Template;
 use axum::{extract::State, http::HeaderMap};
 
+use crate::areas::accounts::AccountId;
+use crate::areas::channels::ChannelId;
 use crate::kernel::access::Need;
 
 crate::route_table! { ROUTES, routes;
@@ -82,7 +84,7 @@ pub async fn resellers_page(
 pub async fn reseller_remove(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let r = crate::areas::networks::remove_reseller(&state, &who, id).await;
     after(&state, r, "/resellers", |_| {
@@ -116,7 +118,7 @@ pub async fn my_partner_page(
 pub async fn request_partner(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let input = requests::NewRequest {
         kind: Some("reseller_link".into()),
@@ -140,7 +142,7 @@ pub async fn request_partner(
 pub async fn my_partner_follower(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ChannelId>,
     PageForm(f): PageForm<FollowerForm>,
 ) -> PageResult {
     set_follower(&state, &who, id, &f, "/my-partner").await

@@ -8,6 +8,7 @@
 use super::*;
 use crate::areas::accounts;
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -24,7 +25,7 @@ use sqlx::Row as _;
 pub async fn withdraw_stale_link_requests(
     state: &AppState,
     who: &Identity,
-    reseller: i64,
+    reseller: AccountId,
 ) -> AppResult<()> {
     let now = state.now_ms();
     let reseller_seen_as = accounts::get(&state.db, reseller)
@@ -69,7 +70,7 @@ pub async fn withdraw_stale_link_requests(
                 now,
                 &audit::Actor::known_as(reseller_seen_as.clone()),
                 audit::Entry {
-                    subject_account_id: Some(partner),
+                    subject_account_id: Some(AccountId(partner)),
                     action: "request.withdraw",
                     target_type: Some("request"),
                     target_id: Some(id.to_string()),
@@ -87,7 +88,7 @@ pub async fn withdraw_stale_link_requests(
 }
 
 /// The partner a reseller is linked to: (id, name).
-pub async fn partner_of(state: &AppState, reseller: i64) -> AppResult<Option<(i64, String)>> {
+pub async fn partner_of(state: &AppState, reseller: AccountId) -> AppResult<Option<(i64, String)>> {
     let row = sqlx::query(
         "SELECT a.id, a.name FROM reseller_links l JOIN accounts a ON a.id = l.partner_id \
          WHERE l.reseller_id = $1 AND a.status <> 'deleted'",
@@ -188,12 +189,16 @@ pub async fn my_resellers_page(
 /// "Remove my reseller": the partner in view (owners and admins) ends the link. The reseller
 /// loses the partner's content at once (its customers stop following the partner's channels);
 /// both sides are emailed.
-pub async fn remove_reseller(state: &AppState, who: &Identity, reseller: i64) -> AppResult<()> {
+pub async fn remove_reseller(
+    state: &AppState,
+    who: &Identity,
+    reseller: AccountId,
+) -> AppResult<()> {
     let p = access::account(state, who, who.view_account_id, Need::Read).await?;
     if crate::areas::networks::partner_of(state, reseller)
         .await?
         .map(|(id, _)| id)
-        != Some(p.id)
+        != Some(p.id.get())
     {
         return Err(AppError::NotFound);
     }
@@ -212,7 +217,7 @@ pub async fn leave_partner(state: &AppState, who: &Identity) -> AppResult<()> {
     }
     let (pid, _) = partner_of(state, r.id).await?.ok_or(AppError::NotFound)?;
     access::require(who, Need::Admin)?;
-    let p = accounts::get(&state.db, pid)
+    let p = accounts::get(&state.db, AccountId(pid))
         .await?
         .ok_or(AppError::NotFound)?;
     end_link(state, who, &p, &r, false).await
@@ -332,7 +337,7 @@ pub(crate) async fn end_link(
 /// the partners its waiting requests for partner are addressed to.
 pub async fn link_state(
     state: &AppState,
-    reseller: i64,
+    reseller: AccountId,
 ) -> AppResult<(Option<(i64, String)>, Vec<i64>)> {
     let linked = partner_of(state, reseller).await?;
     let waiting: Vec<i64> = sqlx::query_scalar(
@@ -348,7 +353,8 @@ pub async fn link_state(
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PendingPartnerRequest {
     pub request_id: i64,
-    pub partner_id: i64,
+    #[schema(value_type = i64)]
+    pub partner_id: AccountId,
     pub partner: String,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -401,10 +407,10 @@ pub async fn my_partner(state: &AppState, who: &Identity) -> AppResult<MyPartner
             pending_partner,
         });
     };
-    let settings = load_settings(state, pid).await?;
+    let settings = load_settings(state, AccountId(pid)).await?;
     Ok(MyPartner {
         partner: Some(DirectoryEntry::from_settings(pid, name, settings)),
-        channels: crate::areas::channels::of_accounts(state, &[pid]).await?,
+        channels: crate::areas::channels::of_accounts(state, &[AccountId(pid)]).await?,
         pending,
         pending_request_id,
         pending_partner,

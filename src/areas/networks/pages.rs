@@ -2,6 +2,7 @@
 //! delete with its subscribers), a partner's reseller settings, the partner directory.
 
 use crate::areas::accounts::pages::after;
+use crate::areas::accounts::AccountId;
 use crate::areas::networks;
 use crate::areas::networks::Dealer;
 use crate::areas::networks::DealerFilter;
@@ -168,7 +169,7 @@ pub async fn dealer_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let d = networks::get_dealer(&state, &who, id).await?;
     let role = access::effective_role(&who);
@@ -184,7 +185,7 @@ pub async fn dealer_page(
 pub async fn dealer_update(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<networks::DealerUpdate>,
 ) -> PageResult {
     let r = networks::update_dealer(&state, &who, id, &form).await;
@@ -202,7 +203,7 @@ pub struct StatusForm {
 pub async fn dealer_status(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<StatusForm>,
 ) -> PageResult {
     let r = networks::set_dealer_status(&state, &who, id, form.status.trim()).await;
@@ -232,7 +233,7 @@ pub async fn dealer_delete_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let p = networks::dealer_deletion_preview(&state, &who, id).await?;
     let layout = Layout::for_user(&state, &who, &headers, "Delete dealer", "dealers").await?;
@@ -248,7 +249,7 @@ pub struct DeleteForm {
 pub async fn dealer_delete(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<DeleteForm>,
 ) -> PageResult {
     let r = networks::delete_dealer(&state, &who, id, form.confirm_accounts).await;

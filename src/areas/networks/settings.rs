@@ -7,6 +7,7 @@
 
 use super::*;
 use crate::areas::accounts;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -89,6 +90,7 @@ pub struct ResellerSettingsInput {
     pub note: Option<String>,
 }
 
+/// Hand-written (see `kernel::db::Row`): integer flags become booleans.
 pub(crate) fn settings_from_row(r: &Row) -> Result<ResellerSettings, sqlx::Error> {
     let flag = |c: &str| r.try_get::<i64, _>(c).map(|v| v != 0);
     // A detail is shown only when there is one (a partner without a row may have no email).
@@ -110,7 +112,7 @@ pub(crate) fn settings_from_row(r: &Row) -> Result<ResellerSettings, sqlx::Error
 
 pub(crate) async fn load_settings(
     state: &AppState,
-    account_id: i64,
+    account_id: AccountId,
 ) -> AppResult<ResellerSettings> {
     let q = format!(
         "SELECT {SETTINGS_COLUMNS} FROM accounts a LEFT JOIN reseller_settings s ON s.account_id = a.id \
@@ -268,7 +270,7 @@ pub async fn update_reseller_settings(
 
 pub(crate) async fn write_settings(
     conn: &mut sqlx::AnyConnection,
-    account_id: i64,
+    account_id: AccountId,
     s: &ResellerSettings,
     now: i64,
 ) -> Result<(), sqlx::Error> {

@@ -8,6 +8,7 @@
 use super::*;
 use crate::areas::accounts;
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
 use crate::areas::accounts::SUBTREE;
 use crate::kernel::audit;
 use crate::kernel::enums::Kind;
@@ -31,7 +32,7 @@ pub(crate) struct Waiting {
 /// resellers outside it, each with whether its partner is in the directory now.
 pub(crate) async fn waiting_for(
     conn: &mut sqlx::AnyConnection,
-    root: i64,
+    root: AccountId,
 ) -> Result<Vec<Waiting>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT q.id, q.account_id, q.title, p.id AS partner_id, p.kind AS partner_kind, \
@@ -120,7 +121,7 @@ async fn tell(
             now,
             &accounts::actor_seen_across(by, t.actor.kind, &t.actor.name),
             audit::Entry {
-                subject_account_id: Some(t.reader),
+                subject_account_id: Some(AccountId(t.reader)),
                 action: t.action,
                 target_type: Some(t.target.0),
                 target_id: Some(t.target.1.to_string()),
@@ -175,7 +176,7 @@ fn across(a: &str, b: &str) -> String {
 pub(crate) async fn close_ties(
     conn: &mut sqlx::AnyConnection,
     now: i64,
-    root: i64,
+    root: AccountId,
     by: Option<&Account>,
 ) -> Result<(), sqlx::Error> {
     let mut told = Vec::new();

@@ -1,6 +1,8 @@
 //! JSON API of onboarding: packages, add-ons, registration, partnership requests, My partners.
 
+use crate::areas::accounts::AccountId;
 use crate::areas::onboarding;
+use crate::areas::onboarding::PartnershipRequestId;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorBody as E;
@@ -91,7 +93,7 @@ async fn pending(
 async fn approve(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PartnershipRequestId>,
 ) -> AppResult<Json<onboarding::PartnershipRequest>> {
     Ok(Json(onboarding::approve(&state, &who, id).await?))
 }
@@ -121,7 +123,7 @@ pub struct RejectBody {
 async fn reject(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<PartnershipRequestId>,
     ApiJson(body): ApiJson<RejectBody>,
 ) -> AppResult<Json<onboarding::PartnershipRequest>> {
     Ok(Json(
@@ -243,7 +245,7 @@ pub struct PartnerUpdate {
 async fn update_partner(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<PartnerUpdate>,
 ) -> AppResult<StatusCode> {
     onboarding::set_external_invoice_id(&state, &who, id, &body.external_invoice_id).await?;

@@ -11,6 +11,11 @@ pub use rules::*;
 
 use crate::kernel::access::{Reach, Resource, Side};
 
+crate::id_type! {
+    /// A request to become a partner.
+    pub struct PartnershipRequestId for ["partnership_request"];
+}
+
 /// A partnership request (a registration) waiting in the operator's inbox.
 pub const PARTNERSHIP_REQUEST: Resource = Resource {
     kind: "partnership_request",

@@ -3,8 +3,11 @@
 
 use crate::areas::accounts::pages::after;
 use crate::areas::billing;
+use crate::areas::billing::InvoiceId;
 use crate::areas::catalog;
+use crate::areas::catalog::PackageId;
 use crate::areas::onboarding;
+use crate::areas::onboarding::PartnershipRequestId;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::http::cookies;
@@ -69,8 +72,8 @@ const REGISTER_FIELDS: &[&str] = &[
 ];
 
 impl PlansTpl {
-    fn chosen(&self, id: &i64) -> bool {
-        self.f.package_id == Some(*id)
+    fn chosen(&self, id: &PackageId) -> bool {
+        self.f.package_id == Some(id.get())
     }
 }
 
@@ -209,7 +212,7 @@ pub async fn requests(
 pub async fn approve(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PartnershipRequestId>,
 ) -> PageResult {
     let r = onboarding::approve(&state, &who, id).await;
     after(&state, r, "/operator/requests", |r| {
@@ -234,7 +237,7 @@ pub struct RejectForm {
 pub async fn reject(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PartnershipRequestId>,
     PageForm(f): PageForm<RejectForm>,
 ) -> PageResult {
     let r = onboarding::reject(&state, &who, id, &f.reason).await;
@@ -320,7 +323,7 @@ pub struct PaymentForm {
 pub async fn payment(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<InvoiceId>,
     PageForm(f): PageForm<PaymentForm>,
 ) -> PageResult {
     let input = billing::PaymentInput {

@@ -3,6 +3,7 @@
 //! inputs and the table fits its card.
 
 use crate::areas::accounts::pages::after;
+use crate::areas::accounts::AccountId;
 use crate::areas::billing;
 use crate::areas::onboarding;
 use crate::areas::onboarding::api::PartnersQuery;
@@ -113,7 +114,7 @@ pub async fn partner_edit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let row = onboarding::my_partner(&state, &who, id).await?;
     let row = with_billing(&state, row).await?;
@@ -137,7 +138,7 @@ pub struct PartnerForm {
 pub async fn partner_update(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(f): PageForm<PartnerForm>,
 ) -> PageResult {
     let r = onboarding::set_external_invoice_id(&state, &who, id, &f.external_invoice_id).await;

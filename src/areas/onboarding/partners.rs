@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::areas::accounts;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -163,9 +164,9 @@ pub async fn my_partners(
 }
 
 /// One partner directly under the operator, as My partners lists it (404 otherwise).
-pub async fn my_partner(state: &AppState, who: &Identity, id: i64) -> AppResult<PartnerRow> {
+pub async fn my_partner(state: &AppState, who: &Identity, id: AccountId) -> AppResult<PartnerRow> {
     let params = crate::kernel::http::table::ListParams::default();
-    partners_where(state, who, None, Some(id), &params)
+    partners_where(state, who, None, Some(id.get()), &params)
         .await?
         .items
         .into_iter()
@@ -220,7 +221,7 @@ async fn partners_where(
             addons: Vec::new(),
         });
     }
-    let ids: Vec<i64> = out.iter().map(|p| p.account.id).collect();
+    let ids: Vec<AccountId> = out.iter().map(|p| p.account.id).collect();
     for c in crate::areas::channels::of_accounts(state, &ids).await? {
         if let Some(p) = out.iter_mut().find(|p| p.account.id == c.account_id) {
             p.channels.push(c);
@@ -258,7 +259,7 @@ async fn partners_where(
 pub async fn set_external_invoice_id(
     state: &AppState,
     who: &Identity,
-    partner: i64,
+    partner: AccountId,
     value: &str,
 ) -> AppResult<()> {
     let op = access::operator(state, who, Need::Admin).await?;

@@ -2,6 +2,7 @@
 //! one (marks it read), and writing, editing, publishing and unpublishing (operator admins).
 
 use crate::areas::release_notes;
+use crate::areas::release_notes::ReleaseNoteId;
 use crate::areas::release_notes::{NoteInput, ReleaseNote};
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
@@ -72,7 +73,7 @@ async fn create_release_note(
 async fn open_release_note(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ReleaseNoteId>,
 ) -> AppResult<Json<ReleaseNote>> {
     Ok(Json(release_notes::open(&state, &who, id).await?))
 }
@@ -90,7 +91,7 @@ async fn open_release_note(
 async fn update_release_note(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ReleaseNoteId>,
     ApiJson(body): ApiJson<NoteInput>,
 ) -> AppResult<Json<ReleaseNote>> {
     Ok(Json(release_notes::update(&state, &who, id, &body).await?))
@@ -107,7 +108,7 @@ async fn update_release_note(
 async fn publish_release_note(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ReleaseNoteId>,
 ) -> AppResult<Json<ReleaseNote>> {
     Ok(Json(
         release_notes::set_published(&state, &who, id, true).await?,
@@ -125,7 +126,7 @@ async fn publish_release_note(
 async fn unpublish_release_note(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ReleaseNoteId>,
 ) -> AppResult<Json<ReleaseNote>> {
     Ok(Json(
         release_notes::set_published(&state, &who, id, false).await?,

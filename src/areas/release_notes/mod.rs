@@ -13,6 +13,11 @@ pub use rules::*;
 use crate::kernel::access::{Need, Reach, Resource, Side};
 use crate::kernel::http::menu::{MenuEntry, ALL_KINDS};
 
+crate::id_type! {
+    /// A release note.
+    pub struct ReleaseNoteId for ["release_note"];
+}
+
 const OWNER: &str = "SELECT (SELECT o.id FROM accounts o WHERE o.kind = 'operator' ORDER BY o.id LIMIT 1) AS owner_id \
      FROM release_notes WHERE id = $1";
 

@@ -4,6 +4,7 @@
 
 use crate::areas::accounts::pages::after;
 use crate::areas::release_notes;
+use crate::areas::release_notes::ReleaseNoteId;
 use crate::areas::release_notes::{NoteInput, ReleaseNote};
 use crate::kernel::access;
 use crate::kernel::access::Need;
@@ -190,7 +191,7 @@ async fn note_view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: ReleaseNoteId,
 ) -> Result<NoteTpl, AppError> {
     let n = release_notes::open(state, who, id).await?;
     // Opening it changed the badge: the layout is built after.
@@ -207,7 +208,7 @@ pub async fn note_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ReleaseNoteId>,
 ) -> PageResult {
     let t = note_view(&state, &who, &headers, id).await?;
     show(&state, &t, &t.layout)
@@ -217,7 +218,7 @@ pub async fn edit_note_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ReleaseNoteId>,
     PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let form = NoteForm::from_pairs(&pairs);
@@ -245,7 +246,7 @@ pub async fn edit_note_submit(
 pub async fn publish_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ReleaseNoteId>,
 ) -> PageResult {
     let r = release_notes::set_published(&state, &who, id, true).await;
     after(&state, r, &format!("/whats-new/{id}"), |n| {
@@ -259,7 +260,7 @@ pub async fn publish_submit(
 pub async fn unpublish_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ReleaseNoteId>,
 ) -> PageResult {
     let r = release_notes::set_published(&state, &who, id, false).await;
     after(&state, r, &format!("/whats-new/{id}"), |n| {

@@ -2,6 +2,7 @@
 //! panel (published, meant for the kind of the account in view) and the read state per login.
 
 use super::format;
+use crate::areas::release_notes::ReleaseNoteId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -19,7 +20,8 @@ pub const MAX_BODY: usize = 20_000;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ReleaseNote {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ReleaseNoteId,
     pub title: String,
     /// The text as written (simple formatting: paragraphs, "- " lists, **bold**, [text](https://…)).
     pub body: String,
@@ -56,6 +58,7 @@ pub struct NoteInput {
 const COLUMNS: &str = "n.id, n.title, n.body, n.audience, n.published_at, n.updated_at, \
     CASE WHEN r.login_id IS NULL THEN 0 ELSE 1 END AS is_read";
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 fn from_row(r: &crate::kernel::db::Row) -> Result<ReleaseNote, sqlx::Error> {
     let body: String = r.try_get("body")?;
     let audience: String = r.try_get("audience")?;
@@ -130,7 +133,7 @@ pub fn unread(scope: &crate::kernel::http::menu::BadgeScope<'_>) -> Sql {
     sql
 }
 
-async fn get_for(state: &AppState, who: &Identity, id: i64) -> AppResult<ReleaseNote> {
+async fn get_for(state: &AppState, who: &Identity, id: ReleaseNoteId) -> AppResult<ReleaseNote> {
     let kind = view_kind(state, who).await?;
     let filter = for_kind(kind);
     let r = sqlx::query(&format!(
@@ -147,7 +150,7 @@ async fn get_for(state: &AppState, who: &Identity, id: i64) -> AppResult<Release
 
 /// Opens a note: it counts as read for this login from now on. A draft, or a note meant for
 /// other kinds, is not found (the operator reads every note).
-pub async fn open(state: &AppState, who: &Identity, id: i64) -> AppResult<ReleaseNote> {
+pub async fn open(state: &AppState, who: &Identity, id: ReleaseNoteId) -> AppResult<ReleaseNote> {
     let mut n = get_for(state, who, id).await?;
     if n.published && !n.read {
         sqlx::query(
@@ -198,7 +201,7 @@ async fn record(
     who: &Identity,
     now: i64,
     action: &'static str,
-    id: i64,
+    id: ReleaseNoteId,
     title: &str,
 ) -> AppResult<()> {
     audit::record(
@@ -234,19 +237,35 @@ pub async fn create(state: &AppState, who: &Identity, input: &NoteInput) -> AppR
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    record(&mut tx, who, now, "release_note.create", id, &title).await?;
+    record(
+        &mut tx,
+        who,
+        now,
+        "release_note.create",
+        ReleaseNoteId(id),
+        &title,
+    )
+    .await?;
     if input.publish {
-        record(&mut tx, who, now, "release_note.publish", id, &title).await?;
+        record(
+            &mut tx,
+            who,
+            now,
+            "release_note.publish",
+            ReleaseNoteId(id),
+            &title,
+        )
+        .await?;
     }
     tx.commit().await?;
-    get_for(state, who, id).await
+    get_for(state, who, ReleaseNoteId(id)).await
 }
 
 /// Edits a note (operator admins); `publish` publishes a draft (a published note stays so).
 pub async fn update(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: ReleaseNoteId,
     input: &NoteInput,
 ) -> AppResult<ReleaseNote> {
     access::operator(state, who, Need::Admin).await?;
@@ -278,7 +297,7 @@ pub async fn update(
 pub async fn set_published(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: ReleaseNoteId,
     publish: bool,
 ) -> AppResult<ReleaseNote> {
     access::operator(state, who, Need::Admin).await?;

@@ -4,6 +4,10 @@
 
 use super::model::*;
 use super::{probes, rules};
+use crate::areas::accounts::AccountId;
+use crate::areas::sites::EnrollmentId;
+use crate::areas::sites::ProbeId;
+use crate::areas::sites::SiteId;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorBody as E;
@@ -71,7 +75,7 @@ const NOT_A_CUSTOMER: &str = "The account is not a customer (`not_a_customer`)";
 async fn list_sites(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiQuery(f): ApiQuery<SiteFilter>,
 ) -> AppResult<Json<Page<Site>>> {
     Ok(Json(rules::list(&state, &who, id, &f).await?))
@@ -89,7 +93,7 @@ async fn list_sites(
 async fn create_site(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<NewSite>,
 ) -> AppResult<(StatusCode, Json<Site>)> {
     Ok((
@@ -111,7 +115,7 @@ async fn create_site(
 async fn sites_deletion_preview(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<SitesChoice>,
 ) -> AppResult<Json<SitesDeletionPreview>> {
     Ok(Json(
@@ -133,7 +137,7 @@ async fn sites_deletion_preview(
 async fn delete_sites(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<SitesDeletion>,
 ) -> AppResult<Json<SitesDeleted>> {
     Ok(Json(
@@ -151,7 +155,7 @@ async fn delete_sites(
 async fn get_probe_settings(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
 ) -> AppResult<Json<ProbeSettings>> {
     Ok(Json(rules::settings(&state, &who, id).await?))
 }
@@ -168,7 +172,7 @@ async fn get_probe_settings(
 async fn put_probe_settings(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AccountId>,
     ApiJson(body): ApiJson<ProbeSettings>,
 ) -> AppResult<Json<ProbeSettings>> {
     Ok(Json(rules::set_settings(&state, &who, id, &body).await?))
@@ -181,7 +185,7 @@ async fn put_probe_settings(
 async fn get_site(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<SiteId>,
 ) -> AppResult<Json<SiteDetail>> {
     Ok(Json(rules::detail(&state, &who, id).await?))
 }
@@ -198,7 +202,7 @@ async fn get_site(
 async fn update_site(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<SiteId>,
     ApiJson(body): ApiJson<SiteInput>,
 ) -> AppResult<Json<Site>> {
     Ok(Json(rules::update(&state, &who, id, &body).await?))
@@ -223,12 +227,19 @@ pub struct DeleteSiteQuery {
 async fn delete_site(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<SiteId>,
     ApiQuery(q): ApiQuery<DeleteSiteQuery>,
 ) -> AppResult<Json<SitesDeleted>> {
     let site = rules::site(&state, &who, id, Need::Admin).await?;
     Ok(Json(
-        rules::delete(&state, &who, site.customer_id, &[id], q.confirm_probes).await?,
+        rules::delete(
+            &state,
+            &who,
+            site.customer_id,
+            &[id.get()],
+            q.confirm_probes,
+        )
+        .await?,
     ))
 }
 
@@ -243,7 +254,7 @@ async fn delete_site(
 async fn create_enrollment(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<SiteId>,
     ApiJson(body): ApiJson<NewEnrollment>,
 ) -> AppResult<(StatusCode, Json<EnrollmentCreated>)> {
     Ok((
@@ -259,7 +270,7 @@ async fn create_enrollment(
 async fn revoke_enrollment(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<EnrollmentId>,
 ) -> AppResult<Json<Enrollment>> {
     Ok(Json(probes::revoke_enrollment(&state, &who, id).await?))
 }
@@ -271,7 +282,7 @@ async fn revoke_enrollment(
 async fn get_probe(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ProbeId>,
 ) -> AppResult<Json<Probe>> {
     Ok(Json(probes::probe(&state, &who, id, Need::Read).await?))
 }
@@ -288,7 +299,7 @@ async fn get_probe(
 async fn update_probe(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ProbeId>,
     ApiJson(body): ApiJson<ProbeInput>,
 ) -> AppResult<Json<Probe>> {
     Ok(Json(probes::update(&state, &who, id, &body).await?))
@@ -305,7 +316,7 @@ async fn update_probe(
 async fn move_probe(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ProbeId>,
     ApiJson(body): ApiJson<MoveProbe>,
 ) -> AppResult<Json<Probe>> {
     Ok(Json(probes::move_to(&state, &who, id, &body).await?))
@@ -318,7 +329,7 @@ async fn move_probe(
 async fn delete_probe(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<ProbeId>,
 ) -> AppResult<Json<Probe>> {
     Ok(Json(probes::delete(&state, &who, id).await?))
 }

@@ -20,6 +20,15 @@ use crate::kernel::access::{Need, Reach, Resource, Side};
 use crate::kernel::enums::Kind;
 use crate::kernel::http::menu::MenuEntry;
 
+crate::id_type! {
+    /// A site of a customer.
+    pub struct SiteId for ["site"];
+    /// A probe at a site.
+    pub struct ProbeId for ["probe"];
+    /// An enrollment link of a site.
+    pub struct EnrollmentId for ["probe_enrollment"];
+}
+
 /// A site: reached when its customer is the account in view or below it.
 pub const SITE: Resource = Resource {
     kind: "site",

@@ -1,5 +1,9 @@
 //! The types of sites and probes: rows as answered, inputs as read, the list's filter.
 
+use crate::areas::accounts::AccountId;
+use crate::areas::sites::EnrollmentId;
+use crate::areas::sites::ProbeId;
+use crate::areas::sites::SiteId;
 use crate::kernel::http::openapi::one_of;
 use serde::{Deserialize, Serialize};
 
@@ -21,9 +25,11 @@ pub const MAX_ENROLLMENT_HOURS: i64 = 720;
 /// A site of a customer.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Site {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: SiteId,
     /// The customer account the site belongs to.
-    pub customer_id: i64,
+    #[schema(value_type = i64)]
+    pub customer_id: AccountId,
     pub customer_name: String,
     pub name: String,
     pub address: String,
@@ -147,10 +153,12 @@ fn probe_status_values() -> utoipa::openapi::Object {
 /// A probe: a monitoring agent installed at a site.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Probe {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ProbeId,
     pub site_id: i64,
     pub site_name: String,
-    pub customer_id: i64,
+    #[schema(value_type = i64)]
+    pub customer_id: AccountId,
     pub name: String,
     /// The host name it reported.
     pub host: String,
@@ -229,7 +237,8 @@ fn enrollment_state_values() -> utoipa::openapi::Object {
 /// An enrollment code of a site (the code itself is shown once, when made).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Enrollment {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: EnrollmentId,
     pub site_id: i64,
     /// The first characters of the code.
     pub code_prefix: String,
@@ -309,7 +318,8 @@ pub struct Named {
 /// What deleting sites removes: the sites and every probe at them (and their enrollment codes).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SitesDeletionPreview {
-    pub customer_id: i64,
+    #[schema(value_type = i64)]
+    pub customer_id: AccountId,
     pub sites: Vec<Named>,
     pub probes: Vec<Named>,
 }

@@ -4,6 +4,8 @@
 use super::model::*;
 use super::store;
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
+use crate::areas::sites::SiteId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -16,7 +18,12 @@ use crate::state::AppState;
 
 /// The customer account `id`, reached by the identity with `need`; an account of another kind
 /// is refused (409 `not_a_customer`).
-pub async fn customer(state: &AppState, who: &Identity, id: i64, need: Need) -> AppResult<Account> {
+pub async fn customer(
+    state: &AppState,
+    who: &Identity,
+    id: AccountId,
+    need: Need,
+) -> AppResult<Account> {
     let a = access::account(state, who, id, need).await?;
     if a.kind != Kind::Customer {
         return Err(AppError::conflict(
@@ -36,14 +43,14 @@ pub(crate) fn late_cut(now: i64, s: &ProbeSettings) -> i64 {
 }
 
 /// A site the identity reaches with `need` (404 otherwise, the same as a missing one).
-pub async fn site(state: &AppState, who: &Identity, id: i64, need: Need) -> AppResult<Site> {
+pub async fn site(state: &AppState, who: &Identity, id: SiteId, need: Need) -> AppResult<Site> {
     let customer: Option<i64> = sqlx::query_scalar("SELECT customer_id FROM sites WHERE id = $1")
         .bind(id)
         .fetch_optional(&state.db.pool)
         .await?;
     let customer = customer.ok_or(AppError::NotFound)?;
-    access::account(state, who, customer, need).await?;
-    let s = store::settings(&state.db.pool, customer).await?;
+    access::account(state, who, AccountId(customer), need).await?;
+    let s = store::settings(&state.db.pool, AccountId(customer)).await?;
     store::site(&state.db.pool, id, late_cut(state.now_ms(), &s))
         .await?
         .ok_or(AppError::NotFound)
@@ -53,7 +60,7 @@ pub async fn site(state: &AppState, who: &Identity, id: i64, need: Need) -> AppR
 pub async fn list(
     state: &AppState,
     who: &Identity,
-    customer_id: i64,
+    customer_id: AccountId,
     f: &SiteFilter,
 ) -> AppResult<Page<Site>> {
     Ok(list_of(state, who, customer_id, f).await?.2)
@@ -64,7 +71,7 @@ pub async fn list(
 pub async fn list_of(
     state: &AppState,
     who: &Identity,
-    customer_id: i64,
+    customer_id: AccountId,
     f: &SiteFilter,
 ) -> AppResult<(Account, ProbeSettings, Page<Site>)> {
     let c = customer(state, who, customer_id, Need::Read).await?;
@@ -172,7 +179,7 @@ fn name_taken(e: sqlx::Error) -> AppError {
 pub async fn create(
     state: &AppState,
     who: &Identity,
-    customer_id: i64,
+    customer_id: AccountId,
     input: &SiteInput,
 ) -> AppResult<Site> {
     let c = customer(state, who, customer_id, Need::Write).await?;
@@ -212,14 +219,14 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    site(state, who, id, Need::Read).await
+    site(state, who, SiteId(id), Need::Read).await
 }
 
 /// Changes the fields given of a site (members and up).
 pub async fn update(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: SiteId,
     input: &SiteInput,
 ) -> AppResult<Site> {
     let old = site(state, who, id, Need::Write).await?;
@@ -283,7 +290,7 @@ pub async fn update(
 pub async fn deletion_preview(
     state: &AppState,
     who: &Identity,
-    customer_id: i64,
+    customer_id: AccountId,
     ids: &[i64],
 ) -> AppResult<SitesDeletionPreview> {
     let c = customer(state, who, customer_id, Need::Admin).await?;
@@ -293,7 +300,7 @@ pub async fn deletion_preview(
 
 async fn preview_on(
     conn: &mut sqlx::AnyConnection,
-    customer_id: i64,
+    customer_id: AccountId,
     ids: &[i64],
 ) -> AppResult<SitesDeletionPreview> {
     let ids = crate::kernel::http::table::check_ids(ids.to_vec())?;
@@ -343,7 +350,7 @@ async fn preview_on(
 pub async fn delete(
     state: &AppState,
     who: &Identity,
-    customer_id: i64,
+    customer_id: AccountId,
     ids: &[i64],
     confirm_probes: Option<i64>,
 ) -> AppResult<SitesDeleted> {
@@ -415,7 +422,7 @@ pub async fn delete(
 pub async fn settings(
     state: &AppState,
     who: &Identity,
-    customer_id: i64,
+    customer_id: AccountId,
 ) -> AppResult<ProbeSettings> {
     let c = customer(state, who, customer_id, Need::Read).await?;
     Ok(store::settings(&state.db.pool, c.id).await?)
@@ -449,7 +456,7 @@ pub fn check_settings(s: &ProbeSettings) -> AppResult<()> {
 pub async fn set_settings(
     state: &AppState,
     who: &Identity,
-    customer_id: i64,
+    customer_id: AccountId,
     s: &ProbeSettings,
 ) -> AppResult<ProbeSettings> {
     let c = customer(state, who, customer_id, Need::Admin).await?;
@@ -478,7 +485,7 @@ pub async fn set_settings(
 }
 
 /// A site with its probes, enrollment codes and the thresholds in force.
-pub async fn detail(state: &AppState, who: &Identity, id: i64) -> AppResult<SiteDetail> {
+pub async fn detail(state: &AppState, who: &Identity, id: SiteId) -> AppResult<SiteDetail> {
     let site = site(state, who, id, Need::Read).await?;
     let now = state.now_ms();
     let settings = store::settings(&state.db.pool, site.customer_id).await?;
@@ -493,8 +500,8 @@ pub async fn detail(state: &AppState, who: &Identity, id: i64) -> AppResult<Site
 /// The other sites of the customer of site `id` (where its probes may move), by name.
 pub async fn sibling_sites(
     state: &AppState,
-    customer_id: i64,
-    except: i64,
+    customer_id: AccountId,
+    except: SiteId,
 ) -> AppResult<Vec<(i64, String)>> {
     Ok(sqlx::query_as(
         "SELECT id, name FROM sites WHERE customer_id = $1 AND id <> $2 ORDER BY name_folded, id LIMIT 500",
@@ -508,13 +515,16 @@ pub async fn sibling_sites(
 /// Inside an account deletion: the sites and probes of the subtree.
 pub async fn count_subtree(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
+    id: AccountId,
 ) -> Result<(i64, i64), sqlx::Error> {
     store::count_subtree(conn, id).await
 }
 
 /// Inside an account deletion's transaction: the subtree's sites, probes, enrollment codes and
 /// probe settings go.
-pub async fn detach_subtree(conn: &mut sqlx::AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+pub async fn detach_subtree(
+    conn: &mut sqlx::AnyConnection,
+    id: AccountId,
+) -> Result<(), sqlx::Error> {
     store::remove_subtree(conn, id).await
 }

@@ -1,6 +1,10 @@
 //! The SQL of sites and probes, nothing else.
 
 use super::model::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::sites::EnrollmentId;
+use crate::areas::sites::ProbeId;
+use crate::areas::sites::SiteId;
 use crate::kernel::db::Row;
 use crate::kernel::query::Sql;
 use sqlx::Row as _;
@@ -19,6 +23,7 @@ fn counts(late_cut: &str) -> String {
 
 pub(crate) const SITE_FROM: &str = " FROM sites s JOIN accounts a ON a.id = s.customer_id";
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 pub(crate) fn site_from_row(r: &Row) -> Result<Site, sqlx::Error> {
     Ok(Site {
         id: r.try_get("id")?,
@@ -38,7 +43,7 @@ pub(crate) fn site_from_row(r: &Row) -> Result<Site, sqlx::Error> {
 /// One site with its counts (probes online since `late_cut`).
 pub(crate) async fn site(
     conn: impl sqlx::Executor<'_, Database = sqlx::Any>,
-    id: i64,
+    id: SiteId,
     late_cut: i64,
 ) -> Result<Option<Site>, sqlx::Error> {
     let row = sqlx::query(&format!(
@@ -56,7 +61,7 @@ pub(crate) async fn site(
 pub(crate) fn site_list_sql(
     select_counts: bool,
     late_cut: i64,
-    customer: i64,
+    customer: AccountId,
     q: Option<&str>,
 ) -> Sql {
     let mut sql = Sql::new("SELECT ");
@@ -87,6 +92,7 @@ pub(crate) const PROBE_COLUMNS: &str = "p.id, p.site_id, s.name AS site_name, p.
 
 pub(crate) const PROBE_FROM: &str = " FROM probes p JOIN sites s ON s.id = p.site_id";
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text; some fields follow from the clock.
 pub(crate) fn probe_from_row(
     r: &Row,
     now: i64,
@@ -114,7 +120,7 @@ pub(crate) fn probe_from_row(
 /// The probe settings of a customer (the defaults when it has none).
 pub(crate) async fn settings(
     conn: impl sqlx::Executor<'_, Database = sqlx::Any>,
-    customer: i64,
+    customer: AccountId,
 ) -> Result<ProbeSettings, sqlx::Error> {
     let row: Option<(i64, i64, i64)> = sqlx::query_as(
         "SELECT interval_seconds, late_after_seconds, offline_after_seconds FROM probe_settings \
@@ -134,7 +140,7 @@ pub(crate) async fn settings(
 
 pub(crate) async fn save_settings(
     conn: &mut sqlx::AnyConnection,
-    customer: i64,
+    customer: AccountId,
     s: &ProbeSettings,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -157,7 +163,7 @@ pub(crate) async fn save_settings(
 /// The probes of a site, by name.
 pub(crate) async fn probes_of_site(
     conn: impl sqlx::Executor<'_, Database = sqlx::Any>,
-    site: i64,
+    site: SiteId,
     now: i64,
     settings: &ProbeSettings,
 ) -> Result<Vec<Probe>, sqlx::Error> {
@@ -174,7 +180,7 @@ pub(crate) async fn probes_of_site(
 
 pub(crate) async fn probe(
     conn: impl sqlx::Executor<'_, Database = sqlx::Any>,
-    id: i64,
+    id: ProbeId,
     now: i64,
     settings: &ProbeSettings,
 ) -> Result<Option<Probe>, sqlx::Error> {
@@ -192,7 +198,7 @@ pub(crate) async fn probe(
 /// The customer a probe belongs to.
 pub(crate) async fn probe_customer(
     conn: impl sqlx::Executor<'_, Database = sqlx::Any>,
-    id: i64,
+    id: ProbeId,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT customer_id FROM probes WHERE id = $1")
         .bind(id)
@@ -203,6 +209,7 @@ pub(crate) async fn probe_customer(
 pub(crate) const ENROLLMENT_COLUMNS: &str = "e.id, e.site_id, e.code_prefix, e.created_at, \
     e.expires_at, e.used_at, e.probe_id, e.revoked_at";
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text; some fields follow from the clock.
 pub(crate) fn enrollment_from_row(r: &Row, now: i64) -> Result<Enrollment, sqlx::Error> {
     let used: Option<i64> = r.try_get("used_at")?;
     let revoked: Option<i64> = r.try_get("revoked_at")?;
@@ -232,7 +239,7 @@ pub(crate) fn enrollment_from_row(r: &Row, now: i64) -> Result<Enrollment, sqlx:
 /// The enrollment codes of a site, newest first (the 50 latest).
 pub(crate) async fn enrollments_of_site(
     conn: impl sqlx::Executor<'_, Database = sqlx::Any>,
-    site: i64,
+    site: SiteId,
     now: i64,
 ) -> Result<Vec<Enrollment>, sqlx::Error> {
     let rows = sqlx::query(&format!(
@@ -247,7 +254,7 @@ pub(crate) async fn enrollments_of_site(
 
 pub(crate) async fn enrollment(
     conn: impl sqlx::Executor<'_, Database = sqlx::Any>,
-    id: i64,
+    id: EnrollmentId,
     now: i64,
 ) -> Result<Option<Enrollment>, sqlx::Error> {
     let row = sqlx::query(&format!(
@@ -286,7 +293,7 @@ const SUBTREE: &str = "(SELECT descendant_id FROM account_closure WHERE ancestor
 /// The sites and probes of a subtree (for the account deletion's preview).
 pub(crate) async fn count_subtree(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
+    id: AccountId,
 ) -> Result<(i64, i64), sqlx::Error> {
     let sites: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM sites WHERE customer_id IN {SUBTREE}"
@@ -306,7 +313,7 @@ pub(crate) async fn count_subtree(
 /// Removes the sites, probes, enrollment codes and probe settings of a subtree.
 pub(crate) async fn remove_subtree(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
+    id: AccountId,
 ) -> Result<(), sqlx::Error> {
     for table in ["probe_enrollments", "probes", "sites", "probe_settings"] {
         sqlx::query(&format!(

@@ -3,6 +3,8 @@
 //! notes; statuses; notifications; the escalation settings.
 
 use crate::areas::tickets;
+use crate::areas::tickets::AttachmentId;
+use crate::areas::tickets::TicketId;
 use crate::areas::tickets::{Thread, Ticket, TicketFilter};
 use crate::kernel::access::Need;
 use crate::kernel::error::AppResult;
@@ -151,7 +153,7 @@ async fn put_ticket_settings(
 async fn get_ticket(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<TicketId>,
 ) -> AppResult<Json<Thread>> {
     Ok(Json(tickets::thread(&state, &who, id).await?))
 }
@@ -171,7 +173,7 @@ async fn get_ticket(
 async fn write_message(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<TicketId>,
     ApiJsonUpload(body): ApiJsonUpload<tickets::NewMessage>,
 ) -> AppResult<Json<Thread>> {
     Ok(Json(tickets::write(&state, &who, id, &body).await?))
@@ -188,7 +190,7 @@ async fn write_message(
 async fn ticket_notes(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<TicketId>,
 ) -> AppResult<Json<Vec<tickets::Message>>> {
     Ok(Json(tickets::notes(&state, &who, id).await?))
 }
@@ -206,7 +208,7 @@ async fn ticket_notes(
 async fn set_ticket_status(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<TicketId>,
     ApiJson(body): ApiJson<tickets::StatusChange>,
 ) -> AppResult<Json<Thread>> {
     Ok(Json(tickets::set_status(&state, &who, id, &body).await?))
@@ -222,7 +224,7 @@ async fn set_ticket_status(
 async fn download_attachment(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiId(id): ApiId,
+    ApiId(id): ApiId<AttachmentId>,
 ) -> AppResult<Response> {
     Ok(tickets::attachments::response(
         tickets::attachments::download(&state, &who, id).await?,

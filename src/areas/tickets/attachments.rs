@@ -5,6 +5,9 @@
 //! downloaded only by those who reach the ticket.
 
 use super::model::{side_of, Side};
+use crate::areas::accounts::AccountId;
+use crate::areas::tickets::AttachmentId;
+use crate::areas::tickets::TicketId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::error::{AppError, AppResult, ErrorCode};
@@ -54,7 +57,8 @@ pub struct Checked {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = TicketAttachment)]
 pub struct Attachment {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AttachmentId,
     pub name: String,
     /// What its bytes are: image/png, image/jpeg, application/pdf or text/plain.
     pub content_type: String,
@@ -199,7 +203,7 @@ pub fn collect(api: &[AttachmentUpload], page: &[Upload]) -> AppResult<Vec<Check
 /// Stores the checked files of a message (in the caller's transaction).
 pub async fn store(
     conn: &mut sqlx::AnyConnection,
-    ticket: i64,
+    ticket: TicketId,
     message: i64,
     files: &[Checked],
     now: i64,
@@ -224,7 +228,7 @@ pub async fn store(
 
 /// The attachments of a ticket that `side` may read (an internal note's only for the staff),
 /// without their bytes.
-pub async fn listed(state: &AppState, ticket: i64, side: Side) -> AppResult<Vec<Attachment>> {
+pub async fn listed(state: &AppState, ticket: TicketId, side: Side) -> AppResult<Vec<Attachment>> {
     let rows = sqlx::query(
         "SELECT a.id, a.message_id, a.name, a.content_type, a.size_bytes FROM ticket_attachments a \
          JOIN ticket_messages m ON m.id = a.message_id \
@@ -238,7 +242,7 @@ pub async fn listed(state: &AppState, ticket: i64, side: Side) -> AppResult<Vec<
         .map(|r| {
             let id: i64 = r.try_get("id")?;
             Ok(Attachment {
-                id,
+                id: AttachmentId(id),
                 name: r.try_get("name")?,
                 content_type: r.try_get("content_type")?,
                 size_bytes: r.try_get("size_bytes")?,
@@ -258,7 +262,7 @@ pub struct Download {
 
 /// An attachment for one who reaches its ticket; the customer's side gets 404 for the files of
 /// internal notes, as for anything it may not know exists.
-pub async fn download(state: &AppState, who: &Identity, id: i64) -> AppResult<Download> {
+pub async fn download(state: &AppState, who: &Identity, id: AttachmentId) -> AppResult<Download> {
     let r = sqlx::query(
         "SELECT a.name, a.content_type, a.data, m.internal, t.customer_id FROM ticket_attachments a \
          JOIN ticket_messages m ON m.id = a.message_id JOIN tickets t ON t.id = a.ticket_id \
@@ -269,8 +273,9 @@ pub async fn download(state: &AppState, who: &Identity, id: i64) -> AppResult<Do
     .await?
     .ok_or(AppError::NotFound)?;
     let customer: i64 = r.try_get("customer_id")?;
-    access::account(state, who, customer, Need::Read).await?;
-    if side_of(who, customer) == Side::Customer && r.try_get::<i64, _>("internal")? == 1 {
+    access::account(state, who, AccountId(customer), Need::Read).await?;
+    if side_of(who, AccountId(customer)) == Side::Customer && r.try_get::<i64, _>("internal")? == 1
+    {
         return Err(AppError::NotFound);
     }
     Ok(Download {

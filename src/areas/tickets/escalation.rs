@@ -4,6 +4,8 @@
 //! cost follows the due tickets, not all tickets.
 
 use super::rules::{email_escalated, notice};
+use crate::areas::accounts::AccountId;
+use crate::areas::tickets::TicketId;
 use crate::kernel::audit;
 use crate::kernel::error::AppResult;
 use crate::state::AppState;
@@ -66,7 +68,7 @@ async fn escalate(state: &AppState, id: i64, now: i64) -> AppResult<bool> {
         now,
         &audit::Actor::system(),
         audit::Entry {
-            subject_account_id: Some(operator),
+            subject_account_id: Some(AccountId(operator)),
             action: "ticket.escalate",
             target_type: Some("ticket"),
             target_id: Some(id.to_string()),
@@ -78,8 +80,8 @@ async fn escalate(state: &AppState, id: i64, now: i64) -> AppResult<bool> {
     .await?;
     notice(
         &mut tx,
-        operator,
-        id,
+        AccountId(operator),
+        TicketId(id),
         &format!("Ticket “{subject}” of {customer} escalated: {served_by} did not answer in time"),
         now,
     )

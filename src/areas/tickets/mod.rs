@@ -22,6 +22,13 @@ use crate::kernel::access::{Need, Reach, Resource};
 use crate::kernel::enums::Kind;
 use crate::kernel::http::menu::MenuEntry;
 
+crate::id_type! {
+    /// A support ticket.
+    pub struct TicketId for ["ticket"];
+    /// A file attached to a ticket.
+    pub struct AttachmentId for ["ticket_attachment"];
+}
+
 /// The name every answer reaches the customer with, on every surface.
 pub const SERVICECENTER: &str = "Servicecenter";
 

@@ -3,6 +3,8 @@
 //! email, an internal note or the escalation: staff messages are from "Servicecenter".
 
 use super::{Category, Priority, TicketStatus, SERVICECENTER};
+use crate::areas::accounts::AccountId;
+use crate::areas::tickets::TicketId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::db::Row;
@@ -29,7 +31,8 @@ pub enum Side {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Ticket {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: TicketId,
     pub subject: String,
     #[schema(value_type = String, example = "problem")]
     pub category: Category,
@@ -37,7 +40,8 @@ pub struct Ticket {
     pub priority: Priority,
     #[schema(value_type = String, example = "open")]
     pub status: TicketStatus,
-    pub customer_id: i64,
+    #[schema(value_type = i64)]
+    pub customer_id: AccountId,
     pub customer_name: String,
     /// True while the customer's latest message has no answer.
     pub unanswered: bool,
@@ -119,6 +123,7 @@ pub(crate) const COLUMNS: &str = "t.id, t.subject, t.category, t.priority, t.sta
 pub(crate) const FROM: &str = " FROM tickets t JOIN accounts c ON c.id = t.customer_id \
     JOIN accounts s ON s.id = t.served_by_id";
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text; some fields follow from the clock; some fields depend on the side that reads it.
 pub(crate) fn from_row(r: &Row, side: Side, now: i64) -> Result<Ticket, sqlx::Error> {
     let unanswered: i64 = r.try_get("unanswered")?;
     let due: Option<i64> = r.try_get("due_at")?;
@@ -166,7 +171,7 @@ pub(crate) fn from_row(r: &Row, side: Side, now: i64) -> Result<Ticket, sqlx::Er
 }
 
 /// The side of the caller for a ticket of `customer_id` (already reached).
-pub fn side_of(who: &Identity, customer_id: i64) -> Side {
+pub fn side_of(who: &Identity, customer_id: AccountId) -> Side {
     if who.view_account_id == customer_id {
         Side::Customer
     } else {
@@ -174,7 +179,7 @@ pub fn side_of(who: &Identity, customer_id: i64) -> Side {
     }
 }
 
-async fn row(state: &AppState, id: i64) -> AppResult<Row> {
+async fn row(state: &AppState, id: TicketId) -> AppResult<Row> {
     sqlx::query(&format!("SELECT {COLUMNS}{FROM} WHERE t.id = $1"))
         .bind(id)
         .fetch_optional(&state.db.pool)
@@ -187,18 +192,18 @@ async fn row(state: &AppState, id: i64) -> AppResult<Row> {
 pub async fn reach(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: TicketId,
     need: Need,
 ) -> AppResult<(Ticket, Side)> {
     let r = row(state, id).await?;
     let customer: i64 = r.try_get("customer_id")?;
-    access::account(state, who, customer, need).await?;
-    let side = side_of(who, customer);
+    access::account(state, who, AccountId(customer), need).await?;
+    let side = side_of(who, AccountId(customer));
     Ok((from_row(&r, side, state.now_ms())?, side))
 }
 
 /// The thread of a ticket as `side` reads it.
-pub async fn messages(state: &AppState, id: i64, side: Side) -> AppResult<Vec<Message>> {
+pub async fn messages(state: &AppState, id: TicketId, side: Side) -> AppResult<Vec<Message>> {
     let rows = sqlx::query(
         "SELECT id, from_customer, internal, author_name, body, created_at FROM ticket_messages \
          WHERE ticket_id = $1 AND (internal = 0 OR $2 = 1) ORDER BY id",
@@ -283,7 +288,8 @@ pub struct TicketFilter {
     #[param(schema_with = priority_values)]
     pub priority: Option<String>,
     /// Only the tickets of this customer (in view or below).
-    pub customer_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub customer_id: Option<AccountId>,
     /// Only tickets whose customer's latest message has no answer.
     pub unanswered: Option<bool>,
     /// Only tickets unanswered past their response time (escalated ones included).
@@ -485,8 +491,8 @@ pub async fn list_csv(
 /// A ticket with its thread exactly as its customer reads it (for the customer's data export):
 /// answers from "Servicecenter", no internal note, no staff name, no escalation.
 pub async fn customer_thread(state: &AppState, id: i64) -> AppResult<Thread> {
-    let r = row(state, id).await?;
+    let r = row(state, TicketId(id)).await?;
     let ticket = from_row(&r, Side::Customer, state.now_ms())?;
-    let messages = messages(state, id, Side::Customer).await?;
+    let messages = messages(state, TicketId(id), Side::Customer).await?;
     Ok(Thread { ticket, messages })
 }

@@ -5,6 +5,8 @@
 
 use crate::areas::accounts::pages::after;
 use crate::areas::tickets;
+use crate::areas::tickets::AttachmentId;
+use crate::areas::tickets::TicketId;
 use crate::areas::tickets::{Thread, Ticket, TicketFilter};
 use crate::kernel::access;
 use crate::kernel::access::Need;
@@ -68,7 +70,7 @@ fn form_errors(e: &AppError, known: &[&str]) -> FormErrors {
 pub async fn attachment_download(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AttachmentId>,
 ) -> PageResult {
     Ok(tickets::attachments::response(
         tickets::attachments::download(&state, &who, id).await?,
@@ -306,7 +308,7 @@ async fn ticket_view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: TicketId,
 ) -> Result<TicketTpl, AppError> {
     let t = tickets::thread(state, who, id).await?;
     let staff = !tickets::is_customer_side(who, t.ticket.customer_id);
@@ -324,7 +326,7 @@ pub async fn ticket_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<TicketId>,
 ) -> PageResult {
     let t = ticket_view(&state, &who, &headers, id).await?;
     show(&state, &t, &t.layout)
@@ -334,7 +336,7 @@ pub async fn message_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<TicketId>,
     upload: PageMultipart,
 ) -> PageResult {
     let form = MessageForm {
@@ -385,7 +387,7 @@ pub struct StatusForm {
 pub async fn status_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<TicketId>,
     PageForm(f): PageForm<StatusForm>,
 ) -> PageResult {
     let r = tickets::set_status(

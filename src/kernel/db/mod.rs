@@ -14,6 +14,14 @@ use sqlx::{
 use std::{str::FromStr, sync::Arc, time::Duration};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+/// A row as read through sqlx's `Any` driver.
+///
+/// Rows are mapped to their types by hand (`from_row` beside each type), not with
+/// `#[derive(sqlx::FromRow)]`: sqlx's `derive` feature builds its macro crate with both database
+/// drivers (and SQLite's C library) a second time, and most mappers convert as they read (stored
+/// milliseconds to RFC 3339 text, integer flags to booleans, fields that follow from the clock or
+/// from the side reading the row), which a derive would need a wrapper type for each. Typed
+/// fields (ids, kinds, statuses) decode directly: `r.try_get("id")?` gives an `AccountId`.
 pub type Row = sqlx::any::AnyRow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

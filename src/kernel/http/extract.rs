@@ -4,6 +4,7 @@ use super::layout::PageError;
 use super::MaybeIdentity;
 use crate::kernel::error::AppError;
 use crate::kernel::error::ErrorCode;
+use crate::kernel::ids::PathId;
 use crate::kernel::Identity;
 use axum::{
     extract::{FromRequest, FromRequestParts, Request},
@@ -338,32 +339,31 @@ pub(crate) fn nul_error() -> AppError {
 }
 
 /// The `{id}` of the path, as the router resolved and checked it against the resource the route
-/// names (see `routes::enforce`). There is no other way for a handler to read an id: a route
-/// without a resource kind has none to give.
-pub struct ApiId(pub i64);
+/// names (see `routes::enforce`), as the id type of that resource (`ApiId<LicenseId>`). There is
+/// no other way for a handler to read an id: a route without a resource kind has none to give, and
+/// an id type that does not stand for the route's resource kind gives none either.
+pub struct ApiId<T: PathId>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for ApiId {
+impl<T: PathId, S: Send + Sync> FromRequestParts<S> for ApiId<T> {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        checked(parts)
-            .map(|c| ApiId(c.id))
-            .ok_or(AppError::NotFound)
+        checked::<T>(parts).map(ApiId).ok_or(AppError::NotFound)
     }
 }
 
 /// The same checked `{id}` for pages.
-pub struct PageId(pub i64);
+pub struct PageId<T: PathId>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for PageId {
+impl<T: PathId, S: Send + Sync> FromRequestParts<S> for PageId<T> {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
-        checked(parts)
-            .map(|c| PageId(c.id))
+        checked::<T>(parts)
+            .map(PageId)
             .ok_or_else(|| crate::kernel::http::layout::error_page(&AppError::NotFound))
     }
 }
 
-fn checked(parts: &Parts) -> Option<crate::kernel::access::Checked> {
+fn checked<T: PathId>(parts: &Parts) -> Option<T> {
     let c = parts
         .extensions
         .get::<crate::kernel::access::Checked>()
@@ -372,5 +372,13 @@ fn checked(parts: &Parts) -> Option<crate::kernel::access::Checked> {
         c.is_some(),
         "an id extractor on a route that names no resource"
     );
-    c
+    let c = c?;
+    let fits = T::KINDS.contains(&c.kind);
+    debug_assert!(
+        fits,
+        "a handler asks for the id of {:?} on a route whose resource is a {:?}",
+        T::KINDS,
+        c.kind
+    );
+    fits.then(|| T::from_checked(c.id))
 }

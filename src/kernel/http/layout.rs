@@ -1,6 +1,7 @@
 //! Server-rendered pages: thin handlers, askama templates, forms and flash messages.
 
 use crate::areas::accounts;
+use crate::areas::accounts::AccountId;
 use crate::kernel::enums::Kind;
 use crate::kernel::error::current_request_id;
 use crate::kernel::error::AppError;
@@ -87,7 +88,7 @@ impl Layout {
 pub struct UserBar {
     pub login_name: String,
     pub login_email: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     pub account_kind: Kind,
     pub acting_as: bool,
@@ -153,7 +154,7 @@ impl Layout {
         let plan = menu::build(
             &menu::BadgeScope {
                 who,
-                id: account.id,
+                id: account.id.get(),
                 kind: account.kind,
                 path: &account.path,
             },

@@ -11,6 +11,7 @@ pub mod mail;
 mod render;
 pub use render::*;
 
+use crate::areas::accounts::AccountId;
 use crate::kernel::error::AppResult;
 use crate::kernel::jobs;
 use crate::state::AppState;
@@ -130,7 +131,9 @@ pub async fn enqueue_rendered(
         .fetch_optional(&mut *conn)
         .await?;
     let brand = match account {
-        Some(a) => crate::areas::customers::brand::brand_seen_from(&mut *conn, a).await?,
+        Some(a) => {
+            crate::areas::customers::brand::brand_seen_from(&mut *conn, AccountId(a)).await?
+        }
         None => None,
     };
     let (text, html) = match &brand {

@@ -1,6 +1,7 @@
 //! The account tree: kinds, parents, and the closure table that answers "is X below Y".
 
 use super::*;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::db::search;
@@ -29,7 +30,7 @@ pub struct KindCount {
     pub in_subtree: i64,
 }
 
-pub async fn counts_below(db: &Db, account_id: i64) -> Result<Vec<KindCount>, sqlx::Error> {
+pub async fn counts_below(db: &Db, account_id: AccountId) -> Result<Vec<KindCount>, sqlx::Error> {
     let rows = sqlx::query("SELECT kind, direct, total FROM account_rollup WHERE account_id = $1")
         .bind(account_id)
         .fetch_all(&db.pool)
@@ -85,7 +86,7 @@ pub async fn subtree_total(db: &Db, id: i64, kind: Option<&str>) -> Result<i64, 
     q.scalar::<i64>().fetch_one(&db.pool).await
 }
 
-pub async fn login_count(db: &Db, account_id: i64) -> Result<i64, sqlx::Error> {
+pub async fn login_count(db: &Db, account_id: AccountId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM logins WHERE account_id = $1")
         .bind(account_id)
         .fetch_one(&db.pool)
@@ -396,7 +397,7 @@ pub async fn run_listed(db: &Db, plan: &ListPlan) -> Result<Listed, sqlx::Error>
 pub async fn list(
     state: &AppState,
     who: &Identity,
-    root: i64,
+    root: AccountId,
     children_only: bool,
     f: &ListFilter,
 ) -> AppResult<Listed> {
@@ -407,7 +408,7 @@ pub async fn list(
 pub async fn list_with_root(
     state: &AppState,
     who: &Identity,
-    root: i64,
+    root: AccountId,
     children_only: bool,
     f: &ListFilter,
 ) -> AppResult<(Account, Listed)> {

@@ -1,6 +1,8 @@
 //! The logins of an account, managed from above: listing, creating, updating, deleting.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
 
 #[derive(Clone, Debug, serde::Deserialize, Default, utoipa::ToSchema)]
 pub struct LoginInput {
@@ -30,7 +32,7 @@ pub struct LoginInput {
 pub async fn list_for_account(
     state: &AppState,
     who: &Identity,
-    account_id: i64,
+    account_id: AccountId,
     sort: &Sort,
     page: Option<i64>,
     per_page: Option<i64>,
@@ -68,7 +70,7 @@ pub async fn list_for_account(
 pub async fn create_for_account(
     state: &AppState,
     who: &Identity,
-    account_id: i64,
+    account_id: AccountId,
     input: &LoginInput,
 ) -> AppResult<Login> {
     let account =
@@ -108,7 +110,7 @@ pub async fn create_for_account(
             .await?;
     }
     tx.commit().await?;
-    get(state, id).await?.ok_or(AppError::NotFound)
+    get(state, LoginId(id)).await?.ok_or(AppError::NotFound)
 }
 
 /// Fields left out stay as they are.
@@ -132,7 +134,7 @@ pub struct LoginUpdate {
 pub async fn update_login(
     state: &AppState,
     who: &Identity,
-    login_id: i64,
+    login_id: LoginId,
     input: &LoginUpdate,
 ) -> AppResult<Login> {
     let l = crate::kernel::access::login(state, who, login_id).await?;
@@ -209,7 +211,7 @@ pub async fn update_login(
 pub async fn delete_login(
     state: &AppState,
     who: &Identity,
-    login_id: i64,
+    login_id: LoginId,
     confirm: bool,
 ) -> AppResult<()> {
     let l = crate::kernel::access::login(state, who, login_id).await?;

@@ -1,5 +1,6 @@
 //! Logins (users): each belongs to one account with a role there.
 
+use crate::areas::accounts::{AccountId, LoginId};
 use crate::kernel::audit;
 use crate::kernel::db::is_unique_violation;
 use crate::kernel::db::Row;
@@ -77,8 +78,10 @@ impl LoginSortQuery {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Login {
-    pub id: i64,
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub id: LoginId,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
     /// The email address, or a dealer's username, the login signs in with.
     pub email: String,
     pub name: String,
@@ -105,6 +108,7 @@ pub const COLUMNS: &str =
     "l.id, l.account_id, l.email, l.name, l.role, l.dashboard_rights, l.status, l.password_hash, \
      l.time_zone";
 
+/// Hand-written (see `kernel::db::Row`): integer flags become booleans.
 pub fn from_row(r: &Row) -> Result<Login, sqlx::Error> {
     Ok(Login {
         id: r.try_get("id")?,
@@ -138,7 +142,7 @@ pub async fn find_by_email(state: &AppState, email: &str) -> Result<Option<Login
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn get(state: &AppState, id: i64) -> Result<Option<Login>, sqlx::Error> {
+pub async fn get(state: &AppState, id: LoginId) -> Result<Option<Login>, sqlx::Error> {
     let q = format!("SELECT {COLUMNS} FROM logins l WHERE l.id = $1");
     let row = sqlx::query(&q)
         .bind(id)
@@ -148,7 +152,7 @@ pub async fn get(state: &AppState, id: i64) -> Result<Option<Login>, sqlx::Error
 }
 
 pub struct NewLogin<'a> {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub email: &'a str,
     pub name: &'a str,
     pub password: &'a str,
@@ -206,7 +210,7 @@ pub async fn insert_hashed(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
     actor: &audit::Actor,
-    account_id: i64,
+    account_id: AccountId,
     email: &str,
     name: &str,
     hash: &str,

@@ -147,7 +147,7 @@ pub async fn change_password(
     .await?;
     sqlx::query("DELETE FROM sessions WHERE login_id = $1 AND id <> $2")
         .bind(me.id)
-        .bind(who.session_id().unwrap_or(-1))
+        .bind(who.session_id().map_or(-1, i64::from))
         .execute(&mut *tx)
         .await?;
     crate::kernel::notify::enqueue(

@@ -1,6 +1,8 @@
 //! An account's page: its details, its logins table, and the table's sort.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
 
 impl AccountTpl {
     fn add_href(&self) -> String {
@@ -36,7 +38,7 @@ struct AccountTpl {
     can_admin: bool,
     can_act: bool,
     can_act_rows: bool,
-    my_login_id: i64,
+    my_login_id: LoginId,
     /// A sort or page cursor of the children that was not understood, and what is shown instead.
     notice: Option<String>,
 }
@@ -45,7 +47,7 @@ pub async fn account_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageQuery(f): PageQuery<ListFilter>,
     PageQuery(lq): PageQuery<LoginSortParams>,
 ) -> PageResult {

@@ -1,11 +1,13 @@
 //! Changes from an account's page: its details, status, deletion, logins, and acting as it.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
 
 pub async fn account_update(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<accounts::AccountUpdate>,
 ) -> PageResult {
     let r = accounts::update(&state, &who, id, &form).await;
@@ -23,7 +25,7 @@ pub struct StatusForm {
 pub async fn status_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<StatusForm>,
 ) -> PageResult {
     let r = accounts::set_status(&state, &who, id, form.status.trim()).await;
@@ -50,7 +52,7 @@ pub async fn delete_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
 ) -> PageResult {
     let p = accounts::deletion_preview(&state, &who, id).await?;
     let layout = Layout::for_user(&state, &who, &headers, "Delete account", "accounts").await?;
@@ -66,7 +68,7 @@ pub struct DeleteForm {
 pub async fn delete_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<DeleteForm>,
 ) -> PageResult {
     let parent = accounts::get(&state.db, id)
@@ -105,7 +107,7 @@ pub struct LoginUpdateForm {
 pub async fn login_update(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<LoginId>,
     PageForm(form): PageForm<LoginUpdateForm>,
 ) -> PageResult {
     let account = logins::get(&state, id)
@@ -113,7 +115,7 @@ pub async fn login_update(
         .ok()
         .flatten()
         .map(|l| l.account_id)
-        .unwrap_or(0);
+        .unwrap_or_default();
     let input = logins::LoginUpdate {
         name: None,
         role: form.role,
@@ -134,7 +136,7 @@ pub struct ConfirmForm {
 pub async fn login_delete(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<LoginId>,
     PageForm(form): PageForm<ConfirmForm>,
 ) -> PageResult {
     let account = logins::get(&state, id)
@@ -142,7 +144,7 @@ pub async fn login_delete(
         .ok()
         .flatten()
         .map(|l| l.account_id)
-        .unwrap_or(0);
+        .unwrap_or_default();
     let r = logins::delete_login(&state, &who, id, form.confirm.as_deref() == Some("1")).await;
     after(&state, r, &format!("/accounts/{account}"), |_| {
         "The login was deleted.".to_string()
@@ -162,7 +164,7 @@ pub async fn act_as_start(
     let Some(Ok(target)) = form.account_id.as_deref().map(|v| v.trim().parse::<i64>()) else {
         return Err(AppError::validation("account_id", "Choose an account to act as").into());
     };
-    let r = acting::start(&state, &who, target).await;
+    let r = acting::start(&state, &who, AccountId(target)).await;
     after(&state, r, "/", |a| {
         format!("You are now acting as {}.", a.name)
     })

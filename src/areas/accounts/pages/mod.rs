@@ -5,6 +5,7 @@ use crate::areas::accounts;
 use crate::areas::accounts::acting;
 use crate::areas::accounts::logins;
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
 use crate::areas::accounts::ListFilter;
 use crate::kernel::access;
 use crate::kernel::access::Need;
@@ -140,7 +141,7 @@ fn account_table(id: &'static str, path: &str, f: &ListFilter, list: &accounts::
 async fn list_or_default_sort(
     state: &AppState,
     who: &crate::kernel::Identity,
-    root: i64,
+    root: AccountId,
     children_only: bool,
     f: &mut ListFilter,
 ) -> Result<(Account, accounts::Listed, Option<String>), AppError> {

@@ -1,6 +1,7 @@
 //! The approval inbox: a tab per type of request, approving and rejecting.
 
 use super::*;
+use crate::areas::approvals::RequestId;
 
 #[derive(Template)]
 #[template(path = "approvals/inbox.html")]
@@ -103,7 +104,7 @@ fn back_to(tab: &str) -> String {
 pub async fn inbox_approve(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<RequestId>,
 ) -> PageResult {
     let r = requests::decide(&state, &who, id, true, "").await;
     let tab = r
@@ -124,7 +125,7 @@ pub struct RejectForm {
 pub async fn inbox_reject(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<RequestId>,
     PageForm(f): PageForm<RejectForm>,
 ) -> PageResult {
     let r = requests::decide(&state, &who, id, false, &f.reason).await;

@@ -1,6 +1,7 @@
 //! A partner's own requests: the page with its tabs, a new request, withdrawing one.
 
 use super::*;
+use crate::areas::approvals::RequestId;
 
 #[derive(Template)]
 #[template(path = "approvals/my_requests.html")]
@@ -58,7 +59,7 @@ impl MyRequestsTpl {
     fn val(&self, field: &str) -> String {
         self.f.v(field).to_string()
     }
-    fn chosen(&self, field: &str, id: &i64) -> bool {
+    fn chosen(&self, field: &str, id: &impl std::fmt::Display) -> bool {
         let v = match field {
             "addon_id" => &self.f.addon_id,
             "channel_id" => &self.f.channel_id,
@@ -204,7 +205,7 @@ pub async fn request_create(
 pub async fn request_withdraw(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<RequestId>,
 ) -> PageResult {
     let r = requests::withdraw(&state, &who, id).await;
     after(&state, r, "/requests", |r| {

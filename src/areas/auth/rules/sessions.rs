@@ -1,6 +1,8 @@
 //! Sign-in and sessions: opening, resolving, ending and purging them.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::auth::SessionId;
 
 /// Deletes the session `who` calls with (an API token stays, but is refused while locked).
 pub(super) async fn delete_used_session(
@@ -122,7 +124,8 @@ pub async fn sign_in(
                 now,
                 &actor,
                 audit::Entry {
-                    subject_account_id: other.as_ref().map(|l| l.account_id),
+                    subject_account_id: ((other.as_ref().map(|l| l.account_id)).map(i64::from))
+                        .map(AccountId),
                     action: "login.failed",
                     target_type: Some("login"),
                     target_id: other.as_ref().map(|l| l.id.to_string()),
@@ -267,11 +270,11 @@ pub async fn resolve_session(
     }
     let mut who = Identity {
         home_account_id: login.account_id,
-        view_account_id: acting_as.unwrap_or(login.account_id),
-        acting_as,
+        view_account_id: acting_as.map(AccountId).unwrap_or(login.account_id),
+        acting_as: acting_as.map(AccountId),
         login,
         via: AuthVia::Session {
-            session_id,
+            session_id: SessionId(session_id),
             csrf_token: r.try_get("csrf_token")?,
         },
         ip: ip.to_string(),
@@ -295,7 +298,8 @@ pub async fn resolve_session(
             } else {
                 "act_as.expire"
             };
-            crate::areas::accounts::acting::end(state, &who, session_id, acting, action).await?;
+            crate::areas::accounts::acting::end(state, &who, SessionId(session_id), acting, action)
+                .await?;
         }
     }
     Ok(Some(who))

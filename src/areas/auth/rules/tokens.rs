@@ -1,13 +1,15 @@
 //! API tokens: resolving, listing, creating and revoking them.
 
 use super::*;
+use crate::areas::auth::ApiTokenId;
 
 pub const TOKEN_PREFIX: &str = "pp_";
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = Token)]
 pub struct ApiToken {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ApiTokenId,
     pub name: String,
     /// The first characters of the token, to tell tokens apart.
     pub prefix: String,
@@ -60,7 +62,9 @@ pub async fn resolve_token(
         view_account_id: login.account_id,
         acting_as: None,
         login,
-        via: AuthVia::Token { token_id },
+        via: AuthVia::Token {
+            token_id: ApiTokenId(token_id),
+        },
         ip: ip.to_string(),
         request_id: request_id.to_string(),
         suspended_by: r.try_get("suspended_by")?,
@@ -68,6 +72,7 @@ pub async fn resolve_token(
     }))
 }
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 fn token_from_row(r: &crate::kernel::db::Row) -> Result<ApiToken, sqlx::Error> {
     use crate::clock::rfc3339;
     Ok(ApiToken {
@@ -174,7 +179,7 @@ pub async fn create_token(
     tx.commit().await?;
     Ok((
         ApiToken {
-            id,
+            id: ApiTokenId(id),
             name,
             prefix,
             created_at: crate::clock::rfc3339(now),
@@ -185,7 +190,7 @@ pub async fn create_token(
     ))
 }
 
-pub async fn revoke_token(state: &AppState, who: &Identity, token_id: i64) -> AppResult<()> {
+pub async fn revoke_token(state: &AppState, who: &Identity, token_id: ApiTokenId) -> AppResult<()> {
     who.require_own_identity()?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;

@@ -5,6 +5,8 @@ use super::own::remove;
 use super::*;
 use crate::areas::accounts::logins;
 use crate::areas::accounts::logins::Login;
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
 use crate::kernel::audit;
 use crate::kernel::enums::{Kind, Role};
 use crate::kernel::error::{AppError, AppResult, ErrorCode};
@@ -15,7 +17,8 @@ use serde::Serialize;
 /// Who must use a second factor, set by the operator on an account.
 #[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Policy {
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
     /// Roles of this account's own logins that must use a second factor.
     pub roles: Vec<String>,
     /// Every login of this account and of every account below it must.
@@ -25,7 +28,7 @@ pub struct Policy {
 /// An owner or admin resets the second factor of a login it manages (one that lost its phone):
 /// the login signs in with its password again, and enrols anew where a policy requires it.
 /// The route has checked the login is within reach.
-pub async fn reset(state: &AppState, who: &Identity, login_id: i64) -> AppResult<()> {
+pub async fn reset(state: &AppState, who: &Identity, login_id: LoginId) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let account_id: Option<i64> = sqlx::query_scalar("SELECT account_id FROM logins WHERE id = $1")
         .bind(login_id)
@@ -52,7 +55,7 @@ pub async fn reset(state: &AppState, who: &Identity, login_id: i64) -> AppResult
         state.now_ms(),
         &who.actor(),
         audit::Entry {
-            subject_account_id: Some(account_id),
+            subject_account_id: Some(AccountId(account_id)),
             action: "two_factor.reset",
             target_type: Some("login"),
             target_id: Some(login_id.to_string()),
@@ -65,7 +68,7 @@ pub async fn reset(state: &AppState, who: &Identity, login_id: i64) -> AppResult
 }
 
 /// The policy set on an account (empty when none).
-pub async fn policy(state: &AppState, account_id: i64) -> AppResult<Policy> {
+pub async fn policy(state: &AppState, account_id: AccountId) -> AppResult<Policy> {
     let row = sqlx::query("SELECT roles, below FROM two_factor_policies WHERE account_id = $1")
         .bind(account_id)
         .fetch_optional(&state.db.pool)
@@ -96,7 +99,7 @@ pub async fn policy(state: &AppState, account_id: i64) -> AppResult<Policy> {
 pub async fn set_policy(
     state: &AppState,
     who: &Identity,
-    account_id: i64,
+    account_id: AccountId,
     roles: &[String],
     below: bool,
 ) -> AppResult<Policy> {
@@ -169,7 +172,7 @@ pub async fn set_policy(
 }
 
 /// The logins of an account with whether each has a second factor (for its owners and admins).
-pub async fn logins_of(state: &AppState, account_id: i64) -> AppResult<Vec<(Login, bool)>> {
+pub async fn logins_of(state: &AppState, account_id: AccountId) -> AppResult<Vec<(Login, bool)>> {
     let q = format!(
         "SELECT {}, CASE WHEN EXISTS (SELECT 1 FROM login_totp t WHERE t.login_id = l.id \
          AND t.enabled_at IS NOT NULL) THEN 1 ELSE 0 END AS has_totp \

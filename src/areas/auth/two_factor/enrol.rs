@@ -2,6 +2,7 @@
 //! and the enrolment a sign-in leads to when a policy requires one.
 
 use super::*;
+use crate::areas::accounts::LoginId;
 
 /// Starts (or restarts) an enrolment: a new secret, not in force until a code confirms it.
 pub(super) async fn start(state: &AppState, login: &Login) -> AppResult<Enrolment> {
@@ -92,7 +93,7 @@ pub(super) async fn confirm_in(
 
 pub(super) async fn replace_recovery_codes(
     conn: &mut sqlx::AnyConnection,
-    login_id: i64,
+    login_id: LoginId,
 ) -> AppResult<Vec<String>> {
     sqlx::query("DELETE FROM login_recovery_codes WHERE login_id = $1")
         .bind(login_id)

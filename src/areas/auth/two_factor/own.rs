@@ -1,6 +1,7 @@
 //! A login's own second factor, from My profile: status, set-up, recovery codes, turning off.
 
 use super::*;
+use crate::areas::accounts::LoginId;
 use crate::kernel::audit;
 use crate::kernel::error::{AppError, AppResult, ErrorCode};
 use crate::kernel::Identity;
@@ -140,7 +141,7 @@ pub async fn disable(
 
 pub(super) async fn remove(
     conn: &mut sqlx::AnyConnection,
-    login_id: i64,
+    login_id: LoginId,
 ) -> Result<(), sqlx::Error> {
     for sql in [
         "DELETE FROM login_totp WHERE login_id = $1",

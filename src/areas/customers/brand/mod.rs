@@ -6,6 +6,7 @@
 //! above it with rebrand information, then the operator's: the page header, the brand's own
 //! sign-in page and every email sent to it.
 
+use crate::areas::accounts::AccountId;
 use crate::kernel::audit;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
@@ -37,7 +38,8 @@ pub const MAX_FOOTER: usize = 300;
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Brand {
     /// The account that carries it.
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
     pub display_name: String,
     /// `#rrggbb`, or null for the panel's own.
     pub primary_color: Option<String>,
@@ -63,6 +65,7 @@ pub(crate) const BRAND_COLUMNS: &str =
     "b.account_id, b.sign_in_key, b.display_name, b.primary_color, b.accent_color, \
      b.support_email, b.support_phone, b.support_url, b.footer, b.logo_type, b.updated_at";
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 pub(crate) fn brand_from_row(r: &Row) -> Result<Brand, sqlx::Error> {
     let key: String = r.try_get("sign_in_key")?;
     let updated: i64 = r.try_get("updated_at")?;

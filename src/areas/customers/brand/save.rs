@@ -1,9 +1,10 @@
 //! Saving and removing an account's rebrand information, audited on the account.
 
 use super::*;
+use crate::areas::accounts::AccountId;
 
 /// The key of a new brand's sign-in link: its name in plain letters, and the account id.
-fn sign_in_key(display_name: &str, account_id: i64) -> String {
+fn sign_in_key(display_name: &str, account_id: AccountId) -> String {
     let mut slug = String::new();
     for c in crate::kernel::db::search::fold(display_name).chars() {
         if c.is_ascii_alphanumeric() {
@@ -29,7 +30,7 @@ pub async fn save_in(
     tx: &mut sqlx::AnyConnection,
     now: i64,
     actor: &audit::Actor,
-    account_id: i64,
+    account_id: AccountId,
     b: &CheckedBrand,
 ) -> AppResult<()> {
     let existing = own_brand(&mut *tx, account_id).await?;
@@ -127,7 +128,7 @@ pub async fn remove_in(
     tx: &mut sqlx::AnyConnection,
     now: i64,
     actor: &audit::Actor,
-    account_id: i64,
+    account_id: AccountId,
 ) -> AppResult<bool> {
     let gone = sqlx::query("DELETE FROM brands WHERE account_id = $1")
         .bind(account_id)

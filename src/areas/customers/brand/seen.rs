@@ -1,11 +1,12 @@
 //! Reading brands: an account's own, the one a login sees, and a sign-in link's.
 
 use super::*;
+use crate::areas::accounts::AccountId;
 
 /// The rebrand information an account carries itself.
 pub async fn own_brand(
     conn: &mut sqlx::AnyConnection,
-    account_id: i64,
+    account_id: AccountId,
 ) -> Result<Option<Brand>, sqlx::Error> {
     let q = format!("SELECT {BRAND_COLUMNS} FROM brands b WHERE b.account_id = $1");
     let row = sqlx::query(&q)
@@ -19,7 +20,7 @@ pub async fn own_brand(
 /// with one (the operator's last); none when nobody on the way carries one.
 pub async fn brand_seen_from(
     conn: &mut sqlx::AnyConnection,
-    account_id: i64,
+    account_id: AccountId,
 ) -> Result<Option<Brand>, sqlx::Error> {
     let sql = seen_from_sql(account_id);
     let row = sql.query().fetch_optional(&mut *conn).await?;
@@ -27,7 +28,7 @@ pub async fn brand_seen_from(
 }
 
 /// The query of `brand_seen_from`: one row of `BRAND_COLUMNS`, or none.
-pub fn seen_from_sql(account_id: i64) -> Sql {
+pub fn seen_from_sql(account_id: AccountId) -> Sql {
     let mut sql = Sql::new(&format!(
         "SELECT {BRAND_COLUMNS} FROM account_closure c JOIN brands b ON b.account_id = c.ancestor_id \
          WHERE c.descendant_id = "

@@ -1,6 +1,7 @@
 //! Deleting several customers through the accounts' deletion: the preview, the question, the delete.
 
 use super::*;
+use crate::areas::accounts::AccountId;
 
 /// Every count of a deletion preview by name ("accounts" are the customers).
 fn preview_counts(p: &accounts::DeletionPreview) -> BTreeMap<String, i64> {
@@ -64,14 +65,14 @@ pub async fn deletion_preview(
     let mut counts = BTreeMap::new();
     // Every id as the single-customer routes check it, before anything is read.
     for id in &ids {
-        access::resource(state, who, &CUSTOMER, *id, Need::Admin).await?;
+        access::resource(state, who, &CUSTOMER, AccountId(*id), Need::Admin).await?;
     }
     for id in &ids {
-        let p = accounts::deletion_preview(state, who, *id).await?;
+        let p = accounts::deletion_preview(state, who, AccountId(*id)).await?;
         add_counts(&mut counts, preview_counts(&p));
         previews.push(p);
         customers.push(
-            store::get(&state.db, *id)
+            store::get(&state.db, AccountId(*id))
                 .await?
                 .ok_or(AppError::NotFound)?,
         );

@@ -10,6 +10,7 @@ use super::store;
 use super::CUSTOMER;
 use crate::areas::accounts;
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -45,8 +46,8 @@ pub async fn owner(
     under: Option<i64>,
     need: Need,
 ) -> AppResult<Account> {
-    let id = under.unwrap_or(who.view_account_id);
-    let a = access::account(state, who, id, need).await?;
+    let id = under.unwrap_or(who.view_account_id.get());
+    let a = access::account(state, who, AccountId(id), need).await?;
     if a.status == AccountStatus::Deleted {
         return Err(AppError::NotFound);
     }
@@ -197,7 +198,7 @@ pub async fn create(
     let id = accounts::insert(
         &mut tx,
         now,
-        Some(owner.id),
+        Some(owner.id.get()),
         Kind::Customer,
         &name,
         Some(&email),
@@ -208,7 +209,7 @@ pub async fn create(
         now,
         &actor,
         audit::Entry {
-            subject_account_id: Some(id),
+            subject_account_id: Some(AccountId(id)),
             action: "customer.create",
             target_type: Some("account"),
             target_id: Some(id.to_string()),
@@ -225,10 +226,10 @@ pub async fn create(
     )
     .await?;
     if let Some(b) = &rebrand {
-        brand::save_in(&mut tx, now, &actor, id, b).await?;
+        brand::save_in(&mut tx, now, &actor, AccountId(id), b).await?;
     }
     tx.commit().await?;
-    detail(state, id).await
+    detail(state, AccountId(id)).await
 }
 
 /// `create` from the API body: the rebrand's field errors are named `brand.<field>`.
@@ -302,7 +303,7 @@ fn prefixed_brand(e: AppError, with_brand: bool) -> AppError {
 }
 
 /// A customer with its own rebrand information (the router checked the id).
-pub async fn detail(state: &AppState, id: i64) -> AppResult<CustomerDetail> {
+pub async fn detail(state: &AppState, id: AccountId) -> AppResult<CustomerDetail> {
     let customer = store::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let mut conn = state.db.pool.acquire().await?;
     let brand = brand::own_brand(&mut conn, id).await?;
@@ -313,7 +314,7 @@ pub async fn detail(state: &AppState, id: i64) -> AppResult<CustomerDetail> {
 pub async fn customer_in_reach(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
     need: Need,
 ) -> AppResult<Customer> {
     access::resource(state, who, &CUSTOMER, id, need).await?;
@@ -324,7 +325,7 @@ pub async fn customer_in_reach(
 pub async fn update(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: AccountId,
     input: &CustomerUpdate,
 ) -> AppResult<CustomerDetail> {
     let c = customer_in_reach(state, who, id, Need::Write).await?;
@@ -364,7 +365,7 @@ pub async fn update(
 /// 20, and whether there are more), each opening its customers.
 pub async fn rows_below(
     state: &AppState,
-    owner_id: i64,
+    owner_id: AccountId,
     pq: &str,
 ) -> AppResult<(Vec<OwnerRow>, bool)> {
     let q = pq.trim();

@@ -1,12 +1,13 @@
 //! A customer's rebrand information: setting, removing and showing it.
 
 use super::*;
+use crate::areas::accounts::AccountId;
 
 /// Sets the rebrand information of an account that may carry one (the router checked reach).
 pub async fn set_brand(
     state: &AppState,
     who: &Identity,
-    account_id: i64,
+    account_id: AccountId,
     fields: &brand::BrandFields,
 ) -> AppResult<brand::Brand> {
     let a = brand_holder(state, account_id).await?;
@@ -22,7 +23,11 @@ pub async fn set_brand(
 }
 
 /// Removes an account's rebrand information; its logins see the brand above it again.
-pub async fn remove_brand(state: &AppState, who: &Identity, account_id: i64) -> AppResult<bool> {
+pub async fn remove_brand(
+    state: &AppState,
+    who: &Identity,
+    account_id: AccountId,
+) -> AppResult<bool> {
     let a = brand_holder(state, account_id).await?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
@@ -34,7 +39,8 @@ pub async fn remove_brand(state: &AppState, who: &Identity, account_id: i64) -> 
 /// What the rebranding page and `GET /brands/{id}` show of an account.
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct BrandView {
-    pub account_id: i64,
+    #[schema(value_type = i64)]
+    pub account_id: AccountId,
     pub account_name: String,
     /// The account's own rebrand information (null: none).
     pub brand: Option<brand::Brand>,
@@ -42,7 +48,7 @@ pub struct BrandView {
     pub seen: Option<brand::Brand>,
 }
 
-pub async fn brand_view(state: &AppState, account_id: i64) -> AppResult<BrandView> {
+pub async fn brand_view(state: &AppState, account_id: AccountId) -> AppResult<BrandView> {
     let a = brand_holder(state, account_id).await?;
     let mut conn = state.db.pool.acquire().await?;
     let own = brand::own_brand(&mut conn, a.id).await?;
@@ -56,7 +62,7 @@ pub async fn brand_view(state: &AppState, account_id: i64) -> AppResult<BrandVie
 }
 
 /// An account that may carry rebrand information (the router checked reach).
-async fn brand_holder(state: &AppState, account_id: i64) -> AppResult<Account> {
+async fn brand_holder(state: &AppState, account_id: AccountId) -> AppResult<Account> {
     let a = accounts::load(state, account_id).await?;
     if a.kind == Kind::Dealer {
         return Err(AppError::NotFound);

@@ -1,6 +1,8 @@
 //! Changing a license (activate, deactivate, prolong and the rest) and deleting it.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::licenses::LicenseId;
 
 /// What a state change, renewal or deletion does to one license.
 #[derive(Clone, Debug)]
@@ -41,7 +43,7 @@ impl Change {
 
 /// Inactive means switched off by an account above the holder: the holder itself (the account
 /// in view holding the license, or someone acting as it) may not switch its own license off.
-pub fn may_deactivate(view_account_id: i64, holder_id: i64, id: i64) -> AppResult<()> {
+pub fn may_deactivate(view_account_id: AccountId, holder_id: i64, id: LicenseId) -> AppResult<()> {
     if view_account_id == holder_id {
         return Err(AppError::conflict(
             ErrorCode::OnlyFromAbove,
@@ -60,9 +62,9 @@ pub(crate) async fn apply(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
     actor: &audit::Actor,
-    view_account_id: i64,
+    view_account_id: AccountId,
     now: i64,
-    id: i64,
+    id: LicenseId,
     change: &Change,
 ) -> AppResult<()> {
     let lock = if state.db.backend == Backend::Postgres {
@@ -150,7 +152,7 @@ pub(crate) async fn apply(
         now,
         actor,
         audit::Entry {
-            subject_account_id: Some(holder),
+            subject_account_id: Some(AccountId(holder)),
             action: match change {
                 Change::Activate => "license.activate",
                 Change::Deactivate => "license.deactivate",
@@ -169,7 +171,7 @@ pub(crate) async fn apply(
 pub async fn change(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: LicenseId,
     change: &Change,
 ) -> AppResult<License> {
     reach(state, who, id, Need::Write).await?;
@@ -190,7 +192,7 @@ pub async fn change(
 }
 
 /// Deletes a license (admins and owners). A partner license leaves its partner account as it is.
-pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<License> {
+pub async fn delete(state: &AppState, who: &Identity, id: LicenseId) -> AppResult<License> {
     let l = reach(state, who, id, Need::Admin).await?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;

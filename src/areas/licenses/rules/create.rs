@@ -1,6 +1,8 @@
 //! Creating a license: its holder's first sign-in, the package limits, the insert and its audit.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::licenses::LicenseId;
 
 /// How a login made by the panel signs in for the first time: a set-password link (with
 /// PANEL_NEW_LOGIN_MAIL=link) or the generated password, as the welcome email says it.
@@ -87,7 +89,7 @@ async fn login_to_make(
 pub(crate) async fn check_limits(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
-    account_id: i64,
+    account_id: AccountId,
     t: LicenseType,
     seats: Option<i64>,
 ) -> AppResult<()> {
@@ -148,8 +150,8 @@ pub(crate) async fn insert(
     now: i64,
     t: LicenseType,
     s: LicenseState,
-    holder_id: i64,
-    issuer_id: i64,
+    holder_id: AccountId,
+    issuer_id: AccountId,
     bound_account_id: Option<i64>,
     bound_to: &str,
     seats: Option<i64>,
@@ -335,15 +337,23 @@ pub async fn create(state: &AppState, who: &Identity, input: &NewLicense) -> App
             let id = accounts::insert(
                 &mut tx,
                 now,
-                Some(target.id),
+                Some(target.id.get()),
                 Kind::Partner,
                 name,
                 Some(email),
             )
             .await?;
-            let owner_login =
-                logins::insert_hashed(state, &mut tx, &actor, id, email, owner, hash, Role::Owner)
-                    .await?;
+            let owner_login = logins::insert_hashed(
+                state,
+                &mut tx,
+                &actor,
+                AccountId(id),
+                email,
+                owner,
+                hash,
+                Role::Owner,
+            )
+            .await?;
             // With PANEL_NEW_LOGIN_MAIL=link the owner chooses its password through a link.
             let how = first_sign_in(state, &mut tx, now, owner_login, email, password).await?;
             audit::record(
@@ -375,7 +385,7 @@ pub async fn create(state: &AppState, who: &Identity, input: &NewLicense) -> App
                 },
             )
             .await?;
-            (id, name.clone(), Some(id))
+            (AccountId(id), name.clone(), Some(AccountId(id)))
         }
     };
     let id = insert(
@@ -385,7 +395,7 @@ pub async fn create(state: &AppState, who: &Identity, input: &NewLicense) -> App
         s,
         holder_id,
         who.view_account_id,
-        bound,
+        bound.map(i64::from),
         &bound_to,
         seats,
         starts,
@@ -406,5 +416,5 @@ pub async fn create(state: &AppState, who: &Identity, input: &NewLicense) -> App
     )
     .await?;
     tx.commit().await?;
-    get(state, id).await
+    get(state, LicenseId(id)).await
 }

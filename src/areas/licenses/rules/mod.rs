@@ -6,6 +6,7 @@ use super::totals::{bump, moved};
 use super::{LicenseState, LicenseType};
 use crate::areas::accounts;
 use crate::areas::accounts::logins;
+use crate::areas::accounts::AccountId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -34,8 +35,8 @@ pub struct NewLicense {
     #[schema(rename = "type", required = true, example = "login")]
     pub license_type: String,
     /// The account that holds it: the account in view or one below (default: in view).
-    #[schema(nullable = false)]
-    pub holder_id: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub holder_id: Option<AccountId>,
     /// `active` (default) or `pending` (waits for an activation).
     #[schema(nullable = false)]
     pub state: Option<String>,

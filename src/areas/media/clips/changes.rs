@@ -1,13 +1,15 @@
 //! Creating, changing, uploading and deleting clips, each with its audit record.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::media::ClipId;
 
 // ---- changes ----
 
 /// Bumps every playlist holding the clip (its players get the change).
 pub(in crate::areas::media) async fn bump_playlists(
     conn: &mut sqlx::AnyConnection,
-    clip: i64,
+    clip: ClipId,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -25,9 +27,9 @@ pub(in crate::areas::media) async fn record(
     conn: &mut sqlx::AnyConnection,
     who: &Identity,
     now: i64,
-    subject: i64,
+    subject: AccountId,
     action: &'static str,
-    id: i64,
+    id: ClipId,
     detail: String,
 ) -> Result<(), sqlx::Error> {
     audit::record(
@@ -69,19 +71,19 @@ pub async fn create(state: &AppState, who: &Identity, input: &ClipInput) -> AppR
         now,
         who.view_account_id,
         "clip.create",
-        id,
+        ClipId(id),
         format!("slide “{}”, {} s", f.title, f.duration),
     )
     .await?;
     tx.commit().await?;
-    clip(state, who, id).await
+    clip(state, who, ClipId(id)).await
 }
 
 /// Changes a clip; every playlist holding it gets a new version.
 pub async fn update(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: ClipId,
     input: &ClipInput,
 ) -> AppResult<Clip> {
     access::require(who, Need::Write)?;
@@ -217,14 +219,14 @@ pub async fn create_upload(
     .await?;
     let detail = match &file {
         Checked::Video(data, v) => {
-            crate::areas::media::video::store(&mut tx, id, data, v, now).await?;
+            crate::areas::media::video::store(&mut tx, ClipId(id), data, v, now).await?;
             format!(
                 "video {}",
                 crate::areas::media::video::detail(&f.title, data, v)
             )
         }
         Checked::Image(data, t) => {
-            store_image(&mut tx, id, data, t, now).await?;
+            store_image(&mut tx, ClipId(id), data, t, now).await?;
             format!(
                 "image “{}”: {t}, {} bytes, {} s",
                 f.title,
@@ -239,12 +241,12 @@ pub async fn create_upload(
         now,
         who.view_account_id,
         "clip.create",
-        id,
+        ClipId(id),
         detail,
     )
     .await?;
     tx.commit().await?;
-    clip(state, who, id).await
+    clip(state, who, ClipId(id)).await
 }
 
 /// The API's base64 image or video.
@@ -257,7 +259,7 @@ pub fn decode(b64: &str) -> AppResult<Vec<u8>> {
 }
 
 /// Deletes a clip; playlists holding it lose it (and get a new version).
-pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<Clip> {
+pub async fn delete(state: &AppState, who: &Identity, id: ClipId) -> AppResult<Clip> {
     access::require(who, Need::Write)?;
     let old = clip(state, who, id).await?;
     let now = state.now_ms();

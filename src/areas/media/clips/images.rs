@@ -1,6 +1,7 @@
 //! Checking an image's bytes (PNG or JPEG that decodes) and giving a clip its image.
 
 use super::*;
+use crate::areas::media::ClipId;
 
 /// The type of an image by its bytes, once it is seen to decode (its structure holds: a PNG's
 /// chunks with their checksums from IHDR to IEND, a JPEG's segments up to a frame with a size).
@@ -127,7 +128,7 @@ pub fn check_image(data: &[u8]) -> AppResult<&'static str> {
 /// clip; a video it had goes.
 pub(super) async fn store_image(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
+    id: ClipId,
     data: &[u8],
     t: &str,
     now: i64,
@@ -151,7 +152,12 @@ pub(super) async fn store_image(
 }
 
 /// Gives a clip its image (its bytes checked); it becomes an image clip.
-pub async fn set_image(state: &AppState, who: &Identity, id: i64, data: &[u8]) -> AppResult<Clip> {
+pub async fn set_image(
+    state: &AppState,
+    who: &Identity,
+    id: ClipId,
+    data: &[u8],
+) -> AppResult<Clip> {
     access::require(who, Need::Write)?;
     let old = clip(state, who, id).await?;
     let t = check_image(data)?;

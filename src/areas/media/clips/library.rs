@@ -1,6 +1,8 @@
 //! Reading clips: the library, one clip, and the clips an account may use.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::media::ClipId;
 
 // ---- reading ----
 
@@ -60,7 +62,7 @@ async fn fill_sharing(state: &AppState, c: &mut Clip) -> AppResult<()> {
 }
 
 /// One clip the router checked (owned by the account in view or below).
-pub async fn clip(state: &AppState, who: &Identity, id: i64) -> AppResult<Clip> {
+pub async fn clip(state: &AppState, who: &Identity, id: ClipId) -> AppResult<Clip> {
     let key = link_key(state).await?;
     let r = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM clips c JOIN accounts o ON o.id = c.owner_id WHERE c.id = $1"
@@ -79,7 +81,7 @@ pub async fn clip(state: &AppState, who: &Identity, id: i64) -> AppResult<Clip> 
 /// Whether `owner` may put `clip` in its playlists: its own, or shared with it from above.
 pub(crate) async fn usable_by(
     conn: &mut sqlx::AnyConnection,
-    owner: i64,
+    owner: AccountId,
     clip: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
@@ -96,7 +98,7 @@ pub(crate) async fn usable_by(
 /// The clips `owner` may put in its playlists (id, title, kind, duration; title order).
 pub async fn usable_clips(
     state: &AppState,
-    owner: i64,
+    owner: AccountId,
 ) -> AppResult<Vec<(i64, String, String, i64)>> {
     Ok(sqlx::query_as(
         "SELECT c.id, c.title, c.kind, c.duration_s FROM clips c WHERE c.owner_id = $1 OR \

@@ -6,6 +6,8 @@
 //! clip bumps every playlist that holds it, so players get it.
 
 use crate::areas::accounts;
+use crate::areas::accounts::AccountId;
+use crate::areas::media::ClipId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -36,8 +38,10 @@ pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
 /// A clip as its owner's side, or an account it is shared with, reads it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Clip {
-    pub id: i64,
-    pub owner_id: i64,
+    #[schema(value_type = i64)]
+    pub id: ClipId,
+    #[schema(value_type = i64)]
+    pub owner_id: AccountId,
     pub owner_name: String,
     /// `slide`, `image` or `video`.
     pub kind: String,
@@ -128,11 +132,12 @@ const COLUMNS: &str = "c.id, c.owner_id, o.name AS owner_name, c.kind, c.title, 
     c.background, c.duration_s, c.image_type, c.image_bytes, c.video_type, c.video_bytes, \
     c.share_all, c.created_at";
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text.
 fn from_row(
     state: &AppState,
     key: &str,
     r: &crate::kernel::db::Row,
-    view: i64,
+    view: AccountId,
 ) -> Result<Clip, sqlx::Error> {
     let id: i64 = r.try_get("id")?;
     let owner_id: i64 = r.try_get("owner_id")?;
@@ -141,8 +146,8 @@ fn from_row(
     let video_type: String = r.try_get("video_type")?;
     let now = state.now_ms();
     Ok(Clip {
-        id,
-        owner_id,
+        id: ClipId(id),
+        owner_id: AccountId(owner_id),
         owner_name: r.try_get("owner_name")?,
         image_url: (kind == "image").then(|| signed_path(key, id, now)),
         video_url: (kind == "video").then(|| signed_path(key, id, now)),

@@ -1,11 +1,13 @@
 //! Sharing a clip down the tree: the accounts it may go to, and setting them.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::media::ClipId;
 
 /// The accounts below the clip's owner it may be shared with (name order).
 pub async fn share_targets(
     state: &AppState,
-    owner: i64,
+    owner: AccountId,
 ) -> AppResult<Vec<(i64, String, crate::kernel::enums::Kind)>> {
     let a = accounts::load(state, owner).await?;
     let upper = format!("{}0", a.path.trim_end_matches('/'));
@@ -25,7 +27,7 @@ pub async fn share_targets(
 pub async fn set_sharing(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: ClipId,
     input: &ClipSharing,
 ) -> AppResult<Clip> {
     access::require(who, Need::Write)?;
@@ -49,7 +51,7 @@ pub async fn set_sharing(
         return Err(AppError::validation("account_ids", "At most 500 accounts"));
     }
     for a in &ids {
-        if *a == owner.id || !access::is_within(state, owner.id, *a).await? {
+        if *a == owner.id || !access::is_within(state, owner.id, AccountId(*a)).await? {
             return Err(AppError::validation(
                 "account_ids",
                 format!("Account {a} is not below {}", owner.name),

@@ -1,6 +1,7 @@
 //! A clip's page: edit, image or video upload, sharing down the tree, delete.
 
 use super::*;
+use crate::areas::media::ClipId;
 
 #[derive(Template)]
 #[template(path = "media/clip.html")]
@@ -38,7 +39,7 @@ async fn clip_view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: ClipId,
     form: Option<SlideForm>,
     errors: FormErrors,
     files: FileForms,
@@ -78,7 +79,7 @@ pub async fn clip_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ClipId>,
 ) -> PageResult {
     let t = clip_view(
         &state,
@@ -97,7 +98,7 @@ pub async fn clip_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ClipId>,
     PageForm(form): PageForm<SlideForm>,
 ) -> PageResult {
     if form.action == "preview" {
@@ -153,7 +154,7 @@ pub async fn clip_image_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ClipId>,
     upload: PageMultipart,
 ) -> PageResult {
     let data = upload
@@ -198,7 +199,7 @@ pub async fn clip_video_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ClipId>,
     upload: PageMultipart,
 ) -> PageResult {
     let data = upload
@@ -251,7 +252,7 @@ pub async fn clip_video_submit(
 pub async fn clip_sharing_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ClipId>,
     PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let all = pairs.iter().any(|(k, v)| k == "all" && v == "yes");
@@ -294,7 +295,7 @@ pub async fn clip_sharing_submit(
 pub async fn clip_delete_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ClipId>,
 ) -> PageResult {
     let r = clips::delete(&state, &who, id).await;
     after(&state, r, "/clips", |c| {

@@ -1,6 +1,7 @@
 //! The playlists pages: the list, a new playlist, a playlist's ordered items, delete.
 
 use super::*;
+use crate::areas::media::PlaylistId;
 
 // ---- playlists ----
 
@@ -128,7 +129,7 @@ async fn playlist_view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: PlaylistId,
     typed: Option<(String, Vec<RowForm>)>,
     errors: FormErrors,
 ) -> Result<PlaylistTpl, AppError> {
@@ -165,7 +166,7 @@ pub async fn playlist_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PlaylistId>,
 ) -> PageResult {
     let t = playlist_view(&state, &who, &headers, id, None, FormErrors::default()).await?;
     show(&state, &t, &t.layout)
@@ -175,7 +176,7 @@ pub async fn playlist_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PlaylistId>,
     PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let get_all = |k: &str| -> Vec<String> {
@@ -301,7 +302,7 @@ pub async fn playlist_submit(
 pub async fn playlist_delete_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PlaylistId>,
 ) -> PageResult {
     let r = playlists::delete(&state, &who, id).await;
     after(&state, r, "/playlists", |p| {

@@ -1,10 +1,12 @@
 //! Cloning a client's player: the pop-up and its submit.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::media::PlayerId;
 
 #[derive(Deserialize, Default)]
 pub struct CloneQuery {
-    client_id: Option<i64>,
+    client_id: Option<AccountId>,
 }
 
 #[derive(Template)]
@@ -13,7 +15,7 @@ struct CloneTpl {
     layout: Layout,
     p: Player,
     clients: Vec<(i64, String, i64)>,
-    client: Option<(i64, String)>,
+    client: Option<(AccountId, String)>,
     sources: Vec<Player>,
 }
 
@@ -21,7 +23,7 @@ pub async fn clone_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PlayerId>,
     PageQuery(q): PageQuery<CloneQuery>,
 ) -> PageResult {
     let p = media::player(&state, &who, id).await?;
@@ -64,7 +66,7 @@ pub struct CloneForm {
 pub async fn clone_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PlayerId>,
     PageForm(f): PageForm<CloneForm>,
 ) -> PageResult {
     let r = media::clone_player(

@@ -1,6 +1,7 @@
 //! The operator's Connect by MAC page.
 
 use super::*;
+use crate::areas::accounts::AccountId;
 
 // ---- the operator: connect by MAC, the catalogue of models ----
 
@@ -30,7 +31,7 @@ impl ConnectTpl {
     fn selected_account(&self, id: &i64) -> bool {
         self.form.account_id == id.to_string()
     }
-    fn selected_model(&self, id: &i64) -> bool {
+    fn selected_model(&self, id: &impl std::fmt::Display) -> bool {
         self.form.model_id == id.to_string()
     }
 }
@@ -81,7 +82,7 @@ pub async fn connect_submit(
         &state,
         &who,
         &media::ConnectPlayer {
-            account_id: num(&form.account_id),
+            account_id: (num(&form.account_id)).map(AccountId),
             mac: Some(form.mac.clone()),
             model_id: num(&form.model_id),
             name: Some(form.name.clone()),

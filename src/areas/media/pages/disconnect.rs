@@ -1,6 +1,7 @@
 //! Disconnecting a player: the confirmation page and its submit.
 
 use super::*;
+use crate::areas::media::PlayerId;
 
 #[derive(Template)]
 #[template(path = "media/disconnect.html")]
@@ -13,7 +14,7 @@ pub async fn disconnect_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PlayerId>,
 ) -> PageResult {
     let p = media::player(&state, &who, id).await?;
     let t = DisconnectTpl {
@@ -33,7 +34,7 @@ pub struct ConfirmForm {
 pub async fn disconnect_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PlayerId>,
     PageForm(f): PageForm<ConfirmForm>,
 ) -> PageResult {
     let r = media::disconnect(

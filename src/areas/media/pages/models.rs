@@ -1,6 +1,7 @@
 //! The operator's catalogue of player models: the page, adding, changing.
 
 use super::*;
+use crate::areas::media::PlayerModelId;
 
 #[derive(Clone, Debug, Deserialize, Default)]
 pub struct ModelForm {
@@ -102,7 +103,7 @@ pub struct CompatibleForm {
 pub async fn model_update_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PlayerModelId>,
     PageForm(f): PageForm<CompatibleForm>,
 ) -> PageResult {
     let r = media::update_model(

@@ -1,6 +1,7 @@
 //! A player's page: its edit form and its changes.
 
 use super::*;
+use crate::areas::media::PlayerId;
 
 // ---- a player: edit, disconnect, clone ----
 
@@ -41,7 +42,7 @@ async fn player_view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: PlayerId,
     form: Option<EditForm>,
     errors: FormErrors,
 ) -> Result<PlayerTpl, AppError> {
@@ -70,7 +71,7 @@ pub async fn player_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PlayerId>,
 ) -> PageResult {
     let t = player_view(&state, &who, &headers, id, None, FormErrors::default()).await?;
     show(&state, &t, &t.layout)
@@ -80,7 +81,7 @@ pub async fn player_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<PlayerId>,
     PageForm(form): PageForm<EditForm>,
 ) -> PageResult {
     let mut c = crate::kernel::validate::Collect::new();

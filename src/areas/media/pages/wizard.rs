@@ -1,6 +1,8 @@
 //! The "Add player" wizard pages: the client, the device, the finish.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::media::PlayerModelId;
 
 // ---- the "Add player" wizard ----
 
@@ -39,7 +41,7 @@ impl WizardTpl {
     fn selected_client(&self, id: &i64) -> bool {
         self.form.client_id == id.to_string()
     }
-    fn selected_model(&self, id: &i64) -> bool {
+    fn selected_model(&self, id: &impl std::fmt::Display) -> bool {
         self.form.model_id == id.to_string()
     }
 }
@@ -65,7 +67,7 @@ async fn wizard_view(
         .unwrap_or_default();
     let model_name = models
         .iter()
-        .find(|m| Some(m.id) == num(&form.model_id))
+        .find(|m| Some(m.id) == (num(&form.model_id)).map(PlayerModelId))
         .map(|m| m.name.clone())
         .unwrap_or_default();
     Ok(WizardTpl {
@@ -142,14 +144,14 @@ pub async fn add_player_submit(
                 &state,
                 &who,
                 &media::AddClientPlayer {
-                    client_id: num(&form.client_id),
+                    client_id: (num(&form.client_id)).map(AccountId),
                     player_code: Some(form.player_code.clone()),
                     model_id: num(&form.model_id),
                     name: Some(form.name.clone()),
                 },
             )
             .await?;
-            return Ok(Outcome::Created(p.id));
+            return Ok(Outcome::Created(p.id.get()));
         }
         Ok(Outcome::Next(step + 1))
     }

@@ -1,6 +1,8 @@
 //! Cloning a client's player: the clients and players offered, and the clone itself.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::media::PlayerId;
 
 /// The clients of the account in view that have players, for the Clone pop-up.
 pub async fn clone_clients(state: &AppState, who: &Identity) -> AppResult<Vec<(i64, String, i64)>> {
@@ -21,7 +23,7 @@ pub async fn clone_clients(state: &AppState, who: &Identity) -> AppResult<Vec<(i
 pub async fn clone_sources(
     state: &AppState,
     who: &Identity,
-    client_id: i64,
+    client_id: AccountId,
 ) -> AppResult<Vec<Player>> {
     if client_id == who.view_account_id
         || !access::is_within(state, who.view_account_id, client_id).await?
@@ -52,7 +54,7 @@ pub async fn clone_sources(
 pub async fn clone_player(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: PlayerId,
     input: &CloneSource,
 ) -> AppResult<Player> {
     access::require(who, Need::Write)?;
@@ -79,7 +81,7 @@ pub async fn clone_player(
             "No such player among your clients' players",
         )
     };
-    let source = store::player(&mut tx, source_id, view.id, now)
+    let source = store::player(&mut tx, PlayerId(source_id), view.id, now)
         .await?
         .ok_or_else(not_a_client)?;
     let src_path: String = sqlx::query_scalar("SELECT owner_path FROM players WHERE id = $1")

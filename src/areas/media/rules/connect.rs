@@ -1,6 +1,8 @@
 //! Connecting a partner's player by MAC (the operator).
 
 use super::*;
+use crate::areas::media::PlayerId;
+use crate::areas::media::PlayerModelId;
 
 // ---- connecting by MAC (operator) ----
 
@@ -55,7 +57,7 @@ pub async fn connect(state: &AppState, who: &Identity, input: &ConnectPlayer) ->
             c.add("model_id", "Choose the model");
             None
         }
-        Some(id) => match store::model(&mut tx, id).await? {
+        Some(id) => match store::model(&mut tx, PlayerModelId(id)).await? {
             Some(m) if m.compatible => Some(m),
             Some(m) => {
                 c.add(
@@ -125,7 +127,7 @@ pub async fn connect(state: &AppState, who: &Identity, input: &ConnectPlayer) ->
         )
         .await?;
     }
-    let p = store::player(&mut tx, id, who.view_account_id, now)
+    let p = store::player(&mut tx, PlayerId(id), who.view_account_id, now)
         .await?
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;

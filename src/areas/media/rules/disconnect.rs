@@ -1,6 +1,7 @@
 //! Disconnecting a player: its token, license and clones let go.
 
 use super::*;
+use crate::areas::media::PlayerId;
 
 /// "Disconnect media player", confirmed: the player leaves the account, its token stops
 /// working, its license is freed (unbound, for another player), players cloning it stop, and
@@ -8,7 +9,7 @@ use super::*;
 pub async fn disconnect(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: PlayerId,
     input: &Disconnect,
 ) -> AppResult<Player> {
     access::require(who, Need::Write)?;

@@ -1,6 +1,7 @@
 //! Editing a player: its name, playlist and settings.
 
 use super::*;
+use crate::areas::media::PlayerId;
 
 // ---- editing, cloning, disconnecting ----
 
@@ -9,7 +10,7 @@ use super::*;
 pub async fn edit(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: PlayerId,
     input: &PlayerEdit,
 ) -> AppResult<Player> {
     access::require(who, Need::Write)?;
@@ -127,7 +128,7 @@ pub async fn edit(
 
 pub(super) async fn bump_clones_of(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
+    id: PlayerId,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(

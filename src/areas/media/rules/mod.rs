@@ -9,6 +9,7 @@ use super::store;
 use super::Orientation;
 use crate::areas::accounts;
 use crate::areas::accounts::Account;
+use crate::areas::accounts::AccountId;
 use crate::areas::licenses::{LicenseState, LicenseType};
 use crate::kernel::access;
 use crate::kernel::access::Need;
@@ -52,7 +53,7 @@ fn required<T: Clone>(field: &str, v: &Option<T>, what: &str) -> AppResult<T> {
 // ---- choices for forms ----
 
 /// The playlists of an account (name order), for a player's edit form.
-pub async fn playlists_of(state: &AppState, owner: i64) -> AppResult<Vec<(i64, String)>> {
+pub async fn playlists_of(state: &AppState, owner: AccountId) -> AppResult<Vec<(i64, String)>> {
     Ok(sqlx::query_as(
         "SELECT id, name FROM playlists WHERE owner_id = $1 ORDER BY name, id LIMIT 500",
     )

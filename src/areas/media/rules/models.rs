@@ -1,6 +1,7 @@
 //! The operator's catalogue of player models: listing, adding and changing models.
 
 use super::*;
+use crate::areas::media::PlayerModelId;
 
 // ---- the catalogue of models (operator) ----
 
@@ -72,7 +73,9 @@ pub async fn create_model(
         },
     )
     .await?;
-    let m = store::model(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let m = store::model(&mut tx, PlayerModelId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(m)
 }
@@ -81,7 +84,7 @@ pub async fn create_model(
 pub async fn update_model(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: PlayerModelId,
     input: &ModelInput,
 ) -> AppResult<PlayerModel> {
     access::operator(state, who, Need::Write).await?;

@@ -1,11 +1,12 @@
 //! Reading players (one, a page of the list, the counts) and the package features that gate adding them.
 
 use super::*;
+use crate::areas::media::PlayerId;
 
 // ---- reading players ----
 
 /// One player the router has checked (the account in view or below owns it).
-pub async fn player(state: &AppState, who: &Identity, id: i64) -> AppResult<Player> {
+pub async fn player(state: &AppState, who: &Identity, id: PlayerId) -> AppResult<Player> {
     let mut conn = state.db.pool.acquire().await?;
     store::player(&mut conn, id, who.view_account_id, state.now_ms())
         .await?

@@ -1,6 +1,9 @@
 //! The "Add player" wizard: a player for a client, with a pending player license.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::media::PlayerId;
+use crate::areas::media::PlayerModelId;
 
 // ---- the "Add player" wizard ----
 
@@ -12,10 +15,14 @@ pub async fn wizard_client(
 ) -> AppResult<Account> {
     let id = required("client_id", &client_id, "Client")?;
     let not_yours = || AppError::validation("client_id", "Choose one of your clients");
-    if id == who.view_account_id || !access::is_within(state, who.view_account_id, id).await? {
+    if id == who.view_account_id
+        || !access::is_within(state, who.view_account_id, AccountId(id)).await?
+    {
         return Err(not_yours());
     }
-    let a = accounts::load(state, id).await.map_err(|_| not_yours())?;
+    let a = accounts::load(state, AccountId(id))
+        .await
+        .map_err(|_| not_yours())?;
     if !matches!(a.kind, Kind::Dealer | Kind::Customer) {
         return Err(AppError::validation(
             "client_id",
@@ -51,7 +58,7 @@ async fn check_device(
             c.add("model_id", "Choose the model");
             None
         }
-        Some(id) => match store::model(conn, id).await? {
+        Some(id) => match store::model(conn, PlayerModelId(id)).await? {
             Some(m) if m.compatible => Some(m),
             Some(m) => {
                 c.add(
@@ -122,7 +129,7 @@ pub async fn add_client_player(
     input: &AddClientPlayer,
 ) -> AppResult<Player> {
     let view = require_hardware_feature(state, who).await?;
-    let client = wizard_client(state, who, input.client_id).await?;
+    let client = wizard_client(state, who, input.client_id.map(i64::from)).await?;
     let name = validate::name(
         "name",
         input.name.as_deref().unwrap_or(""),
@@ -221,7 +228,7 @@ pub async fn add_client_player(
         &format!("/licenses/{license}"),
     )
     .await?;
-    let p = store::player(&mut tx, id, who.view_account_id, now)
+    let p = store::player(&mut tx, PlayerId(id), who.view_account_id, now)
         .await?
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;

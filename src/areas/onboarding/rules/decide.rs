@@ -1,6 +1,9 @@
 //! Deciding partnership requests: the pending ones, approving and rejecting.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::catalog::PackageId;
+use crate::areas::onboarding::PartnershipRequestId;
 
 /// Pending requests, oldest first (operator).
 pub async fn pending(state: &AppState, who: &Identity) -> AppResult<Vec<PartnershipRequest>> {
@@ -12,13 +15,21 @@ pub async fn pending(state: &AppState, who: &Identity) -> AppResult<Vec<Partners
 
 /// Approves a pending request: creates the partner, its owner login and its trial, and sends
 /// the login by email. Decided once: a second decision gets a clear conflict.
-pub async fn approve(state: &AppState, who: &Identity, id: i64) -> AppResult<PartnershipRequest> {
+pub async fn approve(
+    state: &AppState,
+    who: &Identity,
+    id: PartnershipRequestId,
+) -> AppResult<PartnershipRequest> {
     access::operator(state, who, Need::Admin).await?;
     approve_as(state, &who.actor(), id).await?;
     get(state, id).await?.ok_or(AppError::NotFound)
 }
 
-pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) -> AppResult<()> {
+pub(crate) async fn approve_as(
+    state: &AppState,
+    actor: &audit::Actor,
+    id: PartnershipRequestId,
+) -> AppResult<()> {
     let r = get(state, id).await?.ok_or(AppError::NotFound)?;
     if r.status != "pending" {
         return Err(AppError::conflict(
@@ -26,7 +37,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
             format!("This request was already {}", r.status),
         ));
     }
-    let package = catalog::package(state, r.package_id)
+    let package = catalog::package(state, PackageId(r.package_id))
         .await?
         .ok_or(AppError::NotFound)?;
     let operator = accounts::operator(&state.db)
@@ -34,7 +45,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
         .ok_or(AppError::NotFound)?;
     let password = secrets::generate_password();
     let new = logins::NewLogin {
-        account_id: 0,
+        account_id: AccountId(0),
         email: &r.email,
         name: &r.contact_name,
         password: &password,
@@ -63,7 +74,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
     let partner = accounts::insert(
         &mut tx,
         now,
-        Some(operator.id),
+        Some(operator.id.get()),
         if r.kind == "reseller" {
             Kind::Reseller
         } else {
@@ -80,7 +91,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
             .execute(&mut *tx)
             .await?;
     }
-    let owner_login = logins::insert_hashed(state, &mut tx, actor, partner, &email, &name, &hash, Role::Owner).await.map_err(|e| match e {
+    let owner_login = logins::insert_hashed(state, &mut tx, actor, AccountId(partner), &email, &name, &hash, Role::Owner).await.map_err(|e| match e {
         AppError::Conflict { code: ErrorCode::EmailTaken, .. } => AppError::conflict(
             ErrorCode::EmailTaken,
             "A login with this email exists already: the applicant should sign in with it, or register with another email",
@@ -168,7 +179,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
         now,
         actor,
         audit::Entry {
-            subject_account_id: Some(partner),
+            subject_account_id: Some(AccountId(partner)),
             action: "partnership.approve",
             target_type: Some("partnership_request"),
             target_id: Some(id.to_string()),
@@ -184,7 +195,7 @@ pub(crate) async fn approve_as(state: &AppState, actor: &audit::Actor, id: i64) 
 pub async fn reject(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: PartnershipRequestId,
     reason: &str,
 ) -> AppResult<PartnershipRequest> {
     access::operator(state, who, Need::Admin).await?;

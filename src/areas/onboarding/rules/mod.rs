@@ -3,7 +3,9 @@
 
 use crate::areas::accounts;
 use crate::areas::accounts::logins;
+use crate::areas::accounts::AccountId;
 use crate::areas::catalog;
+use crate::areas::onboarding::PartnershipRequestId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -98,7 +100,8 @@ fn request_status_values() -> utoipa::openapi::Object {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PartnershipRequest {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: PartnershipRequestId,
     pub company_name: String,
     pub contact_name: String,
     pub email: String,
@@ -124,7 +127,8 @@ pub struct PartnershipRequest {
     #[schema(format = DateTime)]
     pub decided_at: Option<String>,
     pub decided_by: Option<String>,
-    pub partner_account_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub partner_account_id: Option<AccountId>,
     /// partner or reseller.
     #[schema(schema_with = registration_kinds)]
     pub kind: String,
@@ -134,6 +138,7 @@ pub(crate) const COLUMNS: &str = "id, company_name, contact_name, email, phone, 
      package_id, package_name, monthly_price, currency, already_partner, status, reason, created_at, decided_at, \
      decided_by_email, partner_account_id, kind";
 
+/// Hand-written (see `kernel::db::Row`): stored milliseconds become RFC 3339 text; integer flags become booleans.
 pub(crate) fn from_row(r: &Row) -> Result<PartnershipRequest, sqlx::Error> {
     let price: i64 = r.try_get("monthly_price")?;
     let currency: String = r.try_get("currency")?;
@@ -166,7 +171,10 @@ pub(crate) fn from_row(r: &Row) -> Result<PartnershipRequest, sqlx::Error> {
     })
 }
 
-pub(crate) async fn get(state: &AppState, id: i64) -> AppResult<Option<PartnershipRequest>> {
+pub(crate) async fn get(
+    state: &AppState,
+    id: PartnershipRequestId,
+) -> AppResult<Option<PartnershipRequest>> {
     let q = format!("SELECT {COLUMNS} FROM partnership_requests WHERE id = $1");
     let row = sqlx::query(&q)
         .bind(id)

@@ -1,6 +1,8 @@
 //! A public registration: validated, rate limited, and approved at once when automatic approval is on.
 
 use super::*;
+use crate::areas::catalog::PackageId;
+use crate::areas::onboarding::PartnershipRequestId;
 
 /// A public registration: validated, rate limited per address, one pending request per email.
 /// Approved at once when the operator turned automatic approval on.
@@ -69,7 +71,7 @@ pub async fn register(
         }
     };
     let package = match package_id {
-        Some(id) => catalog::package(state, id)
+        Some(id) => catalog::package(state, PackageId(id))
             .await?
             .filter(|p| p.status == "active"),
         None => None,
@@ -175,9 +177,11 @@ pub async fn register(
         };
         // If it cannot be approved automatically (e.g. the email has a login already), the
         // request simply waits for the operator.
-        if let Err(e) = approve_as(state, &auto, id).await {
+        if let Err(e) = approve_as(state, &auto, PartnershipRequestId(id)).await {
             tracing::info!(request = id, reason = %e.public_message(), "automatic approval skipped");
         }
     }
-    get(state, id).await?.ok_or(AppError::NotFound)
+    get(state, PartnershipRequestId(id))
+        .await?
+        .ok_or(AppError::NotFound)
 }

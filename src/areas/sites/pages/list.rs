@@ -1,6 +1,7 @@
 //! The Sites list page: creating sites, the probe settings, deleting several sites.
 
 use super::*;
+use crate::areas::accounts::AccountId;
 
 #[derive(Template)]
 #[template(path = "sites/list.html")]
@@ -24,7 +25,7 @@ async fn list_view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: AccountId,
     mut f: SiteFilter,
 ) -> Result<ListTpl, AppError> {
     // A search or sort that breaks a rule shows the whole list with the reason.
@@ -94,7 +95,7 @@ pub async fn sites_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageQuery(f): PageQuery<SiteFilter>,
 ) -> PageResult {
     let t = list_view(&state, &who, &headers, id, f).await?;
@@ -105,7 +106,7 @@ pub async fn create_site_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<SiteForm>,
 ) -> PageResult {
     match rules::create(&state, &who, id, &form.input()).await {
@@ -136,7 +137,7 @@ pub async fn probe_settings_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<SettingsForm>,
 ) -> PageResult {
     let r = match form.parse() {
@@ -171,7 +172,7 @@ pub async fn probe_settings_submit(
 #[template(path = "sites/delete_confirm.html")]
 struct ConfirmTpl {
     layout: Layout,
-    customer_id: i64,
+    customer_id: AccountId,
     p: SitesDeletionPreview,
     back: String,
 }
@@ -193,7 +194,7 @@ pub async fn delete_sites_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<AccountId>,
     PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let get = |k: &str| {

@@ -1,6 +1,9 @@
 //! A site's page: its edit form, its enrollment codes and its probes (move, status, delete).
 
 use super::*;
+use crate::areas::sites::EnrollmentId;
+use crate::areas::sites::ProbeId;
+use crate::areas::sites::SiteId;
 
 #[derive(Template)]
 #[template(path = "sites/site.html")]
@@ -32,7 +35,7 @@ async fn site_view(
     state: &AppState,
     who: &Identity,
     headers: &HeaderMap,
-    id: i64,
+    id: SiteId,
 ) -> Result<SiteTpl, AppError> {
     let d = rules::detail(state, who, id).await?;
     let customer = rules::customer(state, who, d.site.customer_id, Need::Read).await?;
@@ -56,7 +59,7 @@ pub async fn site_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<SiteId>,
 ) -> PageResult {
     let t = site_view(&state, &who, &headers, id).await?;
     show(&state, &t, &t.layout)
@@ -66,7 +69,7 @@ pub async fn update_site_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<SiteId>,
     PageForm(form): PageForm<SiteForm>,
 ) -> PageResult {
     match rules::update(&state, &who, id, &form.input()).await {
@@ -101,7 +104,7 @@ pub async fn create_enrollment_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<SiteId>,
     PageForm(form): PageForm<EnrollmentForm>,
 ) -> PageResult {
     let hours = match form.expires_in_hours.trim() {
@@ -144,7 +147,7 @@ pub async fn create_enrollment_submit(
 pub async fn revoke_enrollment_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<EnrollmentId>,
 ) -> PageResult {
     let r = probes::revoke_enrollment(&state, &who, id).await;
     let back = match &r {
@@ -172,7 +175,7 @@ pub struct MoveForm {
 pub async fn move_probe_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ProbeId>,
     PageForm(form): PageForm<MoveForm>,
 ) -> PageResult {
     let old = probes::probe(&state, &who, id, Need::Write).await?;
@@ -202,7 +205,7 @@ pub struct StatusForm {
 pub async fn probe_status_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ProbeId>,
     PageForm(form): PageForm<StatusForm>,
 ) -> PageResult {
     let old = probes::probe(&state, &who, id, Need::Admin).await?;
@@ -236,7 +239,7 @@ pub async fn probe_status_submit(
 pub async fn delete_probe_submit(
     State(state): State<AppState>,
     PageAuth(who): PageAuth,
-    PageId(id): PageId,
+    PageId(id): PageId<ProbeId>,
 ) -> PageResult {
     let r = probes::delete(&state, &who, id).await;
     let back = match &r {

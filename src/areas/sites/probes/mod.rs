@@ -6,6 +6,10 @@
 use super::model::*;
 use super::rules::site;
 use super::store;
+use crate::areas::accounts::AccountId;
+use crate::areas::sites::EnrollmentId;
+use crate::areas::sites::ProbeId;
+use crate::areas::sites::SiteId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -28,12 +32,12 @@ pub const TOKEN_PREFIX: &str = "ppp_";
 pub const PROTOCOL: &str = "/probe/v1";
 
 /// A probe the identity reaches with `need` (404 otherwise).
-pub async fn probe(state: &AppState, who: &Identity, id: i64, need: Need) -> AppResult<Probe> {
+pub async fn probe(state: &AppState, who: &Identity, id: ProbeId, need: Need) -> AppResult<Probe> {
     let customer = store::probe_customer(&state.db.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    access::account(state, who, customer, need).await?;
-    let s = store::settings(&state.db.pool, customer).await?;
+    access::account(state, who, AccountId(customer), need).await?;
+    let s = store::settings(&state.db.pool, AccountId(customer)).await?;
     store::probe(&state.db.pool, id, state.now_ms(), &s)
         .await?
         .ok_or(AppError::NotFound)
@@ -43,7 +47,7 @@ pub async fn probe(state: &AppState, who: &Identity, id: i64, need: Need) -> App
 pub async fn create_enrollment(
     state: &AppState,
     who: &Identity,
-    site_id: i64,
+    site_id: SiteId,
     input: &NewEnrollment,
 ) -> AppResult<EnrollmentCreated> {
     let s = site(state, who, site_id, Need::Write).await?;
@@ -90,7 +94,7 @@ pub async fn create_enrollment(
     .await?;
     tx.commit().await?;
     Ok(EnrollmentCreated {
-        enrollment: store::enrollment(&state.db.pool, id, now)
+        enrollment: store::enrollment(&state.db.pool, EnrollmentId(id), now)
             .await?
             .ok_or(AppError::NotFound)?,
         code,
@@ -99,7 +103,7 @@ pub async fn create_enrollment(
 }
 
 /// The customer an enrollment code belongs to, and its site.
-async fn enrollment_owner(state: &AppState, id: i64) -> AppResult<(i64, i64)> {
+async fn enrollment_owner(state: &AppState, id: EnrollmentId) -> AppResult<(i64, i64)> {
     let row: Option<(i64, i64)> =
         sqlx::query_as("SELECT customer_id, site_id FROM probe_enrollments WHERE id = $1")
             .bind(id)
@@ -110,9 +114,13 @@ async fn enrollment_owner(state: &AppState, id: i64) -> AppResult<(i64, i64)> {
 
 /// Revokes an enrollment code not used yet (members and up); a used, expired or revoked one is
 /// left as it is.
-pub async fn revoke_enrollment(state: &AppState, who: &Identity, id: i64) -> AppResult<Enrollment> {
+pub async fn revoke_enrollment(
+    state: &AppState,
+    who: &Identity,
+    id: EnrollmentId,
+) -> AppResult<Enrollment> {
     let (customer, site_id) = enrollment_owner(state, id).await?;
-    access::account(state, who, customer, Need::Write).await?;
+    access::account(state, who, AccountId(customer), Need::Write).await?;
     let now = state.now_ms();
     let e = store::enrollment(&state.db.pool, id, now)
         .await?
@@ -135,7 +143,7 @@ pub async fn revoke_enrollment(state: &AppState, who: &Identity, id: i64) -> App
             now,
             &who.actor(),
             audit::Entry {
-                subject_account_id: Some(customer),
+                subject_account_id: Some(AccountId(customer)),
                 action: "probe_enrollment.revoke",
                 target_type: Some("site"),
                 target_id: Some(site_id.to_string()),
@@ -155,7 +163,7 @@ pub async fn revoke_enrollment(state: &AppState, who: &Identity, id: i64) -> App
 pub async fn update(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: ProbeId,
     input: &ProbeInput,
 ) -> AppResult<Probe> {
     let need = if input.enabled.is_some() {
@@ -225,7 +233,7 @@ pub async fn update(
 pub async fn move_to(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: ProbeId,
     to: &MoveProbe,
 ) -> AppResult<Probe> {
     let old = probe(state, who, id, Need::Write).await?;
@@ -279,7 +287,7 @@ pub async fn move_to(
 }
 
 /// Deletes a probe (admins and owners): its token stops working.
-pub async fn delete(state: &AppState, who: &Identity, id: i64) -> AppResult<Probe> {
+pub async fn delete(state: &AppState, who: &Identity, id: ProbeId) -> AppResult<Probe> {
     let p = probe(state, who, id, Need::Admin).await?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;

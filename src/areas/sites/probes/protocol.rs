@@ -1,6 +1,7 @@
 //! The probe protocol (public, with codes and tokens instead of a login): enrolling and checking in.
 
 use super::*;
+use crate::areas::accounts::AccountId;
 
 // ---- the probe protocol (public, with codes and tokens instead of a login) ----
 
@@ -198,7 +199,7 @@ pub async fn enroll(
         now,
         &probe_actor(&name, caller),
         audit::Entry {
-            subject_account_id: Some(customer),
+            subject_account_id: Some(AccountId(customer)),
             action: "probe.enroll",
             target_type: Some("probe"),
             target_id: Some(probe_id.to_string()),
@@ -218,7 +219,7 @@ pub async fn enroll(
         },
     )
     .await?;
-    let settings = store::settings(&mut *tx, customer).await?;
+    let settings = store::settings(&mut *tx, AccountId(customer)).await?;
     tx.commit().await?;
     Ok(EnrollAnswer {
         probe_id,

@@ -1,6 +1,8 @@
 //! The ticket emails: to the serving staff, to the customer, and of escalation.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::tickets::TicketId;
 
 // ---- emails (templates under templates/email/tickets/) ----
 
@@ -103,7 +105,7 @@ pub(crate) async fn send(
 /// Active owners and admins of an account: who hears about its tickets.
 pub(crate) async fn managers(
     conn: &mut sqlx::AnyConnection,
-    account: i64,
+    account: AccountId,
 ) -> AppResult<Vec<(String, String)>> {
     Ok(sqlx::query_as(
         "SELECT email, name FROM logins WHERE account_id = $1 AND status = 'active' \
@@ -128,7 +130,7 @@ async fn serving_managers(
     .fetch_all(&mut *conn)
     .await?;
     for a in above {
-        let m = managers(conn, a).await?;
+        let m = managers(conn, AccountId(a)).await?;
         if !m.is_empty() {
             return Ok(m);
         }
@@ -141,7 +143,7 @@ pub(super) async fn email_staff(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
     server: i64,
-    id: i64,
+    id: TicketId,
     subject: &str,
     customer: &str,
     text: &str,
@@ -155,7 +157,7 @@ pub(super) async fn email_staff(
             customer,
             subject,
             text,
-            ticket_id: id,
+            ticket_id: id.get(),
             base_url,
         }
         .render()
@@ -166,7 +168,7 @@ pub(super) async fn email_staff(
             customer,
             subject,
             text,
-            ticket_id: id,
+            ticket_id: id.get(),
             base_url,
         }
         .render()
@@ -182,7 +184,7 @@ pub(super) async fn notify_customer(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
     c: &Clock,
-    id: i64,
+    id: TicketId,
     headline: &str,
     text: Option<&str>,
 ) -> AppResult<()> {
@@ -211,7 +213,7 @@ pub(super) async fn notify_customer(
             name: &name,
             headline,
             text,
-            ticket_id: id,
+            ticket_id: id.get(),
             base_url,
         }
         .render()
@@ -220,7 +222,7 @@ pub(super) async fn notify_customer(
             name: &name,
             headline,
             text,
-            ticket_id: id,
+            ticket_id: id.get(),
             base_url,
         }
         .render()
@@ -242,7 +244,7 @@ pub(crate) async fn email_escalated(
     priority: &str,
 ) -> AppResult<()> {
     let base_url = &state.config.base_url;
-    for (to, name) in managers(conn, operator).await? {
+    for (to, name) in managers(conn, AccountId(operator)).await? {
         let t = EscalatedText {
             name: &name,
             customer,

@@ -5,6 +5,8 @@
 use super::model::{reach, side_of, Side, Thread};
 use super::settings::{current, TicketSettings};
 use super::{hours::Hours, Category, Priority, TicketStatus, SERVICECENTER};
+use crate::areas::accounts::AccountId;
+use crate::areas::tickets::TicketId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -145,7 +147,7 @@ fn body(field: &str, v: &str) -> AppResult<String> {
 }
 
 /// The nearest partner, reseller or dealer above a customer: the account that serves it.
-async fn server_of(conn: &mut sqlx::AnyConnection, customer: i64) -> AppResult<i64> {
+async fn server_of(conn: &mut sqlx::AnyConnection, customer: AccountId) -> AppResult<i64> {
     let id: Option<i64> = sqlx::query_scalar(
         "SELECT a.id FROM account_closure c JOIN accounts a ON a.id = c.ancestor_id \
          WHERE c.descendant_id = $1 AND c.depth > 0 AND a.kind IN ('partner', 'reseller', 'dealer') \
@@ -173,13 +175,13 @@ struct Clock {
     counted: i64,
     from: Option<i64>,
     escalated: bool,
-    customer_id: i64,
+    customer_id: AccountId,
     served_by: i64,
     subject: String,
     opened_by: Option<i64>,
 }
 
-async fn lock(state: &AppState, conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<Clock> {
+async fn lock(state: &AppState, conn: &mut sqlx::AnyConnection, id: TicketId) -> AppResult<Clock> {
     let lock = if state.db.backend == Backend::Postgres {
         " FOR UPDATE"
     } else {
@@ -238,7 +240,7 @@ impl Clock {
     async fn save(
         &self,
         conn: &mut sqlx::AnyConnection,
-        id: i64,
+        id: TicketId,
         s: &TicketSettings,
         hours: &Hours,
         now: i64,
@@ -286,7 +288,7 @@ impl Clock {
 #[allow(clippy::too_many_arguments)]
 async fn insert_message(
     conn: &mut sqlx::AnyConnection,
-    ticket: i64,
+    ticket: TicketId,
     from_customer: bool,
     internal: bool,
     who: &Identity,
@@ -326,6 +328,6 @@ fn files_note(files: &[super::attachments::Checked]) -> String {
 }
 
 /// Whether the caller is on the customer's side of a ticket of `customer_id`.
-pub fn is_customer_side(who: &Identity, customer_id: i64) -> bool {
+pub fn is_customer_side(who: &Identity, customer_id: AccountId) -> bool {
     side_of(who, customer_id) == Side::Customer
 }

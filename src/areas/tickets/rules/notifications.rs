@@ -1,6 +1,8 @@
 //! The Support badge and the ticket notifications of an account.
 
 use super::*;
+use crate::areas::accounts::AccountId;
+use crate::areas::tickets::TicketId;
 
 /// The menu badge: for a customer, tickets with an answer it has not opened; for the operator,
 /// escalated tickets still waiting for an answer; for the others, tickets below waiting for an
@@ -61,8 +63,8 @@ pub async fn notifications(state: &AppState, who: &Identity) -> AppResult<Vec<No
 
 pub(crate) async fn notice(
     conn: &mut sqlx::AnyConnection,
-    account: i64,
-    ticket: i64,
+    account: AccountId,
+    ticket: TicketId,
     text: &str,
     now: i64,
 ) -> AppResult<()> {

@@ -1,13 +1,14 @@
 //! Setting a ticket's status.
 
 use super::*;
+use crate::areas::tickets::TicketId;
 
 /// Sets the status (members and up). The customer may close or reopen its ticket; pending and
 /// solved are the service side's (403 for the customer).
 pub async fn set_status(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: TicketId,
     input: &StatusChange,
 ) -> AppResult<Thread> {
     let (ticket, side) = reach(state, who, id, Need::Write).await?;

@@ -1,6 +1,7 @@
 //! Opening a ticket, reading its thread and notes, and writing in it.
 
 use super::*;
+use crate::areas::tickets::TicketId;
 
 /// Opens a ticket for the customer in view (members and up); it is served by the nearest
 /// partner, reseller or dealer above, whose owners and admins get an email.
@@ -52,8 +53,8 @@ pub async fn open(state: &AppState, who: &Identity, input: &NewTicket) -> AppRes
     .bind(due)
     .fetch_one(&mut *tx)
     .await?;
-    let mid = insert_message(&mut tx, id, true, false, who, &message, now).await?;
-    crate::areas::tickets::attachments::store(&mut tx, id, mid, &files, now).await?;
+    let mid = insert_message(&mut tx, TicketId(id), true, false, who, &message, now).await?;
+    crate::areas::tickets::attachments::store(&mut tx, TicketId(id), mid, &files, now).await?;
     audit::record(
         &mut tx,
         now,
@@ -71,15 +72,22 @@ pub async fn open(state: &AppState, who: &Identity, input: &NewTicket) -> AppRes
     )
     .await?;
     email_staff(
-        state, &mut tx, server, id, &subject, &view.name, &message, true,
+        state,
+        &mut tx,
+        server,
+        TicketId(id),
+        &subject,
+        &view.name,
+        &message,
+        true,
     )
     .await?;
     tx.commit().await?;
-    thread(state, who, id).await
+    thread(state, who, TicketId(id)).await
 }
 
 /// A ticket with its thread as the caller's side reads it.
-pub async fn thread(state: &AppState, who: &Identity, id: i64) -> AppResult<Thread> {
+pub async fn thread(state: &AppState, who: &Identity, id: TicketId) -> AppResult<Thread> {
     let (ticket, side) = reach(state, who, id, Need::Read).await?;
     if side == Side::Customer && ticket.unread {
         sqlx::query("UPDATE tickets SET customer_unread = 0 WHERE id = $1")
@@ -104,7 +112,7 @@ pub async fn thread(state: &AppState, who: &Identity, id: i64) -> AppResult<Thre
 pub async fn notes(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: TicketId,
 ) -> AppResult<Vec<crate::areas::tickets::Message>> {
     let (_, side) = reach(state, who, id, Need::Read).await?;
     if side == Side::Customer {
@@ -124,7 +132,7 @@ pub async fn notes(
 pub async fn write(
     state: &AppState,
     who: &Identity,
-    id: i64,
+    id: TicketId,
     input: &NewMessage,
 ) -> AppResult<Thread> {
     let (ticket, side) = reach(state, who, id, Need::Write).await?;
