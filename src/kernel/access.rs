@@ -252,12 +252,7 @@ enum Held {
     Yes(i64, i64),
 }
 
-async fn side_holds(
-    state: &AppState,
-    who: &Identity,
-    side: &Side,
-    id: AccountId,
-) -> AppResult<Held> {
+async fn side_holds(state: &AppState, who: &Identity, side: &Side, id: i64) -> AppResult<Held> {
     let (sql, bind) = match side.reach {
         Reach::InView | Reach::Below(_) => (
             format!(
@@ -317,9 +312,11 @@ pub async fn resource(
     state: &AppState,
     who: &Identity,
     res: &'static Resource,
-    id: AccountId,
+    id: impl Into<i64>,
     need: Need,
 ) -> AppResult<Checked> {
+    // Any kind of resource: its id is the route's `{id}`, whatever type the caller holds it as.
+    let id: i64 = id.into();
     if res.sides.iter().any(|s| s.reach == Reach::Operator) {
         operator(state, who, need).await?;
     }
@@ -340,7 +337,7 @@ pub async fn resource(
         require(who, need)?;
         return Ok(Checked {
             kind: res.kind,
-            id: id.get(),
+            id,
             owner,
             side: side.name,
         });

@@ -53,7 +53,7 @@ pub async fn bulk(state: &AppState, who: &Identity, input: &BulkInput) -> AppRes
     let ids = check_ids(input.ids.clone())?;
     // Every id as the single-account routes check it, before any change.
     for id in &ids {
-        access::resource(state, who, &ACCOUNT_BELOW, AccountId(*id), Need::Admin).await?;
+        access::resource(state, who, &ACCOUNT_BELOW, *id, Need::Admin).await?;
     }
     if action == "delete" && input.confirm != Some(ids.len() as i64) {
         return Err(AppError::validation(

@@ -14,7 +14,6 @@ use axum::{
 };
 
 use super::{error_for, MaybeIdentity};
-use crate::areas::accounts::AccountId;
 use crate::{
     kernel::{
         access::{self, Need, Resource},
@@ -189,7 +188,7 @@ pub async fn enforce(spec: &'static RouteSpec, req: Request, next: Next) -> Resp
     let Some(id) = id else {
         return error_for(&path, &headers, AppError::NotFound);
     };
-    match access::resource(&state, &who, res, AccountId(id), need).await {
+    match access::resource(&state, &who, res, id, need).await {
         Ok(checked) => {
             parts.extensions.insert(checked);
             next.run(Request::from_parts(parts, body)).await

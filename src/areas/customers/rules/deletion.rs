@@ -65,7 +65,7 @@ pub async fn deletion_preview(
     let mut counts = BTreeMap::new();
     // Every id as the single-customer routes check it, before anything is read.
     for id in &ids {
-        access::resource(state, who, &CUSTOMER, AccountId(*id), Need::Admin).await?;
+        access::resource(state, who, &CUSTOMER, *id, Need::Admin).await?;
     }
     for id in &ids {
         let p = accounts::deletion_preview(state, who, AccountId(*id)).await?;
