@@ -10,6 +10,9 @@ use crate::areas::accounts::AccountId;
 use crate::areas::customers::{self, brand::BrandFields};
 use crate::areas::licenses;
 use crate::areas::licenses::LicenseId;
+use crate::areas::media::ClipId;
+use crate::areas::media::PlayerModelId;
+use crate::areas::media::PlaylistId;
 use crate::areas::media::{self, clips, device, playlists};
 use crate::areas::sites::{self, probes};
 use crate::kernel::error::AppError;
@@ -169,7 +172,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         &media::ConnectPlayer {
             account_id: Some(northwind.home_account_id),
             mac: Some("00:1A:2B:3C:4D:01".into()),
-            model_id: Some(model.id.get()),
+            model_id: Some(PlayerModelId(model.id.get())),
             name: Some("Northwind showroom".into()),
         },
     )
@@ -177,7 +180,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     let add = |client: AccountId, code: &str, name: &str| media::AddClientPlayer {
         client_id: Some(client),
         player_code: Some(code.into()),
-        model_id: Some(model.id.get()),
+        model_id: Some(PlayerModelId(model.id.get())),
         name: Some(name.into()),
     };
     let window = media::add_client_player(
@@ -196,7 +199,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         licenses::change(
             state,
             &operator,
-            LicenseId(license),
+            LicenseId(license.get()),
             &licenses::Change::Activate,
         )
         .await?;
@@ -249,11 +252,11 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             name: Some("Window".into()),
             items: Some(vec![
                 playlists::ItemInput {
-                    clip_id: own.id.get(),
+                    clip_id: ClipId(own.id.get()),
                     duration_s: None,
                 },
                 playlists::ItemInput {
-                    clip_id: shared.id.get(),
+                    clip_id: ClipId(shared.id.get()),
                     duration_s: None,
                 },
             ]),
@@ -265,7 +268,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
         &cafe,
         window.id,
         &media::PlayerEdit {
-            playlist_id: Some(list.id.get()),
+            playlist_id: Some(PlaylistId(list.id.get())),
             ..Default::default()
         },
     )

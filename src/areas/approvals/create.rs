@@ -9,6 +9,7 @@ use crate::areas::approvals::RequestId;
 use crate::areas::catalog;
 use crate::areas::catalog::advertising;
 use crate::areas::catalog::AdPackageId;
+use crate::areas::catalog::AddonId;
 use crate::areas::channels;
 use crate::areas::channels::ChannelId;
 use crate::kernel::access;
@@ -32,11 +33,11 @@ pub struct NewRequest {
     #[schema(required = true, schema_with = request_kinds)]
     pub kind: Option<String>,
     /// addon: one of the add-ons on offer.
-    #[schema(nullable = false)]
-    pub addon_id: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub addon_id: Option<AddonId>,
     /// broadcast: one of the partner's channels.
-    #[schema(nullable = false)]
-    pub channel_id: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub channel_id: Option<ChannelId>,
     /// broadcast: message, survey or coupon.
     #[schema(schema_with = engagements)]
     pub engagement: Option<String>,
@@ -65,8 +66,8 @@ pub struct NewRequest {
     )]
     pub discount: Option<String>,
     /// ad_package: one of the advertising packages on offer.
-    #[schema(nullable = false)]
-    pub ad_package_id: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub ad_package_id: Option<AdPackageId>,
     /// ad: the campaign's title.
     #[schema(
         nullable = false,
@@ -125,7 +126,7 @@ pub(crate) struct Draft {
     addressee: i64,
     title: String,
     ref_id: Option<i64>,
-    channel_id: Option<i64>,
+    channel_id: Option<ChannelId>,
     engagement: Option<String>,
     content: serde_json::Value,
     impressions: Option<i64>,
@@ -167,7 +168,7 @@ pub(crate) async fn draft(
     };
     match kind {
         "addon" => {
-            let id = required_id("addon_id", input.addon_id, "an add-on")?;
+            let id = required_id("addon_id", input.addon_id.map(i64::from), "an add-on")?;
             let addon = catalog::addons(state, false)
                 .await?
                 .into_iter()
@@ -196,7 +197,11 @@ pub(crate) async fn draft(
             d.currency = Some(addon.currency);
         }
         "broadcast" => {
-            let id = required_id("channel_id", input.channel_id, "one of your channels")?;
+            let id = required_id(
+                "channel_id",
+                input.channel_id.map(i64::from),
+                "one of your channels",
+            )?;
             let ch = channels::get(state, ChannelId(id))
                 .await?
                 .filter(|c| c.account_id == requester.id)
@@ -256,14 +261,14 @@ pub(crate) async fn draft(
                 ));
             }
             d.title = format!("{}: {engagement}", ch.name);
-            d.channel_id = Some(ch.id.get());
+            d.channel_id = Some(ChannelId(ch.id.get()));
             d.engagement = Some(engagement.to_string());
             d.starts_at = Some(starts);
         }
         "ad_package" => {
             let id = required_id(
                 "ad_package_id",
-                input.ad_package_id,
+                input.ad_package_id.map(i64::from),
                 "an advertising package",
             )?;
             let p = advertising::package(state, AdPackageId(id))

@@ -6,6 +6,9 @@ use crate::areas::accounts::AccountId;
 use crate::areas::accounts::LoginId;
 use crate::areas::approvals::RequestId;
 use crate::areas::catalog;
+use crate::areas::catalog::AdPackageId;
+use crate::areas::catalog::AddonId;
+use crate::areas::channels::ChannelId;
 use crate::kernel::access;
 use crate::kernel::db::Row;
 use crate::kernel::error::AppError;
@@ -107,9 +110,12 @@ pub struct Request {
     #[schema(nullable = false)]
     pub contact_phone: Option<String>,
     pub title: String,
-    pub addon_id: Option<i64>,
-    pub ad_package_id: Option<i64>,
-    pub channel_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub addon_id: Option<AddonId>,
+    #[schema(value_type = Option<i64>)]
+    pub ad_package_id: Option<AdPackageId>,
+    #[schema(value_type = Option<i64>)]
+    pub channel_id: Option<ChannelId>,
     pub channel_name: Option<String>,
     #[schema(schema_with = engagement_values)]
     pub engagement: Option<String>,
@@ -285,8 +291,8 @@ pub(crate) fn from_row(r: &Row, now: i64) -> Result<Request, sqlx::Error> {
             .try_get::<Option<String>, _>("contact_phone")?
             .filter(|v| !v.is_empty()),
         title: r.try_get("title")?,
-        addon_id: ref_id.filter(|_| kind == RequestType::Addon),
-        ad_package_id: ref_id.filter(|_| kind == RequestType::AdPackage),
+        addon_id: (ref_id.filter(|_| kind == RequestType::Addon)).map(AddonId),
+        ad_package_id: (ref_id.filter(|_| kind == RequestType::AdPackage)).map(AdPackageId),
         channel_id: r.try_get("channel_id")?,
         channel_name: r.try_get("channel_name")?,
         engagement: r.try_get("engagement")?,

@@ -15,7 +15,8 @@ use sqlx::Row as _;
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = SignInSession)]
 pub struct SessionInfo {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: SessionId,
     /// The browser and system, read from its User-Agent ("Chrome on Linux"); "unknown" without one.
     pub browser: String,
     /// The full User-Agent it sent.
@@ -96,7 +97,7 @@ pub async fn list_sessions(state: &AppState, who: &Identity) -> AppResult<Vec<Se
             let id: i64 = r.try_get("id")?;
             let ua: Option<String> = r.try_get("user_agent")?;
             Ok(SessionInfo {
-                id,
+                id: SessionId(id),
                 browser: browser_of(ua.as_deref()),
                 user_agent: ua,
                 ip: r.try_get("ip")?,

@@ -4,6 +4,7 @@
 use crate::areas::accounts::AccountId;
 use crate::areas::billing;
 use crate::areas::billing::InvoiceId;
+use crate::areas::catalog::PackageId;
 use crate::kernel::access::Need;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
@@ -109,8 +110,8 @@ async fn overview(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = PackageChoice)]
 pub struct PackageBody {
-    #[schema(required = true, nullable = false)]
-    pub package_id: Option<i64>,
+    #[schema(value_type = Option<i64>, required = true, nullable = false)]
+    pub package_id: Option<PackageId>,
 }
 
 #[utoipa::path(post, path = "/billing/package", tag = "billing", operation_id = "changePackage",
@@ -130,7 +131,7 @@ async fn change_package(
     let id = body
         .package_id
         .ok_or_else(|| AppError::validation("package_id", "Choose a package"))?;
-    Ok(Json(billing::change_package(&state, &who, id).await?))
+    Ok(Json(billing::change_package(&state, &who, id.get()).await?))
 }
 
 #[utoipa::path(get, path = "/billing/export", tag = "billing", operation_id = "exportData",

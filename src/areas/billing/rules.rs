@@ -104,7 +104,8 @@ pub async fn set_reminder_days(
 pub struct Subscription {
     #[schema(value_type = i64)]
     pub account_id: AccountId,
-    pub package_id: i64,
+    #[schema(value_type = i64)]
+    pub package_id: PackageId,
     pub package_name: String,
     #[schema(schema_with = subscription_status_values)]
     pub status: String,

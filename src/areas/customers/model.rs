@@ -16,7 +16,8 @@ pub const MAX_CUSTOMER_NAME: usize = 50;
 /// A customer: an account of kind customer, directly under the account that manages it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Customer {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AccountId,
     pub name: String,
     /// The customer's email address (null for a customer added without one elsewhere).
     pub email: Option<String>,
@@ -199,7 +200,7 @@ pub struct CustomerDeletion {
 /// with how many it has.
 #[derive(Clone, Debug)]
 pub struct OwnerRow {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     pub kind: String,
     pub customers: i64,

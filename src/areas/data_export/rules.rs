@@ -1,5 +1,7 @@
 //! Building the export of the account in view; the read is audited (who took which data).
 
+use crate::areas::accounts::AccountId;
+use crate::areas::accounts::LoginId;
 use crate::areas::tickets::{self, Thread};
 use crate::kernel::access;
 use crate::kernel::access::Need;
@@ -13,7 +15,8 @@ use serde::Serialize;
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = ExportAccount)]
 pub struct AccountData {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AccountId,
     pub name: String,
     pub kind: String,
     pub status: String,
@@ -28,7 +31,8 @@ pub struct AccountData {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = ExportLogin)]
 pub struct LoginData {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: LoginId,
     pub name: String,
     pub email: String,
     pub role: String,
@@ -117,7 +121,7 @@ pub async fn export(state: &AppState, who: &Identity) -> AppResult<DataExport> {
     Ok(DataExport {
         exported_at: crate::clock::rfc3339(now),
         account: AccountData {
-            id,
+            id: AccountId(id),
             name,
             kind,
             status,
@@ -129,7 +133,7 @@ pub async fn export(state: &AppState, who: &Identity) -> AppResult<DataExport> {
         logins: logins
             .into_iter()
             .map(|(id, name, email, role, status, time_zone, at)| LoginData {
-                id,
+                id: LoginId(id),
                 name,
                 email,
                 role,

@@ -10,6 +10,8 @@
 
 use super::model::{normalise_mac, player_code};
 use super::Orientation;
+use crate::areas::media::ClipId;
+use crate::areas::media::PlaylistId;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
 use crate::kernel::error::ErrorCode;
@@ -66,7 +68,8 @@ pub struct Registered {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PlayItem {
     pub position: i64,
-    pub clip_id: i64,
+    #[schema(value_type = i64)]
+    pub clip_id: ClipId,
     /// `slide` (drawn by the player from title, text and background), `image` or `video`.
     pub kind: String,
     pub title: String,
@@ -90,7 +93,8 @@ pub struct PlayItem {
 pub struct Playlist {
     /// The version: the same text as the ETag (without quotes); send it back as If-None-Match.
     pub version: String,
-    pub playlist_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub playlist_id: Option<PlaylistId>,
     pub playlist_name: Option<String>,
     pub items: Vec<PlayItem>,
     pub poll_interval_s: i64,
@@ -351,7 +355,7 @@ pub async fn poll(
     };
     Ok(Poll::Changed(Box::new(Playlist {
         version: p.etag,
-        playlist_id: p.playlist.as_ref().map(|x| x.0),
+        playlist_id: (p.playlist.as_ref().map(|x| x.0)).map(PlaylistId),
         playlist_name: p.playlist.map(|x| x.1),
         items,
         poll_interval_s: p.interval_s,
@@ -390,7 +394,7 @@ async fn items(state: &AppState, playlist: i64) -> AppResult<Vec<PlayItem>> {
             };
             Ok(PlayItem {
                 position: r.try_get("position")?,
-                clip_id: id,
+                clip_id: ClipId(id),
                 media_url: media_type
                     .is_some()
                     .then(|| super::clips::signed_path(&key, id, now)),

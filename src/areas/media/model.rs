@@ -4,8 +4,10 @@
 
 use super::Orientation;
 use crate::areas::accounts::AccountId;
+use crate::areas::licenses::LicenseId;
 use crate::areas::media::PlayerId;
 use crate::areas::media::PlayerModelId;
+use crate::areas::media::PlaylistId;
 use crate::kernel::enums::Kind;
 use crate::kernel::error::AppError;
 use crate::kernel::error::AppResult;
@@ -87,7 +89,8 @@ pub struct Player {
     pub player_code: Option<String>,
     /// AA:BB:CC:DD:EE:FF (null until the device tells it).
     pub mac: Option<String>,
-    pub model_id: i64,
+    #[schema(value_type = i64)]
+    pub model_id: PlayerModelId,
     pub model_name: String,
     #[schema(value_type = i64)]
     pub owner_id: AccountId,
@@ -102,7 +105,8 @@ pub struct Player {
     #[schema(format = DateTime)]
     pub last_seen_at: Option<String>,
     /// The playlist assigned (null while cloning or with none).
-    pub playlist_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub playlist_id: Option<PlaylistId>,
     pub playlist_name: Option<String>,
     /// The client's player whose content this one shows (only on the cloning side).
     pub clone_of: Option<i64>,
@@ -114,7 +118,8 @@ pub struct Player {
     /// Seconds between polls (5 to 3600).
     pub poll_interval_s: i64,
     /// The player license bound to it (dealers' and customers' players).
-    pub license_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub license_id: Option<LicenseId>,
     pub license_state: Option<String>,
     /// The version the device last reported showing.
     pub reported_version: String,
@@ -239,8 +244,8 @@ pub struct ConnectPlayer {
     #[schema(nullable = false, example = "00:1A:2B:3C:4D:5E")]
     pub mac: Option<String>,
     /// A compatible model of the catalogue.
-    #[schema(nullable = false)]
-    pub model_id: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub model_id: Option<PlayerModelId>,
     /// Default: the model's name and the end of the MAC.
     #[schema(nullable = false)]
     pub name: Option<String>,
@@ -256,8 +261,8 @@ pub struct AddClientPlayer {
     #[schema(nullable = false, example = "NB4K-000123")]
     pub player_code: Option<String>,
     /// The model (only compatible ones are accepted).
-    #[schema(nullable = false)]
-    pub model_id: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub model_id: Option<PlayerModelId>,
     #[schema(nullable = false, example = "Reception screen")]
     pub name: Option<String>,
 }
@@ -268,8 +273,8 @@ pub struct PlayerEdit {
     #[schema(nullable = false)]
     pub name: Option<String>,
     /// A playlist of the player's owner; 0 for none.
-    #[schema(nullable = false)]
-    pub playlist_id: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub playlist_id: Option<PlaylistId>,
     #[schema(nullable = false, value_type = String, example = "landscape")]
     pub orientation: Option<String>,
     /// 0 to 100.
@@ -300,7 +305,8 @@ pub struct CloneSource {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PlayerNotice {
     pub id: i64,
-    pub player_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub player_id: Option<PlayerId>,
     pub text: String,
     #[schema(format = DateTime)]
     pub created_at: String,

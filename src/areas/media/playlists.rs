@@ -52,8 +52,8 @@ pub struct Playlist {
 pub struct ItemInput {
     /// A clip of the playlist's owner, or one shared with it from above.
     #[serde(default)]
-    #[schema(required = true)]
-    pub clip_id: i64,
+    #[schema(value_type = i64, required = true)]
+    pub clip_id: ClipId,
     /// 1 to 3600 seconds (default: the clip's).
     #[serde(default)]
     #[schema(nullable = false)]
@@ -151,7 +151,7 @@ async fn check_items(
     }
     let mut out = Vec::new();
     for (i, it) in items.iter().enumerate() {
-        let Some(default) = super::clips::usable_by(conn, owner, it.clip_id).await? else {
+        let Some(default) = super::clips::usable_by(conn, owner, it.clip_id.get()).await? else {
             return Err(AppError::validation(
                 &format!("items[{i}].clip_id"),
                 format!(
@@ -167,7 +167,7 @@ async fn check_items(
                 "A clip shows 1 to 3600 seconds",
             ));
         }
-        out.push((it.clip_id, d));
+        out.push((it.clip_id.get(), d));
     }
     Ok(out)
 }

@@ -84,7 +84,8 @@ pub struct DealerUpdate {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Dealer {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AccountId,
     pub name: String,
     #[schema(schema_with = dealer_status_values)]
     pub status: String,

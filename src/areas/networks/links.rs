@@ -9,6 +9,7 @@ use super::*;
 use crate::areas::accounts;
 use crate::areas::accounts::Account;
 use crate::areas::accounts::AccountId;
+use crate::areas::approvals::RequestId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::audit;
@@ -105,7 +106,8 @@ pub async fn partner_of(state: &AppState, reseller: AccountId) -> AppResult<Opti
 /// A reseller as its partner sees it in My resellers: the reseller itself, not its customers.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LinkedReseller {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AccountId,
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -352,7 +354,8 @@ pub async fn link_state(
 /// A request for partner of the reseller still waiting for its answer.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PendingPartnerRequest {
-    pub request_id: i64,
+    #[schema(value_type = i64)]
+    pub request_id: RequestId,
     #[schema(value_type = i64)]
     pub partner_id: AccountId,
     pub partner: String,
@@ -403,7 +406,7 @@ pub async fn my_partner(state: &AppState, who: &Identity) -> AppResult<MyPartner
             partner: None,
             channels: Vec::new(),
             pending,
-            pending_request_id,
+            pending_request_id: pending_request_id.map(i64::from),
             pending_partner,
         });
     };
@@ -412,7 +415,7 @@ pub async fn my_partner(state: &AppState, who: &Identity) -> AppResult<MyPartner
         partner: Some(DirectoryEntry::from_settings(pid, name, settings)),
         channels: crate::areas::channels::of_accounts(state, &[AccountId(pid)]).await?,
         pending,
-        pending_request_id,
+        pending_request_id: pending_request_id.map(i64::from),
         pending_partner,
     })
 }

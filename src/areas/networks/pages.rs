@@ -396,8 +396,8 @@ struct DirectoryTpl {
 }
 
 impl DirectoryTpl {
-    fn waits_for(&self, id: &i64) -> bool {
-        self.waiting.contains(id)
+    fn waits_for(&self, id: &AccountId) -> bool {
+        self.waiting.contains(&id.get())
     }
 }
 

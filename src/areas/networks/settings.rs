@@ -306,7 +306,8 @@ pub(crate) async fn write_settings(
 /// A partner of the directory; a detail the partner does not show is absent.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DirectoryEntry {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AccountId,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -329,7 +330,7 @@ impl DirectoryEntry {
     pub(crate) fn from_settings(id: i64, name: String, s: ResellerSettings) -> DirectoryEntry {
         let shown = |on: bool, v: String| (on && !v.is_empty()).then_some(v);
         DirectoryEntry {
-            id,
+            id: AccountId(id),
             name,
             email: shown(s.show_email, s.email),
             phone: shown(s.show_phone, s.phone),

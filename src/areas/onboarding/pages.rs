@@ -73,7 +73,7 @@ const REGISTER_FIELDS: &[&str] = &[
 
 impl PlansTpl {
     fn chosen(&self, id: &PackageId) -> bool {
-        self.f.package_id == Some(id.get())
+        self.f.package_id == Some(PackageId(id.get()))
     }
 }
 

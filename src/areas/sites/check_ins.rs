@@ -7,6 +7,7 @@
 //! per probe. Each probe's row is still written at most once per interval, with the same
 //! condition in the statement as before: two check-ins of one probe racing write once.
 
+use crate::areas::sites::ProbeId;
 use crate::kernel::db::Db;
 use crate::kernel::error::{AppError, AppResult};
 use sqlx::Row as _;
@@ -20,7 +21,7 @@ const MAX_GROUP: usize = 256;
 /// A check-in to write: the probe, when it was seen, and the version and host it sent.
 #[derive(Clone, Debug)]
 pub struct DueCheckIn {
-    pub probe_id: i64,
+    pub probe_id: ProbeId,
     pub seen_at: i64,
     /// Written only while the last check-in written is at or before this (an interval ago).
     pub last_before: i64,
@@ -53,7 +54,7 @@ impl CheckInWriter {
             // The writer is gone (its runtime ended): write this one here.
             return Ok(write_group(db, std::slice::from_ref(&due))
                 .await?
-                .contains(&due.probe_id));
+                .contains(&due.probe_id.get()));
         }
         match answer.await {
             Ok(Ok(recorded)) => Ok(recorded),
@@ -74,7 +75,9 @@ async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Job>) {
         let mut answered = HashSet::new();
         for (d, done) in jobs.drain(..) {
             let _ = done.send(match &result {
-                Ok(written) => Ok(written.contains(&d.probe_id) && answered.insert(d.probe_id)),
+                Ok(written) => {
+                    Ok(written.contains(&d.probe_id.get()) && answered.insert(d.probe_id))
+                }
                 Err(e) => Err(e.to_string()),
             });
         }

@@ -155,7 +155,8 @@ fn probe_status_values() -> utoipa::openapi::Object {
 pub struct Probe {
     #[schema(value_type = i64)]
     pub id: ProbeId,
-    pub site_id: i64,
+    #[schema(value_type = i64)]
+    pub site_id: SiteId,
     pub site_name: String,
     #[schema(value_type = i64)]
     pub customer_id: AccountId,
@@ -193,8 +194,8 @@ pub struct ProbeInput {
 #[derive(Clone, Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct MoveProbe {
     #[serde(default)]
-    #[schema(required = true)]
-    pub site_id: i64,
+    #[schema(value_type = i64, required = true)]
+    pub site_id: SiteId,
 }
 
 /// How often a customer's probes check in, and when they read late and offline.
@@ -239,7 +240,8 @@ fn enrollment_state_values() -> utoipa::openapi::Object {
 pub struct Enrollment {
     #[schema(value_type = i64)]
     pub id: EnrollmentId,
-    pub site_id: i64,
+    #[schema(value_type = i64)]
+    pub site_id: SiteId,
     /// The first characters of the code.
     pub code_prefix: String,
     #[schema(schema_with = enrollment_state_values)]
@@ -251,7 +253,8 @@ pub struct Enrollment {
     #[schema(format = DateTime)]
     pub used_at: Option<String>,
     /// The probe that registered with it.
-    pub probe_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub probe_id: Option<ProbeId>,
     #[schema(format = DateTime)]
     pub revoked_at: Option<String>,
 }
@@ -311,8 +314,8 @@ pub struct Named {
     pub name: String,
     /// For a probe: its site.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub site_id: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub site_id: Option<SiteId>,
 }
 
 /// What deleting sites removes: the sites and every probe at them (and their enrollment codes).
@@ -344,8 +347,10 @@ pub struct EnrollRequest {
 /// A registered probe: its token (shown this once; only its hash is kept) and how to check in.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct EnrollAnswer {
-    pub probe_id: i64,
-    pub site_id: i64,
+    #[schema(value_type = i64)]
+    pub probe_id: ProbeId,
+    #[schema(value_type = i64)]
+    pub site_id: SiteId,
     /// Send it as `Authorization: Bearer <token>` on every check-in.
     pub token: String,
     /// Check in this often.
@@ -365,7 +370,8 @@ pub struct CheckIn {
 /// The panel's answer to a check-in: when to come back.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CheckInAnswer {
-    pub probe_id: i64,
+    #[schema(value_type = i64)]
+    pub probe_id: ProbeId,
     /// True when this check-in was written; false when the probe checked in less than an
     /// interval after the last one written (nothing is written then).
     pub recorded: bool,

@@ -338,7 +338,7 @@ async fn preview_on(
             .map(|(id, name, site)| Named {
                 id,
                 name,
-                site_id: Some(site),
+                site_id: Some(SiteId(site)),
             })
             .collect(),
     })
@@ -390,7 +390,7 @@ pub async fn delete(
         let gone: Vec<&str> = p
             .probes
             .iter()
-            .filter(|pr| pr.site_id == Some(s.id))
+            .filter(|pr| pr.site_id == Some(SiteId(s.id)))
             .map(|pr| pr.name.as_str())
             .collect();
         audit::record(

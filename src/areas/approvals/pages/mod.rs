@@ -6,7 +6,10 @@ use crate::areas::approvals as requests;
 use crate::areas::approvals::Request;
 use crate::areas::catalog;
 use crate::areas::catalog::advertising;
+use crate::areas::catalog::AdPackageId;
+use crate::areas::catalog::AddonId;
 use crate::areas::channels;
+use crate::areas::channels::ChannelId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
 use crate::kernel::enums::Kind;
@@ -101,8 +104,8 @@ fn id_field(field: &str, v: Option<&str>) -> Result<Option<i64>, AppError> {
 fn to_input(f: &RequestForm) -> Result<requests::NewRequest, AppError> {
     Ok(requests::NewRequest {
         kind: f.kind.clone(),
-        addon_id: id_field("addon_id", f.addon_id.as_deref())?,
-        channel_id: id_field("channel_id", f.channel_id.as_deref())?,
+        addon_id: (id_field("addon_id", f.addon_id.as_deref())?).map(AddonId),
+        channel_id: (id_field("channel_id", f.channel_id.as_deref())?).map(ChannelId),
         engagement: f.engagement.clone(),
         message: f.message.clone(),
         options: f
@@ -111,7 +114,7 @@ fn to_input(f: &RequestForm) -> Result<requests::NewRequest, AppError> {
             .map(|o| o.lines().map(String::from).collect()),
         coupon_code: f.coupon_code.clone(),
         discount: f.discount.clone(),
-        ad_package_id: id_field("ad_package_id", f.ad_package_id.as_deref())?,
+        ad_package_id: (id_field("ad_package_id", f.ad_package_id.as_deref())?).map(AdPackageId),
         title: f.title.clone(),
         text: f.text.clone(),
         image_url: f.image_url.clone(),

@@ -382,7 +382,7 @@ pub async fn rows_below(
     Ok((
         rows.into_iter()
             .map(|(id, name, kind, customers)| OwnerRow {
-                id,
+                id: AccountId(id),
                 name,
                 kind,
                 customers,

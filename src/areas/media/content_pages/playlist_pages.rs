@@ -1,6 +1,7 @@
 //! The playlists pages: the list, a new playlist, a playlist's ordered items, delete.
 
 use super::*;
+use crate::areas::media::ClipId;
 use crate::areas::media::PlaylistId;
 
 // ---- playlists ----
@@ -233,7 +234,7 @@ pub async fn playlist_submit(
             }
         };
         items.push(playlists::ItemInput {
-            clip_id: r.clip_id.parse().unwrap_or(0),
+            clip_id: r.clip_id.parse().unwrap_or(ClipId(0)),
             duration_s: duration,
         });
         row_of.push(*i);

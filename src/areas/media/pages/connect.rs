@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::areas::accounts::AccountId;
+use crate::areas::media::PlayerModelId;
 
 // ---- the operator: connect by MAC, the catalogue of models ----
 
@@ -84,7 +85,7 @@ pub async fn connect_submit(
         &media::ConnectPlayer {
             account_id: (num(&form.account_id)).map(AccountId),
             mac: Some(form.mac.clone()),
-            model_id: num(&form.model_id),
+            model_id: (num(&form.model_id)).map(PlayerModelId),
             name: Some(form.name.clone()),
         },
     )

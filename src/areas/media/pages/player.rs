@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::areas::media::PlayerId;
+use crate::areas::media::PlaylistId;
 
 // ---- a player: edit, disconnect, clone ----
 
@@ -124,7 +125,7 @@ pub async fn player_submit(
                 id,
                 &media::PlayerEdit {
                     name: Some(form.name.clone()),
-                    playlist_id: playlist,
+                    playlist_id: playlist.map(PlaylistId),
                     orientation: Some(form.orientation.clone()),
                     volume,
                     poll_interval_s: interval,

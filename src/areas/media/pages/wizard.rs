@@ -146,7 +146,7 @@ pub async fn add_player_submit(
                 &media::AddClientPlayer {
                     client_id: (num(&form.client_id)).map(AccountId),
                     player_code: Some(form.player_code.clone()),
-                    model_id: num(&form.model_id),
+                    model_id: (num(&form.model_id)).map(PlayerModelId),
                     name: Some(form.name.clone()),
                 },
             )

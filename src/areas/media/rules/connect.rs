@@ -57,7 +57,7 @@ pub async fn connect(state: &AppState, who: &Identity, input: &ConnectPlayer) ->
             c.add("model_id", "Choose the model");
             None
         }
-        Some(id) => match store::model(&mut tx, PlayerModelId(id)).await? {
+        Some(id) => match store::model(&mut tx, PlayerModelId(id.get())).await? {
             Some(m) if m.compatible => Some(m),
             Some(m) => {
                 c.add(

@@ -138,7 +138,12 @@ pub async fn add_client_player(
     let now = state.now_ms();
     let actor = who.actor();
     let mut tx = state.db.begin().await?;
-    let (code, model) = check_device(&mut tx, input.player_code.as_deref(), input.model_id).await?;
+    let (code, model) = check_device(
+        &mut tx,
+        input.player_code.as_deref(),
+        input.model_id.map(i64::from),
+    )
+    .await?;
     accounts::lock_active_chain(state, &mut tx, client.id).await?;
     crate::areas::licenses::rules::check_limits(
         state,

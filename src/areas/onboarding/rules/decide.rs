@@ -37,7 +37,7 @@ pub(crate) async fn approve_as(
             format!("This request was already {}", r.status),
         ));
     }
-    let package = catalog::package(state, PackageId(r.package_id))
+    let package = catalog::package(state, PackageId(r.package_id.get()))
         .await?
         .ok_or(AppError::NotFound)?;
     let operator = accounts::operator(&state.db)

@@ -5,6 +5,7 @@ use crate::areas::accounts;
 use crate::areas::accounts::logins;
 use crate::areas::accounts::AccountId;
 use crate::areas::catalog;
+use crate::areas::catalog::PackageId;
 use crate::areas::onboarding::PartnershipRequestId;
 use crate::kernel::access;
 use crate::kernel::access::Need;
@@ -70,8 +71,8 @@ pub struct Registration {
     )]
     pub description: String,
     /// One of the active packages.
-    #[schema(required = true, nullable = false)]
-    pub package_id: Option<i64>,
+    #[schema(value_type = Option<i64>, required = true, nullable = false)]
+    pub package_id: Option<PackageId>,
     /// "I do not want to provide services to resellers".
     #[serde(default)]
     pub no_resellers: bool,
@@ -113,7 +114,8 @@ pub struct PartnershipRequest {
     pub directory_consent: bool,
     #[schema(schema_with = delivery_values)]
     pub delivery: String,
-    pub package_id: i64,
+    #[schema(value_type = i64)]
+    pub package_id: PackageId,
     pub package_name: String,
     pub monthly_price: i64,
     pub currency: String,

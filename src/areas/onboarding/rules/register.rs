@@ -71,7 +71,7 @@ pub async fn register(
         }
     };
     let package = match package_id {
-        Some(id) => catalog::package(state, PackageId(id))
+        Some(id) => catalog::package(state, PackageId(id.get()))
             .await?
             .filter(|p| p.status == "active"),
         None => None,

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::areas::accounts::AccountId;
+use crate::areas::sites::SiteId;
 
 #[derive(Template)]
 #[template(path = "sites/list.html")]
@@ -182,7 +183,7 @@ impl ConfirmTpl {
         self.p
             .probes
             .iter()
-            .filter(|p| p.site_id == Some(*site))
+            .filter(|p| p.site_id == Some(SiteId(*site)))
             .map(|p| p.name.as_str())
             .collect()
     }

@@ -180,7 +180,17 @@ pub async fn move_probe_submit(
 ) -> PageResult {
     let old = probes::probe(&state, &who, id, Need::Write).await?;
     let r = match form.site_id.trim().parse::<i64>() {
-        Ok(site_id) => probes::move_to(&state, &who, id, &MoveProbe { site_id }).await,
+        Ok(site_id) => {
+            probes::move_to(
+                &state,
+                &who,
+                id,
+                &MoveProbe {
+                    site_id: SiteId(site_id),
+                },
+            )
+            .await
+        }
         Err(_) => Err(AppError::validation(
             "site_id",
             "Choose the site to move it to",

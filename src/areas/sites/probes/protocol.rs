@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::areas::accounts::AccountId;
+use crate::areas::sites::ProbeId;
+use crate::areas::sites::SiteId;
 
 // ---- the probe protocol (public, with codes and tokens instead of a login) ----
 
@@ -222,8 +224,8 @@ pub async fn enroll(
     let settings = store::settings(&mut *tx, AccountId(customer)).await?;
     tx.commit().await?;
     Ok(EnrollAnswer {
-        probe_id,
-        site_id,
+        probe_id: ProbeId(probe_id),
+        site_id: SiteId(site_id),
         token,
         interval_seconds: settings.interval_seconds,
         check_in_url: format!("{}{PROTOCOL}/check-in", state.config.base_url),
@@ -279,7 +281,7 @@ pub async fn check_in(
     if !due {
         let wait_ms = last.unwrap_or(now) + interval_ms - now;
         return Ok(CheckInAnswer {
-            probe_id: id,
+            probe_id: ProbeId(id),
             recorded: false,
             next_check_in_seconds: ((wait_ms + 999) / 1000).max(1),
             interval_seconds: interval,
@@ -291,7 +293,7 @@ pub async fn check_in(
         .write(
             &state.db,
             crate::areas::sites::check_ins::DueCheckIn {
-                probe_id: id,
+                probe_id: ProbeId(id),
                 seen_at: now,
                 last_before: now - interval_ms,
                 version,
@@ -300,7 +302,7 @@ pub async fn check_in(
         )
         .await?;
     Ok(CheckInAnswer {
-        probe_id: id,
+        probe_id: ProbeId(id),
         recorded,
         next_check_in_seconds: interval,
         interval_seconds: interval,

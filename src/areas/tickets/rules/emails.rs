@@ -14,7 +14,7 @@ struct StaffText<'a> {
     customer: &'a str,
     subject: &'a str,
     text: &'a str,
-    ticket_id: i64,
+    ticket_id: TicketId,
     base_url: &'a str,
 }
 
@@ -26,7 +26,7 @@ struct StaffHtml<'a> {
     customer: &'a str,
     subject: &'a str,
     text: &'a str,
-    ticket_id: i64,
+    ticket_id: TicketId,
     base_url: &'a str,
 }
 
@@ -36,7 +36,7 @@ struct CustomerText<'a> {
     name: &'a str,
     headline: &'a str,
     text: &'a str,
-    ticket_id: i64,
+    ticket_id: TicketId,
     base_url: &'a str,
 }
 
@@ -46,7 +46,7 @@ struct CustomerHtml<'a> {
     name: &'a str,
     headline: &'a str,
     text: &'a str,
-    ticket_id: i64,
+    ticket_id: TicketId,
     base_url: &'a str,
 }
 
@@ -58,7 +58,7 @@ struct EscalatedText<'a> {
     served_by: &'a str,
     subject: &'a str,
     priority: &'a str,
-    ticket_id: i64,
+    ticket_id: TicketId,
     base_url: &'a str,
 }
 
@@ -70,7 +70,7 @@ struct EscalatedHtml<'a> {
     served_by: &'a str,
     subject: &'a str,
     priority: &'a str,
-    ticket_id: i64,
+    ticket_id: TicketId,
     base_url: &'a str,
 }
 
@@ -157,7 +157,7 @@ pub(super) async fn email_staff(
             customer,
             subject,
             text,
-            ticket_id: id.get(),
+            ticket_id: TicketId(id.get()),
             base_url,
         }
         .render()
@@ -168,7 +168,7 @@ pub(super) async fn email_staff(
             customer,
             subject,
             text,
-            ticket_id: id.get(),
+            ticket_id: TicketId(id.get()),
             base_url,
         }
         .render()
@@ -213,7 +213,7 @@ pub(super) async fn notify_customer(
             name: &name,
             headline,
             text,
-            ticket_id: id.get(),
+            ticket_id: TicketId(id.get()),
             base_url,
         }
         .render()
@@ -222,7 +222,7 @@ pub(super) async fn notify_customer(
             name: &name,
             headline,
             text,
-            ticket_id: id.get(),
+            ticket_id: TicketId(id.get()),
             base_url,
         }
         .render()
@@ -251,7 +251,7 @@ pub(crate) async fn email_escalated(
             served_by,
             subject,
             priority,
-            ticket_id: id,
+            ticket_id: TicketId(id),
             base_url,
         }
         .render()
@@ -262,7 +262,7 @@ pub(crate) async fn email_escalated(
             served_by,
             subject,
             priority,
-            ticket_id: id,
+            ticket_id: TicketId(id),
             base_url,
         }
         .render()

@@ -90,7 +90,8 @@ pub struct StatusChange {
 #[schema(as = TicketNotification)]
 pub struct Notification {
     pub id: i64,
-    pub ticket_id: i64,
+    #[schema(value_type = i64)]
+    pub ticket_id: TicketId,
     pub text: String,
     pub read: bool,
     #[schema(format = DateTime)]

@@ -53,7 +53,7 @@ pub async fn notifications(state: &AppState, who: &Identity) -> AppResult<Vec<No
         .into_iter()
         .map(|(id, ticket_id, text, read, at)| Notification {
             id,
-            ticket_id,
+            ticket_id: TicketId(ticket_id),
             text,
             read: read.is_some(),
             created_at: crate::clock::rfc3339(at),
