@@ -259,9 +259,21 @@ async fn main() {
             )
         })
         .await;
+        let api = time_n(iters, || {
+            get(
+                c.clone(),
+                "/api/v1/licenses?type=agent&state=active&sort=ends_at&per_page=50".into(),
+            )
+        })
+        .await;
         rows.push((
             format!("filtered list page, 50 rows ({who})"),
             stats(page),
+            stats(floor.clone()),
+        ));
+        rows.push((
+            format!("filtered list, API, 50 rows ({who})"),
+            stats(api),
             stats(floor),
         ));
     }

@@ -5,6 +5,7 @@
 //!   BENCH_ACCOUNTS=200000 cargo bench --bench tree    # another size
 //!   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/pp_bench cargo bench --bench tree
 //!   BENCH_ONLY=children cargo bench --bench tree      # only the children pages, deep ones too
+//!   BENCH_ONLY=search cargo bench --bench tree        # only type-to-search: each fragment, then 8 clients
 //!
 //! The tree is built once with `demo::scale` and kept (SQLite: target/bench-data/) for later runs.
 
@@ -163,6 +164,113 @@ fn print_rows(rows: &[Row]) {
     }
 }
 
+/// Clients typing into the Current view switcher at once.
+const TYPING_CLIENTS: usize = 8;
+
+/// Where a client types: the Current view switcher (its first 10 found, by name) or the API's
+/// subtree search (the first 10 by name, with the total).
+fn typed_url(base: &str, switcher: bool, root: i64, q: &str) -> String {
+    if switcher {
+        format!("{base}/switcher?q={}", enc(q))
+    } else {
+        format!(
+            "{base}/api/v1/accounts/{root}/subtree?q={}&per_page=10",
+            enc(q)
+        )
+    }
+}
+
+/// Each typed fragment once at a time, for the operator over every account and for the largest
+/// partner over its tree, in the switcher and through the API: p50/p95 of each.
+async fn typed_each(base: &str, big: i64, iters: usize) {
+    let op = session(base, ADMIN, ADMIN_PW).await;
+    let partner = session(
+        base,
+        &format!("owner{big}@scale.example"),
+        partner_panel::demo::DEMO_PASSWORD,
+    )
+    .await;
+    println!(
+        "\n{:<16} {:>18} {:>18} {:>18} {:>18}",
+        "typed, p50/p95",
+        "switcher: operator",
+        "switcher: largest",
+        "API: operator",
+        "API: largest"
+    );
+    for q in TYPED {
+        let mut line = format!("{:<16}", format!("q=\"{q}\""));
+        for switcher in [true, false] {
+            for (who, root) in [(&op, 1), (&partner, big)] {
+                let url = typed_url(base, switcher, root, q);
+                let lat = time_n(iters, || async {
+                    let r = who.get(&url).send().await.unwrap();
+                    assert!(r.status().is_success(), "{url}: {}", r.status());
+                    let _ = r.bytes().await.unwrap();
+                })
+                .await;
+                let (p50, p95) = stats(lat);
+                line.push_str(&format!(" {p50:>8.2}/{p95:<6.2}ms"));
+            }
+        }
+        println!("{line}");
+    }
+}
+
+/// `TYPING_CLIENTS` clients type-to-search at once for five seconds (the operator over every
+/// account and the largest partner over its tree, alternately), in the switcher or through the
+/// API: searches done, seconds, p50 and p95 in ms.
+async fn typing(base: &str, big: i64, switcher: bool) -> (usize, f64, f64, f64) {
+    let secs = 5.0;
+    let mut tasks = Vec::new();
+    let mut signed_in = Vec::new();
+    for c in 0..TYPING_CLIENTS {
+        signed_in.push(if c % 2 == 0 {
+            (session(base, ADMIN, ADMIN_PW).await, 1)
+        } else {
+            (
+                session(
+                    base,
+                    &format!("owner{big}@scale.example"),
+                    partner_panel::demo::DEMO_PASSWORD,
+                )
+                .await,
+                big,
+            )
+        });
+    }
+    let t0 = Instant::now();
+    for (c, (who, root_id)) in signed_in.into_iter().enumerate() {
+        let base = base.to_string();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut i = c;
+            while t0.elapsed().as_secs_f64() < secs {
+                let q = TYPED[i % TYPED.len()];
+                i += 1;
+                let t = Instant::now();
+                let r = who
+                    .get(typed_url(&base, switcher, root_id, q))
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(r.status().is_success());
+                let _ = r.bytes().await.unwrap();
+                lat.push(t.elapsed());
+            }
+            lat
+        }));
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    let done = lat.len();
+    let (p50, p95) = stats(lat);
+    (done, elapsed, p50, p95)
+}
+
 #[tokio::main]
 async fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -178,6 +286,8 @@ async fn main() {
         .unwrap_or(200);
     // BENCH_ONLY=children: only the children pages of each partner (by number and by cursor).
     let only_children = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "children");
+    // BENCH_ONLY=search: only type-to-search, each fragment alone and then clients at once.
+    let only_search = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "search");
     let url = std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
         std::fs::create_dir_all(&dir).unwrap();
@@ -276,6 +386,20 @@ async fn main() {
         "sign in as the partner's owner: {}",
         r.status()
     );
+
+    if only_search {
+        typed_each(&base, big, iters).await;
+        for (switcher, what) in [(true, "switcher"), (false, "API")] {
+            let (done, elapsed, p50, p95) = typing(&base, big, switcher).await;
+            println!(
+                "throughput ({what}): {TYPING_CLIENTS} clients typing for {elapsed:.1} s: {done} searches, {:.0} per second, p50 {p50:.2} ms, p95 {p95:.2} ms",
+                done as f64 / elapsed
+            );
+        }
+        let _ = stop.send(());
+        let _ = server.await;
+        return;
+    }
 
     let mut rows: Vec<Row> = Vec::new();
     let get = |path: String| {
@@ -701,56 +825,11 @@ async fn main() {
         }
     }
 
-    // 6. Throughput: several clients type-to-search at once (the operator over every account and
-    //    the largest partner over its tree), for a few seconds.
-    let clients = 8;
-    let secs = 5.0;
-    let mut tasks = Vec::new();
-    let t0 = Instant::now();
-    for c in 0..clients {
-        let (who, root_id) = if c % 2 == 0 {
-            (session(&base, ADMIN, ADMIN_PW).await, 1)
-        } else {
-            (
-                session(
-                    &base,
-                    &format!("owner{big}@scale.example"),
-                    partner_panel::demo::DEMO_PASSWORD,
-                )
-                .await,
-                big,
-            )
-        };
-        let base = base.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut i = c;
-            while t0.elapsed().as_secs_f64() < secs {
-                let q = TYPED[i % TYPED.len()];
-                i += 1;
-                let t = Instant::now();
-                let r = who
-                    .get(format!(
-                        "{base}/api/v1/accounts/{root_id}/subtree?q={}&per_page=10",
-                        enc(q)
-                    ))
-                    .send()
-                    .await
-                    .unwrap();
-                assert!(r.status().is_success());
-                let _ = r.bytes().await.unwrap();
-                lat.push(t.elapsed());
-            }
-            lat
-        }));
-    }
-    let mut lat = Vec::new();
-    for t in tasks {
-        lat.extend(t.await.unwrap());
-    }
-    let elapsed = t0.elapsed().as_secs_f64();
-    let done = lat.len();
-    let (tp50, tp95) = stats(lat);
+    // 6. Throughput: several clients type-to-search at once.
+    let typed = [
+        (typing(&base, big, true).await, "switcher"),
+        (typing(&base, big, false).await, "API"),
+    ];
 
     print_rows(&rows);
     println!(
@@ -771,10 +850,13 @@ async fn main() {
             sp50 / ip50
         );
     }
-    println!(
-        "\nthroughput: {clients} clients typing searches for {elapsed:.1} s: {done} searches, {:.0} per second, p50 {tp50:.2} ms, p95 {tp95:.2} ms",
-        done as f64 / elapsed
-    );
+    println!();
+    for ((done, elapsed, p50, p95), what) in typed {
+        println!(
+            "throughput ({what}): {TYPING_CLIENTS} clients typing for {elapsed:.1} s: {done} searches, {:.0} per second, p50 {p50:.2} ms, p95 {p95:.2} ms",
+            done as f64 / elapsed
+        );
+    }
     println!(
         "iterations: {iters} (search and dashboard: {search_iters}), after 5 warm-up calls each"
     );

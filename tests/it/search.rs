@@ -423,3 +423,116 @@ async fn children_pages_keep_their_order_and_paging() {
     got.sort();
     assert_eq!(got, made);
 }
+
+/// The names the Current view switcher lists, in the order shown.
+async fn switcher_names(s: &Session, q_text: &str) -> (Vec<String>, String) {
+    let r = s.get(&format!("/switcher?q={}", q(q_text))).await;
+    assert_eq!(r.status(), StatusCode::OK, "switcher q={q_text}");
+    let html = r.text().await.unwrap();
+    let names = html
+        .split("<li>")
+        .skip(1)
+        .map(|li| {
+            let after_kind = &li[li.find("</span> ").expect("a kind, then the name") + 8..];
+            after_kind[..after_kind.find("</span>").unwrap()].to_string()
+        })
+        .collect();
+    (names, html)
+}
+
+/// The names of `sql`'s rows (a `name` column), in its order.
+async fn names_of(app: &TestApp, sql: &str) -> Vec<String> {
+    sqlx::query_scalar(sql)
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn type_to_search_shows_the_first_found_by_name_and_finds_rare_names_past_the_budget() {
+    let app = TestApp::spawn().await;
+    let s = partner_panel::demo::scale(&app.state, 12_000)
+        .await
+        .unwrap();
+    let op = app.login_admin().await;
+    let live = "a.status <> 'deleted' AND a.kind <> 'operator'";
+
+    // Over more than SEARCH_SCAN_UP_TO accounts a fragment of three characters or more takes
+    // the trigram index's first matches (by id), shown by name: the ten oldest matches, not the
+    // ten first by name, which would need every match read.
+    for text in ["caf", "Garage 1", "NOVA"] {
+        let folded = text.to_lowercase();
+        let mut expected = names_of(
+            &app,
+            &format!(
+                "SELECT a.name FROM accounts a WHERE {live} AND a.name_folded LIKE '%{folded}%' \
+                 ORDER BY a.id LIMIT 10"
+            ),
+        )
+        .await;
+        assert_eq!(expected.len(), 10, "q={text}: the demo has more than ten");
+        expected.sort();
+        let (shown, html) = switcher_names(&op, text).await;
+        assert_eq!(shown, expected, "q={text}");
+        assert!(
+            html.contains("The first 10 found: type more of the name to narrow them."),
+            "{html}"
+        );
+    }
+    // Two characters have no trigram: the first ten by name, as the list gives them.
+    let first_by_name = names_of(
+        &app,
+        &format!(
+            "SELECT a.name FROM accounts a WHERE {live} AND a.name_folded LIKE '%ga%' \
+             ORDER BY a.name, a.id LIMIT 10"
+        ),
+    )
+    .await;
+    assert_eq!(switcher_names(&op, "ga").await.0, first_by_name);
+    // A partner's own tree (read whole at this size): only its accounts, first by name.
+    let big = s.largest_partner;
+    let owner = app
+        .login(
+            &format!("owner{big}@scale.example"),
+            partner_panel::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let mine = names_of(
+        &app,
+        &format!(
+            "SELECT a.name FROM accounts a JOIN account_closure c ON c.descendant_id = a.id \
+             WHERE c.ancestor_id = {big} AND c.depth > 0 AND {live} AND a.name_folded LIKE '%caf%' \
+             ORDER BY a.name, a.id LIMIT 10"
+        ),
+    )
+    .await;
+    assert!(!mine.is_empty());
+    assert_eq!(switcher_names(&owner, "CAF").await.0, mine);
+
+    // A fragment whose trigrams are everywhere but which itself is rare: the first 4,600
+    // accounts hold "zqx" and "yzq" apart, three new ones hold "zqxyzq". The index's first
+    // candidates (more than its budget) hold no match, so the switcher searches the way the
+    // list does, and finds the three.
+    sqlx::query(
+        "UPDATE accounts SET name = name || ' zqx yzq', name_folded = name_folded || ' zqx yzq' \
+         WHERE id BETWEEN 2 AND 4600 AND kind <> 'operator'",
+    )
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let mut late = Vec::new();
+    for i in 1..=3 {
+        let name = format!("Late Zqxyzq {i}");
+        create(&op, big, "customer", &name).await;
+        late.push(name);
+    }
+    assert_eq!(switcher_names(&op, "zqxyzq").await.0, late);
+    assert_eq!(switcher_names(&owner, "ZQXYZQ").await.0, late);
+    // Found nowhere: nothing, and it says so.
+    let (none, html) = switcher_names(&op, "zqxq").await;
+    assert!(none.is_empty());
+    assert!(
+        html.contains("No account below yours matches “zqxq”."),
+        "{html}"
+    );
+}

@@ -142,6 +142,46 @@ pub fn push_candidates(sql: &mut Sql, backend: Backend, folded: &str) {
     }
 }
 
+/// Appends `<from> WHERE <match>` for the accounts (alias `a`) among the first `budget`
+/// candidates of the trigram index for `folded`, in the index's order, and gives the column of
+/// that order (ascending ids): a caller that orders by it and stops at a few rows reads no more
+/// candidates than it needs, and never more than `budget`. The candidates are a superset, as in
+/// [`push_candidates`]: the caller adds `push_contains` and its own filters after it.
+pub fn push_first_candidates(
+    sql: &mut Sql,
+    backend: Backend,
+    folded: &str,
+    budget: i64,
+) -> &'static str {
+    let offset = budget.max(1) - 1;
+    match backend {
+        Backend::Sqlite => {
+            let m = fts_trigrams(folded);
+            // The rowid bound lets FTS5 stop at the budget's last candidate; the scalar subquery
+            // that finds it reads only the index (and runs once).
+            sql.push("account_names JOIN accounts a ON a.id = account_names.rowid WHERE account_names MATCH ")
+                .str(&m)
+                .push(" AND account_names.rowid <= COALESCE((SELECT rowid FROM account_names WHERE account_names MATCH ")
+                .str(&m)
+                .push(&format!(
+                    " ORDER BY rowid LIMIT 1 OFFSET {offset}), 9223372036854775807)"
+                ));
+            "account_names.rowid"
+        }
+        Backend::Postgres => {
+            let pattern = like_pattern(folded);
+            sql.push("accounts a WHERE a.name_folded LIKE ")
+                .str(&pattern)
+                .push(" ESCAPE '\\' AND a.id <= COALESCE((SELECT id FROM accounts WHERE name_folded LIKE ")
+                .str(&pattern)
+                .push(&format!(
+                    " ESCAPE '\\' ORDER BY id LIMIT 1 OFFSET {offset}), 9223372036854775807)"
+                ));
+            "a.id"
+        }
+    }
+}
+
 /// The FTS5 query `"har" AND "bor" AND …` of the trigrams that cover a fragment without
 /// overlapping (at 0, 3, 6… and the last one). Names holding them all are a superset of those
 /// holding the fragment, which the caller tests with LIKE on each row. With `detail=none` FTS5

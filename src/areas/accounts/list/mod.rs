@@ -20,7 +20,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
 mod plan;
+mod quick;
 pub use plan::*;
+pub use quick::*;
 
 /// How many accounts of each kind sit below an account (directly and in all), from the rollups.
 #[derive(Clone, Debug, Serialize, Default, utoipa::ToSchema)]
@@ -412,7 +414,28 @@ pub async fn list_with_root(
     children_only: bool,
     f: &ListFilter,
 ) -> AppResult<(Account, Listed)> {
-    // One round trip: the root if the caller reaches it, with the sizes that pick the plan.
+    let (root, sizes) = reached_root(state, who, root).await?;
+    let candidates = if children_only || sizes.below <= SEARCH_SCAN_UP_TO {
+        None
+    } else {
+        search_candidates(&state.db, f.q.as_deref()).await?
+    };
+    let sizes = TreeSizes {
+        candidates,
+        ..sizes
+    };
+    let plan = plan_list(state.db.backend, &root, children_only, f, sizes)?;
+    let listed = run_listed(&state.db, &plan).await?;
+    Ok((root, listed))
+}
+
+/// The root of a list if the caller reaches it (404 otherwise, 403 without the role to read),
+/// with the sizes that pick the plan (no search candidates yet), in one round trip.
+pub(super) async fn reached_root(
+    state: &AppState,
+    who: &Identity,
+    root: AccountId,
+) -> AppResult<(Account, TreeSizes)> {
     let q = format!(
         "SELECT {COLUMNS}, \
            (SELECT CAST(COALESCE(SUM(r.total), 0) AS BIGINT) FROM account_rollup r WHERE r.account_id = a.id) AS below, \
@@ -431,19 +454,11 @@ pub async fn list_with_root(
     };
     access::require(who, Need::Read)?;
     let root = from_row(&row)?;
-    let below: i64 = row.try_get("below")?;
-    let candidates = if children_only || below <= SEARCH_SCAN_UP_TO {
-        None
-    } else {
-        search_candidates(&state.db, f.q.as_deref()).await?
-    };
     let sizes = TreeSizes {
-        below,
+        below: row.try_get("below")?,
         all: row.try_get("everything")?,
         path: root.path.clone(),
-        candidates,
+        candidates: None,
     };
-    let plan = plan_list(state.db.backend, &root, children_only, f, sizes)?;
-    let listed = run_listed(&state.db, &plan).await?;
-    Ok((root, listed))
+    Ok((root, sizes))
 }

@@ -6,9 +6,14 @@ use super::*;
 #[template(path = "accounts/switcher.html")]
 struct SwitcherTpl {
     items: Vec<Account>,
+    /// As many as are shown were found: there may be more.
+    more: bool,
     csrf: String,
     q: String,
 }
+
+/// Accounts the switcher shows at most.
+const SHOWN: i64 = 10;
 
 #[derive(Deserialize)]
 pub struct SwitcherQuery {
@@ -29,17 +34,21 @@ pub async fn switcher(
         )
         .into_response());
     }
-    let f = ListFilter {
-        q: q.q.clone(),
-        kind: q.kind.clone().filter(|k| !k.is_empty()),
-        per_page: Some(10),
-        ..Default::default()
-    };
     // An HTML fragment for htmx: an error is a fragment too, not the error page.
-    match accounts::list(&state, &who, who.home_account_id, false, &f).await {
-        Ok(page) => {
+    let found = accounts::found_below(
+        &state,
+        &who,
+        who.home_account_id,
+        q.q.as_deref(),
+        q.kind.as_deref(),
+        SHOWN,
+    )
+    .await;
+    match found {
+        Ok(items) => {
             let t = SwitcherTpl {
-                items: page.page.items,
+                more: items.len() as i64 >= SHOWN,
+                items,
                 csrf: who.csrf_token().to_string(),
                 q: q.q.unwrap_or_default(),
             };
