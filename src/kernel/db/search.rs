@@ -142,18 +142,22 @@ pub fn push_candidates(sql: &mut Sql, backend: Backend, folded: &str) {
     }
 }
 
-/// Appends `<from> WHERE <match>` for the accounts (alias `a`) among the first `budget`
-/// candidates of the trigram index for `folded`, in the index's order, and gives the column of
-/// that order (ascending ids): a caller that orders by it and stops at a few rows reads no more
-/// candidates than it needs, and never more than `budget`. The candidates are a superset, as in
-/// [`push_candidates`]: the caller adds `push_contains` and its own filters after it.
+/// Appends `<from> WHERE <match>` for the accounts (alias `a`) that type-to-search reads first
+/// for `folded` below the account at `path`, and gives the column of their order: a caller that
+/// orders by it and stops at a few rows reads no more than it needs, and never more than
+/// `budget`. What is read may hold names without the fragment: the caller adds `push_contains`,
+/// the path range and its own filters after it.
+/// - SQLite: the first `budget` candidates of the trigram index for the whole panel, by id.
+/// - PostgreSQL: the first `budget` accounts of the subtree by path (`accounts_path`). Its trigram
+///   index gives matches in no order, and reading all of a common fragment's (tens of thousands
+///   at 1,000,000 accounts) takes 40–140 ms.
 pub fn push_first_candidates(
     sql: &mut Sql,
     backend: Backend,
     folded: &str,
+    path: &str,
     budget: i64,
 ) -> &'static str {
-    let offset = budget.max(1) - 1;
     match backend {
         Backend::Sqlite => {
             let m = fts_trigrams(folded);
@@ -164,20 +168,23 @@ pub fn push_first_candidates(
                 .push(" AND account_names.rowid <= COALESCE((SELECT rowid FROM account_names WHERE account_names MATCH ")
                 .str(&m)
                 .push(&format!(
-                    " ORDER BY rowid LIMIT 1 OFFSET {offset}), 9223372036854775807)"
+                    " ORDER BY rowid LIMIT 1 OFFSET {}), 9223372036854775807)",
+                    budget.max(1) - 1
                 ));
             "account_names.rowid"
         }
         Backend::Postgres => {
-            let pattern = like_pattern(folded);
-            sql.push("accounts a WHERE a.name_folded LIKE ")
-                .str(&pattern)
-                .push(" ESCAPE '\\' AND a.id <= COALESCE((SELECT id FROM accounts WHERE name_folded LIKE ")
-                .str(&pattern)
-                .push(&format!(
-                    " ESCAPE '\\' ORDER BY id LIMIT 1 OFFSET {offset}), 9223372036854775807)"
-                ));
-            "a.id"
+            let upper = format!("{}0", path.trim_end_matches('/'));
+            sql.push("(SELECT * FROM accounts WHERE path > ")
+                .str(path)
+                .push(" AND path < ")
+                .str(&upper)
+                .push(" ORDER BY path LIMIT ")
+                .int(budget)
+                .push(") a WHERE a.name_folded LIKE ")
+                .str(&like_pattern(folded))
+                .push(" ESCAPE '\\'");
+            "a.path"
         }
     }
 }

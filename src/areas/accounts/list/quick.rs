@@ -4,21 +4,24 @@
 //! A list sorted by name must read every match of a fragment before it knows the first ten by
 //! name: for a fragment found in tens of thousands of names ("sum" in every "Summit …") it walks
 //! the name index from "A" to the first "Summit" (105 ms over 1,000,000 accounts). Type-to-search
-//! instead takes the matches in the order the trigram index holds them (by id), stops at the
-//! tenth, and shows those ten by name.
+//! instead takes the matches in an order it can read them in (SQLite: the trigram index's, by
+//! id; PostgreSQL: the subtree's, by path), stops at the tenth, and shows those ten by name.
 
 use super::*;
 
-/// Candidates of the trigram index read, at most, before a subtree in which the fragment is rare
-/// is searched the way a list is (see `found_below`).
+/// What type-to-search reads at most before a subtree in which the fragment is rare is searched
+/// the way a list is (see `found_below`): on SQLite, candidates of the trigram index; on
+/// PostgreSQL, accounts of the subtree (see `search::push_first_candidates`).
 const QUICK_CANDIDATES: i64 = 4000;
+const QUICK_ROWS_PG: i64 = 10_000;
 
 /// Up to `limit` accounts below `root` whose name holds `q` (any case), of kind `kind` when
 /// given, ordered by name. With a fragment of three characters or more over a subtree that is
 /// not read whole (over `SEARCH_SCAN_UP_TO` accounts), these are the first found, not the first
-/// by name: the first `limit` matches in the trigram index's order. Otherwise, and when the
-/// first `QUICK_CANDIDATES` candidates of the whole panel hold fewer than `limit` of the
-/// subtree's matches, they are the first by name, as the list gives them.
+/// by name: the first `limit` matches in the order `search::push_first_candidates` reads them.
+/// Otherwise, and when what it reads within its budget holds fewer than `limit` of the
+/// subtree's matches while there is more to read, they are the first by name, as the list
+/// gives them.
 pub async fn found_below(
     state: &AppState,
     who: &Identity,
@@ -42,8 +45,19 @@ pub async fn found_below(
             .filter(|q| search::uses_trigrams(q))
             .map(search::fold);
     if let Some(fq) = folded.filter(|_| sizes.below > SEARCH_SCAN_UP_TO) {
-        let found = first_found(&state.db, &root.path, &fq, f.kind.as_deref(), limit).await?;
-        if found.len() as i64 >= limit || !more_candidates(&state.db, &fq).await? {
+        let budget = match state.db.backend {
+            Backend::Sqlite => QUICK_CANDIDATES,
+            Backend::Postgres => QUICK_ROWS_PG,
+        };
+        let found =
+            first_found(&state.db, &root.path, &fq, f.kind.as_deref(), limit, budget).await?;
+        // Fewer than asked: all there is, unless the read stopped at its budget.
+        let complete = found.len() as i64 >= limit
+            || match state.db.backend {
+                Backend::Sqlite => !more_candidates(&state.db, &fq).await?,
+                Backend::Postgres => sizes.below <= budget,
+            };
+        if complete {
             let mut items = found;
             items.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
             return Ok(items);
@@ -62,19 +76,20 @@ pub async fn found_below(
     Ok(run_list(&state.db, &plan).await?.items)
 }
 
-/// The first `limit` matches below `path`, among the first `QUICK_CANDIDATES` candidates of
-/// the trigram index, in its order (by id). The candidates are read lazily: a fragment common
-/// in the subtree stops after a few dozen.
+/// The first `limit` matches below `path` among what type-to-search reads first (at most
+/// `budget`; see `search::push_first_candidates`), in that order. It is read lazily: a fragment
+/// common in the subtree stops after a few dozen.
 async fn first_found(
     db: &Db,
     path: &str,
     folded: &str,
     kind: Option<&str>,
     limit: i64,
+    budget: i64,
 ) -> Result<Vec<Account>, sqlx::Error> {
     let mut sql = Sql::new("SELECT ");
     sql.push(COLUMNS).push(" FROM ");
-    let order = search::push_first_candidates(&mut sql, db.backend, folded, QUICK_CANDIDATES);
+    let order = search::push_first_candidates(&mut sql, db.backend, folded, path, budget);
     // The path range is tested on each candidate, never looked up (see `plan_list`).
     let upper = format!("{}0", path.trim_end_matches('/'));
     let col = match db.backend {
