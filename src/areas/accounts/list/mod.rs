@@ -415,18 +415,30 @@ pub async fn list_with_root(
     f: &ListFilter,
 ) -> AppResult<(Account, Listed)> {
     let (root, sizes) = reached_root(state, who, root).await?;
+    let plan = plan_with_candidates(&state.db, &root, children_only, f, sizes).await?;
+    let listed = run_listed(&state.db, &plan).await?;
+    Ok((root, listed))
+}
+
+/// Plans a list, first counting the trigram index's candidates when a search over a subtree too
+/// big to read whole may take them (see `plan_list`).
+pub(super) async fn plan_with_candidates(
+    db: &Db,
+    root: &Account,
+    children_only: bool,
+    f: &ListFilter,
+    sizes: TreeSizes,
+) -> AppResult<ListPlan> {
     let candidates = if children_only || sizes.below <= SEARCH_SCAN_UP_TO {
         None
     } else {
-        search_candidates(&state.db, f.q.as_deref()).await?
+        search_candidates(db, f.q.as_deref()).await?
     };
     let sizes = TreeSizes {
         candidates,
         ..sizes
     };
-    let plan = plan_list(state.db.backend, &root, children_only, f, sizes)?;
-    let listed = run_listed(&state.db, &plan).await?;
-    Ok((root, listed))
+    plan_list(db.backend, root, children_only, f, sizes)
 }
 
 /// The root of a list if the caller reaches it (404 otherwise, 403 without the role to read),

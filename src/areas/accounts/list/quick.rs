@@ -63,16 +63,7 @@ pub async fn found_below(
             return Ok(items);
         }
     }
-    let candidates = if sizes.below <= SEARCH_SCAN_UP_TO {
-        None
-    } else {
-        search_candidates(&state.db, f.q.as_deref()).await?
-    };
-    let sizes = TreeSizes {
-        candidates,
-        ..sizes
-    };
-    let plan = plan_list(state.db.backend, &root, false, &f, sizes)?;
+    let plan = plan_with_candidates(&state.db, &root, false, &f, sizes).await?;
     Ok(run_list(&state.db, &plan).await?.items)
 }
 
