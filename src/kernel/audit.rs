@@ -401,14 +401,17 @@ pub async fn search(
         text: format!("SELECT COUNT(*) FROM ({}) x", sql.text),
         args: sql.args.clone(),
     };
-    let total = count.scalar::<i64>().fetch_one(&state.db.pool).await?;
     let mut sql = sql;
     sql.push(&order.order_by("l.id"))
         .push(" LIMIT ")
         .int(per_page)
         .push(" OFFSET ")
         .int((page - 1) * per_page);
-    let rows = sql.query().fetch_all(&state.db.pool).await?;
+    // The total and the page at once, each on its own connection.
+    let (total, rows) = tokio::try_join!(
+        count.scalar::<i64>().fetch_one(&state.db.pool),
+        sql.query().fetch_all(&state.db.pool)
+    )?;
     Ok(crate::kernel::query::Page {
         items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
         total,

@@ -62,7 +62,6 @@ pub async fn audit_page(
     PageAuth(who): PageAuth,
     PageQuery(mut f): PageQuery<audit::AuditFilter>,
 ) -> PageResult {
-    let layout = Layout::for_user(&state, &who, &headers, "Audit log", "audit").await?;
     // A sort not understood: newest first, and a word about it.
     let notice = match f.order() {
         Err(AppError::Validation { message, .. }) => {
@@ -73,7 +72,10 @@ pub async fn audit_page(
         _ => None,
     };
     let order = f.order()?;
-    let list = audit::search(&state, &who, &f).await?;
+    let (layout, list) = tokio::try_join!(
+        Layout::for_user(&state, &who, &headers, "Audit log", "audit"),
+        audit::search(&state, &who, &f)
+    )?;
     let table = Table::new(
         "audit-list",
         "/audit",

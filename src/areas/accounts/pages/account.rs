@@ -52,9 +52,7 @@ pub async fn account_page(
     PageQuery(lq): PageQuery<LoginSortParams>,
 ) -> PageResult {
     let a = accounts::load(&state, id).await?;
-    let layout = Layout::for_user(&state, &who, &headers, &a.name, "accounts").await?;
     let mut f = f;
-    let (_, children, notice) = list_or_default_sort(&state, &who, a.id, true, &mut f).await?;
     // A sort of the logins that is not understood: by name, as by default.
     let login_sort = logins::LoginSortQuery {
         sort: lq.lsort.clone(),
@@ -64,8 +62,23 @@ pub async fn account_page(
     .sort()
     .or_else(|_| logins::LoginSortQuery::default().sort())?;
     let path = format!("/accounts/{}", a.id);
-    let login_list =
-        logins::list_for_account(&state, &who, a.id, &login_sort, lq.lpage, lq.lper_page).await?;
+    // The page's reads are independent once the account is known: at once, each on its own
+    // connection.
+    let (layout, (_, children, notice), login_list, crumbs, counts) = tokio::try_join!(
+        Layout::for_user(&state, &who, &headers, &a.name, "accounts"),
+        list_or_default_sort(&state, &who, a.id, true, &mut f),
+        logins::list_for_account(&state, &who, a.id, &login_sort, lq.lpage, lq.lper_page),
+        async {
+            accounts::path(&state.db, a.id, who.view_account_id)
+                .await
+                .map_err(AppError::from)
+        },
+        async {
+            accounts::counts_below(&state.db, a.id)
+                .await
+                .map_err(AppError::from)
+        },
+    )?;
     let login_table = login_table(&path, &f, &login_sort, &login_list);
     // What the children's table keeps in its links of the logins' table: the sort chosen and
     // the page shown.
@@ -98,10 +111,10 @@ pub async fn account_page(
         },
         add_label: add_label(a.kind.as_str()),
         child_kinds,
-        crumbs: accounts::path(&state.db, a.id, who.view_account_id).await?,
+        crumbs,
         logins: login_list.items,
         login_table,
-        counts: accounts::counts_below(&state.db, a.id).await?,
+        counts,
         is_view: a.id == who.view_account_id,
         can_write: access::allows(role, Need::Write),
         can_admin: access::allows(role, Need::Admin),
