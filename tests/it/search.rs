@@ -468,23 +468,56 @@ async fn type_to_search_shows_the_first_found_by_name_and_finds_rare_names_past_
     // by name: not the ten first by name, which would need every match read.
     for text in ["caf", "Garage 1", "NOVA"] {
         let folded = text.to_lowercase();
-        let mut expected = names_of(
+        let expected = names_of(
             &app,
             &format!(
-                "SELECT a.name FROM accounts a WHERE {live} AND a.name_folded LIKE '%{folded}%' \
-                 ORDER BY {found_order} LIMIT 10"
+                "SELECT x.name FROM (SELECT a.name, a.id FROM accounts a WHERE {live} \
+                 AND a.name_folded LIKE '%{folded}%' ORDER BY {found_order} LIMIT 10) x \
+                 ORDER BY x.name, x.id"
             ),
         )
         .await;
         assert_eq!(expected.len(), 10, "q={text}: the demo has more than ten");
-        expected.sort();
         let (shown, html) = switcher_names(&op, text).await;
         assert_eq!(shown, expected, "q={text}");
         assert!(
             html.contains("The first 10 found: type more of the name to narrow them."),
             "{html}"
         );
+        // The same through the API.
+        let v: Value = op
+            .get(&format!("/api/v1/accounts/1/found?q={}", q(text)))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let listed: Vec<&str> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed, expected, "API q={text}");
+        assert_eq!(v["more"], json!(true));
     }
+    // Its limit is held to what is documented; three asked, three given.
+    for bad in ["0", "51", "-1"] {
+        let r = op
+            .get(&format!("/api/v1/accounts/1/found?q=caf&limit={bad}"))
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "limit={bad}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["field"], json!("limit"), "{v}");
+    }
+    let v: Value = op
+        .get("/api/v1/accounts/1/found?q=caf&limit=3&kind=customer")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{v}");
+    assert!(items.iter().all(|a| a["kind"] == json!("customer")));
     // Two characters have no trigram: the first ten by name, as the list gives them.
     let first_by_name = names_of(
         &app,
@@ -514,6 +547,13 @@ async fn type_to_search_shows_the_first_found_by_name_and_finds_rare_names_past_
     .await;
     assert!(!mine.is_empty());
     assert_eq!(switcher_names(&owner, "CAF").await.0, mine);
+    // Above its own account: out of reach, the same 404 as a missing one.
+    for root in [1, 999_999_999] {
+        let r = owner
+            .get(&format!("/api/v1/accounts/{root}/found?q=caf"))
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "root {root}");
+    }
 
     // A fragment whose trigrams are everywhere but which itself is rare: the first 4,600
     // accounts hold "zqx" and "yzq" apart, three new ones hold "zqxyzq". On SQLite the index's
@@ -534,6 +574,14 @@ async fn type_to_search_shows_the_first_found_by_name_and_finds_rare_names_past_
         late.push(name);
     }
     assert_eq!(switcher_names(&op, "zqxyzq").await.0, late);
+    let v: Value = op
+        .get("/api/v1/accounts/1/found?q=ZQXYZQ")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 3, "{v}");
+    assert_eq!(v["more"], json!(false));
     assert_eq!(switcher_names(&owner, "ZQXYZQ").await.0, late);
     // Found nowhere: nothing, and it says so.
     let (none, html) = switcher_names(&op, "zqxq").await;

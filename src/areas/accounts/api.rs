@@ -28,6 +28,7 @@ crate::route_table! { ROUTES, routes;
     get "/accounts/{id}/children" => list_children, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
     post "/accounts/{id}/children" => create_child, A::On(&crate::areas::accounts::ACCOUNT, Need::Write);
     get "/accounts/{id}/subtree" => search_subtree, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
+    get "/accounts/{id}/found" => found_accounts, A::On(&crate::areas::accounts::ACCOUNT, Need::Read);
     post "/accounts/bulk" => bulk_accounts, A::SignedIn;
     post "/accounts/{id}/status" => set_status, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
     get "/accounts/{id}/deletion" => deletion_preview, A::On(&crate::areas::accounts::ACCOUNT_BELOW, Need::Admin);
@@ -50,6 +51,7 @@ crate::route_table! { ROUTES, routes;
     list_children,
     create_child,
     search_subtree,
+    found_accounts,
     set_status,
     bulk_accounts,
     deletion_preview,
@@ -129,6 +131,29 @@ async fn search_subtree(
     Ok(Json(
         accounts::list(&state, &who, id, false, &f).await?.into(),
     ))
+}
+
+#[utoipa::path(get, path = "/accounts/{id}/found", tag = "accounts", operation_id = "findAccounts",
+    summary = "Type-to-search: the first accounts below whose name holds a text, by name, without a total",
+    description = "What the Current view switcher shows. Over more than 5,000 accounts below, a text of three characters or more gives the first matches in the order the database reads them cheaply (SQLite: by id; PostgreSQL: by path), sorted by name; otherwise the first by name. `more` says as many as asked were found. For every match, sorted and counted, use `/accounts/{id}/subtree`.",
+    params(("id" = i64, Path, description = "An account id"), accounts::FoundQuery),
+    responses(
+        (status = 200, description = "The accounts found, by name", body = accounts::FoundAccounts),
+        (status = 422, description = "A query parameter outside what is documented (`validation_failed`, with `field`)", body = E),
+    ))]
+async fn found_accounts(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiId(id): ApiId<AccountId>,
+    ApiQuery(f): ApiQuery<accounts::FoundQuery>,
+) -> AppResult<Json<accounts::FoundAccounts>> {
+    let limit = f.limit.unwrap_or(10);
+    let items =
+        accounts::found_below(&state, &who, id, f.q.as_deref(), f.kind.as_deref(), limit).await?;
+    Ok(Json(accounts::FoundAccounts {
+        more: items.len() as i64 >= limit,
+        items,
+    }))
 }
 
 #[utoipa::path(post, path = "/accounts/{id}/children", tag = "accounts", operation_id = "createChild",

@@ -148,7 +148,7 @@ pub fn push_candidates(sql: &mut Sql, backend: Backend, folded: &str) {
 /// `budget`. What is read may hold names without the fragment: the caller adds `push_contains`,
 /// the path range and its own filters after it.
 /// - SQLite: the first `budget` candidates of the trigram index for the whole panel, by id.
-/// - PostgreSQL: the first `budget` accounts of the subtree by path (`accounts_path`). Its trigram
+/// - PostgreSQL: the first `budget` live accounts of the subtree by path (`accounts_path`). Its trigram
 ///   index gives matches in no order, and reading all of a common fragment's (tens of thousands
 ///   at 1,000,000 accounts) takes 40–140 ms.
 pub fn push_first_candidates(
@@ -175,11 +175,13 @@ pub fn push_first_candidates(
         }
         Backend::Postgres => {
             let upper = format!("{}0", path.trim_end_matches('/'));
+            // Live accounts only, so that a read that stops short of the budget has seen the
+            // whole subtree as its rollups count it.
             sql.push("(SELECT * FROM accounts WHERE path > ")
                 .str(path)
                 .push(" AND path < ")
                 .str(&upper)
-                .push(" ORDER BY path LIMIT ")
+                .push(" AND status <> 'deleted' ORDER BY path LIMIT ")
                 .int(budget)
                 .push(") a WHERE a.name_folded LIKE ")
                 .str(&like_pattern(folded))

@@ -15,6 +15,29 @@ use super::*;
 const QUICK_CANDIDATES: i64 = 4000;
 const QUICK_ROWS_PG: i64 = 10_000;
 
+/// What type-to-search is asked: `GET /api/v1/accounts/{id}/found`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FoundQuery {
+    /// Part of the name, any case (empty: the first accounts below by name).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// Only this kind.
+    #[param(schema_with = kind_values)]
+    pub kind: Option<String>,
+    /// How many at most (default 10).
+    #[param(minimum = 1, maximum = 50)]
+    pub limit: Option<i64>,
+}
+
+/// Type-to-search's answer: the accounts found, by name.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct FoundAccounts {
+    pub items: Vec<Account>,
+    /// As many as asked were found: there may be more (type more of the name to narrow them).
+    pub more: bool,
+}
+
 /// Up to `limit` accounts below `root` whose name holds `q` (any case), of kind `kind` when
 /// given, ordered by name. With a fragment of three characters or more over a subtree that is
 /// not read whole (over `SEARCH_SCAN_UP_TO` accounts), these are the first found, not the first
@@ -30,6 +53,8 @@ pub async fn found_below(
     kind: Option<&str>,
     limit: i64,
 ) -> AppResult<Vec<Account>> {
+    // The API holds `limit` to 1–50 before this; kept in range here too.
+    let limit = limit.clamp(1, 50);
     let f = ListFilter {
         q: q.map(str::to_string),
         kind: kind.filter(|k| !k.is_empty()).map(str::to_string),
@@ -58,9 +83,7 @@ pub async fn found_below(
                 Backend::Postgres => sizes.below <= budget,
             };
         if complete {
-            let mut items = found;
-            items.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-            return Ok(items);
+            return Ok(found);
         }
     }
     let plan = plan_with_candidates(&state.db, &root, false, &f, sizes).await?;
@@ -68,8 +91,8 @@ pub async fn found_below(
 }
 
 /// The first `limit` matches below `path` among what type-to-search reads first (at most
-/// `budget`; see `search::push_first_candidates`), in that order. It is read lazily: a fragment
-/// common in the subtree stops after a few dozen.
+/// `budget`; see `search::push_first_candidates`), then shown by name. It is read lazily: a
+/// fragment common in the subtree stops after a few dozen.
 async fn first_found(
     db: &Db,
     path: &str,
@@ -97,6 +120,14 @@ async fn first_found(
     }
     search::push_contains(&mut sql, "a", folded);
     sql.push(&format!(" ORDER BY {order} LIMIT ")).int(limit);
+    // Shown by name in the database's order of names, as the list sorts them.
+    let sql = Sql {
+        text: format!(
+            "SELECT * FROM ({}) first_found ORDER BY first_found.name, first_found.id",
+            sql.text
+        ),
+        args: sql.args,
+    };
     let rows = sql.query().fetch_all(&db.pool).await?;
     rows.iter().map(from_row).collect()
 }
