@@ -800,6 +800,7 @@ async fn dashboard_rights_hostile_queries_and_paths() {
     // NUL and other hostile query text: a clear 400, never a 500.
     for path in [
         format!("/api/v1/accounts/{p}/subtree?q=%00"),
+        format!("/api/v1/accounts/{p}/found?q=ab%00c"),
         "/api/v1/audit?q=a%00b".to_string(),
         "/api/v1/audit.csv?action=%00".to_string(),
         format!("/api/v1/accounts/{p}/children?per_page=999999999999999999999"),
